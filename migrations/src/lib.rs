@@ -1,0 +1,27 @@
+//! The hub's database schema, one migration per step, applied by `hub migrate` and on
+//! every `hub serve` start. SQLite (embedded default) and PostgreSQL alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_users_and_groups;
+mod m20261123_000002_create_clients;
+mod m20261123_000003_create_signing_keys;
+mod m20261123_000004_create_consents;
+mod m20261123_000005_create_refresh_tokens;
+mod m20261123_000006_create_federation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_users_and_groups::Migration),
+            Box::new(m20261123_000002_create_clients::Migration),
+            Box::new(m20261123_000003_create_signing_keys::Migration),
+            Box::new(m20261123_000004_create_consents::Migration),
+            Box::new(m20261123_000005_create_refresh_tokens::Migration),
+            Box::new(m20261123_000006_create_federation::Migration),
+        ]
+    }
+}

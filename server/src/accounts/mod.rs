@@ -1,0 +1,55 @@
+//! Local accounts: password checks that cost the same for known and unknown users, and
+//! throttling of failed logins per account and per address (SPEC §8).
+
+pub mod password;
+mod throttle;
+
+pub use password::{PasswordError, Passwords};
+pub use throttle::{LoginThrottle, Throttled};
+
+use crate::domain::User;
+use crate::session::SessionError;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Unknown user, wrong password, no password, or a disabled user: one answer for all.
+    #[error("invalid username or password")]
+    InvalidCredentials,
+    #[error("too many failed sign-in attempts")]
+    Throttled,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+}
+
+/// Checks a username and password. The password hash is computed whether or not the user
+/// exists, so response time does not reveal which usernames are taken.
+pub async fn authenticate(
+    store: &Store,
+    passwords: &Passwords,
+    throttle: &LoginThrottle,
+    username: &str,
+    password: &str,
+    address: &str,
+) -> Result<User, LoginError> {
+    if throttle.check(username, address).await? == Throttled::Yes {
+        return Err(LoginError::Throttled);
+    }
+    let found = store.find_user_for_login(username).await?;
+    let hash = found.as_ref().and_then(|f| f.password_hash.clone());
+    let matches = passwords.verify(password, hash).await?;
+    match found {
+        Some(found) if matches && !found.user.disabled => {
+            throttle.succeeded(username).await?;
+            Ok(found.user)
+        }
+        _ => {
+            throttle.failed(username, address).await?;
+            Err(LoginError::InvalidCredentials)
+        }
+    }
+}

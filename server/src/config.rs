@@ -1,0 +1,336 @@
+//! Settings: defaults, then `hub.toml`, then `HUB_*` environment variables (SPEC §3).
+//! Parsed and validated once at start-up; every failure is one line naming the setting.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// Every setting of the hub. Durations are whole seconds (`*_secs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Public base URL; the `iss` of every token and the base of every endpoint.
+    pub issuer: Url,
+    pub listen: SocketAddr,
+    /// Unset: SQLite at `<data_dir>/hub.db`.
+    pub database_url: Option<String>,
+    /// Unset: the in-process session store (one instance only).
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key, so several hubs (or test runs) can share one Redis.
+    pub redis_prefix: String,
+    pub data_dir: PathBuf,
+    /// 32 bytes, base64. Encrypts secrets at rest. Generated into `data_dir` when absent
+    /// and the database is the embedded default.
+    #[serde(serialize_with = "never_serialize")]
+    pub master_key: Option<SecretString>,
+    /// Bootstrap bearer token for the admin API.
+    #[serde(serialize_with = "never_serialize")]
+    pub admin_token: Option<SecretString>,
+    /// Unset: Secure cookies unless the issuer is plain http on a loopback address.
+    pub cookie_secure: Option<bool>,
+    /// A directory whose `*.html` files replace the built-in page templates.
+    pub templates_dir: Option<PathBuf>,
+
+    pub access_token_ttl_secs: u64,
+    pub id_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+    pub authorization_code_ttl_secs: u64,
+    /// How long a login started at /authorize may take.
+    pub interaction_ttl_secs: u64,
+    pub consent_ttl_secs: u64,
+    pub session_idle_ttl_secs: u64,
+    pub session_absolute_ttl_secs: u64,
+
+    /// Password hashes computed at once; the rest wait, so logins cannot starve the
+    /// token endpoint. Unset: the number of CPUs.
+    pub password_hash_concurrency: Option<usize>,
+    /// Failed logins per account, and per client address, within `login_throttle_window_secs`.
+    pub login_throttle_per_account: u32,
+    pub login_throttle_per_address: u32,
+    pub login_throttle_window_secs: u64,
+    /// Trust `X-Forwarded-For` from the nearest proxy for the client address (throttling, audit).
+    pub trust_forwarded_for: bool,
+}
+
+fn never_serialize<S: serde::Serializer>(
+    _: &Option<SecretString>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_none()
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            issuer: default_issuer(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            redis_url: None,
+            redis_prefix: "hub:".into(),
+            data_dir: PathBuf::from("data"),
+            master_key: None,
+            admin_token: None,
+            cookie_secure: None,
+            templates_dir: None,
+            access_token_ttl_secs: 600,
+            id_token_ttl_secs: 600,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            authorization_code_ttl_secs: 60,
+            interaction_ttl_secs: 30 * 60,
+            consent_ttl_secs: 90 * 24 * 3600,
+            session_idle_ttl_secs: 8 * 3600,
+            session_absolute_ttl_secs: 7 * 24 * 3600,
+            password_hash_concurrency: None,
+            login_throttle_per_account: 10,
+            login_throttle_per_address: 100,
+            login_throttle_window_secs: 15 * 60,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+#[expect(clippy::expect_used, reason = "a constant, valid URL")]
+fn default_issuer() -> Url {
+    Url::parse("http://127.0.0.1:8080").expect("valid URL")
+}
+
+/// A setting that cannot be used; its `Display` is the one line printed at start-up.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl ConfigError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// The environment variables that are the test harness's, not the hub's.
+const FOREIGN_VARIABLES: &[&str] = &["TEST_DATABASE_URL", "TEST_REDIS_URL", "BIN", "CONFIG"];
+
+impl Settings {
+    /// Defaults, then the TOML file (`HUB_CONFIG`, else `./hub.toml` if present), then `HUB_*`.
+    pub fn load(config_file: Option<PathBuf>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        let explicit = config_file.or_else(|| std::env::var_os("HUB_CONFIG").map(PathBuf::from));
+        match explicit {
+            Some(path) if !path.is_file() => {
+                return Err(ConfigError::new(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file_exact("hub.toml")),
+        }
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if let Some(key) = name.strip_prefix("HUB_") {
+                let known = Settings::FIELDS.contains(&key.to_ascii_lowercase().as_str());
+                if !known && !FOREIGN_VARIABLES.contains(&key) {
+                    eprintln!("warning: ignoring unknown setting {name}");
+                }
+            }
+        }
+        let env = Env::prefixed("HUB_").filter(|key| Settings::FIELDS.contains(&key.as_str()));
+        let settings: Settings = figment
+            .merge(env)
+            .extract()
+            .map_err(|e| ConfigError::new(one_line(&e)))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    const FIELDS: &'static [&'static str] = &[
+        "issuer",
+        "listen",
+        "database_url",
+        "redis_url",
+        "redis_prefix",
+        "data_dir",
+        "master_key",
+        "admin_token",
+        "cookie_secure",
+        "templates_dir",
+        "access_token_ttl_secs",
+        "id_token_ttl_secs",
+        "refresh_token_ttl_secs",
+        "authorization_code_ttl_secs",
+        "interaction_ttl_secs",
+        "consent_ttl_secs",
+        "session_idle_ttl_secs",
+        "session_absolute_ttl_secs",
+        "password_hash_concurrency",
+        "login_throttle_per_account",
+        "login_throttle_per_address",
+        "login_throttle_window_secs",
+        "trust_forwarded_for",
+    ];
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let issuer = &self.issuer;
+        if !matches!(issuer.scheme(), "http" | "https") || issuer.host().is_none() {
+            return Err(ConfigError::new(format!(
+                "HUB_ISSUER must be an http(s) URL, not {issuer}"
+            )));
+        }
+        if issuer.query().is_some() || issuer.fragment().is_some() || !issuer.username().is_empty()
+        {
+            return Err(ConfigError::new(
+                "HUB_ISSUER must not have a query, fragment or user info",
+            ));
+        }
+        if issuer.scheme() == "http" && !is_loopback(issuer) {
+            return Err(ConfigError::new(
+                "HUB_ISSUER must use https unless it is a loopback address (OIDC Discovery §3)",
+            ));
+        }
+        if let Some(url) = &self.database_url {
+            let scheme = url.split(':').next().unwrap_or_default();
+            if !matches!(scheme, "sqlite" | "postgres" | "postgresql") {
+                return Err(ConfigError::new(
+                    "HUB_DATABASE_URL must start with sqlite: or postgres://",
+                ));
+            }
+        }
+        if let Some(url) = &self.redis_url {
+            let parsed =
+                Url::parse(url).map_err(|e| ConfigError::new(format!("HUB_REDIS_URL: {e}")))?;
+            if !matches!(parsed.scheme(), "redis" | "rediss") {
+                return Err(ConfigError::new(
+                    "HUB_REDIS_URL must start with redis:// or rediss://",
+                ));
+            }
+        }
+        let positive = [
+            ("HUB_ACCESS_TOKEN_TTL_SECS", self.access_token_ttl_secs),
+            ("HUB_ID_TOKEN_TTL_SECS", self.id_token_ttl_secs),
+            ("HUB_REFRESH_TOKEN_TTL_SECS", self.refresh_token_ttl_secs),
+            (
+                "HUB_AUTHORIZATION_CODE_TTL_SECS",
+                self.authorization_code_ttl_secs,
+            ),
+            ("HUB_INTERACTION_TTL_SECS", self.interaction_ttl_secs),
+            ("HUB_CONSENT_TTL_SECS", self.consent_ttl_secs),
+            ("HUB_SESSION_IDLE_TTL_SECS", self.session_idle_ttl_secs),
+            (
+                "HUB_SESSION_ABSOLUTE_TTL_SECS",
+                self.session_absolute_ttl_secs,
+            ),
+            (
+                "HUB_LOGIN_THROTTLE_WINDOW_SECS",
+                self.login_throttle_window_secs,
+            ),
+        ];
+        if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(ConfigError::new(format!(
+                "{name} must be greater than zero"
+            )));
+        }
+        if self.password_hash_concurrency == Some(0) {
+            return Err(ConfigError::new(
+                "HUB_PASSWORD_HASH_CONCURRENCY must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The database URL in force: the configured one, or the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("hub.db").display()
+            ),
+        }
+    }
+
+    pub fn uses_embedded_database(&self) -> bool {
+        self.database_url.is_none()
+    }
+
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure
+            .unwrap_or(!(self.issuer.scheme() == "http" && is_loopback(&self.issuer)))
+    }
+
+    /// Where every endpoint lives: the issuer with the path appended.
+    pub fn endpoint(&self, path: &str) -> String {
+        format!("{}{}", self.issuer.as_str().trim_end_matches('/'), path)
+    }
+
+    pub fn secs(value: u64) -> Duration {
+        Duration::from_secs(value)
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// figment's errors span several lines; start-up prints exactly one.
+fn one_line(error: &figment::Error) -> String {
+    let mut text = error.to_string().replace('\n', " ");
+    if let Some(key) = error.path.last() {
+        let variable = format!("HUB_{}", key.to_ascii_uppercase());
+        if !text.contains(&variable) {
+            text = format!("{variable}: {text}");
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_issuer(issuer: &str) -> Settings {
+        Settings {
+            issuer: Url::parse(issuer).unwrap(),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn plain_http_is_only_for_loopback() {
+        assert!(with_issuer("http://127.0.0.1:8080").validate().is_ok());
+        assert!(with_issuer("http://localhost:9000/hub").validate().is_ok());
+        assert!(with_issuer("https://id.example.com").validate().is_ok());
+        assert!(with_issuer("http://id.example.com").validate().is_err());
+        assert!(
+            with_issuer("https://id.example.com/?a=b")
+                .validate()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn cookies_are_secure_except_on_loopback_http() {
+        assert!(!with_issuer("http://127.0.0.1:8080").cookie_secure());
+        assert!(with_issuer("https://id.example.com").cookie_secure());
+    }
+
+    #[test]
+    fn endpoints_hang_off_the_issuer_path() {
+        assert_eq!(
+            with_issuer("https://x.test/hub/").endpoint("/token"),
+            "https://x.test/hub/token"
+        );
+        assert_eq!(
+            with_issuer("https://x.test").endpoint("/token"),
+            "https://x.test/token"
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! The hub's vocabulary: pure types and rules, no I/O and no framework types.
+
+pub mod claims;
+pub mod client;
+pub mod pkce;
+pub mod protocol;
+pub mod scope;
+pub mod user;
+
+pub use client::{Client, ClientKind};
+pub use protocol::{
+    GrantType, IdTokenAlg, Prompt, ResponseMode, ResponseType, TokenEndpointAuthMethod,
+};
+pub use scope::ScopeSet;
+pub use user::{Address, User};

@@ -1,0 +1,91 @@
+//! Closed enums for the protocol's vocabulary (RFC 6749, OIDC Core). Each parses only the
+//! registered spelling and prints it back with `as_str`; unknown values are the caller's
+//! error to report with the right RFC code.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $wire)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+
+            pub fn parse(value: &str) -> Option<Self> {
+                match value { $($wire => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// `response_type` values the hub implements (OIDC Core §3).
+    ResponseType { Code = "code" }
+);
+
+wire_enum!(
+    /// How the authorization response reaches the client (OAuth 2.0 Multiple Response
+    /// Types; Form Post Response Mode).
+    ResponseMode { Query = "query", Fragment = "fragment", FormPost = "form_post" }
+);
+
+wire_enum!(
+    /// `prompt` values (OIDC Core §3.1.2.1).
+    Prompt { None = "none", Login = "login", Consent = "consent", SelectAccount = "select_account" }
+);
+
+wire_enum!(
+    GrantType {
+        AuthorizationCode = "authorization_code",
+        RefreshToken = "refresh_token",
+        ClientCredentials = "client_credentials",
+    }
+);
+
+wire_enum!(
+    /// Client authentication at the token endpoint (OIDC Core §9).
+    TokenEndpointAuthMethod {
+        ClientSecretBasic = "client_secret_basic",
+        ClientSecretPost = "client_secret_post",
+        None = "none",
+    }
+);
+
+wire_enum!(
+    /// How ID tokens for a client are signed: RS256 with the hub's key, or HS256 keyed
+    /// with the client's secret (as Frappe and django-oauth-toolkit do). Never `none`.
+    IdTokenAlg { RS256 = "RS256", HS256 = "HS256" }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_round_trip() {
+        for grant in GrantType::ALL {
+            assert_eq!(GrantType::parse(grant.as_str()), Some(*grant));
+        }
+        assert_eq!(
+            ResponseMode::parse("form_post"),
+            Some(ResponseMode::FormPost)
+        );
+        assert_eq!(IdTokenAlg::parse("none"), None);
+        assert_eq!(GrantType::parse("password"), None);
+        assert_eq!(Prompt::parse("NONE"), None);
+    }
+}

@@ -1,0 +1,58 @@
+//! A hub user: the subject of every ID token the hub issues.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formatted: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub street_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locality: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Stable, never reassigned: the `sub` claim.
+    pub id: Uuid,
+    pub username: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub phone_number: Option<String>,
+    pub phone_number_verified: bool,
+    pub address: Option<Address>,
+    pub disabled: bool,
+    pub groups: Vec<String>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl User {
+    pub fn subject(&self) -> String {
+        self.id.to_string()
+    }
+}
+
+/// Usernames are what people type: 1-64 characters, no spaces or control characters.
+pub fn validate_username(username: &str) -> Result<(), String> {
+    if username.is_empty() || username.chars().count() > 64 {
+        return Err("a username has 1 to 64 characters".into());
+    }
+    if username
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err("a username has no spaces or control characters".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! Token signing keys (SPEC §4, §10): generated on first start, sealed at rest, served in
+//! the JWKS by `kid`, rotated with the previous key kept published until the tokens it
+//! signed have expired. Nothing above this module sees an rsa, aws-lc or jsonwebtoken type.
+
+mod jwt;
+mod rsa_key;
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::Utc;
+
+pub use jwt::{JwtError, TokenType};
+use rsa_key::{RsaSigningKey, RsaVerifyingKey};
+
+use crate::secrets::{MasterKey, SecretError};
+use crate::store::signing_keys::StoredSigningKey;
+use crate::store::{Store, StoreError};
+
+/// Sealing context of private keys at rest.
+const SEAL_CONTEXT: &str = "signing-key";
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error("signing key {kid} cannot be used: {reason}")]
+    BadKey { kid: String, reason: String },
+    #[error("key generation failed: {0}")]
+    Generation(String),
+}
+
+/// Public facts about a key, for `hub keys list` and the admin API.
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    pub kid: String,
+    pub alg: String,
+    pub active: bool,
+    pub created_at: chrono::DateTime<Utc>,
+    pub publish_until: Option<chrono::DateTime<Utc>>,
+}
+
+/// What is loaded at one moment: the signer and every key still published.
+struct Loaded {
+    signer: RsaSigningKey,
+    verifiers: Vec<RsaVerifyingKey>,
+    /// The JWKS document, serialised once per reload: the endpoint only copies bytes.
+    jwks: Arc<[u8]>,
+}
+
+/// The keys in memory, parsed once (aws-lc key pairs), reloaded from the store.
+#[derive(Clone)]
+pub struct KeyRing {
+    loaded: Arc<RwLock<Arc<Loaded>>>,
+}
+
+impl KeyRing {
+    /// Loads the published keys, generating and storing the first one on first start.
+    pub async fn load(store: &Store, master: &MasterKey) -> Result<Self, KeyError> {
+        let loaded = match load_from(store, master).await? {
+            Some(loaded) => loaded,
+            None => {
+                rotate(store, master, Duration::ZERO).await?;
+                load_from(store, master)
+                    .await?
+                    .ok_or_else(|| KeyError::Generation("no active key after generation".into()))?
+            }
+        };
+        Ok(Self {
+            loaded: Arc::new(RwLock::new(Arc::new(loaded))),
+        })
+    }
+
+    /// Picks up keys rotated by another instance or by `hub keys rotate`.
+    pub async fn reload(&self, store: &Store, master: &MasterKey) -> Result<(), KeyError> {
+        if let Some(loaded) = load_from(store, master).await? {
+            *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
+        }
+        Ok(())
+    }
+
+    fn current(&self) -> Arc<Loaded> {
+        self.loaded
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn jwks(&self) -> Arc<[u8]> {
+        self.current().jwks.clone()
+    }
+
+    pub fn active_kid(&self) -> String {
+        self.current().signer.kid.clone()
+    }
+
+    /// Signs `claims` as an RS256 JWT with the active key.
+    pub fn sign_rs256<T: serde::Serialize>(
+        &self,
+        claims: &T,
+        typ: TokenType,
+    ) -> Result<String, JwtError> {
+        let loaded = self.current();
+        jwt::sign(claims, typ, &loaded.signer)
+    }
+
+    /// Verifies an RS256 JWT the hub signed with any published key.
+    pub fn verify_rs256<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        expected: jwt::Expectations<'_>,
+    ) -> Result<T, JwtError> {
+        let loaded = self.current();
+        jwt::verify(token, &loaded.verifiers, expected)
+    }
+}
+
+pub use jwt::{Expectations, sign_hs256};
+
+/// Generates a key and makes it the active one. Keys it replaces stay published for
+/// `keep_previous` (the longest lifetime of a token they signed).
+pub async fn rotate(
+    store: &Store,
+    master: &MasterKey,
+    keep_previous: Duration,
+) -> Result<String, KeyError> {
+    let generated = tokio::task::spawn_blocking(rsa_key::generate)
+        .await
+        .map_err(|e| KeyError::Generation(e.to_string()))??;
+    let kid = generated.kid.clone();
+    let stored = StoredSigningKey {
+        kid: generated.kid,
+        alg: "RS256".into(),
+        private_key_sealed: master.seal(SEAL_CONTEXT, &generated.pkcs8_der)?,
+        public_jwk: generated.public_jwk,
+        active: true,
+        created_at: Utc::now(),
+        publish_until: None,
+    };
+    let keep = chrono::Duration::from_std(keep_previous).unwrap_or(chrono::Duration::zero());
+    store
+        .activate_signing_key(stored, Utc::now() + keep)
+        .await?;
+    Ok(kid)
+}
+
+pub async fn list(store: &Store) -> Result<Vec<KeyInfo>, KeyError> {
+    let now = Utc::now();
+    Ok(store
+        .all_signing_keys()
+        .await?
+        .into_iter()
+        .filter(|k| k.active || k.publish_until.is_some_and(|until| until > now))
+        .map(|k| KeyInfo {
+            kid: k.kid,
+            alg: k.alg,
+            active: k.active,
+            created_at: k.created_at,
+            publish_until: k.publish_until,
+        })
+        .collect())
+}
+
+async fn load_from(store: &Store, master: &MasterKey) -> Result<Option<Loaded>, KeyError> {
+    let stored = store.published_signing_keys(Utc::now()).await?;
+    let Some(active) = stored.iter().find(|k| k.active) else {
+        return Ok(None);
+    };
+    let der = master.open(SEAL_CONTEXT, &active.private_key_sealed)?;
+    let signer = RsaSigningKey::from_pkcs8(&active.kid, &der)?;
+    let verifiers = stored
+        .iter()
+        .map(|k| RsaVerifyingKey::from_jwk(&k.kid, &k.public_jwk))
+        .collect::<Result<Vec<_>, _>>()?;
+    let jwks =
+        serde_json::json!({ "keys": stored.iter().map(|k| &k.public_jwk).collect::<Vec<_>>() });
+    let jwks: Arc<[u8]> = serde_json::to_vec(&jwks)
+        .map_err(|e| KeyError::Generation(e.to_string()))?
+        .into();
+    Ok(Some(Loaded {
+        signer,
+        verifiers,
+        jwks,
+    }))
+}

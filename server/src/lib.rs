@@ -1,0 +1,22 @@
+//! The hub: an OpenID Provider for an organisation's apps and a relying party to upstream
+//! identity providers. See `README.md` for the architecture; each module's first line
+//! says what it is for.
+
+pub mod accounts;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod interaction;
+pub mod keys;
+pub mod oidc;
+pub mod secrets;
+pub mod session;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod templates;
+
+pub use config::Settings;
+pub use startup::Application;

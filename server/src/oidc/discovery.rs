@@ -1,0 +1,55 @@
+//! `GET /.well-known/openid-configuration` (OIDC Discovery 1.0 §3): everything the hub
+//! implements, and nothing it does not.
+
+use poem::web::Data;
+use poem::{IntoResponse, Response, handler};
+use serde_json::json;
+
+use super::paths;
+use crate::config::Settings;
+use crate::domain::{
+    GrantType, IdTokenAlg, Prompt, ResponseMode, ResponseType, TokenEndpointAuthMethod, claims,
+    scope,
+};
+use crate::state::AppState;
+
+/// Built once at start-up; the handler serves the same bytes every time.
+pub fn document(settings: &Settings) -> serde_json::Value {
+    let names = |all: &[&'static str]| all.to_vec();
+    json!({
+        "issuer": settings.issuer.as_str().trim_end_matches('/'),
+        "authorization_endpoint": settings.endpoint(paths::AUTHORIZE),
+        "token_endpoint": settings.endpoint(paths::TOKEN),
+        "userinfo_endpoint": settings.endpoint(paths::USERINFO),
+        "jwks_uri": settings.endpoint(paths::JWKS),
+        "end_session_endpoint": settings.endpoint(paths::END_SESSION),
+        "scopes_supported": scope::STANDARD,
+        "response_types_supported": ResponseType::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        "response_modes_supported": ResponseMode::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        "grant_types_supported": GrantType::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": IdTokenAlg::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        "token_endpoint_auth_methods_supported":
+            TokenEndpointAuthMethod::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        "code_challenge_methods_supported": ["S256"],
+        "prompt_values_supported": Prompt::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        "claims_supported": names(claims::SUPPORTED),
+        "claim_types_supported": ["normal"],
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "authorization_response_iss_parameter_supported": true,
+        "frontchannel_logout_supported": false,
+        "backchannel_logout_supported": false,
+    })
+}
+
+#[handler]
+pub fn get(Data(state): Data<&AppState>) -> Response {
+    Response::builder()
+        .content_type("application/json")
+        .header("cache-control", "public, max-age=3600")
+        .header("access-control-allow-origin", "*")
+        .body(state.discovery.to_vec())
+        .into_response()
+}

@@ -1,0 +1,201 @@
+//! `GET|POST /logout` (OpenID Connect RP-Initiated Logout 1.0): ask the user to confirm,
+//! end the SSO session, then return to a registered `post_logout_redirect_uri` or show
+//! that the user is signed out. Never redirects to an address the client did not register.
+
+use poem::http::{Method, StatusCode};
+use poem::web::Data;
+use poem::{Body, Request, Response, handler};
+use serde_json::json;
+
+use crate::domain::Client;
+use crate::http::csrf;
+use crate::http::{cookies, extract, page};
+use crate::keys::{Expectations, TokenType};
+use crate::oidc::paths;
+use crate::session::browser;
+use crate::state::AppState;
+
+/// Parameters carried from the confirmation page to the POST that performs the logout.
+const CARRIED: &[&str] = &[
+    "client_id",
+    "post_logout_redirect_uri",
+    "state",
+    "id_token_hint",
+];
+
+#[handler]
+pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
+    let params = match extract::request_params(req, body).await {
+        Ok(params) => params,
+        Err(error) => {
+            return page::error(
+                state,
+                StatusCode::BAD_REQUEST,
+                "Invalid request",
+                &error.to_string(),
+            );
+        }
+    };
+    let client = match logout_client(state, &params).await {
+        Ok(client) => client,
+        Err(response) => return response,
+    };
+    let redirect = params.get("post_logout_redirect_uri");
+    if let Some(uri) = redirect
+        && !client
+            .as_ref()
+            .is_some_and(|c| c.has_post_logout_redirect_uri(uri))
+    {
+        return page::error(
+            state,
+            StatusCode::BAD_REQUEST,
+            "Invalid redirect",
+            "The application asked to return to an address it has not registered for sign-out.",
+        );
+    }
+    let (browser_id, new_browser) = match cookies::browser_id(req) {
+        Ok(found) => found,
+        Err(error) => return page::internal_error(state, &error),
+    };
+    let session_cookie = extract::cookie(req, cookies::SESSION);
+
+    if req.method() == Method::POST && params.has("csrf_token") {
+        if !csrf::verify(
+            state,
+            &browser_id,
+            csrf::Purpose::Logout,
+            params.get("csrf_token"),
+        ) {
+            return page::error(
+                state,
+                StatusCode::FORBIDDEN,
+                "Request expired",
+                "Please try signing out again.",
+            );
+        }
+        if let Some(cookie) = &session_cookie
+            && let Err(error) = browser::end(&state.sessions, cookie).await
+        {
+            return page::internal_error(state, &error);
+        }
+        let mut response = match redirect {
+            Some(uri) => finish_redirect(uri, params.get("state")),
+            None => page::render(state, StatusCode::OK, "logged_out.html", &json!({})),
+        };
+        cookies::clear(&mut response, &state.settings, cookies::SESSION);
+        tracing::info!(
+            client_id = client.as_ref().map(|c| c.client_id.as_str()),
+            "signed out"
+        );
+        return response;
+    }
+
+    let username = match &session_cookie {
+        Some(cookie) => match browser::resume(
+            &state.sessions,
+            crate::oidc::authorize::lifetimes(state),
+            cookie,
+        )
+        .await
+        {
+            Ok(Some(session)) => state
+                .store
+                .find_user(session.user_id)
+                .await
+                .ok()
+                .flatten()
+                .map(|u| u.username),
+            Ok(None) => None,
+            Err(error) => return page::internal_error(state, &error),
+        },
+        None => None,
+    };
+    let fields: Vec<_> = CARRIED
+        .iter()
+        .filter_map(|name| {
+            params
+                .get(name)
+                .map(|value| json!({ "name": name, "value": value }))
+        })
+        .collect();
+    let context = json!({
+        "action": state.settings.endpoint(paths::END_SESSION),
+        "csrf_token": csrf::token(state, &browser_id, csrf::Purpose::Logout),
+        "client_name": client.as_ref().map(|c| c.client_name.clone()),
+        "username": username,
+        "fields": fields,
+    });
+    let mut response = page::render(state, StatusCode::OK, "logout.html", &context);
+    if new_browser {
+        cookies::set(
+            &mut response,
+            &state.settings,
+            cookies::BROWSER,
+            &browser_id,
+            None,
+        );
+    }
+    response
+}
+
+/// The client the logout is for: named by `client_id`, or by the audience of
+/// `id_token_hint` (which must be ours; it may have expired).
+async fn logout_client(
+    state: &AppState,
+    params: &extract::Params,
+) -> Result<Option<Client>, Response> {
+    let bad = |message: &str| {
+        page::error(
+            state,
+            StatusCode::BAD_REQUEST,
+            "Invalid sign-out request",
+            message,
+        )
+    };
+    let hinted = match params.get("id_token_hint") {
+        Some(hint) => {
+            #[derive(serde::Deserialize)]
+            struct Audience {
+                aud: String,
+            }
+            let expected = Expectations {
+                typ: TokenType::IdToken,
+                issuer: state.issuer(),
+                check_expiry: false,
+            };
+            let claims = state
+                .keys
+                .verify_rs256::<Audience>(hint, expected)
+                .map_err(|_| bad("id_token_hint is not an ID token issued by this hub."))?;
+            Some(claims.aud)
+        }
+        None => None,
+    };
+    let client_id = match (params.get("client_id"), hinted.as_deref()) {
+        (Some(named), Some(hinted)) if named != hinted => {
+            return Err(bad("client_id does not match id_token_hint."));
+        }
+        (Some(named), _) => Some(named.to_owned()),
+        (None, hinted) => hinted.map(str::to_owned),
+    };
+    let Some(client_id) = client_id else {
+        return Ok(None);
+    };
+    match state.store.find_client(&client_id).await {
+        Ok(Some(stored)) => Ok(Some(stored.client)),
+        Ok(None) => Err(bad(
+            "The application that sent you here is not registered with this hub.",
+        )),
+        Err(error) => Err(page::internal_error(state, &error)),
+    }
+}
+
+fn finish_redirect(uri: &str, state_param: Option<&str>) -> Response {
+    let Ok(mut url) = url::Url::parse(uri) else {
+        return page::see_other("/");
+    };
+    if let Some(value) = state_param {
+        url.query_pairs_mut().append_pair("state", value);
+    }
+    page::see_other(url.as_str())
+}

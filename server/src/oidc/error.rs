@@ -1,0 +1,208 @@
+//! OAuth 2.0 and OpenID Connect error responses: one closed set of codes, one wire shape
+//! `{error, error_description?}` (RFC 6749 §5.2, OIDC Core §3.1.2.6, RFC 6750 §3).
+
+use std::borrow::Cow;
+
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    UnsupportedResponseType,
+    InvalidScope,
+    AccessDenied,
+    ServerError,
+    TemporarilyUnavailable,
+    LoginRequired,
+    ConsentRequired,
+    InteractionRequired,
+    AccountSelectionRequired,
+    RequestNotSupported,
+    RequestUriNotSupported,
+    RegistrationNotSupported,
+    InvalidToken,
+    InsufficientScope,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidClient => "invalid_client",
+            ErrorCode::InvalidGrant => "invalid_grant",
+            ErrorCode::UnauthorizedClient => "unauthorized_client",
+            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorCode::UnsupportedResponseType => "unsupported_response_type",
+            ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::ServerError => "server_error",
+            ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
+            ErrorCode::LoginRequired => "login_required",
+            ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::InteractionRequired => "interaction_required",
+            ErrorCode::AccountSelectionRequired => "account_selection_required",
+            ErrorCode::RequestNotSupported => "request_not_supported",
+            ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
+            ErrorCode::RegistrationNotSupported => "registration_not_supported",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::InsufficientScope => "insufficient_scope",
+        }
+    }
+}
+
+/// An error the client is told about. Internal causes are logged where they happen and
+/// reach the client only as `server_error` with a fixed description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    pub code: ErrorCode,
+    pub description: Option<Cow<'static, str>>,
+}
+
+impl OAuthError {
+    pub fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code,
+            description: Some(description.into()),
+        }
+    }
+
+    pub fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidRequest, description)
+    }
+
+    pub fn invalid_grant(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidGrant, description)
+    }
+
+    pub fn invalid_client() -> Self {
+        Self::new(ErrorCode::InvalidClient, "client authentication failed")
+    }
+
+    /// Logs `cause` (never sent) and answers `server_error`.
+    pub fn internal(cause: &dyn std::error::Error) -> Self {
+        tracing::error!(error = %ErrorChain(cause), "internal error");
+        Self::new(
+            ErrorCode::ServerError,
+            "the server could not complete the request",
+        )
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self.code {
+            ErrorCode::InvalidClient | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+            ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
+            ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        let mut body = serde_json::json!({ "error": self.code.as_str() });
+        if let Some(description) = &self.description {
+            body["error_description"] = serde_json::Value::from(description.as_ref());
+        }
+        body
+    }
+
+    /// The JSON response of the token endpoint (RFC 6749 §5.2). `invalid_client` after
+    /// Basic authentication carries a `WWW-Authenticate` challenge.
+    pub fn token_response(&self, used_basic: bool) -> Response {
+        let mut response = json_response(self.status(), &self.body());
+        if self.code == ErrorCode::InvalidClient && used_basic {
+            response.headers_mut().insert(
+                "www-authenticate",
+                poem::http::HeaderValue::from_static(r#"Basic realm="hub", charset="UTF-8""#),
+            );
+        }
+        response
+    }
+
+    /// A protected-resource error (RFC 6750 §3): the challenge carries the code.
+    pub fn bearer_response(&self) -> Response {
+        let mut challenge = format!(r#"Bearer realm="hub", error="{}""#, self.code.as_str());
+        if let Some(description) = &self.description {
+            let clean: String = description
+                .chars()
+                .filter(|c| *c != '"' && *c != '\\')
+                .collect();
+            challenge.push_str(&format!(r#", error_description="{clean}""#));
+        }
+        let mut response = json_response(self.status(), &self.body());
+        if let Ok(value) = poem::http::HeaderValue::from_str(&challenge) {
+            response.headers_mut().insert("www-authenticate", value);
+        }
+        response
+    }
+}
+
+impl std::fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.description {
+            Some(description) => write!(f, "{}: {description}", self.code.as_str()),
+            None => f.write_str(self.code.as_str()),
+        }
+    }
+}
+
+pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
+    Response::builder()
+        .status(status)
+        .content_type("application/json")
+        .body(serde_json::to_vec(body).unwrap_or_default())
+        .into_response()
+}
+
+/// Formats an error with its sources on one line, for the log.
+pub struct ErrorChain<'a>(pub &'a dyn std::error::Error);
+
+impl std::fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_shape_and_status() {
+        let error = OAuthError::invalid_grant("code expired");
+        assert_eq!(
+            error.body(),
+            serde_json::json!({"error": "invalid_grant", "error_description": "code expired"})
+        );
+        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            OAuthError::invalid_client().status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let response = OAuthError::invalid_client().token_response(true);
+        assert!(response.headers().get("www-authenticate").is_some());
+    }
+
+    #[test]
+    fn serde_names_match_as_str() {
+        for code in [
+            ErrorCode::InvalidRequest,
+            ErrorCode::LoginRequired,
+            ErrorCode::RequestUriNotSupported,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
+}

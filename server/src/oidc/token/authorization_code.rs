@@ -1,0 +1,124 @@
+//! The `authorization_code` grant (RFC 6749 §4.1.3, OIDC Core §3.1.3): redeem the code
+//! once, check it was issued to this client for this redirect URI, check PKCE, issue.
+
+use std::time::Duration;
+
+use crate::domain::scope;
+use crate::http::extract::Params;
+use crate::oidc::OAuthError;
+use crate::oidc::code::{self, Redemption};
+use crate::state::AppState;
+use crate::store::refresh_tokens::RefreshGrant;
+
+use super::client_auth::AuthenticatedClient;
+use super::issue::{self, Subject, UserGrant};
+
+pub async fn exchange(
+    state: &AppState,
+    client: &AuthenticatedClient,
+    params: &Params,
+) -> Result<serde_json::Value, OAuthError> {
+    let value = params
+        .get("code")
+        .ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+    // Remember redeemed codes as long as anything they issued may be in use.
+    let remember = Duration::from_secs(
+        state
+            .settings
+            .access_token_ttl_secs
+            .max(state.settings.authorization_code_ttl_secs),
+    );
+    let code = match code::redeem(&state.sessions, value, remember)
+        .await
+        .map_err(|e| OAuthError::internal(&e))?
+    {
+        Redemption::Fresh(code) => code,
+        Redemption::Replayed { grant_id } => {
+            issue::revoke_grant(state, grant_id).await?;
+            return Err(OAuthError::invalid_grant(
+                "the authorization code was already used",
+            ));
+        }
+        Redemption::Unknown => {
+            return Err(OAuthError::invalid_grant(
+                "the authorization code is invalid or expired",
+            ));
+        }
+    };
+    if code.client_id != client.client.client_id {
+        return Err(OAuthError::invalid_grant(
+            "the authorization code was issued to another client",
+        ));
+    }
+    if params.get("redirect_uri") != Some(code.redirect_uri.as_str()) {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the authorization request",
+        ));
+    }
+    match (&code.code_challenge, params.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) if challenge.is_satisfied_by(verifier) => {}
+        (Some(_), Some(_)) => {
+            return Err(OAuthError::invalid_grant(
+                "code_verifier does not match the code_challenge",
+            ));
+        }
+        (Some(_), None) => return Err(OAuthError::invalid_grant("code_verifier is required")),
+        // A verifier for a code issued without a challenge signals a downgrade attack.
+        (None, Some(_)) => {
+            return Err(OAuthError::invalid_grant(
+                "code_verifier given but no code_challenge was sent",
+            ));
+        }
+        (None, None) => {}
+    }
+    let user = state
+        .store
+        .find_user(code.user_id)
+        .await
+        .map_err(|e| OAuthError::internal(&e))?
+        .filter(|user| !user.disabled)
+        .ok_or_else(|| OAuthError::invalid_grant("the user is no longer active"))?;
+
+    let grant = UserGrant {
+        user: &user,
+        auth_time: code.auth_time,
+        amr: &code.amr,
+        sid: Some(&code.sid),
+        grant_id: code.grant_id,
+    };
+    let access = issue::access_token(state, &client.client, &Subject::User(&grant), &code.scope)?;
+    let id_token = if code.scope.contains(scope::OPENID) {
+        Some(issue::id_token(
+            state,
+            client,
+            &grant,
+            &code.scope,
+            code.nonce.as_deref(),
+            &access.token,
+            Some(value),
+        )?)
+    } else {
+        None
+    };
+    let refresh_token = if issue::wants_refresh_token(&client.client, &code.scope) {
+        let refresh = RefreshGrant {
+            family_id: code.grant_id,
+            client_id: client.client.client_id.clone(),
+            user_id: user.id,
+            scope: code.scope.clone(),
+            auth_time: chrono::DateTime::from_timestamp(code.auth_time, 0).unwrap_or_default(),
+            amr: code.amr.clone(),
+            sid: Some(code.sid.clone()),
+        };
+        Some(issue::refresh_token(state, &refresh).await?)
+    } else {
+        None
+    };
+    tracing::info!(client_id = %client.client.client_id, user = %user.id, "code exchanged");
+    Ok(issue::response(
+        access,
+        &code.scope,
+        id_token,
+        refresh_token,
+    ))
+}

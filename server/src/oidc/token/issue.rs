@@ -1,0 +1,205 @@
+//! What the token endpoint issues: RFC 9068 JWT access tokens, ID tokens (OIDC Core §2,
+//! RS256 or the client's HS256), rotating refresh tokens, and the response around them.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::client_auth::AuthenticatedClient;
+use crate::domain::{Client, IdTokenAlg, ScopeSet, User, claims, scope};
+use crate::keys::{TokenType, sign_hs256};
+use crate::oidc::OAuthError;
+use crate::secrets::{random_token, token_digest};
+use crate::state::AppState;
+use crate::store::refresh_tokens::RefreshGrant;
+
+/// The authentication behind a user's tokens.
+pub struct UserGrant<'a> {
+    pub user: &'a User,
+    pub auth_time: i64,
+    pub amr: &'a [String],
+    pub sid: Option<&'a str>,
+    pub grant_id: Uuid,
+}
+
+pub enum Subject<'a> {
+    User(&'a UserGrant<'a>),
+    /// client_credentials: the client is the subject.
+    Client,
+}
+
+pub struct AccessToken {
+    pub token: String,
+    pub expires_in: u64,
+}
+
+/// Claims of an access token, as userinfo reads them back.
+#[derive(Debug, serde::Deserialize)]
+pub struct AccessTokenClaims {
+    pub sub: String,
+    pub client_id: String,
+    #[serde(default)]
+    pub scope: String,
+    /// The grant (refresh family) the token belongs to; absent for client_credentials.
+    pub gid: Option<Uuid>,
+}
+
+pub fn access_token(
+    state: &AppState,
+    client: &Client,
+    subject: &Subject<'_>,
+    scope: &ScopeSet,
+) -> Result<AccessToken, OAuthError> {
+    let now = Utc::now().timestamp();
+    let expires_in = state.settings.access_token_ttl_secs;
+    let mut claims = json!({
+        "iss": state.issuer(),
+        "aud": client.client_id,
+        "client_id": client.client_id,
+        "iat": now,
+        "exp": now + i64::try_from(expires_in).unwrap_or(i64::MAX / 2),
+        "jti": Uuid::new_v4().to_string(),
+        "scope": scope.to_string(),
+    });
+    match subject {
+        Subject::User(grant) => {
+            claims["sub"] = json!(grant.user.subject());
+            claims["auth_time"] = json!(grant.auth_time);
+            claims["gid"] = json!(grant.grant_id);
+            if let Some(sid) = grant.sid {
+                claims["sid"] = json!(sid);
+            }
+        }
+        Subject::Client => claims["sub"] = json!(client.client_id),
+    }
+    let token = state
+        .keys
+        .sign_rs256(&claims, TokenType::AccessToken)
+        .map_err(|e| OAuthError::internal(&e))?;
+    Ok(AccessToken { token, expires_in })
+}
+
+/// The ID token. `code` is the authorization code being exchanged, for `c_hash`.
+pub fn id_token(
+    state: &AppState,
+    client: &AuthenticatedClient,
+    grant: &UserGrant<'_>,
+    scope: &ScopeSet,
+    nonce: Option<&str>,
+    access_token: &str,
+    code: Option<&str>,
+) -> Result<String, OAuthError> {
+    let now = Utc::now().timestamp();
+    let client_id = &client.client.client_id;
+    let mut claims = json!({
+        "iss": state.issuer(),
+        "sub": grant.user.subject(),
+        "aud": client_id,
+        "azp": client_id,
+        "iat": now,
+        "exp": now + i64::try_from(state.settings.id_token_ttl_secs).unwrap_or(i64::MAX / 2),
+        "auth_time": grant.auth_time,
+        "amr": grant.amr,
+        "at_hash": half_hash(access_token),
+    });
+    if let Some(nonce) = nonce {
+        claims["nonce"] = json!(nonce);
+    }
+    if let Some(code) = code {
+        claims["c_hash"] = json!(half_hash(code));
+    }
+    if let Some(sid) = grant.sid {
+        claims["sid"] = json!(sid);
+    }
+    if let Value::Object(map) = &mut claims {
+        map.extend(claims::user_claims(grant.user, scope));
+    }
+    match client.client.id_token_signed_response_alg {
+        IdTokenAlg::RS256 => state
+            .keys
+            .sign_rs256(&claims, TokenType::IdToken)
+            .map_err(|e| OAuthError::internal(&e)),
+        IdTokenAlg::HS256 => {
+            let secret = client.secret.as_deref().ok_or_else(|| {
+                OAuthError::new(
+                    crate::oidc::ErrorCode::InvalidClient,
+                    "HS256 ID tokens need a client secret",
+                )
+            })?;
+            sign_hs256(&claims, secret).map_err(|e| OAuthError::internal(&e))
+        }
+    }
+}
+
+/// `at_hash` / `c_hash` (OIDC Core §3.1.3.6): the left half of SHA-256, base64url.
+pub fn half_hash(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+/// Whether this grant gets a refresh token: `offline_access` was granted (OIDC Core §11),
+/// or the client is registered for the refresh_token grant.
+pub fn wants_refresh_token(client: &Client, scope: &ScopeSet) -> bool {
+    scope.contains(scope::OFFLINE_ACCESS)
+        || client.allows_grant(crate::domain::GrantType::RefreshToken)
+}
+
+pub async fn refresh_token(state: &AppState, grant: &RefreshGrant) -> Result<String, OAuthError> {
+    let token = random_token().map_err(|e| OAuthError::internal(&e))?;
+    let ttl = chrono::Duration::seconds(
+        i64::try_from(state.settings.refresh_token_ttl_secs).unwrap_or(i64::MAX / 4),
+    );
+    state
+        .store
+        .insert_refresh_token(token_digest(&token), grant, Utc::now() + ttl)
+        .await
+        .map_err(|e| OAuthError::internal(&e))?;
+    Ok(token)
+}
+
+pub fn response(
+    access: AccessToken,
+    scope: &ScopeSet,
+    id_token: Option<String>,
+    refresh_token: Option<String>,
+) -> Value {
+    let mut body = json!({
+        "access_token": access.token,
+        "token_type": "Bearer",
+        "expires_in": access.expires_in,
+        "scope": scope.to_string(),
+    });
+    if let Some(id_token) = id_token {
+        body["id_token"] = json!(id_token);
+    }
+    if let Some(refresh_token) = refresh_token {
+        body["refresh_token"] = json!(refresh_token);
+    }
+    body
+}
+
+/// Marks a grant revoked for as long as its access tokens can live, so userinfo refuses
+/// them; refresh tokens are revoked in the store.
+pub async fn revoke_grant(state: &AppState, grant_id: Uuid) -> Result<(), OAuthError> {
+    let revoked = state
+        .store
+        .revoke_refresh_family(grant_id)
+        .await
+        .map_err(|e| OAuthError::internal(&e))?;
+    let ttl = crate::config::Settings::secs(state.settings.access_token_ttl_secs);
+    state
+        .sessions
+        .put(
+            crate::session::Space::RevokedGrant,
+            &grant_id.to_string(),
+            &true,
+            ttl,
+        )
+        .await
+        .map_err(|e| OAuthError::internal(&e))?;
+    tracing::warn!(%grant_id, refresh_tokens_revoked = revoked, "grant revoked after token reuse");
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! `POST /token` (RFC 6749 §3.2): authenticate the client, then dispatch on the grant type.
+
+mod authorization_code;
+pub mod client_auth;
+mod client_credentials;
+pub mod issue;
+mod refresh_token;
+
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem::{Body, Request, Response, handler};
+
+use crate::domain::GrantType;
+use crate::http::extract::{self, ParamsError};
+use crate::oidc::error::json_response;
+use crate::oidc::{ErrorCode, OAuthError};
+use crate::state::AppState;
+pub use client_auth::AuthenticatedClient;
+
+#[handler]
+pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
+    let used_basic = req.header("authorization").is_some();
+    match handle(req, body, state).await {
+        Ok(tokens) => {
+            let mut response = json_response(StatusCode::OK, &tokens);
+            response
+                .headers_mut()
+                .insert("pragma", poem::http::HeaderValue::from_static("no-cache"));
+            response
+        }
+        Err(error) => {
+            if error.code != ErrorCode::ServerError {
+                tracing::info!(error = %error, "token request refused");
+            }
+            error.token_response(used_basic)
+        }
+    }
+}
+
+async fn handle(
+    req: &Request,
+    body: Body,
+    state: &AppState,
+) -> Result<serde_json::Value, OAuthError> {
+    let params = extract::form_params(req, body)
+        .await
+        .map_err(|error| match error {
+            ParamsError::Unreadable => {
+                OAuthError::invalid_request("the request body could not be read")
+            }
+            other => OAuthError::invalid_request(other.to_string()),
+        })?;
+    let client = client_auth::authenticate(state, req, &params).await?;
+    let grant_type = params
+        .get("grant_type")
+        .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
+    let grant = GrantType::parse(grant_type).ok_or_else(|| {
+        OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            "this grant type is not supported",
+        )
+    })?;
+    if !client.client.allows_grant(grant) {
+        return Err(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            "the client is not registered for this grant type",
+        ));
+    }
+    match grant {
+        GrantType::AuthorizationCode => authorization_code::exchange(state, &client, &params).await,
+        GrantType::RefreshToken => refresh_token::exchange(state, &client, &params).await,
+        GrantType::ClientCredentials => client_credentials::exchange(state, &client, &params).await,
+    }
+}

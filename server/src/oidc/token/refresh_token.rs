@@ -1,0 +1,116 @@
+//! The `refresh_token` grant (RFC 6749 §6) with rotation: every use returns a new refresh
+//! token and retires the old one; presenting a retired token revokes the whole family
+//! (OAuth 2.0 Security BCP §4.14.2).
+
+use chrono::Utc;
+
+use crate::domain::{ScopeSet, scope};
+use crate::http::extract::Params;
+use crate::oidc::{ErrorCode, OAuthError};
+use crate::secrets::token_digest;
+use crate::state::AppState;
+use crate::store::refresh_tokens::RefreshGrant;
+
+use super::client_auth::AuthenticatedClient;
+use super::issue::{self, Subject, UserGrant};
+
+pub async fn exchange(
+    state: &AppState,
+    client: &AuthenticatedClient,
+    params: &Params,
+) -> Result<serde_json::Value, OAuthError> {
+    let presented = params
+        .get("refresh_token")
+        .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+    let internal = |e: crate::store::StoreError| OAuthError::internal(&e);
+    let stored = state
+        .store
+        .find_refresh_token(&token_digest(presented))
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
+    if stored.grant.client_id != client.client.client_id {
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was issued to another client",
+        ));
+    }
+    if stored.revoked {
+        return Err(OAuthError::invalid_grant("the refresh token was revoked"));
+    }
+    if stored.used
+        || !state
+            .store
+            .mark_refresh_token_used(stored.id)
+            .await
+            .map_err(internal)?
+    {
+        issue::revoke_grant(state, stored.grant.family_id).await?;
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was already used",
+        ));
+    }
+    if stored.expires_at <= Utc::now() {
+        return Err(OAuthError::invalid_grant("the refresh token has expired"));
+    }
+
+    // A narrower scope may be asked for, never a wider one (RFC 6749 §6).
+    let scope = match params.get("scope") {
+        Some(requested) => {
+            let requested = ScopeSet::parse(requested).ok_or_else(|| {
+                OAuthError::new(
+                    ErrorCode::InvalidScope,
+                    "scope contains characters that are not allowed",
+                )
+            })?;
+            if !requested.is_subset(&stored.grant.scope) {
+                return Err(OAuthError::new(
+                    ErrorCode::InvalidScope,
+                    "scope exceeds the original grant",
+                ));
+            }
+            requested
+        }
+        None => stored.grant.scope.clone(),
+    };
+    let user = state
+        .store
+        .find_user(stored.grant.user_id)
+        .await
+        .map_err(internal)?
+        .filter(|user| !user.disabled)
+        .ok_or_else(|| OAuthError::invalid_grant("the user is no longer active"))?;
+
+    let auth_time = stored.grant.auth_time.timestamp();
+    let grant = UserGrant {
+        user: &user,
+        auth_time,
+        amr: &stored.grant.amr,
+        sid: stored.grant.sid.as_deref(),
+        grant_id: stored.grant.family_id,
+    };
+    let access = issue::access_token(state, &client.client, &Subject::User(&grant), &scope)?;
+    let id_token = if scope.contains(scope::OPENID) {
+        Some(issue::id_token(
+            state,
+            client,
+            &grant,
+            &scope,
+            None,
+            &access.token,
+            None,
+        )?)
+    } else {
+        None
+    };
+    let next = RefreshGrant {
+        scope: stored.grant.scope.clone(),
+        ..stored.grant.clone()
+    };
+    let refresh_token = issue::refresh_token(state, &next).await?;
+    Ok(issue::response(
+        access,
+        &scope,
+        id_token,
+        Some(refresh_token),
+    ))
+}

@@ -1,0 +1,100 @@
+//! `GET|POST /userinfo` (OIDC Core §5.3): the claims of the token's user that its scopes
+//! release. The bearer token comes in the Authorization header or, on POST, in the form
+//! (RFC 6750 §2), never both.
+
+use poem::http::{Method, StatusCode};
+use poem::web::Data;
+use poem::{Body, Request, Response, handler};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::error::json_response;
+use super::token::issue::AccessTokenClaims;
+use super::{ErrorCode, OAuthError};
+use crate::domain::{ScopeSet, claims, scope};
+use crate::http::extract;
+use crate::keys::{Expectations, TokenType};
+use crate::session::Space;
+use crate::state::AppState;
+
+#[handler]
+pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
+    match handle(req, body, state).await {
+        Ok(claims) => json_response(StatusCode::OK, &claims),
+        Err(error) => error.bearer_response(),
+    }
+}
+
+async fn handle(req: &Request, body: Body, state: &AppState) -> Result<Value, OAuthError> {
+    let token = presented_token(req, body).await?;
+    let invalid = || {
+        OAuthError::new(
+            ErrorCode::InvalidToken,
+            "the access token is invalid or expired",
+        )
+    };
+    let expected = Expectations {
+        typ: TokenType::AccessToken,
+        issuer: state.issuer(),
+        check_expiry: true,
+    };
+    let claims: AccessTokenClaims = state
+        .keys
+        .verify_rs256(&token, expected)
+        .map_err(|_| invalid())?;
+    let scope = ScopeSet::parse(&claims.scope).ok_or_else(invalid)?;
+    if !scope.contains(scope::OPENID) {
+        return Err(OAuthError::new(
+            ErrorCode::InsufficientScope,
+            "the access token lacks the openid scope",
+        ));
+    }
+    if let Some(grant_id) = claims.gid {
+        let revoked = state
+            .sessions
+            .exists(Space::RevokedGrant, &grant_id.to_string())
+            .await
+            .map_err(|e| OAuthError::internal(&e))?;
+        if revoked {
+            return Err(invalid());
+        }
+    }
+    let user_id = Uuid::parse_str(&claims.sub).map_err(|_| invalid())?;
+    let user = state
+        .store
+        .find_user(user_id)
+        .await
+        .map_err(|e| OAuthError::internal(&e))?
+        .filter(|user| !user.disabled)
+        .ok_or_else(invalid)?;
+    let mut body = json!({ "sub": user.subject() });
+    if let Value::Object(map) = &mut body {
+        map.extend(claims::user_claims(&user, &scope));
+    }
+    Ok(body)
+}
+
+async fn presented_token(req: &Request, body: Body) -> Result<String, OAuthError> {
+    let header = extract::bearer_token(req).map_err(|()| {
+        OAuthError::invalid_request("the Authorization header must use the Bearer scheme")
+    })?;
+    let form = if req.method() == Method::POST && req.header("content-type").is_some() {
+        extract::form_params(req, body)
+            .await
+            .map_err(|e| OAuthError::invalid_request(e.to_string()))?
+            .get("access_token")
+            .map(str::to_owned)
+    } else {
+        None
+    };
+    match (header, form) {
+        (Some(_), Some(_)) => Err(OAuthError::invalid_request(
+            "send the access token only once",
+        )),
+        (Some(token), None) | (None, Some(token)) => Ok(token),
+        (None, None) => Err(OAuthError {
+            code: ErrorCode::InvalidToken,
+            description: None,
+        }),
+    }
+}

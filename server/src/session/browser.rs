@@ -1,0 +1,147 @@
+//! The hub's single sign-on session (SPEC §4): an opaque random id in a cookie, its
+//! content in the store under the id's digest, with idle and absolute lifetimes.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{SessionError, SessionStore, Space};
+use crate::secrets::{SecretError, random_token, token_digest};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BrowserSession {
+    pub user_id: Uuid,
+    /// Public session id, the `sid` claim; not the cookie value.
+    pub sid: String,
+    /// When the user last authenticated (unix seconds), the `auth_time` claim.
+    pub auth_time: i64,
+    /// Authentication methods (RFC 8176), the `amr` claim.
+    pub amr: Vec<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    pub idle: Duration,
+    pub absolute: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BrowserSessionError {
+    #[error(transparent)]
+    Store(#[from] SessionError),
+    #[error(transparent)]
+    Random(#[from] SecretError),
+}
+
+impl Lifetimes {
+    /// Time left before the session must end, measured from now.
+    fn remaining(&self, session: &BrowserSession, now: i64) -> Option<Duration> {
+        let absolute_end = session
+            .created_at
+            .saturating_add(i64::try_from(self.absolute.as_secs()).unwrap_or(i64::MAX));
+        let left = u64::try_from(absolute_end - now).ok().filter(|s| *s > 0)?;
+        Some(self.idle.min(Duration::from_secs(left)))
+    }
+}
+
+/// Starts a session for a freshly authenticated user; returns the cookie value. A new
+/// id every time, so a session id planted before login is worthless after it.
+pub async fn start(
+    store: &SessionStore,
+    lifetimes: Lifetimes,
+    user_id: Uuid,
+    amr: Vec<String>,
+) -> Result<(String, BrowserSession), BrowserSessionError> {
+    let now = Utc::now().timestamp();
+    let cookie_value = random_token()?;
+    let session = BrowserSession {
+        user_id,
+        sid: Uuid::new_v4().to_string(),
+        auth_time: now,
+        amr,
+        created_at: now,
+    };
+    let ttl = lifetimes.remaining(&session, now).unwrap_or(lifetimes.idle);
+    store
+        .put(
+            Space::BrowserSession,
+            &token_digest(&cookie_value),
+            &session,
+            ttl,
+        )
+        .await?;
+    Ok((cookie_value, session))
+}
+
+/// The live session behind a cookie, its idle deadline pushed back.
+pub async fn resume(
+    store: &SessionStore,
+    lifetimes: Lifetimes,
+    cookie_value: &str,
+) -> Result<Option<BrowserSession>, SessionError> {
+    let key = token_digest(cookie_value);
+    let Some(session) = store
+        .get::<BrowserSession>(Space::BrowserSession, &key)
+        .await?
+    else {
+        return Ok(None);
+    };
+    match lifetimes.remaining(&session, Utc::now().timestamp()) {
+        Some(ttl) => {
+            store
+                .put(Space::BrowserSession, &key, &session, ttl)
+                .await?;
+            Ok(Some(session))
+        }
+        None => {
+            store.delete(Space::BrowserSession, &key).await?;
+            Ok(None)
+        }
+    }
+}
+
+pub async fn end(store: &SessionStore, cookie_value: &str) -> Result<(), SessionError> {
+    store
+        .delete(Space::BrowserSession, &token_digest(cookie_value))
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_session_ends_at_its_absolute_lifetime_whatever_its_use() {
+        let store = SessionStore::in_memory();
+        let lifetimes = Lifetimes {
+            idle: Duration::from_secs(60),
+            absolute: Duration::from_secs(3600),
+        };
+        let (cookie, session) = start(&store, lifetimes, Uuid::nil(), vec!["pwd".into()])
+            .await
+            .unwrap();
+        assert!(resume(&store, lifetimes, &cookie).await.unwrap().is_some());
+        assert!(resume(&store, lifetimes, "forged").await.unwrap().is_none());
+
+        let old = BrowserSession {
+            created_at: session.created_at - 7200,
+            ..session
+        };
+        store
+            .put(
+                Space::BrowserSession,
+                &token_digest(&cookie),
+                &old,
+                Duration::from_secs(60),
+            )
+            .await
+            .unwrap();
+        assert!(
+            resume(&store, lifetimes, &cookie).await.unwrap().is_none(),
+            "past the absolute lifetime"
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! Short-lived state (SPEC §3, §4): SSO sessions, authorization requests in flight,
+//! authorization codes, throttling counters. One interface, two backends: in-process
+//! (one instance) and Redis (any number of instances). Nothing above this module sees
+//! a redis type.
+
+pub mod browser;
+mod memory;
+mod redis_backend;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use memory::MemoryBackend;
+pub use redis_backend::RedisBackend;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("session store unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("session store value could not be decoded")]
+    Decode(#[source] serde_json::Error),
+}
+
+/// The primitive operations both backends provide, every value with a TTL.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync {
+    async fn put(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), SessionError>;
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, SessionError>;
+    /// Get and delete atomically: two concurrent takes never both see the value.
+    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, SessionError>;
+    async fn delete(&self, key: &str) -> Result<(), SessionError>;
+    /// Increments a counter that expires `window` after its first increment.
+    async fn increment(&self, key: &str, window: Duration) -> Result<u64, SessionError>;
+    async fn ping(&self) -> Result<(), SessionError>;
+}
+
+/// The key spaces of the store; each is a prefix, so one Redis can hold them all.
+#[derive(Debug, Clone, Copy)]
+pub enum Space {
+    /// The SSO session behind the browser's session cookie.
+    BrowserSession,
+    /// An authorization request waiting for login or consent.
+    Interaction,
+    /// An authorization code, by digest.
+    Code,
+    /// A redeemed code, kept to detect replays.
+    RedeemedCode,
+    /// A grant (refresh family) whose access tokens must no longer be accepted.
+    RevokedGrant,
+    /// Failed-login counters.
+    Throttle,
+}
+
+impl Space {
+    fn prefix(self) -> &'static str {
+        match self {
+            Space::BrowserSession => "sess",
+            Space::Interaction => "authz",
+            Space::Code => "code",
+            Space::RedeemedCode => "code-used",
+            Space::RevokedGrant => "revoked",
+            Space::Throttle => "throttle",
+        }
+    }
+}
+
+/// Typed access to the backend: values are JSON, keys are `{prefix}{space}:{id}`.
+#[derive(Clone)]
+pub struct SessionStore {
+    backend: Arc<dyn Backend>,
+    prefix: Arc<str>,
+}
+
+impl SessionStore {
+    pub fn new(backend: Arc<dyn Backend>, prefix: &str) -> Self {
+        Self {
+            backend,
+            prefix: prefix.into(),
+        }
+    }
+
+    pub fn in_memory() -> Self {
+        Self::new(Arc::new(MemoryBackend::default()), "")
+    }
+
+    fn key(&self, space: Space, id: &str) -> String {
+        format!("{}{}:{}", self.prefix, space.prefix(), id)
+    }
+
+    pub async fn put<T: Serialize>(
+        &self,
+        space: Space,
+        id: &str,
+        value: &T,
+        ttl: Duration,
+    ) -> Result<(), SessionError> {
+        let bytes = serde_json::to_vec(value).map_err(SessionError::Decode)?;
+        self.backend.put(&self.key(space, id), bytes, ttl).await
+    }
+
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        space: Space,
+        id: &str,
+    ) -> Result<Option<T>, SessionError> {
+        decode(self.backend.get(&self.key(space, id)).await?)
+    }
+
+    pub async fn take<T: DeserializeOwned>(
+        &self,
+        space: Space,
+        id: &str,
+    ) -> Result<Option<T>, SessionError> {
+        decode(self.backend.take(&self.key(space, id)).await?)
+    }
+
+    pub async fn exists(&self, space: Space, id: &str) -> Result<bool, SessionError> {
+        Ok(self.backend.get(&self.key(space, id)).await?.is_some())
+    }
+
+    pub async fn delete(&self, space: Space, id: &str) -> Result<(), SessionError> {
+        self.backend.delete(&self.key(space, id)).await
+    }
+
+    pub async fn increment(
+        &self,
+        space: Space,
+        id: &str,
+        window: Duration,
+    ) -> Result<u64, SessionError> {
+        self.backend.increment(&self.key(space, id), window).await
+    }
+
+    pub async fn count(&self, space: Space, id: &str) -> Result<u64, SessionError> {
+        let raw = self.backend.get(&self.key(space, id)).await?;
+        Ok(raw
+            .and_then(|bytes| std::str::from_utf8(&bytes).ok()?.trim().parse().ok())
+            .unwrap_or(0))
+    }
+
+    pub async fn ping(&self) -> Result<(), SessionError> {
+        self.backend.ping().await
+    }
+}
+
+fn decode<T: DeserializeOwned>(raw: Option<Vec<u8>>) -> Result<Option<T>, SessionError> {
+    raw.map(|bytes| serde_json::from_slice(&bytes).map_err(SessionError::Decode))
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The contract both backends keep; the Redis backend runs it in the e2e suite.
+    pub(crate) async fn backend_contract(store: SessionStore) {
+        let ttl = Duration::from_secs(60);
+        store.put(Space::Code, "a", &"value", ttl).await.unwrap();
+        assert_eq!(
+            store
+                .get::<String>(Space::Code, "a")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("value")
+        );
+        assert!(
+            store
+                .get::<String>(Space::Interaction, "a")
+                .await
+                .unwrap()
+                .is_none(),
+            "spaces are separate"
+        );
+        assert_eq!(
+            store
+                .take::<String>(Space::Code, "a")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("value")
+        );
+        assert!(
+            store
+                .take::<String>(Space::Code, "a")
+                .await
+                .unwrap()
+                .is_none(),
+            "take is single use"
+        );
+
+        store
+            .put(Space::Code, "short", &1, Duration::from_millis(50))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        assert!(
+            store
+                .get::<i32>(Space::Code, "short")
+                .await
+                .unwrap()
+                .is_none(),
+            "values expire"
+        );
+
+        assert_eq!(store.increment(Space::Throttle, "x", ttl).await.unwrap(), 1);
+        assert_eq!(store.increment(Space::Throttle, "x", ttl).await.unwrap(), 2);
+        assert_eq!(store.count(Space::Throttle, "x").await.unwrap(), 2);
+        store.delete(Space::Throttle, "x").await.unwrap();
+        assert_eq!(store.count(Space::Throttle, "x").await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn memory_backend_keeps_the_contract() {
+        backend_contract(SessionStore::in_memory()).await;
+    }
+
+    #[tokio::test]
+    async fn concurrent_takes_yield_the_value_once() {
+        let store = SessionStore::in_memory();
+        store
+            .put(Space::Code, "c", &"v", Duration::from_secs(60))
+            .await
+            .unwrap();
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.take::<String>(Space::Code, "c").await.unwrap() })
+            })
+            .collect();
+        let mut winners = 0;
+        for task in tasks {
+            winners += usize::from(task.await.unwrap().is_some());
+        }
+        assert_eq!(winners, 1);
+    }
+}

@@ -1,0 +1,74 @@
+//! Remembered consent (SPEC §4): one row per user and client, with an expiry.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::entities::consent;
+use super::{Store, StoreError};
+use crate::domain::ScopeSet;
+
+impl Store {
+    /// The scopes the user has granted the client and not yet seen expire.
+    pub async fn granted_scopes(
+        &self,
+        user_id: Uuid,
+        client_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ScopeSet>, StoreError> {
+        let found = consent::Entity::find()
+            .filter(consent::Column::UserId.eq(user_id))
+            .filter(consent::Column::ClientId.eq(client_id))
+            .filter(consent::Column::ExpiresAt.gt(now))
+            .one(&self.db)
+            .await?;
+        Ok(found.and_then(|row| ScopeSet::parse(&row.scope)))
+    }
+
+    /// Records a grant, widening an existing one (scopes accumulate) and renewing its expiry.
+    pub async fn remember_consent(
+        &self,
+        user_id: Uuid,
+        client_id: &str,
+        scopes: &ScopeSet,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let existing = consent::Entity::find()
+            .filter(consent::Column::UserId.eq(user_id))
+            .filter(consent::Column::ClientId.eq(client_id))
+            .one(&self.db)
+            .await?;
+        match existing {
+            Some(row) => {
+                let previous = if row.expires_at > now {
+                    ScopeSet::parse(&row.scope)
+                } else {
+                    None
+                };
+                let merged = match previous {
+                    Some(previous) => ScopeSet::from_iter(previous.iter().chain(scopes.iter())),
+                    None => scopes.clone(),
+                };
+                let mut active: consent::ActiveModel = row.into();
+                active.scope = Set(merged.to_string());
+                active.granted_at = Set(now);
+                active.expires_at = Set(expires_at);
+                active.update(&self.db).await?;
+            }
+            None => {
+                consent::ActiveModel {
+                    id: Set(Uuid::new_v4()),
+                    user_id: Set(user_id),
+                    client_id: Set(client_id.to_owned()),
+                    scope: Set(scopes.to_string()),
+                    granted_at: Set(now),
+                    expires_at: Set(expires_at),
+                }
+                .insert(&self.db)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
