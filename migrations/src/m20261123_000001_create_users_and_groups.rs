@@ -66,13 +66,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_users_email")
-                    .table(Users::Table)
-                    .col(Users::Email)
-                    .to_owned(),
-            )
+            .create_index(Index::create().name("idx_users_email").table(Users::Table).col(Users::Email).to_owned())
             .await?;
         manager
             .create_table(
@@ -91,11 +85,7 @@ impl MigrationTrait for Migration {
                     .table(UserGroups::Table)
                     .col(uuid(UserGroups::UserId))
                     .col(uuid(UserGroups::GroupId))
-                    .primary_key(
-                        Index::create()
-                            .col(UserGroups::UserId)
-                            .col(UserGroups::GroupId),
-                    )
+                    .primary_key(Index::create().col(UserGroups::UserId).col(UserGroups::GroupId))
                     .foreign_key(
                         ForeignKey::create()
                             .from(UserGroups::Table, UserGroups::UserId)
@@ -114,14 +104,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(UserGroups::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(Groups::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(Users::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(UserGroups::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(Groups::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(Users::Table).to_owned()).await
     }
 }

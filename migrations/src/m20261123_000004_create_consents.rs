@@ -61,8 +61,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Consents::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Consents::Table).to_owned()).await
     }
 }

@@ -62,26 +62,15 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, column) in [
-            ("idx_refresh_tokens_family", RefreshTokens::FamilyId),
-            ("idx_refresh_tokens_user", RefreshTokens::UserId),
-        ] {
-            manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table(RefreshTokens::Table)
-                        .col(column)
-                        .to_owned(),
-                )
-                .await?;
+        for (name, column) in
+            [("idx_refresh_tokens_family", RefreshTokens::FamilyId), ("idx_refresh_tokens_user", RefreshTokens::UserId)]
+        {
+            manager.create_index(Index::create().name(name).table(RefreshTokens::Table).col(column).to_owned()).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(RefreshTokens::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(RefreshTokens::Table).to_owned()).await
     }
 }

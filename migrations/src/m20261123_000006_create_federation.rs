@@ -105,10 +105,7 @@ impl MigrationTrait for Migration {
                     )
                     .foreign_key(
                         ForeignKey::create()
-                            .from(
-                                UpstreamIdentities::Table,
-                                UpstreamIdentities::SocialLoginKey,
-                            )
+                            .from(UpstreamIdentities::Table, UpstreamIdentities::SocialLoginKey)
                             .to(SocialLoginKeys::Table, SocialLoginKeys::Slug)
                             .on_delete(ForeignKeyAction::Cascade)
                             .on_update(ForeignKeyAction::Cascade),
@@ -139,11 +136,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(UpstreamIdentities::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(SocialLoginKeys::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(UpstreamIdentities::Table).to_owned()).await?;
+        manager.drop_table(Table::drop().table(SocialLoginKeys::Table).to_owned()).await
     }
 }

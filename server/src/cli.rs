@@ -11,20 +11,14 @@ use crate::accounts::password::hash_blocking;
 use crate::config::Settings;
 use crate::domain::client::validate_redirect_uri;
 use crate::domain::user::validate_username;
-use crate::domain::{
-    Client, GrantType, IdTokenAlg, ResponseType, ScopeSet, TokenEndpointAuthMethod, scope,
-};
+use crate::domain::{Client, GrantType, IdTokenAlg, ResponseType, ScopeSet, TokenEndpointAuthMethod, scope};
 use crate::oidc::token::client_auth as client_auth_context;
 use crate::secrets::random_token;
 use crate::startup;
 use crate::store::users::NewUser;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "hub",
-    version,
-    about = "Federated social-login hub: OpenID Provider and relying party"
-)]
+#[command(name = "hub", version, about = "Federated social-login hub: OpenID Provider and relying party")]
 pub struct Cli {
     /// TOML settings file (default: ./hub.toml if present). HUB_* variables override it.
     #[arg(long, global = true, value_name = "FILE")]
@@ -154,11 +148,7 @@ async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add(add) => {
             validate_username(&add.username).map_err(anyhow::Error::msg)?;
-            let password_hash = if add.no_password {
-                None
-            } else {
-                Some(hash(&read_password()?).await?)
-            };
+            let password_hash = if add.no_password { None } else { Some(hash(&read_password()?).await?) };
             let user = store
                 .create_user(NewUser {
                     username: add.username,
@@ -177,14 +167,7 @@ async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
             for user in store.list_users().await? {
                 let email = user.email.unwrap_or_default();
                 let state = if user.disabled { "disabled" } else { "active" };
-                println!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    user.id,
-                    user.username,
-                    email,
-                    state,
-                    user.groups.join(",")
-                );
+                println!("{}\t{}\t{}\t{}\t{}", user.id, user.username, email, state, user.groups.join(","));
             }
         }
         UserCommand::SetPassword { username } => {
@@ -226,16 +209,11 @@ async fn client(settings: Settings, command: ClientCommand) -> anyhow::Result<()
                 TokenEndpointAuthMethod::None => None,
                 _ => Some(random_token()?),
             };
-            let sealed = secret
-                .as_ref()
-                .map(|s| master.seal(client_auth_context::SECRET_CONTEXT, s.as_bytes()))
-                .transpose()?;
+            let sealed =
+                secret.as_ref().map(|s| master.seal(client_auth_context::SECRET_CONTEXT, s.as_bytes())).transpose()?;
             store.create_client(&client, sealed).await?;
             if as_json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "client_id": client.client_id, "client_secret": secret })
-                );
+                println!("{}", serde_json::json!({ "client_id": client.client_id, "client_secret": secret }));
             } else {
                 println!("client_id:     {}", client.client_id);
                 if let Some(secret) = secret {
@@ -260,19 +238,16 @@ async fn client(settings: Settings, command: ClientCommand) -> anyhow::Result<()
 }
 
 fn client_from_args(add: ClientAdd) -> anyhow::Result<Client> {
-    for uri in add
-        .redirect_uris
-        .iter()
-        .chain(&add.post_logout_redirect_uris)
-    {
+    for uri in add.redirect_uris.iter().chain(&add.post_logout_redirect_uris) {
         validate_redirect_uri(uri).map_err(anyhow::Error::msg)?;
     }
     let auth_method = match (add.public, add.auth_method.as_deref()) {
         (true, None | Some("none")) => TokenEndpointAuthMethod::None,
         (true, Some(_)) => bail!("a public client authenticates with `none`"),
         (false, None) => TokenEndpointAuthMethod::ClientSecretBasic,
-        (false, Some(method)) => TokenEndpointAuthMethod::parse(method)
-            .with_context(|| format!("unknown --auth-method {method}; use client_secret_basic, client_secret_post or none"))?,
+        (false, Some(method)) => TokenEndpointAuthMethod::parse(method).with_context(|| {
+            format!("unknown --auth-method {method}; use client_secret_basic, client_secret_post or none")
+        })?,
     };
     let grant_types = if add.grant_types.is_empty() {
         vec![GrantType::AuthorizationCode, GrantType::RefreshToken]
@@ -282,15 +257,12 @@ fn client_from_args(add: ClientAdd) -> anyhow::Result<Client> {
             .map(|g| GrantType::parse(g).with_context(|| format!("unknown --grant-type {g}")))
             .collect::<anyhow::Result<_>>()?
     };
-    let id_token_alg =
-        IdTokenAlg::parse(&add.id_token_alg).context("--id-token-alg must be RS256 or HS256")?;
+    let id_token_alg = IdTokenAlg::parse(&add.id_token_alg).context("--id-token-alg must be RS256 or HS256")?;
     if id_token_alg == IdTokenAlg::HS256 && auth_method == TokenEndpointAuthMethod::None {
         bail!("HS256 ID tokens need a client secret; a public client must use RS256");
     }
     let scope = match add.scope {
-        Some(value) => {
-            ScopeSet::parse(&value).context("--scope has characters that are not allowed")?
-        }
+        Some(value) => ScopeSet::parse(&value).context("--scope has characters that are not allowed")?,
         None => ScopeSet::from_iter(scope::STANDARD.iter().copied()),
     };
     let client_id = match add.client_id {
@@ -298,7 +270,7 @@ fn client_from_args(add: ClientAdd) -> anyhow::Result<Client> {
             bail!("--client-id must be 1 to 128 characters without spaces")
         }
         Some(id) => id,
-        None => random_token()?.chars().take(22).collect(),
+        None => hex::encode(crate::secrets::random_bytes::<16>()?),
     };
     Ok(Client {
         client_id,
@@ -325,20 +297,9 @@ async fn keys(settings: Settings, command: KeysCommand) -> anyhow::Result<()> {
                 let state = if key.active {
                     "active".to_owned()
                 } else {
-                    format!(
-                        "published until {}",
-                        key.publish_until
-                            .map(|t| t.to_rfc3339())
-                            .unwrap_or_default()
-                    )
+                    format!("published until {}", key.publish_until.map(|t| t.to_rfc3339()).unwrap_or_default())
                 };
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    key.kid,
-                    key.alg,
-                    key.created_at.to_rfc3339(),
-                    state
-                );
+                println!("{}\t{}\t{}\t{}", key.kid, key.alg, key.created_at.to_rfc3339(), state);
             }
         }
         KeysCommand::Rotate => {
@@ -353,8 +314,6 @@ async fn keys(settings: Settings, command: KeysCommand) -> anyhow::Result<()> {
 /// How long a rotated-out key stays published: the longest token it signed, plus the
 /// time the other instances need to notice the rotation.
 pub fn keep_previous_key(settings: &Settings) -> std::time::Duration {
-    let longest = settings
-        .access_token_ttl_secs
-        .max(settings.id_token_ttl_secs);
+    let longest = settings.access_token_ttl_secs.max(settings.id_token_ttl_secs);
     Settings::secs(longest) + 2 * startup::KEY_RELOAD_INTERVAL
 }

@@ -2,7 +2,7 @@
 //! Parsed and validated once at start-up; every failure is one line naming the setting.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use figment::Figment;
@@ -58,10 +58,7 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
 }
 
-fn never_serialize<S: serde::Serializer>(
-    _: &Option<SecretString>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+fn never_serialize<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_none()
 }
 
@@ -121,13 +118,11 @@ impl Settings {
         let explicit = config_file.or_else(|| std::env::var_os("HUB_CONFIG").map(PathBuf::from));
         match explicit {
             Some(path) if !path.is_file() => {
-                return Err(ConfigError::new(format!(
-                    "config file {} does not exist",
-                    path.display()
-                )));
+                return Err(ConfigError::new(format!("config file {} does not exist", path.display())));
             }
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None => figment = figment.merge(Toml::file_exact("hub.toml")),
+            None if Path::new("hub.toml").is_file() => figment = figment.merge(Toml::file_exact("hub.toml")),
+            None => {}
         }
         for (name, _) in std::env::vars_os() {
             let name = name.to_string_lossy();
@@ -138,11 +133,8 @@ impl Settings {
                 }
             }
         }
-        let env = Env::prefixed("HUB_").filter(|key| Settings::FIELDS.contains(&key.as_str()));
-        let settings: Settings = figment
-            .merge(env)
-            .extract()
-            .map_err(|e| ConfigError::new(one_line(&e)))?;
+        let env = Env::prefixed("HUB_").filter(|key| Settings::FIELDS.iter().any(|field| key == *field));
+        let settings: Settings = figment.merge(env).extract().map_err(|e| ConfigError::new(one_line(&e)))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -176,15 +168,10 @@ impl Settings {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let issuer = &self.issuer;
         if !matches!(issuer.scheme(), "http" | "https") || issuer.host().is_none() {
-            return Err(ConfigError::new(format!(
-                "HUB_ISSUER must be an http(s) URL, not {issuer}"
-            )));
+            return Err(ConfigError::new(format!("HUB_ISSUER must be an http(s) URL, not {issuer}")));
         }
-        if issuer.query().is_some() || issuer.fragment().is_some() || !issuer.username().is_empty()
-        {
-            return Err(ConfigError::new(
-                "HUB_ISSUER must not have a query, fragment or user info",
-            ));
+        if issuer.query().is_some() || issuer.fragment().is_some() || !issuer.username().is_empty() {
+            return Err(ConfigError::new("HUB_ISSUER must not have a query, fragment or user info"));
         }
         if issuer.scheme() == "http" && !is_loopback(issuer) {
             return Err(ConfigError::new(
@@ -194,49 +181,31 @@ impl Settings {
         if let Some(url) = &self.database_url {
             let scheme = url.split(':').next().unwrap_or_default();
             if !matches!(scheme, "sqlite" | "postgres" | "postgresql") {
-                return Err(ConfigError::new(
-                    "HUB_DATABASE_URL must start with sqlite: or postgres://",
-                ));
+                return Err(ConfigError::new("HUB_DATABASE_URL must start with sqlite: or postgres://"));
             }
         }
         if let Some(url) = &self.redis_url {
-            let parsed =
-                Url::parse(url).map_err(|e| ConfigError::new(format!("HUB_REDIS_URL: {e}")))?;
+            let parsed = Url::parse(url).map_err(|e| ConfigError::new(format!("HUB_REDIS_URL: {e}")))?;
             if !matches!(parsed.scheme(), "redis" | "rediss") {
-                return Err(ConfigError::new(
-                    "HUB_REDIS_URL must start with redis:// or rediss://",
-                ));
+                return Err(ConfigError::new("HUB_REDIS_URL must start with redis:// or rediss://"));
             }
         }
         let positive = [
             ("HUB_ACCESS_TOKEN_TTL_SECS", self.access_token_ttl_secs),
             ("HUB_ID_TOKEN_TTL_SECS", self.id_token_ttl_secs),
             ("HUB_REFRESH_TOKEN_TTL_SECS", self.refresh_token_ttl_secs),
-            (
-                "HUB_AUTHORIZATION_CODE_TTL_SECS",
-                self.authorization_code_ttl_secs,
-            ),
+            ("HUB_AUTHORIZATION_CODE_TTL_SECS", self.authorization_code_ttl_secs),
             ("HUB_INTERACTION_TTL_SECS", self.interaction_ttl_secs),
             ("HUB_CONSENT_TTL_SECS", self.consent_ttl_secs),
             ("HUB_SESSION_IDLE_TTL_SECS", self.session_idle_ttl_secs),
-            (
-                "HUB_SESSION_ABSOLUTE_TTL_SECS",
-                self.session_absolute_ttl_secs,
-            ),
-            (
-                "HUB_LOGIN_THROTTLE_WINDOW_SECS",
-                self.login_throttle_window_secs,
-            ),
+            ("HUB_SESSION_ABSOLUTE_TTL_SECS", self.session_absolute_ttl_secs),
+            ("HUB_LOGIN_THROTTLE_WINDOW_SECS", self.login_throttle_window_secs),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
-            return Err(ConfigError::new(format!(
-                "{name} must be greater than zero"
-            )));
+            return Err(ConfigError::new(format!("{name} must be greater than zero")));
         }
         if self.password_hash_concurrency == Some(0) {
-            return Err(ConfigError::new(
-                "HUB_PASSWORD_HASH_CONCURRENCY must be at least 1",
-            ));
+            return Err(ConfigError::new("HUB_PASSWORD_HASH_CONCURRENCY must be at least 1"));
         }
         Ok(())
     }
@@ -245,10 +214,7 @@ impl Settings {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => format!(
-                "sqlite://{}?mode=rwc",
-                self.data_dir.join("hub.db").display()
-            ),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("hub.db").display()),
         }
     }
 
@@ -257,8 +223,7 @@ impl Settings {
     }
 
     pub fn cookie_secure(&self) -> bool {
-        self.cookie_secure
-            .unwrap_or(!(self.issuer.scheme() == "http" && is_loopback(&self.issuer)))
+        self.cookie_secure.unwrap_or(!(self.issuer.scheme() == "http" && is_loopback(&self.issuer)))
     }
 
     /// Where every endpoint lives: the issuer with the path appended.
@@ -297,10 +262,7 @@ mod tests {
     use super::*;
 
     fn with_issuer(issuer: &str) -> Settings {
-        Settings {
-            issuer: Url::parse(issuer).unwrap(),
-            ..Settings::default()
-        }
+        Settings { issuer: Url::parse(issuer).unwrap(), ..Settings::default() }
     }
 
     #[test]
@@ -309,11 +271,7 @@ mod tests {
         assert!(with_issuer("http://localhost:9000/hub").validate().is_ok());
         assert!(with_issuer("https://id.example.com").validate().is_ok());
         assert!(with_issuer("http://id.example.com").validate().is_err());
-        assert!(
-            with_issuer("https://id.example.com/?a=b")
-                .validate()
-                .is_err()
-        );
+        assert!(with_issuer("https://id.example.com/?a=b").validate().is_err());
     }
 
     #[test]
@@ -324,13 +282,7 @@ mod tests {
 
     #[test]
     fn endpoints_hang_off_the_issuer_path() {
-        assert_eq!(
-            with_issuer("https://x.test/hub/").endpoint("/token"),
-            "https://x.test/hub/token"
-        );
-        assert_eq!(
-            with_issuer("https://x.test").endpoint("/token"),
-            "https://x.test/token"
-        );
+        assert_eq!(with_issuer("https://x.test/hub/").endpoint("/token"), "https://x.test/hub/token");
+        assert_eq!(with_issuer("https://x.test").endpoint("/token"), "https://x.test/token");
     }
 }

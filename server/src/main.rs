@@ -5,10 +5,7 @@ use clap::Parser;
 fn main() -> std::process::ExitCode {
     let cli = hub::cli::Cli::parse();
     hub::telemetry::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");

@@ -24,10 +24,7 @@ pub enum SecretError {
     #[error("a sealed secret could not be opened: wrong master key or damaged data")]
     Unseal,
     #[error("cannot read or write the master key file {path}: {source}")]
-    KeyFile {
-        path: String,
-        source: std::io::Error,
-    },
+    KeyFile { path: String, source: std::io::Error },
     #[error("the system random generator failed")]
     Random,
 }
@@ -48,33 +45,21 @@ impl fmt::Debug for MasterKey {
 impl MasterKey {
     pub fn from_base64(encoded: &SecretString) -> Result<Self, SecretError> {
         let text = encoded.expose_secret().trim();
-        let bytes = STANDARD
-            .decode(text)
-            .or_else(|_| URL_SAFE_NO_PAD.decode(text))
-            .map_err(|_| SecretError::BadMasterKey)?;
+        let bytes =
+            STANDARD.decode(text).or_else(|_| URL_SAFE_NO_PAD.decode(text)).map_err(|_| SecretError::BadMasterKey)?;
         let bytes: [u8; KEY_LEN] = bytes.try_into().map_err(|_| SecretError::BadMasterKey)?;
         Self::from_bytes(bytes)
     }
 
     fn from_bytes(bytes: [u8; KEY_LEN]) -> Result<Self, SecretError> {
-        let unbound =
-            UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| SecretError::BadMasterKey)?;
-        let mac_key: [u8; KEY_LEN] = Sha256::new_with_prefix(b"hub/mac-key/v1")
-            .chain_update(bytes)
-            .finalize()
-            .into();
-        Ok(Self {
-            aead: LessSafeKey::new(unbound),
-            mac_key,
-        })
+        let unbound = UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| SecretError::BadMasterKey)?;
+        let mac_key: [u8; KEY_LEN] = Sha256::new_with_prefix(b"hub/mac-key/v1").chain_update(bytes).finalize().into();
+        Ok(Self { aead: LessSafeKey::new(unbound), mac_key })
     }
 
     /// Reads `path`, or writes a fresh random key there (mode 0600) when it does not exist.
     pub fn load_or_create(path: &Path) -> Result<Self, SecretError> {
-        let io = |source| SecretError::KeyFile {
-            path: path.display().to_string(),
-            source,
-        };
+        let io = |source| SecretError::KeyFile { path: path.display().to_string(), source };
         if path.exists() {
             let text = std::fs::read_to_string(path).map_err(io)?;
             return Self::from_base64(&SecretString::from(text));
@@ -90,11 +75,7 @@ impl MasterKey {
         let nonce_bytes: [u8; NONCE_LEN] = random_bytes()?;
         let mut buffer = plaintext.to_vec();
         self.aead
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce_bytes),
-                Aad::from(context),
-                &mut buffer,
-            )
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce_bytes), Aad::from(context), &mut buffer)
             .map_err(|_| SecretError::Unseal)?;
         let mut sealed = Vec::with_capacity(1 + NONCE_LEN + buffer.len());
         sealed.push(SEALED_V1);
@@ -111,10 +92,8 @@ impl MasterKey {
         let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| SecretError::Unseal)?;
         let mut buffer = ciphertext.to_vec();
-        let plaintext = self
-            .aead
-            .open_in_place(nonce, Aad::from(context), &mut buffer)
-            .map_err(|_| SecretError::Unseal)?;
+        let plaintext =
+            self.aead.open_in_place(nonce, Aad::from(context), &mut buffer).map_err(|_| SecretError::Unseal)?;
         Ok(plaintext.to_vec())
     }
 
@@ -134,9 +113,7 @@ impl MasterKey {
 
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], SecretError> {
     let mut bytes = [0u8; N];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| SecretError::Random)?;
+    SystemRandom::new().fill(&mut bytes).map_err(|_| SecretError::Random)?;
     Ok(bytes)
 }
 

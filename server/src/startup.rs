@@ -38,12 +38,7 @@ impl Application {
         let local_addr = listener.local_addr()?;
         let acceptor = TcpAcceptor::from_tokio(listener)?;
         let endpoint = crate::http::routes(state.clone());
-        Ok(Self {
-            acceptor,
-            endpoint,
-            local_addr,
-            state,
-        })
+        Ok(Self { acceptor, endpoint, local_addr, state })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -54,11 +49,7 @@ impl Application {
         let reload = tokio::spawn(reload_keys(self.state.clone()));
         tracing::info!(issuer = %self.state.issuer(), "hub listening on http://{}", self.local_addr);
         let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                self.endpoint,
-                shutdown_signal(),
-                Some(Duration::from_secs(10)),
-            )
+            .run_with_graceful_shutdown(self.endpoint, shutdown_signal(), Some(Duration::from_secs(10)))
             .await;
         reload.abort();
         result.context("server stopped")
@@ -71,23 +62,16 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let sessions = match &settings.redis_url {
         Some(url) => {
             let backend = RedisBackend::connect(url).await.map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot connect to Redis at HUB_REDIS_URL: {}",
-                    crate::oidc::error::ErrorChain(&e)
-                )
+                anyhow::anyhow!("cannot connect to Redis at HUB_REDIS_URL: {}", crate::oidc::error::ErrorChain(&e))
             })?;
             SessionStore::new(Arc::new(backend), &settings.redis_prefix)
         }
         None => SessionStore::in_memory(),
     };
-    let keys = KeyRing::load(&store, &master)
-        .await
-        .context("cannot load the signing keys")?;
-    let concurrency = settings.password_hash_concurrency.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    });
+    let keys = KeyRing::load(&store, &master).await.context("cannot load the signing keys")?;
+    let concurrency = settings
+        .password_hash_concurrency
+        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     let passwords = Passwords::new(concurrency).await?;
     let throttle = LoginThrottle::new(
         sessions.clone(),
@@ -95,14 +79,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings.login_throttle_per_address,
         Settings::secs(settings.login_throttle_window_secs),
     );
-    let static_base = format!(
-        "{}{}",
-        settings.issuer.path().trim_end_matches('/'),
-        crate::oidc::paths::STATIC
-    );
+    let static_base = format!("{}{}", settings.issuer.path().trim_end_matches('/'), crate::oidc::paths::STATIC);
     let templates = Templates::load(settings.templates_dir.as_deref(), "Hub", &static_base)?;
-    let discovery: Arc<[u8]> =
-        serde_json::to_vec(&crate::oidc::discovery::document(&settings))?.into();
+    let discovery: Arc<[u8]> = serde_json::to_vec(&crate::oidc::discovery::document(&settings))?.into();
     Ok(AppState {
         settings: Arc::new(settings),
         store,
@@ -119,33 +98,25 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
 /// `HUB_MASTER_KEY`, or with the embedded database, `<data_dir>/master.key` (created once).
 pub fn master_key(settings: &Settings) -> anyhow::Result<MasterKey> {
     match &settings.master_key {
-        Some(encoded) => MasterKey::from_base64(encoded)
-            .map_err(|e| ConfigError::new(format!("HUB_MASTER_KEY: {e}")).into()),
+        Some(encoded) => {
+            MasterKey::from_base64(encoded).map_err(|e| ConfigError::new(format!("HUB_MASTER_KEY: {e}")).into())
+        }
         None if settings.uses_embedded_database() => {
             let path = settings.data_dir.join("master.key");
             Ok(MasterKey::load_or_create(&path)?)
         }
-        None => {
-            Err(ConfigError::new("HUB_MASTER_KEY is required when HUB_DATABASE_URL is set").into())
-        }
+        None => Err(ConfigError::new("HUB_MASTER_KEY is required when HUB_DATABASE_URL is set").into()),
     }
 }
 
 pub async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
     if settings.uses_embedded_database() {
-        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-            format!(
-                "cannot create the data directory {}",
-                settings.data_dir.display()
-            )
-        })?;
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
     }
-    Store::connect(&settings.database_url()).await.map_err(|e| {
-        anyhow::anyhow!(
-            "cannot open the database: {}",
-            crate::oidc::error::ErrorChain(&e)
-        )
-    })
+    Store::connect(&settings.database_url())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {}", crate::oidc::error::ErrorChain(&e)))
 }
 
 async fn reload_keys(state: AppState) {
@@ -163,11 +134,10 @@ async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => return std::future::pending().await,
-            };
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => return std::future::pending().await,
+        };
         tokio::select! {
             _ = interrupt => {},
             _ = terminate.recv() => {},

@@ -1,6 +1,8 @@
 //! Logging: structured lines on stderr, filtered by `RUST_LOG` (default `info`). Secrets
 //! never reach a log line: they are `SecretString`s or not logged at all.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 pub fn init() {
@@ -10,6 +12,7 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }

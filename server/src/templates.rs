@@ -12,15 +12,9 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("consent.html", include_str!("../templates/consent.html")),
     ("logout.html", include_str!("../templates/logout.html")),
-    (
-        "logged_out.html",
-        include_str!("../templates/logged_out.html"),
-    ),
+    ("logged_out.html", include_str!("../templates/logged_out.html")),
     ("error.html", include_str!("../templates/error.html")),
-    (
-        "form_post.html",
-        include_str!("../templates/form_post.html"),
-    ),
+    ("form_post.html", include_str!("../templates/form_post.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../static/hub.css");
@@ -28,10 +22,7 @@ pub const STYLESHEET: &str = include_str!("../static/hub.css");
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
     #[error("template {name}: {source}")]
-    Load {
-        name: String,
-        source: std::io::Error,
-    },
+    Load { name: String, source: std::io::Error },
     #[error("template {0}")]
     Syntax(#[from] minijinja::Error),
 }
@@ -42,24 +33,13 @@ pub struct Templates {
 
 impl Templates {
     /// `static_base` is the URL path of the stylesheet's folder.
-    pub fn load(
-        overrides: Option<&Path>,
-        site_name: &str,
-        static_base: &str,
-    ) -> Result<Self, TemplateError> {
+    pub fn load(overrides: Option<&Path>, site_name: &str, static_base: &str) -> Result<Self, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         for (name, built_in) in BUILT_IN {
-            let source = match overrides
-                .map(|dir| dir.join(name))
-                .filter(|path| path.is_file())
-            {
-                Some(path) => {
-                    std::fs::read_to_string(&path).map_err(|source| TemplateError::Load {
-                        name: path.display().to_string(),
-                        source,
-                    })?
-                }
+            let source = match overrides.map(|dir| dir.join(name)).filter(|path| path.is_file()) {
+                Some(path) => std::fs::read_to_string(&path)
+                    .map_err(|source| TemplateError::Load { name: path.display().to_string(), source })?,
                 None => (*built_in).to_owned(),
             };
             env.add_template_owned(*name, source)?;
@@ -69,14 +49,8 @@ impl Templates {
         Ok(Self { env })
     }
 
-    pub fn render<C: Serialize>(
-        &self,
-        name: &str,
-        context: &C,
-    ) -> Result<String, minijinja::Error> {
-        self.env
-            .get_template(name)?
-            .render(Value::from(minijinja::value::Serde(context)))
+    pub fn render<C: Serialize>(&self, name: &str, context: &C) -> Result<String, minijinja::Error> {
+        self.env.get_template(name)?.render(Value::from(minijinja::value::Serde(context)))
     }
 }
 
@@ -110,21 +84,23 @@ mod tests {
     fn every_template_renders_with_its_context() {
         let t = templates();
         let consent = t
-            .render("consent.html", &json!({"action": "/consent", "csrf_token": "t", "interaction": "i",
-                                            "client_name": "Wiki", "username": "alice", "scopes": ["Your e-mail"]}))
+            .render(
+                "consent.html",
+                &json!({"action": "/consent", "csrf_token": "t", "interaction": "i",
+                                            "client_name": "Wiki", "username": "alice", "scopes": ["Your e-mail"]}),
+            )
             .unwrap();
         assert!(consent.contains(">Allow</button>") && consent.contains(">Deny</button>"));
         let logout = t
-            .render("logout.html", &json!({"action": "/logout", "csrf_token": "t", "client_name": null,
-                                           "username": "alice", "fields": [{"name": "state", "value": "s"}]}))
+            .render(
+                "logout.html",
+                &json!({"action": "/logout", "csrf_token": "t", "client_name": null,
+                                           "username": "alice", "fields": [{"name": "state", "value": "s"}]}),
+            )
             .unwrap();
         assert!(logout.contains(">Sign out</button>"));
         t.render("logged_out.html", &json!({})).unwrap();
-        t.render(
-            "error.html",
-            &json!({"title": "Oops", "message": "m", "request_id": "r"}),
-        )
-        .unwrap();
+        t.render("error.html", &json!({"title": "Oops", "message": "m", "request_id": "r"})).unwrap();
         let form_post = t
             .render(
                 "form_post.html",
@@ -137,10 +113,6 @@ mod tests {
 
     #[test]
     fn a_missing_variable_is_an_error_not_an_empty_string() {
-        assert!(
-            templates()
-                .render("error.html", &json!({"title": "x"}))
-                .is_err()
-        );
+        assert!(templates().render("error.html", &json!({"title": "x"})).is_err());
     }
 }

@@ -1,1 +1,19 @@
-fn main() {}
+//! End-to-end tests: the real `hub` binary, driven by a cookie-jar browser and the
+//! `openidconnect` crate as the app server. With `HUB_TEST_DATABASE_URL` and
+//! `HUB_TEST_REDIS_URL` set, every hub runs on PostgreSQL and Redis instead.
+
+mod authorize_errors;
+mod cli;
+mod code_flow;
+mod keys;
+mod logout;
+mod prompt;
+mod token_endpoint;
+mod userinfo;
+
+/// Printed once per test so a log shows which configuration ran.
+pub fn backend() -> e2e::Backend {
+    let backend = e2e::Backend::from_env();
+    eprintln!("backend: {}", backend.describe());
+    backend
+}

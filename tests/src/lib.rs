@@ -1,1 +1,9 @@
+//! The e2e harness: start the real `hub` binary on a free port with fresh resources, and
+//! talk to it the way browsers and app servers do.
 
+pub mod browser;
+pub mod hub;
+pub mod rp;
+
+pub use browser::{Browser, Page};
+pub use hub::{Backend, ClientCredentials, TestHub};

@@ -16,8 +16,7 @@ pub enum PasswordError {
 }
 
 fn argon2() -> Result<Argon2<'static>, PasswordError> {
-    let params =
-        Params::new(19_456, 2, 1, None).map_err(|e| PasswordError::Hashing(e.to_string()))?;
+    let params = Params::new(19_456, 2, 1, None).map_err(|e| PasswordError::Hashing(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -31,13 +30,9 @@ pub struct Passwords {
 
 impl Passwords {
     pub async fn new(concurrency: usize) -> Result<Self, PasswordError> {
-        let dummy_hash = hash_blocking(
-            &crate::secrets::random_token().map_err(|e| PasswordError::Hashing(e.to_string()))?,
-        )?;
-        Ok(Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            dummy_hash: dummy_hash.into(),
-        })
+        let dummy_hash =
+            hash_blocking(&crate::secrets::random_token().map_err(|e| PasswordError::Hashing(e.to_string()))?)?;
+        Ok(Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: dummy_hash.into() })
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, PasswordError> {
@@ -46,11 +41,7 @@ impl Passwords {
     }
 
     /// True when `password` matches `hash`; with no hash, does the same work and says no.
-    pub async fn verify(
-        &self,
-        password: &str,
-        hash: Option<String>,
-    ) -> Result<bool, PasswordError> {
+    pub async fn verify(&self, password: &str, hash: Option<String>) -> Result<bool, PasswordError> {
         let password = password.to_owned();
         let (hash, real) = match hash {
             Some(hash) => (hash, true),
@@ -60,18 +51,9 @@ impl Passwords {
         Ok(real && matches)
     }
 
-    async fn run<R: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> R + Send + 'static,
-    ) -> Result<R, PasswordError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| PasswordError::Interrupted)?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| PasswordError::Interrupted)
+    async fn run<R: Send + 'static>(&self, work: impl FnOnce() -> R + Send + 'static) -> Result<R, PasswordError> {
+        let _permit = self.permits.acquire().await.map_err(|_| PasswordError::Interrupted)?;
+        tokio::task::spawn_blocking(work).await.map_err(|_| PasswordError::Interrupted)
     }
 }
 
@@ -97,23 +79,10 @@ mod tests {
     async fn hashes_are_argon2id_at_owasp_parameters_and_verify() {
         let passwords = Passwords::new(2).await.unwrap();
         let hash = passwords.hash("correct horse").await.unwrap();
-        assert!(
-            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{hash}"
-        );
-        assert!(
-            passwords
-                .verify("correct horse", Some(hash.clone()))
-                .await
-                .unwrap()
-        );
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(passwords.verify("correct horse", Some(hash.clone())).await.unwrap());
         assert!(!passwords.verify("wrong", Some(hash)).await.unwrap());
         assert!(!passwords.verify("anything", None).await.unwrap());
-        assert!(
-            !passwords
-                .verify("x", Some("not a phc string".into()))
-                .await
-                .unwrap()
-        );
+        assert!(!passwords.verify("x", Some("not a phc string".into())).await.unwrap());
     }
 }

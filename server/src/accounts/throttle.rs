@@ -21,19 +21,11 @@ pub struct LoginThrottle {
 
 impl LoginThrottle {
     pub fn new(store: SessionStore, per_account: u32, per_address: u32, window: Duration) -> Self {
-        Self {
-            store,
-            per_account: per_account.into(),
-            per_address: per_address.into(),
-            window,
-        }
+        Self { store, per_account: per_account.into(), per_address: per_address.into(), window }
     }
 
     fn account_key(username: &str) -> String {
-        format!(
-            "user:{}",
-            crate::secrets::token_digest(&username.to_lowercase())
-        )
+        format!("user:{}", crate::secrets::token_digest(&username.to_lowercase()))
     }
 
     fn address_key(address: &str) -> String {
@@ -41,38 +33,20 @@ impl LoginThrottle {
     }
 
     pub async fn check(&self, username: &str, address: &str) -> Result<Throttled, SessionError> {
-        let account = self
-            .store
-            .count(Space::Throttle, &Self::account_key(username))
-            .await?;
-        let from_address = self
-            .store
-            .count(Space::Throttle, &Self::address_key(address))
-            .await?;
-        Ok(
-            if account >= self.per_account || from_address >= self.per_address {
-                Throttled::Yes
-            } else {
-                Throttled::No
-            },
-        )
+        let account = self.store.count(Space::Throttle, &Self::account_key(username)).await?;
+        let from_address = self.store.count(Space::Throttle, &Self::address_key(address)).await?;
+        Ok(if account >= self.per_account || from_address >= self.per_address { Throttled::Yes } else { Throttled::No })
     }
 
     pub async fn failed(&self, username: &str, address: &str) -> Result<(), SessionError> {
-        self.store
-            .increment(Space::Throttle, &Self::account_key(username), self.window)
-            .await?;
-        self.store
-            .increment(Space::Throttle, &Self::address_key(address), self.window)
-            .await?;
+        self.store.increment(Space::Throttle, &Self::account_key(username), self.window).await?;
+        self.store.increment(Space::Throttle, &Self::address_key(address), self.window).await?;
         Ok(())
     }
 
     /// A successful login clears the account's count (not the address's).
     pub async fn succeeded(&self, username: &str) -> Result<(), SessionError> {
-        self.store
-            .delete(Space::Throttle, &Self::account_key(username))
-            .await
+        self.store.delete(Space::Throttle, &Self::account_key(username)).await
     }
 }
 
@@ -82,40 +56,22 @@ mod tests {
 
     #[tokio::test]
     async fn blocks_an_account_after_its_limit_and_success_resets_it() {
-        let throttle =
-            LoginThrottle::new(SessionStore::in_memory(), 3, 100, Duration::from_secs(60));
+        let throttle = LoginThrottle::new(SessionStore::in_memory(), 3, 100, Duration::from_secs(60));
         for _ in 0..3 {
-            assert_eq!(
-                throttle.check("alice", "1.2.3.4").await.unwrap(),
-                Throttled::No
-            );
+            assert_eq!(throttle.check("alice", "1.2.3.4").await.unwrap(), Throttled::No);
             throttle.failed("alice", "1.2.3.4").await.unwrap();
         }
-        assert_eq!(
-            throttle.check("Alice", "5.6.7.8").await.unwrap(),
-            Throttled::Yes,
-            "per account, any address"
-        );
-        assert_eq!(
-            throttle.check("bob", "1.2.3.4").await.unwrap(),
-            Throttled::No
-        );
+        assert_eq!(throttle.check("Alice", "5.6.7.8").await.unwrap(), Throttled::Yes, "per account, any address");
+        assert_eq!(throttle.check("bob", "1.2.3.4").await.unwrap(), Throttled::No);
         throttle.succeeded("alice").await.unwrap();
-        assert_eq!(
-            throttle.check("alice", "1.2.3.4").await.unwrap(),
-            Throttled::No
-        );
+        assert_eq!(throttle.check("alice", "1.2.3.4").await.unwrap(), Throttled::No);
     }
 
     #[tokio::test]
     async fn blocks_an_address_after_its_limit() {
-        let throttle =
-            LoginThrottle::new(SessionStore::in_memory(), 100, 2, Duration::from_secs(60));
+        let throttle = LoginThrottle::new(SessionStore::in_memory(), 100, 2, Duration::from_secs(60));
         throttle.failed("a", "9.9.9.9").await.unwrap();
         throttle.failed("b", "9.9.9.9").await.unwrap();
-        assert_eq!(
-            throttle.check("c", "9.9.9.9").await.unwrap(),
-            Throttled::Yes
-        );
+        assert_eq!(throttle.check("c", "9.9.9.9").await.unwrap(), Throttled::Yes);
     }
 }

@@ -55,10 +55,7 @@ pub fn user_claims(user: &User, scopes: &ScopeSet) -> Map<String, Value> {
     }
     if scopes.contains("phone") && user.phone_number.is_some() {
         put("phone_number", user.phone_number.as_ref().map(|v| json!(v)));
-        put(
-            "phone_number_verified",
-            Some(json!(user.phone_number_verified)),
-        );
+        put("phone_number_verified", Some(json!(user.phone_number_verified)));
     }
     if scopes.contains("address") {
         put("address", user.address.as_ref().map(|v| json!(v)));
@@ -99,17 +96,11 @@ mod tests {
         assert!(only_email.get("name").is_none());
         assert!(only_email.get("groups").is_none());
 
-        let profile = user_claims(
-            &alice(),
-            &ScopeSet::parse("openid profile groups phone").unwrap(),
-        );
+        let profile = user_claims(&alice(), &ScopeSet::parse("openid profile groups phone").unwrap());
         assert_eq!(profile.get("name"), Some(&json!("Alice Liddell")));
         assert_eq!(profile.get("preferred_username"), Some(&json!("alice")));
         assert_eq!(profile.get("groups"), Some(&json!(["staff"])));
-        assert!(
-            profile.get("phone_number").is_none(),
-            "absent values are left out"
-        );
+        assert!(profile.get("phone_number").is_none(), "absent values are left out");
         assert!(profile.get("given_name").is_none());
     }
 }

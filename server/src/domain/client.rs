@@ -42,15 +42,11 @@ impl Client {
 
     /// Exact string comparison (OAuth 2.0 Security BCP §4.1.3): no prefix, no wildcard.
     pub fn has_redirect_uri(&self, uri: &str) -> bool {
-        self.redirect_uris
-            .iter()
-            .any(|registered| registered == uri)
+        self.redirect_uris.iter().any(|registered| registered == uri)
     }
 
     pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {
-        self.post_logout_redirect_uris
-            .iter()
-            .any(|registered| registered == uri)
+        self.post_logout_redirect_uris.iter().any(|registered| registered == uri)
     }
 
     pub fn allows_grant(&self, grant: GrantType) -> bool {
@@ -69,17 +65,11 @@ pub fn validate_redirect_uri(uri: &str) -> Result<(), String> {
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
-        "http" => Err(format!(
-            "{uri} must use https (http is allowed only on loopback)"
-        )),
-        "javascript" | "data" | "file" | "vbscript" => {
-            Err(format!("{uri} uses a forbidden scheme"))
-        }
+        "http" => Err(format!("{uri} must use https (http is allowed only on loopback)")),
+        "javascript" | "data" | "file" | "vbscript" => Err(format!("{uri} uses a forbidden scheme")),
         // Private-use schemes of native apps, such as com.example.app:/callback.
         scheme if scheme.contains('.') => Ok(()),
-        _ => Err(format!(
-            "{uri} must use https, loopback http or a reverse-domain private-use scheme"
-        )),
+        _ => Err(format!("{uri} must use https, loopback http or a reverse-domain private-use scheme")),
     }
 }
 

@@ -8,8 +8,6 @@ pub mod scope;
 pub mod user;
 
 pub use client::{Client, ClientKind};
-pub use protocol::{
-    GrantType, IdTokenAlg, Prompt, ResponseMode, ResponseType, TokenEndpointAuthMethod,
-};
+pub use protocol::{GrantType, IdTokenAlg, Prompt, ResponseMode, ResponseType, TokenEndpointAuthMethod};
 pub use scope::ScopeSet;
 pub use user::{Address, User};

@@ -14,19 +14,15 @@ pub struct CodeChallenge(String);
 
 impl CodeChallenge {
     pub fn parse_s256(challenge: &str) -> Option<Self> {
-        let well_formed = challenge.len() == 43
-            && challenge
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let well_formed =
+            challenge.len() == 43 && challenge.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         well_formed.then(|| Self(challenge.to_owned()))
     }
 
     /// True when `verifier` is a valid RFC 7636 §4.1 verifier whose S256 is this challenge.
     pub fn is_satisfied_by(&self, verifier: &str) -> bool {
         let well_formed = (43..=128).contains(&verifier.len())
-            && verifier
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+            && verifier.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
         if !well_formed {
             return false;
         }
@@ -41,8 +37,7 @@ mod tests {
 
     #[test]
     fn rfc7636_appendix_b_example() {
-        let challenge =
-            CodeChallenge::parse_s256("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").unwrap();
+        let challenge = CodeChallenge::parse_s256("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").unwrap();
         assert!(challenge.is_satisfied_by("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
         assert!(!challenge.is_satisfied_by("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXx"));
         assert!(!challenge.is_satisfied_by("short"));

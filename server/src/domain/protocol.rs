@@ -80,10 +80,7 @@ mod tests {
         for grant in GrantType::ALL {
             assert_eq!(GrantType::parse(grant.as_str()), Some(*grant));
         }
-        assert_eq!(
-            ResponseMode::parse("form_post"),
-            Some(ResponseMode::FormPost)
-        );
+        assert_eq!(ResponseMode::parse("form_post"), Some(ResponseMode::FormPost));
         assert_eq!(IdTokenAlg::parse("none"), None);
         assert_eq!(GrantType::parse("password"), None);
         assert_eq!(Prompt::parse("NONE"), None);

@@ -10,15 +10,7 @@ pub const OFFLINE_ACCESS: &str = "offline_access";
 
 /// The scopes the hub understands; anything else is dropped from requests (OIDC Core
 /// §3.1.2.1: unknown scopes are ignored) unless the client registered it.
-pub const STANDARD: &[&str] = &[
-    OPENID,
-    "profile",
-    "email",
-    "phone",
-    "address",
-    "groups",
-    OFFLINE_ACCESS,
-];
+pub const STANDARD: &[&str] = &[OPENID, "profile", "email", "phone", "address", "groups", OFFLINE_ACCESS];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScopeSet(BTreeSet<String>);
@@ -28,9 +20,7 @@ impl ScopeSet {
     pub fn parse(value: &str) -> Option<Self> {
         let mut set = BTreeSet::new();
         for token in value.split(' ').filter(|t| !t.is_empty()) {
-            let valid = token
-                .bytes()
-                .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b));
+            let valid = token.bytes().all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b));
             if !valid {
                 return None;
             }

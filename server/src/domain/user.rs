@@ -48,10 +48,7 @@ pub fn validate_username(username: &str) -> Result<(), String> {
     if username.is_empty() || username.chars().count() > 64 {
         return Err("a username has 1 to 64 characters".into());
     }
-    if username
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control())
-    {
+    if username.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("a username has no spaces or control characters".into());
     }
     Ok(())

@@ -15,25 +15,12 @@ pub const BROWSER: &str = "hub_browser";
 /// Path every cookie is scoped to: the issuer's path.
 fn path(settings: &Settings) -> String {
     let path = settings.issuer.path().trim_end_matches('/');
-    if path.is_empty() {
-        "/".into()
-    } else {
-        path.to_owned()
-    }
+    if path.is_empty() { "/".into() } else { path.to_owned() }
 }
 
 /// `max_age` None: a browser-session cookie; Some(0): delete.
-pub fn set(
-    response: &mut Response,
-    settings: &Settings,
-    name: &str,
-    value: &str,
-    max_age: Option<u64>,
-) {
-    let mut cookie = format!(
-        "{name}={value}; Path={}; HttpOnly; SameSite=Lax",
-        path(settings)
-    );
+pub fn set(response: &mut Response, settings: &Settings, name: &str, value: &str, max_age: Option<u64>) {
+    let mut cookie = format!("{name}={value}; Path={}; HttpOnly; SameSite=Lax", path(settings));
     if settings.cookie_secure() {
         cookie.push_str("; Secure");
     }

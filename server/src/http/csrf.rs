@@ -26,19 +26,10 @@ impl Purpose {
 }
 
 pub fn token(state: &AppState, browser_id: &str, purpose: Purpose) -> String {
-    URL_SAFE_NO_PAD.encode(
-        state
-            .master
-            .mac(&[b"csrf", browser_id.as_bytes(), purpose.label()]),
-    )
+    URL_SAFE_NO_PAD.encode(state.master.mac(&[b"csrf", browser_id.as_bytes(), purpose.label()]))
 }
 
-pub fn verify(
-    state: &AppState,
-    browser_id: &str,
-    purpose: Purpose,
-    presented: Option<&str>,
-) -> bool {
+pub fn verify(state: &AppState, browser_id: &str, purpose: Purpose, presented: Option<&str>) -> bool {
     let expected = token(state, browser_id, purpose);
     presented.is_some_and(|presented| constant_time_eq(expected.as_bytes(), presented.as_bytes()))
 }

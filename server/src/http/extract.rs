@@ -57,11 +57,7 @@ impl Params {
 
 /// Query parameters of a GET, or the form body of a POST.
 pub async fn request_params(req: &Request, body: Body) -> Result<Params, ParamsError> {
-    if req.method() == Method::POST {
-        form_params(req, body).await
-    } else {
-        query_params(req)
-    }
+    if req.method() == Method::POST { form_params(req, body).await } else { query_params(req) }
 }
 
 pub fn query_params(req: &Request) -> Result<Params, ParamsError> {
@@ -74,20 +70,13 @@ pub async fn form_params(req: &Request, body: Body) -> Result<Params, ParamsErro
     if !media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
         return Err(ParamsError::ContentType);
     }
-    if req
-        .header("content-length")
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|len| len > FORM_LIMIT)
-    {
+    if req.header("content-length").and_then(|v| v.parse::<usize>().ok()).is_some_and(|len| len > FORM_LIMIT) {
         return Err(ParamsError::TooLarge);
     }
-    let bytes = body
-        .into_bytes_limit(FORM_LIMIT)
-        .await
-        .map_err(|e| match e {
-            poem::error::ReadBodyError::PayloadTooLarge => ParamsError::TooLarge,
-            _ => ParamsError::Unreadable,
-        })?;
+    let bytes = body.into_bytes_limit(FORM_LIMIT).await.map_err(|e| match e {
+        poem::error::ReadBodyError::PayloadTooLarge => ParamsError::TooLarge,
+        _ => ParamsError::Unreadable,
+    })?;
     Params::parse(&bytes)
 }
 
@@ -128,10 +117,7 @@ pub fn basic_credentials(req: &Request) -> Result<Option<(String, String)>, ()> 
     let text = String::from_utf8(decoded).map_err(|_| ())?;
     let (id, secret) = text.split_once(':').ok_or(())?;
     let unescape = |s: &str| {
-        url::form_urlencoded::parse(format!("v={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .ok_or(())
+        url::form_urlencoded::parse(format!("v={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).ok_or(())
     };
     Ok(Some((unescape(id)?, unescape(secret)?)))
 }
@@ -158,10 +144,7 @@ mod tests {
 
     #[test]
     fn repeated_parameters_are_refused_and_empty_ones_ignored() {
-        assert_eq!(
-            Params::parse(b"a=1&a=2").unwrap_err(),
-            ParamsError::Repeated("a".into())
-        );
+        assert_eq!(Params::parse(b"a=1&a=2").unwrap_err(), ParamsError::Repeated("a".into()));
         let params = Params::parse(b"a=1&b=&c=%20x").unwrap();
         assert_eq!(params.get("a"), Some("1"));
         assert!(!params.has("b"));
@@ -171,26 +154,16 @@ mod tests {
     #[test]
     fn basic_credentials_are_form_decoded() {
         let req = Request::builder()
-            .header(
-                "authorization",
-                format!("Basic {}", STANDARD.encode("my%3Aclient:p%40ss+word")),
-            )
+            .header("authorization", format!("Basic {}", STANDARD.encode("my%3Aclient:p%40ss+word")))
             .finish();
-        assert_eq!(
-            basic_credentials(&req).unwrap(),
-            Some(("my:client".into(), "p@ss word".into()))
-        );
-        let bad = Request::builder()
-            .header("authorization", "Basic !!!")
-            .finish();
+        assert_eq!(basic_credentials(&req).unwrap(), Some(("my:client".into(), "p@ss word".into())));
+        let bad = Request::builder().header("authorization", "Basic !!!").finish();
         assert!(basic_credentials(&bad).is_err());
     }
 
     #[test]
     fn cookies_are_found_by_exact_name() {
-        let req = Request::builder()
-            .header("cookie", "a_b=1; a=2; empty=")
-            .finish();
+        let req = Request::builder().header("cookie", "a_b=1; a=2; empty=").finish();
         assert_eq!(cookie(&req, "a").as_deref(), Some("2"));
         assert_eq!(cookie(&req, "empty"), None);
         assert_eq!(cookie(&req, "b"), None);

@@ -18,11 +18,7 @@ pub async fn readyz(Data(state): Data<&AppState>) -> Response {
     match (database, sessions) {
         (Ok(()), Ok(())) => "ready".into_response(),
         (database, sessions) => {
-            tracing::warn!(
-                database_ok = database.is_ok(),
-                sessions_ok = sessions.is_ok(),
-                "not ready"
-            );
+            tracing::warn!(database_ok = database.is_ok(), sessions_ok = sessions.is_ok(), "not ready");
             (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
         }
     }

@@ -2,9 +2,7 @@
 //! unless a handler opted in (token, userinfo and page responses must never be cached).
 
 use poem::http::HeaderValue;
-use poem::http::header::{
-    CACHE_CONTROL, PRAGMA, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
-};
+use poem::http::header::{CACHE_CONTROL, PRAGMA, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use std::sync::Arc;
 
 use poem::{Endpoint, IntoResponse, Request, Response};

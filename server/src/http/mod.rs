@@ -20,38 +20,18 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
     let endpoints = Route::new()
         .at(paths::DISCOVERY, get(discovery::get))
         .at(paths::JWKS, get(jwks::get))
-        .at(
-            paths::AUTHORIZE,
-            get(authorize::endpoint).post(authorize::endpoint),
-        )
+        .at(paths::AUTHORIZE, get(authorize::endpoint).post(authorize::endpoint))
         .at(paths::TOKEN, post(token::post))
-        .at(
-            paths::USERINFO,
-            get(userinfo::endpoint).post(userinfo::endpoint),
-        )
-        .at(
-            paths::END_SESSION,
-            get(end_session::endpoint).post(end_session::endpoint),
-        )
+        .at(paths::USERINFO, get(userinfo::endpoint).post(userinfo::endpoint))
+        .at(paths::END_SESSION, get(end_session::endpoint).post(end_session::endpoint))
         .at(paths::LOGIN, get(login::get).post(login::post))
         .at(paths::CONSENT, get(consent::get).post(consent::post))
         .at(format!("{}/hub.css", paths::STATIC), get(stylesheet))
         .at(paths::HEALTHZ, get(health::healthz))
         .at(paths::READYZ, get(health::readyz));
-    let base = state
-        .settings
-        .issuer
-        .path()
-        .trim_end_matches('/')
-        .to_owned();
-    let root = if base.is_empty() {
-        endpoints
-    } else {
-        Route::new().nest(base, endpoints)
-    };
-    root.around(middleware::security_headers)
-        .data(state)
-        .boxed()
+    let base = state.settings.issuer.path().trim_end_matches('/').to_owned();
+    let root = if base.is_empty() { endpoints } else { Route::new().nest(base, endpoints) };
+    root.around(middleware::security_headers).data(state).boxed()
 }
 
 #[handler]

@@ -11,12 +11,7 @@ use crate::state::AppState;
 /// No script and no third-party anything; pages work without JavaScript (SPEC §7).
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
 
-pub fn render<C: Serialize>(
-    state: &AppState,
-    status: StatusCode,
-    template: &str,
-    context: &C,
-) -> Response {
+pub fn render<C: Serialize>(state: &AppState, status: StatusCode, template: &str, context: &C) -> Response {
     render_with_csp(state, status, template, context, CSP.to_owned())
 }
 
@@ -36,11 +31,7 @@ pub fn render_with_csp<C: Serialize>(
             .into_response(),
         Err(error) => {
             tracing::error!(template, error = %crate::oidc::error::ErrorChain(&error), "template failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The page could not be rendered.",
-            )
-                .into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be rendered.").into_response()
         }
     }
 }
@@ -49,12 +40,7 @@ pub fn render_with_csp<C: Serialize>(
 pub fn error(state: &AppState, status: StatusCode, title: &str, message: &str) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     tracing::info!(%request_id, status = status.as_u16(), title, message, "error page");
-    render(
-        state,
-        status,
-        "error.html",
-        &json!({ "title": title, "message": message, "request_id": request_id }),
-    )
+    render(state, status, "error.html", &json!({ "title": title, "message": message, "request_id": request_id }))
 }
 
 /// For failures of our own (database down): logs the cause under the page's reference.
@@ -71,8 +57,5 @@ pub fn internal_error(state: &AppState, cause: &dyn std::error::Error) -> Respon
 
 /// `303 See Other`, so a POSTed form is followed by a GET.
 pub fn see_other(location: &str) -> Response {
-    Response::builder()
-        .status(StatusCode::SEE_OTHER)
-        .header("location", location)
-        .finish()
+    Response::builder().status(StatusCode::SEE_OTHER).header("location", location).finish()
 }

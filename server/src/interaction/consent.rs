@@ -21,19 +21,13 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
     let params = match extract::query_params(req) {
         Ok(params) => params,
         Err(error) => {
-            return page::error(
-                state,
-                StatusCode::BAD_REQUEST,
-                "Invalid request",
-                &error.to_string(),
-            );
+            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
         }
     };
-    let (id, browser, pending) =
-        match super::pending_for(state, req, params.get("interaction")).await {
-            Ok(found) => found,
-            Err(response) => return response,
-        };
+    let (id, browser, pending) = match super::pending_for(state, req, params.get("interaction")).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
     let Some(session) = current_session(state, req).await else {
         return session_lost(state);
     };
@@ -59,43 +53,25 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     let params = match extract::form_params(req, body).await {
         Ok(params) => params,
         Err(error) => {
-            return page::error(
-                state,
-                StatusCode::BAD_REQUEST,
-                "Invalid request",
-                &error.to_string(),
-            );
+            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
         }
     };
-    let (id, browser, mut pending) =
-        match super::pending_for(state, req, params.get("interaction")).await {
-            Ok(found) => found,
-            Err(response) => return response,
-        };
+    let (id, browser, mut pending) = match super::pending_for(state, req, params.get("interaction")).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
     if !csrf::verify(state, &browser, Purpose::Consent, params.get("csrf_token")) {
-        return page::error(
-            state,
-            StatusCode::FORBIDDEN,
-            "Request expired",
-            "Please reload the page and try again.",
-        );
+        return page::error(state, StatusCode::FORBIDDEN, "Request expired", "Please reload the page and try again.");
     }
     let Some(session) = current_session(state, req).await else {
         return session_lost(state);
     };
     let next = match params.get("decision") {
         Some("allow") => {
-            let ttl = chrono::Duration::seconds(
-                i64::try_from(state.settings.consent_ttl_secs).unwrap_or(i64::MAX / 4),
-            );
+            let ttl = chrono::Duration::seconds(i64::try_from(state.settings.consent_ttl_secs).unwrap_or(i64::MAX / 4));
             if let Err(error) = state
                 .store
-                .remember_consent(
-                    session.user_id,
-                    &pending.client_id,
-                    &pending.scope,
-                    Utc::now() + ttl,
-                )
+                .remember_consent(session.user_id, &pending.client_id, &pending.scope, Utc::now() + ttl)
                 .await
             {
                 return page::internal_error(state, &error);
@@ -109,12 +85,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
             flow::fail(state, Some(&id), &pending, ErrorCode::AccessDenied).await
         }
         _ => {
-            return page::error(
-                state,
-                StatusCode::BAD_REQUEST,
-                "Invalid request",
-                "Choose Allow or Deny.",
-            );
+            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", "Choose Allow or Deny.");
         }
     };
     match next {
@@ -126,10 +97,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
 
 async fn current_session(state: &AppState, req: &Request) -> Option<BrowserSession> {
     let cookie = extract::cookie(req, cookies::SESSION)?;
-    browser::resume(&state.sessions, lifetimes(state), &cookie)
-        .await
-        .ok()
-        .flatten()
+    browser::resume(&state.sessions, lifetimes(state), &cookie).await.ok().flatten()
 }
 
 fn session_lost(state: &AppState) -> Response {

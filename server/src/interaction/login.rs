@@ -20,26 +20,13 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
     let params = match extract::query_params(req) {
         Ok(params) => params,
         Err(error) => {
-            return page::error(
-                state,
-                StatusCode::BAD_REQUEST,
-                "Invalid request",
-                &error.to_string(),
-            );
+            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
         }
     };
     match super::pending_for(state, req, params.get("interaction")).await {
         Ok((id, browser, pending)) => {
             let username = pending.login_hint.clone().unwrap_or_default();
-            form(
-                state,
-                StatusCode::OK,
-                &id,
-                &browser,
-                &pending,
-                &username,
-                None,
-            )
+            form(state, StatusCode::OK, &id, &browser, &pending, &username, None)
         }
         Err(response) => response,
     }
@@ -50,19 +37,13 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     let params = match extract::form_params(req, body).await {
         Ok(params) => params,
         Err(error) => {
-            return page::error(
-                state,
-                StatusCode::BAD_REQUEST,
-                "Invalid request",
-                &error.to_string(),
-            );
+            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
         }
     };
-    let (id, browser, mut pending) =
-        match super::pending_for(state, req, params.get("interaction")).await {
-            Ok(found) => found,
-            Err(response) => return response,
-        };
+    let (id, browser, mut pending) = match super::pending_for(state, req, params.get("interaction")).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
     if !csrf::verify(state, &browser, Purpose::Login, params.get("csrf_token")) {
         return page::error(
             state,
@@ -74,59 +55,30 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     let username = params.get("username").unwrap_or_default().trim();
     let password = params.get("password").unwrap_or_default();
     let address = extract::client_address(req, state.settings.trust_forwarded_for);
-    let user = match accounts::authenticate(
-        &state.store,
-        &state.passwords,
-        &state.throttle,
-        username,
-        password,
-        &address,
-    )
-    .await
-    {
-        Ok(user) => user,
-        Err(LoginError::InvalidCredentials) => {
-            tracing::info!(client_id = %pending.client_id, %address, "sign-in failed");
-            let message = "Invalid username or password.";
-            return form(
-                state,
-                StatusCode::UNAUTHORIZED,
-                &id,
-                &browser,
-                &pending,
-                username,
-                Some(message),
-            );
-        }
-        Err(LoginError::Throttled) => {
-            tracing::warn!(client_id = %pending.client_id, %address, "sign-in throttled");
-            let message = "Too many failed attempts. Please wait a few minutes and try again.";
-            return form(
-                state,
-                StatusCode::TOO_MANY_REQUESTS,
-                &id,
-                &browser,
-                &pending,
-                username,
-                Some(message),
-            );
-        }
-        Err(error) => return page::internal_error(state, &error),
-    };
+    let user =
+        match accounts::authenticate(&state.store, &state.passwords, &state.throttle, username, password, &address)
+            .await
+        {
+            Ok(user) => user,
+            Err(LoginError::InvalidCredentials) => {
+                tracing::info!(client_id = %pending.client_id, %address, "sign-in failed");
+                let message = "Invalid username or password.";
+                return form(state, StatusCode::UNAUTHORIZED, &id, &browser, &pending, username, Some(message));
+            }
+            Err(LoginError::Throttled) => {
+                tracing::warn!(client_id = %pending.client_id, %address, "sign-in throttled");
+                let message = "Too many failed attempts. Please wait a few minutes and try again.";
+                return form(state, StatusCode::TOO_MANY_REQUESTS, &id, &browser, &pending, username, Some(message));
+            }
+            Err(error) => return page::internal_error(state, &error),
+        };
 
     if let Some(old) = extract::cookie(req, cookies::SESSION)
         && let Err(error) = browser::end(&state.sessions, &old).await
     {
         return page::internal_error(state, &error);
     }
-    let (cookie, session) = match browser::start(
-        &state.sessions,
-        lifetimes(state),
-        user.id,
-        vec!["pwd".into()],
-    )
-    .await
-    {
+    let (cookie, session) = match browser::start(&state.sessions, lifetimes(state), user.id, vec!["pwd".into()]).await {
         Ok(started) => started,
         Err(error) => return page::internal_error(state, &error),
     };
@@ -137,13 +89,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         Ok(Next::Respond(response)) => response,
         Err(error) => page::internal_error(state, error.as_ref()),
     };
-    cookies::set(
-        &mut response,
-        &state.settings,
-        cookies::SESSION,
-        &cookie,
-        None,
-    );
+    cookies::set(&mut response, &state.settings, cookies::SESSION, &cookie, None);
     response
 }
 

@@ -48,20 +48,11 @@ pub struct Expectations<'a> {
     pub check_expiry: bool,
 }
 
-pub fn sign<T: Serialize>(
-    claims: &T,
-    typ: TokenType,
-    key: &RsaSigningKey,
-) -> Result<String, JwtError> {
+pub fn sign<T: Serialize>(claims: &T, typ: TokenType, key: &RsaSigningKey) -> Result<String, JwtError> {
     let header = json!({ "alg": "RS256", "typ": typ.header_value(), "kid": key.kid });
     let signing_input = signing_input(&header, claims)?;
-    let signature = key
-        .sign(signing_input.as_bytes())
-        .ok_or(JwtError::Signing)?;
-    Ok(format!(
-        "{signing_input}.{}",
-        URL_SAFE_NO_PAD.encode(signature)
-    ))
+    let signature = key.sign(signing_input.as_bytes()).ok_or(JwtError::Signing)?;
+    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
 }
 
 /// HS256 with the client's secret as the key (OIDC Core §10.1), for clients registered
@@ -71,20 +62,13 @@ pub fn sign_hs256<T: Serialize>(claims: &T, secret: &[u8]) -> Result<String, Jwt
     let signing_input = signing_input(&header, claims)?;
     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
     let tag = aws_lc_rs::hmac::sign(&key, signing_input.as_bytes());
-    Ok(format!(
-        "{signing_input}.{}",
-        URL_SAFE_NO_PAD.encode(tag.as_ref())
-    ))
+    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref())))
 }
 
 fn signing_input<T: Serialize>(header: &serde_json::Value, claims: &T) -> Result<String, JwtError> {
     let header = serde_json::to_vec(header).map_err(|_| JwtError::Signing)?;
     let claims = serde_json::to_vec(claims).map_err(|_| JwtError::Signing)?;
-    Ok(format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(claims)
-    ))
+    Ok(format!("{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(claims)))
 }
 
 pub fn verify<T: DeserializeOwned>(
@@ -96,20 +80,13 @@ pub fn verify<T: DeserializeOwned>(
     if header.alg != Algorithm::RS256 {
         return Err(JwtError::Invalid("algorithm not allowed".into()));
     }
-    if header
-        .typ
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
+    if header.typ.as_deref().map(str::to_ascii_lowercase).as_deref()
         != Some(expected.typ.header_value().to_ascii_lowercase().as_str())
     {
         return Err(JwtError::Invalid("wrong token type".into()));
     }
     let kid = header.kid.ok_or(JwtError::UnknownKey)?;
-    let key = keys
-        .iter()
-        .find(|k| k.kid == kid)
-        .ok_or(JwtError::UnknownKey)?;
+    let key = keys.iter().find(|k| k.kid == kid).ok_or(JwtError::UnknownKey)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_issuer(&[expected.issuer]);
     validation.validate_aud = false;

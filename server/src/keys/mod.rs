@@ -68,9 +68,7 @@ impl KeyRing {
                     .ok_or_else(|| KeyError::Generation("no active key after generation".into()))?
             }
         };
-        Ok(Self {
-            loaded: Arc::new(RwLock::new(Arc::new(loaded))),
-        })
+        Ok(Self { loaded: Arc::new(RwLock::new(Arc::new(loaded))) })
     }
 
     /// Picks up keys rotated by another instance or by `hub keys rotate`.
@@ -82,10 +80,7 @@ impl KeyRing {
     }
 
     fn current(&self) -> Arc<Loaded> {
-        self.loaded
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.loaded.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn jwks(&self) -> Arc<[u8]> {
@@ -97,11 +92,7 @@ impl KeyRing {
     }
 
     /// Signs `claims` as an RS256 JWT with the active key.
-    pub fn sign_rs256<T: serde::Serialize>(
-        &self,
-        claims: &T,
-        typ: TokenType,
-    ) -> Result<String, JwtError> {
+    pub fn sign_rs256<T: serde::Serialize>(&self, claims: &T, typ: TokenType) -> Result<String, JwtError> {
         let loaded = self.current();
         jwt::sign(claims, typ, &loaded.signer)
     }
@@ -121,14 +112,9 @@ pub use jwt::{Expectations, sign_hs256};
 
 /// Generates a key and makes it the active one. Keys it replaces stay published for
 /// `keep_previous` (the longest lifetime of a token they signed).
-pub async fn rotate(
-    store: &Store,
-    master: &MasterKey,
-    keep_previous: Duration,
-) -> Result<String, KeyError> {
-    let generated = tokio::task::spawn_blocking(rsa_key::generate)
-        .await
-        .map_err(|e| KeyError::Generation(e.to_string()))??;
+pub async fn rotate(store: &Store, master: &MasterKey, keep_previous: Duration) -> Result<String, KeyError> {
+    let generated =
+        tokio::task::spawn_blocking(rsa_key::generate).await.map_err(|e| KeyError::Generation(e.to_string()))??;
     let kid = generated.kid.clone();
     let stored = StoredSigningKey {
         kid: generated.kid,
@@ -140,9 +126,7 @@ pub async fn rotate(
         publish_until: None,
     };
     let keep = chrono::Duration::from_std(keep_previous).unwrap_or(chrono::Duration::zero());
-    store
-        .activate_signing_key(stored, Utc::now() + keep)
-        .await?;
+    store.activate_signing_key(stored, Utc::now() + keep).await?;
     Ok(kid)
 }
 
@@ -170,18 +154,9 @@ async fn load_from(store: &Store, master: &MasterKey) -> Result<Option<Loaded>, 
     };
     let der = master.open(SEAL_CONTEXT, &active.private_key_sealed)?;
     let signer = RsaSigningKey::from_pkcs8(&active.kid, &der)?;
-    let verifiers = stored
-        .iter()
-        .map(|k| RsaVerifyingKey::from_jwk(&k.kid, &k.public_jwk))
-        .collect::<Result<Vec<_>, _>>()?;
-    let jwks =
-        serde_json::json!({ "keys": stored.iter().map(|k| &k.public_jwk).collect::<Vec<_>>() });
-    let jwks: Arc<[u8]> = serde_json::to_vec(&jwks)
-        .map_err(|e| KeyError::Generation(e.to_string()))?
-        .into();
-    Ok(Some(Loaded {
-        signer,
-        verifiers,
-        jwks,
-    }))
+    let verifiers =
+        stored.iter().map(|k| RsaVerifyingKey::from_jwk(&k.kid, &k.public_jwk)).collect::<Result<Vec<_>, _>>()?;
+    let jwks = serde_json::json!({ "keys": stored.iter().map(|k| &k.public_jwk).collect::<Vec<_>>() });
+    let jwks: Arc<[u8]> = serde_json::to_vec(&jwks).map_err(|e| KeyError::Generation(e.to_string()))?.into();
+    Ok(Some(Loaded { signer, verifiers, jwks }))
 }

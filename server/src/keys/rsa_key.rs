@@ -24,23 +24,13 @@ pub struct GeneratedKey {
 /// Slow (hundreds of milliseconds): call from a blocking thread.
 pub fn generate() -> Result<GeneratedKey, KeyError> {
     let mut rng = rsa::rand_core::OsRng;
-    let private =
-        rsa::RsaPrivateKey::new(&mut rng, BITS).map_err(|e| KeyError::Generation(e.to_string()))?;
+    let private = rsa::RsaPrivateKey::new(&mut rng, BITS).map_err(|e| KeyError::Generation(e.to_string()))?;
     let n = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
     let e = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
     let kid = thumbprint(&n, &e);
-    let pkcs8_der = private
-        .to_pkcs8_der()
-        .map_err(|e| KeyError::Generation(e.to_string()))?
-        .as_bytes()
-        .to_vec();
-    let public_jwk =
-        json!({ "kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": n, "e": e });
-    Ok(GeneratedKey {
-        kid,
-        pkcs8_der,
-        public_jwk,
-    })
+    let pkcs8_der = private.to_pkcs8_der().map_err(|e| KeyError::Generation(e.to_string()))?.as_bytes().to_vec();
+    let public_jwk = json!({ "kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid, "n": n, "e": e });
+    Ok(GeneratedKey { kid, pkcs8_der, public_jwk })
 }
 
 /// RFC 7638 JWK thumbprint: the `kid` is derived from the key, so every instance agrees.
@@ -59,22 +49,14 @@ pub struct RsaSigningKey {
 
 impl RsaSigningKey {
     pub fn from_pkcs8(kid: &str, der: &[u8]) -> Result<Self, KeyError> {
-        let key_pair = RsaKeyPair::from_pkcs8(der).map_err(|e| KeyError::BadKey {
-            kid: kid.to_owned(),
-            reason: e.to_string(),
-        })?;
-        Ok(Self {
-            kid: kid.to_owned(),
-            key_pair,
-            rng: SystemRandom::new(),
-        })
+        let key_pair =
+            RsaKeyPair::from_pkcs8(der).map_err(|e| KeyError::BadKey { kid: kid.to_owned(), reason: e.to_string() })?;
+        Ok(Self { kid: kid.to_owned(), key_pair, rng: SystemRandom::new() })
     }
 
     pub fn sign(&self, message: &[u8]) -> Option<Vec<u8>> {
         let mut signature = vec![0u8; self.key_pair.public_modulus_len()];
-        self.key_pair
-            .sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut signature)
-            .ok()?;
+        self.key_pair.sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut signature).ok()?;
         Some(signature)
     }
 
@@ -92,23 +74,11 @@ pub struct RsaVerifyingKey {
 
 impl RsaVerifyingKey {
     pub fn from_jwk(kid: &str, jwk: &serde_json::Value) -> Result<Self, KeyError> {
-        let bad = |reason: &str| KeyError::BadKey {
-            kid: kid.to_owned(),
-            reason: reason.to_owned(),
-        };
-        let n = jwk
-            .get("n")
-            .and_then(|v| v.as_str())
-            .ok_or_else(|| bad("no modulus"))?;
-        let e = jwk
-            .get("e")
-            .and_then(|v| v.as_str())
-            .ok_or_else(|| bad("no exponent"))?;
+        let bad = |reason: &str| KeyError::BadKey { kid: kid.to_owned(), reason: reason.to_owned() };
+        let n = jwk.get("n").and_then(|v| v.as_str()).ok_or_else(|| bad("no modulus"))?;
+        let e = jwk.get("e").and_then(|v| v.as_str()).ok_or_else(|| bad("no exponent"))?;
         let key = DecodingKey::from_rsa_components(n, e).map_err(|e| bad(&e.to_string()))?;
-        Ok(Self {
-            kid: kid.to_owned(),
-            key,
-        })
+        Ok(Self { kid: kid.to_owned(), key })
     }
 }
 
@@ -134,9 +104,6 @@ mod tests {
     #[test]
     fn rfc7638_thumbprint_example() {
         let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
-        assert_eq!(
-            thumbprint(n, "AQAB"),
-            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
-        );
+        assert_eq!(thumbprint(n, "AQAB"), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
     }
 }

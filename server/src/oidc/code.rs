@@ -46,31 +46,19 @@ pub enum Redemption {
     Unknown,
 }
 
-pub async fn issue(
-    store: &SessionStore,
-    code: &AuthorizationCode,
-    ttl: Duration,
-) -> Result<String, CodeError> {
+pub async fn issue(store: &SessionStore, code: &AuthorizationCode, ttl: Duration) -> Result<String, CodeError> {
     let value = random_token()?;
-    store
-        .put(Space::Code, &token_digest(&value), code, ttl)
-        .await?;
+    store.put(Space::Code, &token_digest(&value), code, ttl).await?;
     Ok(value)
 }
 
 /// Takes the code (at most one caller ever gets it) and leaves the replay marker for
 /// `remember_for`.
-pub async fn redeem(
-    store: &SessionStore,
-    value: &str,
-    remember_for: Duration,
-) -> Result<Redemption, CodeError> {
+pub async fn redeem(store: &SessionStore, value: &str, remember_for: Duration) -> Result<Redemption, CodeError> {
     let key = token_digest(value);
     match store.take::<AuthorizationCode>(Space::Code, &key).await? {
         Some(code) => {
-            store
-                .put(Space::RedeemedCode, &key, &code.grant_id, remember_for)
-                .await?;
+            store.put(Space::RedeemedCode, &key, &code.grant_id, remember_for).await?;
             Ok(Redemption::Fresh(code))
         }
         None => match store.get::<Uuid>(Space::RedeemedCode, &key).await? {

@@ -8,8 +8,7 @@ use serde_json::json;
 use super::paths;
 use crate::config::Settings;
 use crate::domain::{
-    GrantType, IdTokenAlg, Prompt, ResponseMode, ResponseType, TokenEndpointAuthMethod, claims,
-    scope,
+    GrantType, IdTokenAlg, Prompt, ResponseMode, ResponseType, TokenEndpointAuthMethod, claims, scope,
 };
 use crate::state::AppState;
 

@@ -16,24 +16,14 @@ use crate::session::browser;
 use crate::state::AppState;
 
 /// Parameters carried from the confirmation page to the POST that performs the logout.
-const CARRIED: &[&str] = &[
-    "client_id",
-    "post_logout_redirect_uri",
-    "state",
-    "id_token_hint",
-];
+const CARRIED: &[&str] = &["client_id", "post_logout_redirect_uri", "state", "id_token_hint"];
 
 #[handler]
 pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
     let params = match extract::request_params(req, body).await {
         Ok(params) => params,
         Err(error) => {
-            return page::error(
-                state,
-                StatusCode::BAD_REQUEST,
-                "Invalid request",
-                &error.to_string(),
-            );
+            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
         }
     };
     let client = match logout_client(state, &params).await {
@@ -42,9 +32,7 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
     };
     let redirect = params.get("post_logout_redirect_uri");
     if let Some(uri) = redirect
-        && !client
-            .as_ref()
-            .is_some_and(|c| c.has_post_logout_redirect_uri(uri))
+        && !client.as_ref().is_some_and(|c| c.has_post_logout_redirect_uri(uri))
     {
         return page::error(
             state,
@@ -60,18 +48,8 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
     let session_cookie = extract::cookie(req, cookies::SESSION);
 
     if req.method() == Method::POST && params.has("csrf_token") {
-        if !csrf::verify(
-            state,
-            &browser_id,
-            csrf::Purpose::Logout,
-            params.get("csrf_token"),
-        ) {
-            return page::error(
-                state,
-                StatusCode::FORBIDDEN,
-                "Request expired",
-                "Please try signing out again.",
-            );
+        if !csrf::verify(state, &browser_id, csrf::Purpose::Logout, params.get("csrf_token")) {
+            return page::error(state, StatusCode::FORBIDDEN, "Request expired", "Please try signing out again.");
         }
         if let Some(cookie) = &session_cookie
             && let Err(error) = browser::end(&state.sessions, cookie).await
@@ -83,40 +61,23 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
             None => page::render(state, StatusCode::OK, "logged_out.html", &json!({})),
         };
         cookies::clear(&mut response, &state.settings, cookies::SESSION);
-        tracing::info!(
-            client_id = client.as_ref().map(|c| c.client_id.as_str()),
-            "signed out"
-        );
+        tracing::info!(client_id = client.as_ref().map(|c| c.client_id.as_str()), "signed out");
         return response;
     }
 
     let username = match &session_cookie {
-        Some(cookie) => match browser::resume(
-            &state.sessions,
-            crate::oidc::authorize::lifetimes(state),
-            cookie,
-        )
-        .await
-        {
-            Ok(Some(session)) => state
-                .store
-                .find_user(session.user_id)
-                .await
-                .ok()
-                .flatten()
-                .map(|u| u.username),
-            Ok(None) => None,
-            Err(error) => return page::internal_error(state, &error),
-        },
+        Some(cookie) => {
+            match browser::resume(&state.sessions, crate::oidc::authorize::lifetimes(state), cookie).await {
+                Ok(Some(session)) => state.store.find_user(session.user_id).await.ok().flatten().map(|u| u.username),
+                Ok(None) => None,
+                Err(error) => return page::internal_error(state, &error),
+            }
+        }
         None => None,
     };
     let fields: Vec<_> = CARRIED
         .iter()
-        .filter_map(|name| {
-            params
-                .get(name)
-                .map(|value| json!({ "name": name, "value": value }))
-        })
+        .filter_map(|name| params.get(name).map(|value| json!({ "name": name, "value": value })))
         .collect();
     let context = json!({
         "action": state.settings.endpoint(paths::END_SESSION),
@@ -127,42 +88,22 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
     });
     let mut response = page::render(state, StatusCode::OK, "logout.html", &context);
     if new_browser {
-        cookies::set(
-            &mut response,
-            &state.settings,
-            cookies::BROWSER,
-            &browser_id,
-            None,
-        );
+        cookies::set(&mut response, &state.settings, cookies::BROWSER, &browser_id, None);
     }
     response
 }
 
 /// The client the logout is for: named by `client_id`, or by the audience of
 /// `id_token_hint` (which must be ours; it may have expired).
-async fn logout_client(
-    state: &AppState,
-    params: &extract::Params,
-) -> Result<Option<Client>, Response> {
-    let bad = |message: &str| {
-        page::error(
-            state,
-            StatusCode::BAD_REQUEST,
-            "Invalid sign-out request",
-            message,
-        )
-    };
+async fn logout_client(state: &AppState, params: &extract::Params) -> Result<Option<Client>, Response> {
+    let bad = |message: &str| page::error(state, StatusCode::BAD_REQUEST, "Invalid sign-out request", message);
     let hinted = match params.get("id_token_hint") {
         Some(hint) => {
             #[derive(serde::Deserialize)]
             struct Audience {
                 aud: String,
             }
-            let expected = Expectations {
-                typ: TokenType::IdToken,
-                issuer: state.issuer(),
-                check_expiry: false,
-            };
+            let expected = Expectations { typ: TokenType::IdToken, issuer: state.issuer(), check_expiry: false };
             let claims = state
                 .keys
                 .verify_rs256::<Audience>(hint, expected)
@@ -183,9 +124,7 @@ async fn logout_client(
     };
     match state.store.find_client(&client_id).await {
         Ok(Some(stored)) => Ok(Some(stored.client)),
-        Ok(None) => Err(bad(
-            "The application that sent you here is not registered with this hub.",
-        )),
+        Ok(None) => Err(bad("The application that sent you here is not registered with this hub.")),
         Err(error) => Err(page::internal_error(state, &error)),
     }
 }

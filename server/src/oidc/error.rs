@@ -67,10 +67,7 @@ pub struct OAuthError {
 
 impl OAuthError {
     pub fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
-        Self {
-            code,
-            description: Some(description.into()),
-        }
+        Self { code, description: Some(description.into()) }
     }
 
     pub fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
@@ -88,10 +85,7 @@ impl OAuthError {
     /// Logs `cause` (never sent) and answers `server_error`.
     pub fn internal(cause: &dyn std::error::Error) -> Self {
         tracing::error!(error = %ErrorChain(cause), "internal error");
-        Self::new(
-            ErrorCode::ServerError,
-            "the server could not complete the request",
-        )
+        Self::new(ErrorCode::ServerError, "the server could not complete the request")
     }
 
     pub fn status(&self) -> StatusCode {
@@ -129,10 +123,7 @@ impl OAuthError {
     pub fn bearer_response(&self) -> Response {
         let mut challenge = format!(r#"Bearer realm="hub", error="{}""#, self.code.as_str());
         if let Some(description) = &self.description {
-            let clean: String = description
-                .chars()
-                .filter(|c| *c != '"' && *c != '\\')
-                .collect();
+            let clean: String = description.chars().filter(|c| *c != '"' && *c != '\\').collect();
             challenge.push_str(&format!(r#", error_description="{clean}""#));
         }
         let mut response = json_response(self.status(), &self.body());
@@ -182,26 +173,16 @@ mod tests {
     #[test]
     fn wire_shape_and_status() {
         let error = OAuthError::invalid_grant("code expired");
-        assert_eq!(
-            error.body(),
-            serde_json::json!({"error": "invalid_grant", "error_description": "code expired"})
-        );
+        assert_eq!(error.body(), serde_json::json!({"error": "invalid_grant", "error_description": "code expired"}));
         assert_eq!(error.status(), StatusCode::BAD_REQUEST);
-        assert_eq!(
-            OAuthError::invalid_client().status(),
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(OAuthError::invalid_client().status(), StatusCode::UNAUTHORIZED);
         let response = OAuthError::invalid_client().token_response(true);
         assert!(response.headers().get("www-authenticate").is_some());
     }
 
     #[test]
     fn serde_names_match_as_str() {
-        for code in [
-            ErrorCode::InvalidRequest,
-            ErrorCode::LoginRequired,
-            ErrorCode::RequestUriNotSupported,
-        ] {
+        for code in [ErrorCode::InvalidRequest, ErrorCode::LoginRequired, ErrorCode::RequestUriNotSupported] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }

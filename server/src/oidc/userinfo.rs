@@ -27,27 +27,12 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
 
 async fn handle(req: &Request, body: Body, state: &AppState) -> Result<Value, OAuthError> {
     let token = presented_token(req, body).await?;
-    let invalid = || {
-        OAuthError::new(
-            ErrorCode::InvalidToken,
-            "the access token is invalid or expired",
-        )
-    };
-    let expected = Expectations {
-        typ: TokenType::AccessToken,
-        issuer: state.issuer(),
-        check_expiry: true,
-    };
-    let claims: AccessTokenClaims = state
-        .keys
-        .verify_rs256(&token, expected)
-        .map_err(|_| invalid())?;
+    let invalid = || OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid or expired");
+    let expected = Expectations { typ: TokenType::AccessToken, issuer: state.issuer(), check_expiry: true };
+    let claims: AccessTokenClaims = state.keys.verify_rs256(&token, expected).map_err(|_| invalid())?;
     let scope = ScopeSet::parse(&claims.scope).ok_or_else(invalid)?;
     if !scope.contains(scope::OPENID) {
-        return Err(OAuthError::new(
-            ErrorCode::InsufficientScope,
-            "the access token lacks the openid scope",
-        ));
+        return Err(OAuthError::new(ErrorCode::InsufficientScope, "the access token lacks the openid scope"));
     }
     if let Some(grant_id) = claims.gid {
         let revoked = state
@@ -75,9 +60,8 @@ async fn handle(req: &Request, body: Body, state: &AppState) -> Result<Value, OA
 }
 
 async fn presented_token(req: &Request, body: Body) -> Result<String, OAuthError> {
-    let header = extract::bearer_token(req).map_err(|()| {
-        OAuthError::invalid_request("the Authorization header must use the Bearer scheme")
-    })?;
+    let header = extract::bearer_token(req)
+        .map_err(|()| OAuthError::invalid_request("the Authorization header must use the Bearer scheme"))?;
     let form = if req.method() == Method::POST && req.header("content-type").is_some() {
         extract::form_params(req, body)
             .await
@@ -88,13 +72,8 @@ async fn presented_token(req: &Request, body: Body) -> Result<String, OAuthError
         None
     };
     match (header, form) {
-        (Some(_), Some(_)) => Err(OAuthError::invalid_request(
-            "send the access token only once",
-        )),
+        (Some(_), Some(_)) => Err(OAuthError::invalid_request("send the access token only once")),
         (Some(token), None) | (None, Some(token)) => Ok(token),
-        (None, None) => Err(OAuthError {
-            code: ErrorCode::InvalidToken,
-            description: None,
-        }),
+        (None, None) => Err(OAuthError { code: ErrorCode::InvalidToken, description: None }),
     }
 }

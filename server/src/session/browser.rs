@@ -39,9 +39,8 @@ pub enum BrowserSessionError {
 impl Lifetimes {
     /// Time left before the session must end, measured from now.
     fn remaining(&self, session: &BrowserSession, now: i64) -> Option<Duration> {
-        let absolute_end = session
-            .created_at
-            .saturating_add(i64::try_from(self.absolute.as_secs()).unwrap_or(i64::MAX));
+        let absolute_end =
+            session.created_at.saturating_add(i64::try_from(self.absolute.as_secs()).unwrap_or(i64::MAX));
         let left = u64::try_from(absolute_end - now).ok().filter(|s| *s > 0)?;
         Some(self.idle.min(Duration::from_secs(left)))
     }
@@ -57,22 +56,9 @@ pub async fn start(
 ) -> Result<(String, BrowserSession), BrowserSessionError> {
     let now = Utc::now().timestamp();
     let cookie_value = random_token()?;
-    let session = BrowserSession {
-        user_id,
-        sid: Uuid::new_v4().to_string(),
-        auth_time: now,
-        amr,
-        created_at: now,
-    };
+    let session = BrowserSession { user_id, sid: Uuid::new_v4().to_string(), auth_time: now, amr, created_at: now };
     let ttl = lifetimes.remaining(&session, now).unwrap_or(lifetimes.idle);
-    store
-        .put(
-            Space::BrowserSession,
-            &token_digest(&cookie_value),
-            &session,
-            ttl,
-        )
-        .await?;
+    store.put(Space::BrowserSession, &token_digest(&cookie_value), &session, ttl).await?;
     Ok((cookie_value, session))
 }
 
@@ -83,17 +69,12 @@ pub async fn resume(
     cookie_value: &str,
 ) -> Result<Option<BrowserSession>, SessionError> {
     let key = token_digest(cookie_value);
-    let Some(session) = store
-        .get::<BrowserSession>(Space::BrowserSession, &key)
-        .await?
-    else {
+    let Some(session) = store.get::<BrowserSession>(Space::BrowserSession, &key).await? else {
         return Ok(None);
     };
     match lifetimes.remaining(&session, Utc::now().timestamp()) {
         Some(ttl) => {
-            store
-                .put(Space::BrowserSession, &key, &session, ttl)
-                .await?;
+            store.put(Space::BrowserSession, &key, &session, ttl).await?;
             Ok(Some(session))
         }
         None => {
@@ -104,9 +85,7 @@ pub async fn resume(
 }
 
 pub async fn end(store: &SessionStore, cookie_value: &str) -> Result<(), SessionError> {
-    store
-        .delete(Space::BrowserSession, &token_digest(cookie_value))
-        .await
+    store.delete(Space::BrowserSession, &token_digest(cookie_value)).await
 }
 
 #[cfg(test)]
@@ -116,32 +95,13 @@ mod tests {
     #[tokio::test]
     async fn a_session_ends_at_its_absolute_lifetime_whatever_its_use() {
         let store = SessionStore::in_memory();
-        let lifetimes = Lifetimes {
-            idle: Duration::from_secs(60),
-            absolute: Duration::from_secs(3600),
-        };
-        let (cookie, session) = start(&store, lifetimes, Uuid::nil(), vec!["pwd".into()])
-            .await
-            .unwrap();
+        let lifetimes = Lifetimes { idle: Duration::from_secs(60), absolute: Duration::from_secs(3600) };
+        let (cookie, session) = start(&store, lifetimes, Uuid::nil(), vec!["pwd".into()]).await.unwrap();
         assert!(resume(&store, lifetimes, &cookie).await.unwrap().is_some());
         assert!(resume(&store, lifetimes, "forged").await.unwrap().is_none());
 
-        let old = BrowserSession {
-            created_at: session.created_at - 7200,
-            ..session
-        };
-        store
-            .put(
-                Space::BrowserSession,
-                &token_digest(&cookie),
-                &old,
-                Duration::from_secs(60),
-            )
-            .await
-            .unwrap();
-        assert!(
-            resume(&store, lifetimes, &cookie).await.unwrap().is_none(),
-            "past the absolute lifetime"
-        );
+        let old = BrowserSession { created_at: session.created_at - 7200, ..session };
+        store.put(Space::BrowserSession, &token_digest(&cookie), &old, Duration::from_secs(60)).await.unwrap();
+        assert!(resume(&store, lifetimes, &cookie).await.unwrap().is_none(), "past the absolute lifetime");
     }
 }

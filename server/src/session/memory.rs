@@ -22,21 +22,14 @@ struct Inner {
 
 impl Inner {
     fn live(&mut self, key: &str, now: Instant) -> Option<&mut (Vec<u8>, Instant)> {
-        if self
-            .entries
-            .get(key)
-            .is_some_and(|(_, deadline)| *deadline <= now)
-        {
+        if self.entries.get(key).is_some_and(|(_, deadline)| *deadline <= now) {
             self.entries.remove(key);
         }
         self.entries.get_mut(key)
     }
 
     fn sweep(&mut self, now: Instant) {
-        if self
-            .last_sweep
-            .is_none_or(|last| now.duration_since(last) >= SWEEP_EVERY)
-        {
+        if self.last_sweep.is_none_or(|last| now.duration_since(last) >= SWEEP_EVERY) {
             self.entries.retain(|_, (_, deadline)| *deadline > now);
             self.last_sweep = Some(now);
         }
@@ -47,10 +40,7 @@ impl MemoryBackend {
     fn with<R>(&self, f: impl FnOnce(&mut Inner, Instant) -> R) -> R {
         // A poisoned lock only means another request panicked mid-update of a cache of
         // short-lived values; carrying on is safer than failing every later request.
-        let mut inner = self
-            .inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut inner = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut inner, Instant::now())
     }
 }
@@ -87,12 +77,8 @@ impl Backend for MemoryBackend {
                 Some((value, _)) => parse_count(value) + 1,
                 None => 1,
             };
-            let deadline = inner
-                .live(key, now)
-                .map_or(now + window, |(_, deadline)| *deadline);
-            inner
-                .entries
-                .insert(key.to_owned(), (count.to_string().into_bytes(), deadline));
+            let deadline = inner.live(key, now).map_or(now + window, |(_, deadline)| *deadline);
+            inner.entries.insert(key.to_owned(), (count.to_string().into_bytes(), deadline));
             count
         }))
     }
@@ -103,8 +89,5 @@ impl Backend for MemoryBackend {
 }
 
 fn parse_count(value: &[u8]) -> u64 {
-    std::str::from_utf8(value)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+    std::str::from_utf8(value).ok().and_then(|s| s.parse().ok()).unwrap_or(0)
 }

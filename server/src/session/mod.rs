@@ -76,10 +76,7 @@ pub struct SessionStore {
 
 impl SessionStore {
     pub fn new(backend: Arc<dyn Backend>, prefix: &str) -> Self {
-        Self {
-            backend,
-            prefix: prefix.into(),
-        }
+        Self { backend, prefix: prefix.into() }
     }
 
     pub fn in_memory() -> Self {
@@ -101,19 +98,11 @@ impl SessionStore {
         self.backend.put(&self.key(space, id), bytes, ttl).await
     }
 
-    pub async fn get<T: DeserializeOwned>(
-        &self,
-        space: Space,
-        id: &str,
-    ) -> Result<Option<T>, SessionError> {
+    pub async fn get<T: DeserializeOwned>(&self, space: Space, id: &str) -> Result<Option<T>, SessionError> {
         decode(self.backend.get(&self.key(space, id)).await?)
     }
 
-    pub async fn take<T: DeserializeOwned>(
-        &self,
-        space: Space,
-        id: &str,
-    ) -> Result<Option<T>, SessionError> {
+    pub async fn take<T: DeserializeOwned>(&self, space: Space, id: &str) -> Result<Option<T>, SessionError> {
         decode(self.backend.take(&self.key(space, id)).await?)
     }
 
@@ -125,20 +114,13 @@ impl SessionStore {
         self.backend.delete(&self.key(space, id)).await
     }
 
-    pub async fn increment(
-        &self,
-        space: Space,
-        id: &str,
-        window: Duration,
-    ) -> Result<u64, SessionError> {
+    pub async fn increment(&self, space: Space, id: &str, window: Duration) -> Result<u64, SessionError> {
         self.backend.increment(&self.key(space, id), window).await
     }
 
     pub async fn count(&self, space: Space, id: &str) -> Result<u64, SessionError> {
         let raw = self.backend.get(&self.key(space, id)).await?;
-        Ok(raw
-            .and_then(|bytes| std::str::from_utf8(&bytes).ok()?.trim().parse().ok())
-            .unwrap_or(0))
+        Ok(raw.and_then(|bytes| std::str::from_utf8(&bytes).ok()?.trim().parse().ok()).unwrap_or(0))
     }
 
     pub async fn ping(&self) -> Result<(), SessionError> {
@@ -147,8 +129,7 @@ impl SessionStore {
 }
 
 fn decode<T: DeserializeOwned>(raw: Option<Vec<u8>>) -> Result<Option<T>, SessionError> {
-    raw.map(|bytes| serde_json::from_slice(&bytes).map_err(SessionError::Decode))
-        .transpose()
+    raw.map(|bytes| serde_json::from_slice(&bytes).map_err(SessionError::Decode)).transpose()
 }
 
 #[cfg(test)]
@@ -159,52 +140,14 @@ mod tests {
     pub(crate) async fn backend_contract(store: SessionStore) {
         let ttl = Duration::from_secs(60);
         store.put(Space::Code, "a", &"value", ttl).await.unwrap();
-        assert_eq!(
-            store
-                .get::<String>(Space::Code, "a")
-                .await
-                .unwrap()
-                .as_deref(),
-            Some("value")
-        );
-        assert!(
-            store
-                .get::<String>(Space::Interaction, "a")
-                .await
-                .unwrap()
-                .is_none(),
-            "spaces are separate"
-        );
-        assert_eq!(
-            store
-                .take::<String>(Space::Code, "a")
-                .await
-                .unwrap()
-                .as_deref(),
-            Some("value")
-        );
-        assert!(
-            store
-                .take::<String>(Space::Code, "a")
-                .await
-                .unwrap()
-                .is_none(),
-            "take is single use"
-        );
+        assert_eq!(store.get::<String>(Space::Code, "a").await.unwrap().as_deref(), Some("value"));
+        assert!(store.get::<String>(Space::Interaction, "a").await.unwrap().is_none(), "spaces are separate");
+        assert_eq!(store.take::<String>(Space::Code, "a").await.unwrap().as_deref(), Some("value"));
+        assert!(store.take::<String>(Space::Code, "a").await.unwrap().is_none(), "take is single use");
 
-        store
-            .put(Space::Code, "short", &1, Duration::from_millis(50))
-            .await
-            .unwrap();
+        store.put(Space::Code, "short", &1, Duration::from_millis(50)).await.unwrap();
         tokio::time::sleep(Duration::from_millis(120)).await;
-        assert!(
-            store
-                .get::<i32>(Space::Code, "short")
-                .await
-                .unwrap()
-                .is_none(),
-            "values expire"
-        );
+        assert!(store.get::<i32>(Space::Code, "short").await.unwrap().is_none(), "values expire");
 
         assert_eq!(store.increment(Space::Throttle, "x", ttl).await.unwrap(), 1);
         assert_eq!(store.increment(Space::Throttle, "x", ttl).await.unwrap(), 2);
@@ -221,10 +164,7 @@ mod tests {
     #[tokio::test]
     async fn concurrent_takes_yield_the_value_once() {
         let store = SessionStore::in_memory();
-        store
-            .put(Space::Code, "c", &"v", Duration::from_secs(60))
-            .await
-            .unwrap();
+        store.put(Space::Code, "c", &"v", Duration::from_secs(60)).await.unwrap();
         let tasks: Vec<_> = (0..16)
             .map(|_| {
                 let store = store.clone();

@@ -25,19 +25,13 @@ impl RedisBackend {
             .set_connection_timeout(Some(Duration::from_secs(5)))
             .set_response_timeout(Some(Duration::from_secs(5)))
             .set_number_of_retries(2);
-        let connection = client
-            .get_connection_manager_with_config(config)
-            .await
-            .map_err(unavailable)?;
+        let connection = client.get_connection_manager_with_config(config).await.map_err(unavailable)?;
         let increment = redis::Script::new(
             "local n = redis.call('INCR', KEYS[1]) \
              if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
              return n",
         );
-        let backend = Self {
-            connection,
-            increment,
-        };
+        let backend = Self { connection, increment };
         backend.ping().await?;
         Ok(backend)
     }
@@ -63,47 +57,27 @@ impl Backend for RedisBackend {
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, SessionError> {
         let mut connection = self.connection.clone();
-        redis::cmd("GET")
-            .arg(key)
-            .query_async(&mut connection)
-            .await
-            .map_err(unavailable)
+        redis::cmd("GET").arg(key).query_async(&mut connection).await.map_err(unavailable)
     }
 
     async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, SessionError> {
         let mut connection = self.connection.clone();
-        redis::cmd("GETDEL")
-            .arg(key)
-            .query_async(&mut connection)
-            .await
-            .map_err(unavailable)
+        redis::cmd("GETDEL").arg(key).query_async(&mut connection).await.map_err(unavailable)
     }
 
     async fn delete(&self, key: &str) -> Result<(), SessionError> {
         let mut connection = self.connection.clone();
-        redis::cmd("DEL")
-            .arg(key)
-            .query_async::<()>(&mut connection)
-            .await
-            .map_err(unavailable)
+        redis::cmd("DEL").arg(key).query_async::<()>(&mut connection).await.map_err(unavailable)
     }
 
     async fn increment(&self, key: &str, window: Duration) -> Result<u64, SessionError> {
         let mut connection = self.connection.clone();
-        self.increment
-            .key(key)
-            .arg(millis(window))
-            .invoke_async(&mut connection)
-            .await
-            .map_err(unavailable)
+        self.increment.key(key).arg(millis(window)).invoke_async(&mut connection).await.map_err(unavailable)
     }
 
     async fn ping(&self) -> Result<(), SessionError> {
         let mut connection = self.connection.clone();
-        redis::cmd("PING")
-            .query_async::<()>(&mut connection)
-            .await
-            .map_err(unavailable)
+        redis::cmd("PING").query_async::<()>(&mut connection).await.map_err(unavailable)
     }
 }
 
@@ -122,7 +96,6 @@ mod tests {
         };
         let backend = RedisBackend::connect(&url).await.unwrap();
         let prefix = format!("hub-test-{}:", uuid::Uuid::new_v4());
-        crate::session::tests::backend_contract(SessionStore::new(Arc::new(backend), &prefix))
-            .await;
+        crate::session::tests::backend_contract(SessionStore::new(Arc::new(backend), &prefix)).await;
     }
 }

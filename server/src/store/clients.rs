@@ -5,9 +5,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
 
 use super::entities::client;
 use super::{Store, StoreError, conflict_on, json_strings, to_json_strings};
-use crate::domain::{
-    Client, GrantType, IdTokenAlg, ResponseType, ScopeSet, TokenEndpointAuthMethod,
-};
+use crate::domain::{Client, GrantType, IdTokenAlg, ResponseType, ScopeSet, TokenEndpointAuthMethod};
 
 /// A client and its sealed secret (absent for public clients).
 pub struct StoredClient {
@@ -16,11 +14,7 @@ pub struct StoredClient {
 }
 
 impl Store {
-    pub async fn create_client(
-        &self,
-        client: &Client,
-        secret_sealed: Option<Vec<u8>>,
-    ) -> Result<(), StoreError> {
+    pub async fn create_client(&self, client: &Client, secret_sealed: Option<Vec<u8>>) -> Result<(), StoreError> {
         let now = Utc::now();
         client::ActiveModel {
             client_id: Set(client.client_id.clone()),
@@ -28,25 +22,10 @@ impl Store {
             client_name: Set(client.client_name.clone()),
             redirect_uris: Set(to_json_strings(&client.redirect_uris)),
             post_logout_redirect_uris: Set(to_json_strings(&client.post_logout_redirect_uris)),
-            grant_types: Set(to_json_strings(
-                &client
-                    .grant_types
-                    .iter()
-                    .map(|g| g.as_str())
-                    .collect::<Vec<_>>(),
-            )),
-            response_types: Set(to_json_strings(
-                &client
-                    .response_types
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>(),
-            )),
+            grant_types: Set(to_json_strings(&client.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>())),
+            response_types: Set(to_json_strings(&client.response_types.iter().map(|r| r.as_str()).collect::<Vec<_>>())),
             token_endpoint_auth_method: Set(client.token_endpoint_auth_method.as_str().to_owned()),
-            id_token_signed_response_alg: Set(client
-                .id_token_signed_response_alg
-                .as_str()
-                .to_owned()),
+            id_token_signed_response_alg: Set(client.id_token_signed_response_alg.as_str().to_owned()),
             backchannel_logout_uri: Set(client.backchannel_logout_uri.clone()),
             scope: Set(client.scope.to_string()),
             skip_authorization: Set(client.skip_authorization),
@@ -62,31 +41,20 @@ impl Store {
     }
 
     pub async fn find_client(&self, client_id: &str) -> Result<Option<StoredClient>, StoreError> {
-        match client::Entity::find_by_id(client_id.to_owned())
-            .one(&self.db)
-            .await?
-        {
+        match client::Entity::find_by_id(client_id.to_owned()).one(&self.db).await? {
             Some(model) => Ok(Some(to_stored_client(model)?)),
             None => Ok(None),
         }
     }
 
     pub async fn list_clients(&self) -> Result<Vec<Client>, StoreError> {
-        let models = client::Entity::find()
-            .order_by_asc(client::Column::ClientId)
-            .all(&self.db)
-            .await?;
-        models
-            .into_iter()
-            .map(|m| to_stored_client(m).map(|s| s.client))
-            .collect()
+        let models = client::Entity::find().order_by_asc(client::Column::ClientId).all(&self.db).await?;
+        models.into_iter().map(|m| to_stored_client(m).map(|s| s.client)).collect()
     }
 }
 
 fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
-    let corrupt = |what: &str, value: &str| {
-        StoreError::Corrupt(format!("client {}: {what} {value}", model.client_id))
-    };
+    let corrupt = |what: &str, value: &str| StoreError::Corrupt(format!("client {}: {what} {value}", model.client_id));
     let grant_types = json_strings(&model.grant_types)
         .iter()
         .map(|g| GrantType::parse(g).ok_or_else(|| corrupt("grant type", g)))
@@ -115,8 +83,5 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         allowed_social_login_keys: json_strings(&model.allowed_social_login_keys),
         default_social_login_key: model.default_social_login_key,
     };
-    Ok(StoredClient {
-        client,
-        secret_sealed: model.client_secret_sealed,
-    })
+    Ok(StoredClient { client, secret_sealed: model.client_secret_sealed })
 }

@@ -41,11 +41,7 @@ impl Store {
             .await?;
         match existing {
             Some(row) => {
-                let previous = if row.expires_at > now {
-                    ScopeSet::parse(&row.scope)
-                } else {
-                    None
-                };
+                let previous = if row.expires_at > now { ScopeSet::parse(&row.scope) } else { None };
                 let merged = match previous {
                     Some(previous) => ScopeSet::from_iter(previous.iter().chain(scopes.iter())),
                     None => scopes.clone(),

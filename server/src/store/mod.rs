@@ -89,20 +89,10 @@ impl Store {
 fn json_strings(value: &serde_json::Value) -> Vec<String> {
     value
         .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
 
 fn to_json_strings<S: AsRef<str>>(items: &[S]) -> serde_json::Value {
-    serde_json::Value::Array(
-        items
-            .iter()
-            .map(|s| serde_json::Value::String(s.as_ref().to_owned()))
-            .collect(),
-    )
+    serde_json::Value::Array(items.iter().map(|s| serde_json::Value::String(s.as_ref().to_owned())).collect())
 }

@@ -1,9 +1,7 @@
 //! Refresh tokens by SHA-256 digest, in rotation families (OAuth 2.0 Security BCP §4.14.2).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
 use super::entities::refresh_token;
@@ -57,17 +55,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn find_refresh_token(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<StoredRefreshToken>, StoreError> {
-        let found = refresh_token::Entity::find()
-            .filter(refresh_token::Column::TokenHash.eq(token_hash))
-            .one(&self.db)
-            .await?;
+    pub async fn find_refresh_token(&self, token_hash: &str) -> Result<Option<StoredRefreshToken>, StoreError> {
+        let found =
+            refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(token_hash)).one(&self.db).await?;
         let Some(row) = found else { return Ok(None) };
-        let scope = ScopeSet::parse(&row.scope)
-            .ok_or_else(|| StoreError::Corrupt("refresh token scope".into()))?;
+        let scope = ScopeSet::parse(&row.scope).ok_or_else(|| StoreError::Corrupt("refresh token scope".into()))?;
         Ok(Some(StoredRefreshToken {
             id: row.id,
             grant: RefreshGrant {

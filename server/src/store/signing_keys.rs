@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    sea_query::Expr,
 };
 
 use super::entities::signing_key;
@@ -27,10 +27,7 @@ pub struct StoredSigningKey {
 impl Store {
     /// Keys to publish: the active one and inactive ones still inside their window,
     /// newest first.
-    pub async fn published_signing_keys(
-        &self,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<StoredSigningKey>, StoreError> {
+    pub async fn published_signing_keys(&self, now: DateTime<Utc>) -> Result<Vec<StoredSigningKey>, StoreError> {
         let models = signing_key::Entity::find()
             .filter(
                 Condition::any()
@@ -44,10 +41,7 @@ impl Store {
     }
 
     pub async fn all_signing_keys(&self) -> Result<Vec<StoredSigningKey>, StoreError> {
-        let models = signing_key::Entity::find()
-            .order_by_desc(signing_key::Column::CreatedAt)
-            .all(&self.db)
-            .await?;
+        let models = signing_key::Entity::find().order_by_desc(signing_key::Column::CreatedAt).all(&self.db).await?;
         Ok(models.into_iter().map(to_stored).collect())
     }
 

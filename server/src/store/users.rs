@@ -1,9 +1,7 @@
 //! Users, their password hashes and their groups.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::entities::{group, user, user_group};
@@ -61,32 +59,20 @@ impl Store {
         }
     }
 
-    pub async fn find_user_for_login(
-        &self,
-        username: &str,
-    ) -> Result<Option<UserWithPassword>, StoreError> {
-        let found = user::Entity::find()
-            .filter(user::Column::Username.eq(username))
-            .one(&self.db)
-            .await?;
+    pub async fn find_user_for_login(&self, username: &str) -> Result<Option<UserWithPassword>, StoreError> {
+        let found = user::Entity::find().filter(user::Column::Username.eq(username)).one(&self.db).await?;
         match found {
             Some(mut model) => {
                 let password_hash = model.password_hash.take();
                 let groups = self.groups_of(model.id).await?;
-                Ok(Some(UserWithPassword {
-                    user: to_user(model, groups),
-                    password_hash,
-                }))
+                Ok(Some(UserWithPassword { user: to_user(model, groups), password_hash }))
             }
             None => Ok(None),
         }
     }
 
     pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
-        let models = user::Entity::find()
-            .order_by_asc(user::Column::Username)
-            .all(&self.db)
-            .await?;
+        let models = user::Entity::find().order_by_asc(user::Column::Username).all(&self.db).await?;
         let mut users = Vec::with_capacity(models.len());
         for model in models {
             let groups = self.groups_of(model.id).await?;
@@ -110,10 +96,7 @@ impl Store {
 
     /// Adds the user to the named group, creating the group on first use.
     pub async fn add_to_group(&self, user_id: Uuid, group_name: &str) -> Result<(), StoreError> {
-        let existing = group::Entity::find()
-            .filter(group::Column::Name.eq(group_name))
-            .one(&self.db)
-            .await?;
+        let existing = group::Entity::find().filter(group::Column::Name.eq(group_name)).one(&self.db).await?;
         let group_id = match existing {
             Some(found) => found.id,
             None => {
@@ -129,10 +112,7 @@ impl Store {
                 .id
             }
         };
-        let membership = user_group::ActiveModel {
-            user_id: Set(user_id),
-            group_id: Set(group_id),
-        };
+        let membership = user_group::ActiveModel { user_id: Set(user_id), group_id: Set(group_id) };
         match user_group::Entity::insert(membership).exec(&self.db).await {
             Ok(_) => Ok(()),
             Err(error) => match conflict_on("membership")(error) {
@@ -148,10 +128,7 @@ impl Store {
             .find_also_related(group::Entity)
             .all(&self.db)
             .await?;
-        let mut names: Vec<String> = rows
-            .into_iter()
-            .filter_map(|(_, g)| g.map(|g| g.name))
-            .collect();
+        let mut names: Vec<String> = rows.into_iter().filter_map(|(_, g)| g.map(|g| g.name)).collect();
         names.sort();
         Ok(names)
     }
@@ -168,9 +145,7 @@ fn to_user(model: user::Model, groups: Vec<String>) -> User {
         family_name: model.family_name,
         phone_number: model.phone_number,
         phone_number_verified: model.phone_number_verified,
-        address: model
-            .address
-            .and_then(|json| serde_json::from_value::<Address>(json).ok()),
+        address: model.address.and_then(|json| serde_json::from_value::<Address>(json).ok()),
         disabled: model.disabled,
         groups,
         updated_at: model.updated_at,

@@ -14,15 +14,9 @@ use super::respond::ResponseTarget;
 /// How a failed request is answered.
 pub enum AuthorizeError {
     /// Shown to the user: the client or redirect URI could not be trusted.
-    Render {
-        title: &'static str,
-        message: String,
-    },
+    Render { title: &'static str, message: String },
     /// Sent back to the verified redirect URI.
-    Redirect {
-        target: ResponseTarget,
-        error: OAuthError,
-    },
+    Redirect { target: ResponseTarget, error: OAuthError },
     /// Our own failure, logged and shown as an error page.
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -75,67 +69,38 @@ pub async fn validate(state: &AppState, params: &Params) -> Result<ValidRequest,
 type CheckResult<T> = Result<T, (ErrorCode, &'static str)>;
 
 async fn check_client(state: &AppState, params: &Params) -> Result<Client, AuthorizeError> {
-    let render = |message: &str| AuthorizeError::Render {
-        title: "Unknown application",
-        message: message.to_owned(),
-    };
-    let client_id = params
-        .get("client_id")
-        .ok_or_else(|| render("The request does not name an application (client_id)."))?;
+    let render = |message: &str| AuthorizeError::Render { title: "Unknown application", message: message.to_owned() };
+    let client_id =
+        params.get("client_id").ok_or_else(|| render("The request does not name an application (client_id)."))?;
     match state.store.find_client(client_id).await {
         Ok(Some(stored)) => Ok(stored.client),
-        Ok(None) => Err(render(
-            "The application that sent you here is not registered with this hub.",
-        )),
+        Ok(None) => Err(render("The application that sent you here is not registered with this hub.")),
         Err(error) => Err(AuthorizeError::Internal(Box::new(error))),
     }
 }
 
 /// Exact string match against the registered URIs; never redirect anywhere else.
 fn check_redirect_uri(client: &Client, params: &Params) -> Result<ResponseTarget, AuthorizeError> {
-    let render = |message: &str| AuthorizeError::Render {
-        title: "Invalid redirect",
-        message: message.to_owned(),
-    };
-    let redirect_uri = params
-        .get("redirect_uri")
-        .ok_or_else(|| render("The request has no redirect_uri."))?;
+    let render = |message: &str| AuthorizeError::Render { title: "Invalid redirect", message: message.to_owned() };
+    let redirect_uri = params.get("redirect_uri").ok_or_else(|| render("The request has no redirect_uri."))?;
     if !client.has_redirect_uri(redirect_uri) {
-        return Err(render(
-            "The application asked to return to an address it has not registered.",
-        ));
+        return Err(render("The application asked to return to an address it has not registered."));
     }
     // An unknown response_mode cannot pick the delivery; fall back to the default one
     // and report the error there.
-    let mode = params
-        .get("response_mode")
-        .and_then(ResponseMode::parse)
-        .unwrap_or(ResponseMode::Query);
-    Ok(ResponseTarget {
-        redirect_uri: redirect_uri.to_owned(),
-        mode,
-        state: params.get("state").map(str::to_owned),
-    })
+    let mode = params.get("response_mode").and_then(ResponseMode::parse).unwrap_or(ResponseMode::Query);
+    Ok(ResponseTarget { redirect_uri: redirect_uri.to_owned(), mode, state: params.get("state").map(str::to_owned) })
 }
 
 fn check_unsupported_parameters(params: &Params) -> CheckResult<()> {
     if params.has("request") {
-        return Err((
-            ErrorCode::RequestNotSupported,
-            "request objects are not supported",
-        ));
+        return Err((ErrorCode::RequestNotSupported, "request objects are not supported"));
     }
     if params.has("request_uri") {
-        return Err((
-            ErrorCode::RequestUriNotSupported,
-            "request_uri is not supported",
-        ));
+        return Err((ErrorCode::RequestUriNotSupported, "request_uri is not supported"));
     }
     if params.has("registration") {
-        return Err((
-            ErrorCode::RegistrationNotSupported,
-            "the registration parameter is not supported",
-        ));
+        return Err((ErrorCode::RegistrationNotSupported, "the registration parameter is not supported"));
     }
     if let Some(mode) = params.get("response_mode")
         && ResponseMode::parse(mode).is_none()
@@ -146,20 +111,11 @@ fn check_unsupported_parameters(params: &Params) -> CheckResult<()> {
 }
 
 fn check_response_type(client: &Client, params: &Params) -> CheckResult<()> {
-    let response_type = params
-        .get("response_type")
-        .ok_or((ErrorCode::InvalidRequest, "response_type is required"))?;
-    let parsed = ResponseType::parse(response_type).ok_or((
-        ErrorCode::UnsupportedResponseType,
-        "only response_type=code is supported",
-    ))?;
-    if !client.response_types.contains(&parsed)
-        || !client.allows_grant(GrantType::AuthorizationCode)
-    {
-        return Err((
-            ErrorCode::UnauthorizedClient,
-            "the client is not registered for this response_type",
-        ));
+    let response_type = params.get("response_type").ok_or((ErrorCode::InvalidRequest, "response_type is required"))?;
+    let parsed = ResponseType::parse(response_type)
+        .ok_or((ErrorCode::UnsupportedResponseType, "only response_type=code is supported"))?;
+    if !client.response_types.contains(&parsed) || !client.allows_grant(GrantType::AuthorizationCode) {
+        return Err((ErrorCode::UnauthorizedClient, "the client is not registered for this response_type"));
     }
     Ok(())
 }
@@ -167,64 +123,41 @@ fn check_response_type(client: &Client, params: &Params) -> CheckResult<()> {
 /// Unknown scopes are ignored (OIDC Core §3.1.2.1); scopes the client was not registered
 /// for are dropped.
 fn check_scope(client: &Client, params: &Params) -> CheckResult<ScopeSet> {
-    let requested = ScopeSet::parse(params.get("scope").unwrap_or_default()).ok_or((
-        ErrorCode::InvalidScope,
-        "scope contains characters that are not allowed",
-    ))?;
+    let requested = ScopeSet::parse(params.get("scope").unwrap_or_default())
+        .ok_or((ErrorCode::InvalidScope, "scope contains characters that are not allowed"))?;
     let granted = requested.intersection(&client.scope);
     if granted.is_empty() {
-        return Err((
-            ErrorCode::InvalidScope,
-            "none of the requested scopes is available to this client",
-        ));
+        return Err((ErrorCode::InvalidScope, "none of the requested scopes is available to this client"));
     }
     Ok(granted)
 }
 
 fn check_pkce(client: &Client, params: &Params) -> CheckResult<Option<CodeChallenge>> {
-    match (
-        params.get("code_challenge"),
-        params.get("code_challenge_method"),
-    ) {
-        (None, None) if client.kind() == ClientKind::Public => Err((
-            ErrorCode::InvalidRequest,
-            "public clients must use PKCE (code_challenge with S256)",
-        )),
+    match (params.get("code_challenge"), params.get("code_challenge_method")) {
+        (None, None) if client.kind() == ClientKind::Public => {
+            Err((ErrorCode::InvalidRequest, "public clients must use PKCE (code_challenge with S256)"))
+        }
         (None, None) => Ok(None),
-        (None, Some(_)) => Err((
-            ErrorCode::InvalidRequest,
-            "code_challenge_method without code_challenge",
-        )),
-        (Some(_), method) if method != Some("S256") => Err((
-            ErrorCode::InvalidRequest,
-            "code_challenge_method must be S256",
-        )),
-        (Some(challenge), _) => CodeChallenge::parse_s256(challenge).map(Some).ok_or((
-            ErrorCode::InvalidRequest,
-            "code_challenge is not a base64url SHA-256 value",
-        )),
+        (None, Some(_)) => Err((ErrorCode::InvalidRequest, "code_challenge_method without code_challenge")),
+        (Some(_), method) if method != Some("S256") => {
+            Err((ErrorCode::InvalidRequest, "code_challenge_method must be S256"))
+        }
+        (Some(challenge), _) => CodeChallenge::parse_s256(challenge)
+            .map(Some)
+            .ok_or((ErrorCode::InvalidRequest, "code_challenge is not a base64url SHA-256 value")),
     }
 }
 
 fn check_prompt(params: &Params) -> CheckResult<Vec<Prompt>> {
     let mut prompts = Vec::new();
-    for value in params
-        .get("prompt")
-        .unwrap_or_default()
-        .split(' ')
-        .filter(|v| !v.is_empty())
-    {
-        let prompt =
-            Prompt::parse(value).ok_or((ErrorCode::InvalidRequest, "unsupported prompt value"))?;
+    for value in params.get("prompt").unwrap_or_default().split(' ').filter(|v| !v.is_empty()) {
+        let prompt = Prompt::parse(value).ok_or((ErrorCode::InvalidRequest, "unsupported prompt value"))?;
         if !prompts.contains(&prompt) {
             prompts.push(prompt);
         }
     }
     if prompts.contains(&Prompt::None) && prompts.len() > 1 {
-        return Err((
-            ErrorCode::InvalidRequest,
-            "prompt=none cannot be combined with other values",
-        ));
+        return Err((ErrorCode::InvalidRequest, "prompt=none cannot be combined with other values"));
     }
     Ok(prompts)
 }
@@ -233,21 +166,14 @@ fn check_max_age(params: &Params) -> CheckResult<Option<u64>> {
     params
         .get("max_age")
         .map(|value| {
-            value.parse::<u64>().map_err(|_| {
-                (
-                    ErrorCode::InvalidRequest,
-                    "max_age must be a non-negative integer",
-                )
-            })
+            value.parse::<u64>().map_err(|_| (ErrorCode::InvalidRequest, "max_age must be a non-negative integer"))
         })
         .transpose()
 }
 
 fn check_nonce(params: &Params) -> CheckResult<Option<String>> {
     match params.get("nonce") {
-        Some(nonce) if nonce.len() > MAX_NONCE_LEN => {
-            Err((ErrorCode::InvalidRequest, "nonce is too long"))
-        }
+        Some(nonce) if nonce.len() > MAX_NONCE_LEN => Err((ErrorCode::InvalidRequest, "nonce is too long")),
         nonce => Ok(nonce.map(str::to_owned)),
     }
 }
@@ -261,19 +187,10 @@ fn check_id_token_hint(state: &AppState, params: &Params) -> CheckResult<Option<
     struct Subject {
         sub: String,
     }
-    let expected = Expectations {
-        typ: TokenType::IdToken,
-        issuer: state.issuer(),
-        check_expiry: false,
-    };
+    let expected = Expectations { typ: TokenType::IdToken, issuer: state.issuer(), check_expiry: false };
     state
         .keys
         .verify_rs256::<Subject>(hint, expected)
         .map(|claims| Some(claims.sub))
-        .map_err(|_| {
-            (
-                ErrorCode::InvalidRequest,
-                "id_token_hint is not an ID token issued by this hub",
-            )
-        })
+        .map_err(|_| (ErrorCode::InvalidRequest, "id_token_hint is not an ID token issued by this hub"))
 }

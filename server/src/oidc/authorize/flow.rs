@@ -31,11 +31,7 @@ pub async fn advance(
     session: Option<&BrowserSession>,
 ) -> FlowResult {
     let user = match session {
-        Some(session) => state
-            .store
-            .find_user(session.user_id)
-            .await?
-            .filter(|u| !u.disabled),
+        Some(session) => state.store.find_user(session.user_id).await?.filter(|u| !u.disabled),
         None => None,
     };
     let (session, user) = match (session, user) {
@@ -71,11 +67,7 @@ pub async fn advance(
         pending::finish(&state.sessions, id).await?;
     }
     tracing::info!(client_id = %pending.client_id, user = %user.id, "authorization code issued");
-    Ok(Next::Respond(respond::success(
-        state,
-        &pending.target,
-        vec![("code", value)],
-    )))
+    Ok(Next::Respond(respond::success(state, &pending.target, vec![("code", value)])))
 }
 
 /// The user must (re-)authenticate unless they did during this request, or their
@@ -84,17 +76,11 @@ fn needs_login(pending: &PendingAuthorization, session: &BrowserSession, user: &
     if pending.authenticated {
         return false;
     }
-    let too_old = pending.max_age.is_some_and(|max_age| {
-        Utc::now().timestamp() - session.auth_time > i64::try_from(max_age).unwrap_or(i64::MAX)
-    });
-    let other_user = pending
-        .expected_subject
-        .as_ref()
-        .is_some_and(|sub| *sub != user.subject());
-    pending.prompts(Prompt::Login)
-        || pending.prompts(Prompt::SelectAccount)
-        || too_old
-        || other_user
+    let too_old = pending
+        .max_age
+        .is_some_and(|max_age| Utc::now().timestamp() - session.auth_time > i64::try_from(max_age).unwrap_or(i64::MAX));
+    let other_user = pending.expected_subject.as_ref().is_some_and(|sub| *sub != user.subject());
+    pending.prompts(Prompt::Login) || pending.prompts(Prompt::SelectAccount) || too_old || other_user
 }
 
 async fn needs_consent(
@@ -102,11 +88,7 @@ async fn needs_consent(
     pending: &PendingAuthorization,
     user: &User,
 ) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
-    let client = state
-        .store
-        .find_client(&pending.client_id)
-        .await?
-        .map(|stored| stored.client);
+    let client = state.store.find_client(&pending.client_id).await?.map(|stored| stored.client);
     let Some(client) = client else {
         return Err("client vanished during authorization".into());
     };
@@ -116,27 +98,15 @@ async fn needs_consent(
     if pending.prompts(Prompt::Consent) {
         return Ok(true);
     }
-    let granted = state
-        .store
-        .granted_scopes(user.id, &client.client_id, Utc::now())
-        .await?;
+    let granted = state.store.granted_scopes(user.id, &client.client_id, Utc::now()).await?;
     Ok(!granted.is_some_and(|granted| pending.scope.is_subset(&granted)))
 }
 
-async fn interact(
-    state: &AppState,
-    id: Option<&str>,
-    pending: &PendingAuthorization,
-    page: &str,
-) -> FlowResult {
+async fn interact(state: &AppState, id: Option<&str>, pending: &PendingAuthorization, page: &str) -> FlowResult {
     let ttl = crate::config::Settings::secs(state.settings.interaction_ttl_secs);
     let id = pending::save(&state.sessions, id, pending, ttl).await?;
     let mut url = format!("{}?", state.settings.endpoint(page));
-    url.push_str(
-        &url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("interaction", &id)
-            .finish(),
-    );
+    url.push_str(&url::form_urlencoded::Serializer::new(String::new()).append_pair("interaction", &id).finish());
     Ok(Next::Interact(url))
 }
 
@@ -156,9 +126,5 @@ pub async fn fail(
         ErrorCode::AccessDenied => "the user denied the request",
         _ => "the request could not be completed",
     };
-    Ok(Next::Respond(respond::error(
-        state,
-        &pending.target,
-        &OAuthError::new(code, description),
-    )))
+    Ok(Next::Respond(respond::error(state, &pending.target, &OAuthError::new(code, description))))
 }

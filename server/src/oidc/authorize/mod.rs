@@ -22,12 +22,7 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
     let params = match extract::request_params(req, body).await {
         Ok(params) => params,
         Err(error) => {
-            return page::error(
-                state,
-                StatusCode::BAD_REQUEST,
-                "Invalid request",
-                &error.to_string(),
-            );
+            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
         }
     };
     let request = match checks::validate(state, &params).await {
@@ -72,13 +67,7 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         Err(error) => page::internal_error(state, error.as_ref()),
     };
     if new_browser {
-        cookies::set(
-            &mut response,
-            &state.settings,
-            cookies::BROWSER,
-            &browser_id,
-            None,
-        );
+        cookies::set(&mut response, &state.settings, cookies::BROWSER, &browser_id, None);
     }
     response
 }

@@ -57,10 +57,7 @@ pub async fn save(
     Ok(id)
 }
 
-pub async fn load(
-    store: &SessionStore,
-    id: &str,
-) -> Result<Option<PendingAuthorization>, SessionError> {
+pub async fn load(store: &SessionStore, id: &str) -> Result<Option<PendingAuthorization>, SessionError> {
     store.get(Space::Interaction, id).await
 }
 

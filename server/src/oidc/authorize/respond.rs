@@ -21,11 +21,7 @@ pub struct ResponseTarget {
     pub state: Option<String>,
 }
 
-pub fn success(
-    state: &AppState,
-    target: &ResponseTarget,
-    params: Vec<(&'static str, String)>,
-) -> Response {
+pub fn success(state: &AppState, target: &ResponseTarget, params: Vec<(&'static str, String)>) -> Response {
     deliver(state, target, params)
 }
 
@@ -37,11 +33,7 @@ pub fn error(state: &AppState, target: &ResponseTarget, error: &OAuthError) -> R
     deliver(state, target, params)
 }
 
-fn deliver(
-    state: &AppState,
-    target: &ResponseTarget,
-    mut params: Vec<(&'static str, String)>,
-) -> Response {
+fn deliver(state: &AppState, target: &ResponseTarget, mut params: Vec<(&'static str, String)>) -> Response {
     if let Some(value) = &target.state {
         params.push(("state", value.clone()));
     }
@@ -58,8 +50,7 @@ fn deliver(
                 );
             };
             if target.mode == ResponseMode::Query {
-                url.query_pairs_mut()
-                    .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
+                url.query_pairs_mut().extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
             } else {
                 let fragment = url::form_urlencoded::Serializer::new(String::new())
                     .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())))
@@ -75,13 +66,8 @@ fn deliver(
 /// one script is allowed by a per-response nonce; without JavaScript a button remains.
 fn form_post(state: &AppState, action: &str, params: &[(&'static str, String)]) -> Response {
     let nonce = crate::secrets::random_token().unwrap_or_default();
-    let fields: Vec<_> = params
-        .iter()
-        .map(|(name, value)| json!({ "name": name, "value": value }))
-        .collect();
-    let csp = format!(
-        "default-src 'none'; script-src 'nonce-{nonce}'; frame-ancestors 'none'; base-uri 'none'"
-    );
+    let fields: Vec<_> = params.iter().map(|(name, value)| json!({ "name": name, "value": value })).collect();
+    let csp = format!("default-src 'none'; script-src 'nonce-{nonce}'; frame-ancestors 'none'; base-uri 'none'");
     page::render_with_csp(
         state,
         StatusCode::OK,

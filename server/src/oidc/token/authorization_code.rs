@@ -18,56 +18,35 @@ pub async fn exchange(
     client: &AuthenticatedClient,
     params: &Params,
 ) -> Result<serde_json::Value, OAuthError> {
-    let value = params
-        .get("code")
-        .ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+    let value = params.get("code").ok_or_else(|| OAuthError::invalid_request("code is required"))?;
     // Remember redeemed codes as long as anything they issued may be in use.
-    let remember = Duration::from_secs(
-        state
-            .settings
-            .access_token_ttl_secs
-            .max(state.settings.authorization_code_ttl_secs),
-    );
-    let code = match code::redeem(&state.sessions, value, remember)
-        .await
-        .map_err(|e| OAuthError::internal(&e))?
-    {
+    let remember =
+        Duration::from_secs(state.settings.access_token_ttl_secs.max(state.settings.authorization_code_ttl_secs));
+    let code = match code::redeem(&state.sessions, value, remember).await.map_err(|e| OAuthError::internal(&e))? {
         Redemption::Fresh(code) => code,
         Redemption::Replayed { grant_id } => {
             issue::revoke_grant(state, grant_id).await?;
-            return Err(OAuthError::invalid_grant(
-                "the authorization code was already used",
-            ));
+            return Err(OAuthError::invalid_grant("the authorization code was already used"));
         }
         Redemption::Unknown => {
-            return Err(OAuthError::invalid_grant(
-                "the authorization code is invalid or expired",
-            ));
+            return Err(OAuthError::invalid_grant("the authorization code is invalid or expired"));
         }
     };
     if code.client_id != client.client.client_id {
-        return Err(OAuthError::invalid_grant(
-            "the authorization code was issued to another client",
-        ));
+        return Err(OAuthError::invalid_grant("the authorization code was issued to another client"));
     }
     if params.get("redirect_uri") != Some(code.redirect_uri.as_str()) {
-        return Err(OAuthError::invalid_grant(
-            "redirect_uri does not match the authorization request",
-        ));
+        return Err(OAuthError::invalid_grant("redirect_uri does not match the authorization request"));
     }
     match (&code.code_challenge, params.get("code_verifier")) {
         (Some(challenge), Some(verifier)) if challenge.is_satisfied_by(verifier) => {}
         (Some(_), Some(_)) => {
-            return Err(OAuthError::invalid_grant(
-                "code_verifier does not match the code_challenge",
-            ));
+            return Err(OAuthError::invalid_grant("code_verifier does not match the code_challenge"));
         }
         (Some(_), None) => return Err(OAuthError::invalid_grant("code_verifier is required")),
         // A verifier for a code issued without a challenge signals a downgrade attack.
         (None, Some(_)) => {
-            return Err(OAuthError::invalid_grant(
-                "code_verifier given but no code_challenge was sent",
-            ));
+            return Err(OAuthError::invalid_grant("code_verifier given but no code_challenge was sent"));
         }
         (None, None) => {}
     }
@@ -88,15 +67,7 @@ pub async fn exchange(
     };
     let access = issue::access_token(state, &client.client, &Subject::User(&grant), &code.scope)?;
     let id_token = if code.scope.contains(scope::OPENID) {
-        Some(issue::id_token(
-            state,
-            client,
-            &grant,
-            &code.scope,
-            code.nonce.as_deref(),
-            &access.token,
-            Some(value),
-        )?)
+        Some(issue::id_token(state, client, &grant, &code.scope, code.nonce.as_deref(), &access.token, Some(value))?)
     } else {
         None
     };
@@ -115,10 +86,5 @@ pub async fn exchange(
         None
     };
     tracing::info!(client_id = %client.client.client_id, user = %user.id, "code exchanged");
-    Ok(issue::response(
-        access,
-        &code.scope,
-        id_token,
-        refresh_token,
-    ))
+    Ok(issue::response(access, &code.scope, id_token, refresh_token))
 }

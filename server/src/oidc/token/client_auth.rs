@@ -20,32 +20,21 @@ pub struct AuthenticatedClient {
     pub secret: Option<Vec<u8>>,
 }
 
-pub async fn authenticate(
-    state: &AppState,
-    req: &Request,
-    params: &Params,
-) -> Result<AuthenticatedClient, OAuthError> {
-    let basic = extract::basic_credentials(req).map_err(|()| {
-        OAuthError::invalid_request("the Authorization header is not valid Basic credentials")
-    })?;
+pub async fn authenticate(state: &AppState, req: &Request, params: &Params) -> Result<AuthenticatedClient, OAuthError> {
+    let basic = extract::basic_credentials(req)
+        .map_err(|()| OAuthError::invalid_request("the Authorization header is not valid Basic credentials"))?;
     let (method, client_id, presented) = match (basic, params.get("client_secret")) {
         (Some(_), Some(_)) => {
-            return Err(OAuthError::invalid_request(
-                "use only one client authentication method",
-            ));
+            return Err(OAuthError::invalid_request("use only one client authentication method"));
         }
         (Some((id, secret)), None) => {
             if params.get("client_id").is_some_and(|form_id| form_id != id) {
-                return Err(OAuthError::invalid_request(
-                    "client_id does not match the Authorization header",
-                ));
+                return Err(OAuthError::invalid_request("client_id does not match the Authorization header"));
             }
             (TokenEndpointAuthMethod::ClientSecretBasic, id, Some(secret))
         }
         (None, secret) => {
-            let id = params
-                .get("client_id")
-                .ok_or_else(OAuthError::invalid_client)?;
+            let id = params.get("client_id").ok_or_else(OAuthError::invalid_client)?;
             let method = if secret.is_some() {
                 TokenEndpointAuthMethod::ClientSecretPost
             } else {
@@ -67,10 +56,7 @@ pub async fn authenticate(
     let secret = match (&stored.secret_sealed, presented) {
         (_, None) => None,
         (Some(sealed), Some(presented)) => {
-            let secret = state
-                .master
-                .open(SECRET_CONTEXT, sealed)
-                .map_err(|e| OAuthError::internal(&e))?;
+            let secret = state.master.open(SECRET_CONTEXT, sealed).map_err(|e| OAuthError::internal(&e))?;
             // Client secrets are 256-bit random values: a constant-time comparison is the
             // right check, a password KDF would only cost throughput (SPEC §10).
             if !constant_time_eq(&secret, presented.as_bytes()) {
@@ -80,8 +66,5 @@ pub async fn authenticate(
         }
         (None, Some(_)) => return Err(OAuthError::invalid_client()),
     };
-    Ok(AuthenticatedClient {
-        client: stored.client,
-        secret,
-    })
+    Ok(AuthenticatedClient { client: stored.client, secret })
 }

@@ -15,26 +15,14 @@ pub async fn exchange(
     params: &Params,
 ) -> Result<serde_json::Value, OAuthError> {
     if client.client.kind() == ClientKind::Public {
-        return Err(OAuthError::new(
-            ErrorCode::UnauthorizedClient,
-            "public clients cannot use client_credentials",
-        ));
+        return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "public clients cannot use client_credentials"));
     }
     // OpenID scopes describe a user and mean nothing here; the client's own API scopes apply.
-    let allowed = ScopeSet::from_iter(
-        client
-            .client
-            .scope
-            .iter()
-            .filter(|s| !scope::STANDARD.contains(s)),
-    );
+    let allowed = ScopeSet::from_iter(client.client.scope.iter().filter(|s| !scope::STANDARD.contains(s)));
     let scope = match params.get("scope") {
         Some(requested) => {
             let requested = ScopeSet::parse(requested).ok_or_else(|| {
-                OAuthError::new(
-                    ErrorCode::InvalidScope,
-                    "scope contains characters that are not allowed",
-                )
+                OAuthError::new(ErrorCode::InvalidScope, "scope contains characters that are not allowed")
             })?;
             if !requested.is_subset(&allowed) {
                 return Err(OAuthError::new(

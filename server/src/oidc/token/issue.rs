@@ -75,10 +75,7 @@ pub fn access_token(
         }
         Subject::Client => claims["sub"] = json!(client.client_id),
     }
-    let token = state
-        .keys
-        .sign_rs256(&claims, TokenType::AccessToken)
-        .map_err(|e| OAuthError::internal(&e))?;
+    let token = state.keys.sign_rs256(&claims, TokenType::AccessToken).map_err(|e| OAuthError::internal(&e))?;
     Ok(AccessToken { token, expires_in })
 }
 
@@ -118,16 +115,10 @@ pub fn id_token(
         map.extend(claims::user_claims(grant.user, scope));
     }
     match client.client.id_token_signed_response_alg {
-        IdTokenAlg::RS256 => state
-            .keys
-            .sign_rs256(&claims, TokenType::IdToken)
-            .map_err(|e| OAuthError::internal(&e)),
+        IdTokenAlg::RS256 => state.keys.sign_rs256(&claims, TokenType::IdToken).map_err(|e| OAuthError::internal(&e)),
         IdTokenAlg::HS256 => {
             let secret = client.secret.as_deref().ok_or_else(|| {
-                OAuthError::new(
-                    crate::oidc::ErrorCode::InvalidClient,
-                    "HS256 ID tokens need a client secret",
-                )
+                OAuthError::new(crate::oidc::ErrorCode::InvalidClient, "HS256 ID tokens need a client secret")
             })?;
             sign_hs256(&claims, secret).map_err(|e| OAuthError::internal(&e))
         }
@@ -143,15 +134,12 @@ pub fn half_hash(value: &str) -> String {
 /// Whether this grant gets a refresh token: `offline_access` was granted (OIDC Core §11),
 /// or the client is registered for the refresh_token grant.
 pub fn wants_refresh_token(client: &Client, scope: &ScopeSet) -> bool {
-    scope.contains(scope::OFFLINE_ACCESS)
-        || client.allows_grant(crate::domain::GrantType::RefreshToken)
+    scope.contains(scope::OFFLINE_ACCESS) || client.allows_grant(crate::domain::GrantType::RefreshToken)
 }
 
 pub async fn refresh_token(state: &AppState, grant: &RefreshGrant) -> Result<String, OAuthError> {
     let token = random_token().map_err(|e| OAuthError::internal(&e))?;
-    let ttl = chrono::Duration::seconds(
-        i64::try_from(state.settings.refresh_token_ttl_secs).unwrap_or(i64::MAX / 4),
-    );
+    let ttl = chrono::Duration::seconds(i64::try_from(state.settings.refresh_token_ttl_secs).unwrap_or(i64::MAX / 4));
     state
         .store
         .insert_refresh_token(token_digest(&token), grant, Utc::now() + ttl)
@@ -184,20 +172,11 @@ pub fn response(
 /// Marks a grant revoked for as long as its access tokens can live, so userinfo refuses
 /// them; refresh tokens are revoked in the store.
 pub async fn revoke_grant(state: &AppState, grant_id: Uuid) -> Result<(), OAuthError> {
-    let revoked = state
-        .store
-        .revoke_refresh_family(grant_id)
-        .await
-        .map_err(|e| OAuthError::internal(&e))?;
+    let revoked = state.store.revoke_refresh_family(grant_id).await.map_err(|e| OAuthError::internal(&e))?;
     let ttl = crate::config::Settings::secs(state.settings.access_token_ttl_secs);
     state
         .sessions
-        .put(
-            crate::session::Space::RevokedGrant,
-            &grant_id.to_string(),
-            &true,
-            ttl,
-        )
+        .put(crate::session::Space::RevokedGrant, &grant_id.to_string(), &true, ttl)
         .await
         .map_err(|e| OAuthError::internal(&e))?;
     tracing::warn!(%grant_id, refresh_tokens_revoked = revoked, "grant revoked after token reuse");

@@ -23,9 +23,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     match handle(req, body, state).await {
         Ok(tokens) => {
             let mut response = json_response(StatusCode::OK, &tokens);
-            response
-                .headers_mut()
-                .insert("pragma", poem::http::HeaderValue::from_static("no-cache"));
+            response.headers_mut().insert("pragma", poem::http::HeaderValue::from_static("no-cache"));
             response
         }
         Err(error) => {
@@ -37,34 +35,17 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     }
 }
 
-async fn handle(
-    req: &Request,
-    body: Body,
-    state: &AppState,
-) -> Result<serde_json::Value, OAuthError> {
-    let params = extract::form_params(req, body)
-        .await
-        .map_err(|error| match error {
-            ParamsError::Unreadable => {
-                OAuthError::invalid_request("the request body could not be read")
-            }
-            other => OAuthError::invalid_request(other.to_string()),
-        })?;
-    let client = client_auth::authenticate(state, req, &params).await?;
-    let grant_type = params
-        .get("grant_type")
-        .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
-    let grant = GrantType::parse(grant_type).ok_or_else(|| {
-        OAuthError::new(
-            ErrorCode::UnsupportedGrantType,
-            "this grant type is not supported",
-        )
+async fn handle(req: &Request, body: Body, state: &AppState) -> Result<serde_json::Value, OAuthError> {
+    let params = extract::form_params(req, body).await.map_err(|error| match error {
+        ParamsError::Unreadable => OAuthError::invalid_request("the request body could not be read"),
+        other => OAuthError::invalid_request(other.to_string()),
     })?;
+    let client = client_auth::authenticate(state, req, &params).await?;
+    let grant_type = params.get("grant_type").ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
+    let grant = GrantType::parse(grant_type)
+        .ok_or_else(|| OAuthError::new(ErrorCode::UnsupportedGrantType, "this grant type is not supported"))?;
     if !client.client.allows_grant(grant) {
-        return Err(OAuthError::new(
-            ErrorCode::UnauthorizedClient,
-            "the client is not registered for this grant type",
-        ));
+        return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "the client is not registered for this grant type"));
     }
     match grant {
         GrantType::AuthorizationCode => authorization_code::exchange(state, &client, &params).await,

@@ -19,9 +19,8 @@ pub async fn exchange(
     client: &AuthenticatedClient,
     params: &Params,
 ) -> Result<serde_json::Value, OAuthError> {
-    let presented = params
-        .get("refresh_token")
-        .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+    let presented =
+        params.get("refresh_token").ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
     let internal = |e: crate::store::StoreError| OAuthError::internal(&e);
     let stored = state
         .store
@@ -30,24 +29,14 @@ pub async fn exchange(
         .map_err(internal)?
         .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
     if stored.grant.client_id != client.client.client_id {
-        return Err(OAuthError::invalid_grant(
-            "the refresh token was issued to another client",
-        ));
+        return Err(OAuthError::invalid_grant("the refresh token was issued to another client"));
     }
     if stored.revoked {
         return Err(OAuthError::invalid_grant("the refresh token was revoked"));
     }
-    if stored.used
-        || !state
-            .store
-            .mark_refresh_token_used(stored.id)
-            .await
-            .map_err(internal)?
-    {
+    if stored.used || !state.store.mark_refresh_token_used(stored.id).await.map_err(internal)? {
         issue::revoke_grant(state, stored.grant.family_id).await?;
-        return Err(OAuthError::invalid_grant(
-            "the refresh token was already used",
-        ));
+        return Err(OAuthError::invalid_grant("the refresh token was already used"));
     }
     if stored.expires_at <= Utc::now() {
         return Err(OAuthError::invalid_grant("the refresh token has expired"));
@@ -57,16 +46,10 @@ pub async fn exchange(
     let scope = match params.get("scope") {
         Some(requested) => {
             let requested = ScopeSet::parse(requested).ok_or_else(|| {
-                OAuthError::new(
-                    ErrorCode::InvalidScope,
-                    "scope contains characters that are not allowed",
-                )
+                OAuthError::new(ErrorCode::InvalidScope, "scope contains characters that are not allowed")
             })?;
             if !requested.is_subset(&stored.grant.scope) {
-                return Err(OAuthError::new(
-                    ErrorCode::InvalidScope,
-                    "scope exceeds the original grant",
-                ));
+                return Err(OAuthError::new(ErrorCode::InvalidScope, "scope exceeds the original grant"));
             }
             requested
         }
@@ -90,27 +73,11 @@ pub async fn exchange(
     };
     let access = issue::access_token(state, &client.client, &Subject::User(&grant), &scope)?;
     let id_token = if scope.contains(scope::OPENID) {
-        Some(issue::id_token(
-            state,
-            client,
-            &grant,
-            &scope,
-            None,
-            &access.token,
-            None,
-        )?)
+        Some(issue::id_token(state, client, &grant, &scope, None, &access.token, None)?)
     } else {
         None
     };
-    let next = RefreshGrant {
-        scope: stored.grant.scope.clone(),
-        ..stored.grant.clone()
-    };
+    let next = RefreshGrant { scope: stored.grant.scope.clone(), ..stored.grant.clone() };
     let refresh_token = issue::refresh_token(state, &next).await?;
-    Ok(issue::response(
-        access,
-        &scope,
-        id_token,
-        Some(refresh_token),
-    ))
+    Ok(issue::response(access, &scope, id_token, Some(refresh_token)))
 }

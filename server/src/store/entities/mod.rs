@@ -5,15 +5,9 @@ pub mod consent;
 pub mod group;
 pub mod refresh_token;
 pub mod signing_key;
-#[expect(
-    dead_code,
-    reason = "federation (the next capability) reads and writes this table"
-)]
+#[allow(dead_code, reason = "federation (the next capability) reads and writes this table")]
 pub mod social_login_key;
-#[expect(
-    dead_code,
-    reason = "federation (the next capability) reads and writes this table"
-)]
+#[allow(dead_code, reason = "federation (the next capability) reads and writes this table")]
 pub mod upstream_identity;
 pub mod user;
 pub mod user_group;

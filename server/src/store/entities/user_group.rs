@@ -11,11 +11,7 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        belongs_to = "super::group::Entity",
-        from = "Column::GroupId",
-        to = "super::group::Column::Id"
-    )]
+    #[sea_orm(belongs_to = "super::group::Entity", from = "Column::GroupId", to = "super::group::Column::Id")]
     Group,
 }
 
