@@ -204,6 +204,11 @@ impl Settings {
         if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(ConfigError::new(format!("{name} must be greater than zero")));
         }
+        if let Some(token) = &self.admin_token
+            && secrecy::ExposeSecret::expose_secret(token).len() < 32
+        {
+            return Err(ConfigError::new("HUB_ADMIN_TOKEN must have at least 32 characters"));
+        }
         if self.password_hash_concurrency == Some(0) {
             return Err(ConfigError::new("HUB_PASSWORD_HASH_CONCURRENCY must be at least 1"));
         }
