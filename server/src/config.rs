@@ -108,6 +108,9 @@ impl ConfigError {
     }
 }
 
+/// Longer lifetimes are certainly mistakes, and would overflow date arithmetic.
+const MAX_LIFETIME_SECS: u64 = 10 * 365 * 24 * 3600;
+
 /// The environment variables that are the test harness's, not the hub's.
 const FOREIGN_VARIABLES: &[&str] = &["TEST_DATABASE_URL", "TEST_REDIS_URL", "BIN", "CONFIG"];
 
@@ -203,6 +206,9 @@ impl Settings {
         ];
         if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(ConfigError::new(format!("{name} must be greater than zero")));
+        }
+        if let Some((name, _)) = positive.iter().find(|(_, v)| *v > MAX_LIFETIME_SECS) {
+            return Err(ConfigError::new(format!("{name} must be at most {MAX_LIFETIME_SECS} (ten years)")));
         }
         if let Some(token) = &self.admin_token
             && secrecy::ExposeSecret::expose_secret(token).len() < 32

@@ -175,7 +175,8 @@ impl Hub {
     /// Signs in through the login form with a fresh cookie jar; returns the jar's client
     /// and the first code.
     async fn sign_in(&self) -> Result<(reqwest::Client, String)> {
-        let browser = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
+        let browser =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
         let start = browser.get(self.authorize_url()).send().await?;
         let login_url = location(&start).context("authorize did not redirect to login")?;
         let login = browser.get(&login_url).send().await?.text().await?;
@@ -235,11 +236,12 @@ async fn run(args: &Args) -> Result<()> {
 
     if let (Ok(baseline), Ok(baseline_pid)) = (args.get("baseline"), args.get("baseline-pid")) {
         let url = format!("{baseline}/.well-known/openid-configuration");
-        let mut m = load("bare poem handler (peer)", baseline_pid.parse()?, ticks, connections, seconds, move |c, _| {
-            let url = url.clone();
-            async move { Some(c.get(&url).send().await.is_ok_and(|r| r.status().is_success())) }
-        })
-        .await?;
+        let mut m =
+            load("bare poem handler (peer)", baseline_pid.parse()?, ticks, connections, seconds, move |c, _| {
+                let url = url.clone();
+                async move { Some(c.get(&url).send().await.is_ok_and(|r| r.status().is_success())) }
+            })
+            .await?;
         rows.push(m.row());
     }
 
@@ -303,17 +305,26 @@ async fn run(args: &Args) -> Result<()> {
 
     let login_hub = hub.clone();
     let login_connections = args.number("login-connections", 4) as usize;
-    let mut m = load("full password login (authorize → login → token)", pid, ticks, login_connections, seconds, move |_, _| {
-        let hub = login_hub.clone();
-        async move {
-            let Ok((browser, code)) = hub.sign_in().await else { return Some(false) };
-            Some(hub.exchange(&browser, &code).await.is_ok())
-        }
-    })
+    let mut m = load(
+        "full password login (authorize → login → token)",
+        pid,
+        ticks,
+        login_connections,
+        seconds,
+        move |_, _| {
+            let hub = login_hub.clone();
+            async move {
+                let Ok((browser, code)) = hub.sign_in().await else { return Some(false) };
+                Some(hub.exchange(&browser, &code).await.is_ok())
+            }
+        },
+    )
     .await?;
     rows.push(m.row());
 
-    println!("| workload | connections | requests/s | requests per server-CPU-second | server CPU cores busy | p50 ms | p99 ms | errors |");
+    println!(
+        "| workload | connections | requests/s | requests per server-CPU-second | server CPU cores busy | p50 ms | p99 ms | errors |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for row in rows {
         println!("{row}");
@@ -355,6 +366,9 @@ fn sign_baseline(args: &Args) -> Result<()> {
         count += 1;
     }
     let _ = key.public_key();
-    println!("RS256-2048 signatures per second on one core (aws-lc, parsed key): {:.0}", count as f64 / started.elapsed().as_secs_f64());
+    println!(
+        "RS256-2048 signatures per second on one core (aws-lc, parsed key): {:.0}",
+        count as f64 / started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -36,20 +36,19 @@ pub async fn authenticate(
     password: &str,
     address: &str,
 ) -> Result<User, LoginError> {
-    if throttle.check(username, address).await? == Throttled::Yes {
+    if throttle.attempt(username, address).await? == Throttled::Yes {
         return Err(LoginError::Throttled);
     }
     let found = store.find_user_for_login(username).await?;
     let hash = found.as_ref().and_then(|f| f.password_hash.clone());
     let matches = passwords.verify(password, hash).await?;
     match found {
-        Some(found) if matches && !found.user.disabled => {
-            throttle.succeeded(username).await?;
-            Ok(found.user)
+        Some(found) if matches && !found.disabled => {
+            throttle.succeeded(username, address).await?;
+            // Loaded only now, so a known username costs the same as an unknown one
+            // until the password is right.
+            store.find_user(found.id).await?.ok_or(LoginError::InvalidCredentials)
         }
-        _ => {
-            throttle.failed(username, address).await?;
-            Err(LoginError::InvalidCredentials)
-        }
+        _ => Err(LoginError::InvalidCredentials),
     }
 }

@@ -1,16 +1,21 @@
 //! The hub's cookies: the SSO session and the browser binding, both HttpOnly and
-//! SameSite=Lax, Secure unless the issuer is plain http on loopback (SPEC §3, §4).
+//! SameSite=Lax, Secure unless the issuer is plain http on loopback (SPEC §3, §4). Where
+//! they are Secure and cover the whole host they carry the `__Host-` prefix, so a sibling
+//! subdomain cannot plant one.
 
-use poem::Response;
 use poem::http::HeaderValue;
+use poem::{Request, Response};
 
 use crate::config::Settings;
 
-/// The SSO session id.
-pub const SESSION: &str = "hub_session";
-/// A random id per browser: binds interactions and CSRF tokens to the browser that
-/// started them.
-pub const BROWSER: &str = "hub_browser";
+#[derive(Debug, Clone, Copy)]
+pub enum Cookie {
+    /// The SSO session id.
+    Session,
+    /// A random id per browser: binds interactions and CSRF tokens to the browser that
+    /// started them.
+    Browser,
+}
 
 /// Path every cookie is scoped to: the issuer's path.
 fn path(settings: &Settings) -> String {
@@ -18,28 +23,62 @@ fn path(settings: &Settings) -> String {
     if path.is_empty() { "/".into() } else { path.to_owned() }
 }
 
+fn name(settings: &Settings, cookie: Cookie) -> String {
+    let base = match cookie {
+        Cookie::Session => "hub_session",
+        Cookie::Browser => "hub_browser",
+    };
+    if settings.cookie_secure() && path(settings) == "/" { format!("__Host-{base}") } else { base.to_owned() }
+}
+
+pub fn read(req: &Request, settings: &Settings, cookie: Cookie) -> Option<String> {
+    super::extract::cookie(req, &name(settings, cookie))
+}
+
 /// `max_age` None: a browser-session cookie; Some(0): delete.
-pub fn set(response: &mut Response, settings: &Settings, name: &str, value: &str, max_age: Option<u64>) {
-    let mut cookie = format!("{name}={value}; Path={}; HttpOnly; SameSite=Lax", path(settings));
+pub fn set(response: &mut Response, settings: &Settings, cookie: Cookie, value: &str, max_age: Option<u64>) {
+    let mut header = format!("{}={value}; Path={}; HttpOnly; SameSite=Lax", name(settings, cookie), path(settings));
     if settings.cookie_secure() {
-        cookie.push_str("; Secure");
+        header.push_str("; Secure");
     }
     if let Some(seconds) = max_age {
-        cookie.push_str(&format!("; Max-Age={seconds}"));
+        header.push_str(&format!("; Max-Age={seconds}"));
     }
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
+    if let Ok(value) = HeaderValue::from_str(&header) {
         response.headers_mut().append("set-cookie", value);
     }
 }
 
-pub fn clear(response: &mut Response, settings: &Settings, name: &str) {
-    set(response, settings, name, "", Some(0));
+pub fn clear(response: &mut Response, settings: &Settings, cookie: Cookie) {
+    set(response, settings, cookie, "", Some(0));
 }
 
 /// The browser's binding id, and whether it was just made (then the response must set it).
-pub fn browser_id(req: &poem::Request) -> Result<(String, bool), crate::secrets::SecretError> {
-    match super::extract::cookie(req, BROWSER).filter(|v| v.len() == 43) {
+pub fn browser_id(req: &Request, settings: &Settings) -> Result<(String, bool), crate::secrets::SecretError> {
+    match read(req, settings, Cookie::Browser).filter(|v| v.len() == 43) {
         Some(existing) => Ok((existing, false)),
         None => Ok((crate::secrets::random_token()?, true)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(issuer: &str) -> Settings {
+        Settings { issuer: url::Url::parse(issuer).unwrap(), ..Settings::default() }
+    }
+
+    #[test]
+    fn secure_host_wide_cookies_are_host_prefixed() {
+        let mut response = Response::default();
+        set(&mut response, &settings("https://id.example.com"), Cookie::Session, "v", None);
+        let header = response.headers().get("set-cookie").unwrap().to_str().unwrap();
+        assert_eq!(header, "__Host-hub_session=v; Path=/; HttpOnly; SameSite=Lax; Secure");
+
+        let mut response = Response::default();
+        set(&mut response, &settings("http://127.0.0.1:8080"), Cookie::Browser, "v", Some(0));
+        let header = response.headers().get("set-cookie").unwrap().to_str().unwrap();
+        assert_eq!(header, "hub_browser=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     }
 }

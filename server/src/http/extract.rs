@@ -22,6 +22,14 @@ pub enum ParamsError {
     ContentType,
     #[error("request body could not be read")]
     Unreadable,
+    #[error("parameter {0} contains control characters")]
+    ControlCharacters(String),
+}
+
+/// NUL and other control characters have no place in any OAuth parameter, and some
+/// databases refuse them; tab, CR and LF are allowed (multi-line values are harmless).
+fn has_control_characters(value: &str) -> bool {
+    value.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
 }
 
 /// Request parameters, each present at most once. Empty values count as absent
@@ -34,8 +42,11 @@ impl Params {
     pub fn parse(encoded: &[u8]) -> Result<Self, ParamsError> {
         let mut map = HashMap::new();
         for (name, value) in url::form_urlencoded::parse(encoded) {
+            if has_control_characters(&name) || has_control_characters(&value) {
+                return Err(ParamsError::ControlCharacters(name.escape_debug().to_string()));
+            }
             if map.insert(name.to_string(), value.to_string()).is_some() {
-                return Err(ParamsError::Repeated(name.into_owned()));
+                return Err(ParamsError::Repeated(name.escape_debug().to_string()));
             }
         }
         map.retain(|_, value: &mut String| !value.is_empty());
@@ -116,8 +127,12 @@ pub fn basic_credentials(req: &Request) -> Result<Option<(String, String)>, ()> 
     let decoded = STANDARD.decode(encoded.trim()).map_err(|_| ())?;
     let text = String::from_utf8(decoded).map_err(|_| ())?;
     let (id, secret) = text.split_once(':').ok_or(())?;
+    if has_control_characters(id) || has_control_characters(secret) {
+        return Err(());
+    }
     let unescape = |s: &str| {
-        url::form_urlencoded::parse(format!("v={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).ok_or(())
+        let value = url::form_urlencoded::parse(format!("v={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+        value.filter(|v| !has_control_characters(v)).ok_or(())
     };
     Ok(Some((unescape(id)?, unescape(secret)?)))
 }
@@ -149,6 +164,15 @@ mod tests {
         assert_eq!(params.get("a"), Some("1"));
         assert!(!params.has("b"));
         assert_eq!(params.get("c"), Some(" x"));
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        assert!(matches!(Params::parse(b"client_id=%00"), Err(ParamsError::ControlCharacters(_))));
+        assert!(matches!(Params::parse(b"a%01=1"), Err(ParamsError::ControlCharacters(_))));
+        assert!(Params::parse(b"state=line%0Anext").is_ok());
+        let req = Request::builder().header("authorization", format!("Basic {}", STANDARD.encode("a%00:b"))).finish();
+        assert!(basic_credentials(&req).is_err());
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub mod middleware;
 pub mod page;
 
 use poem::endpoint::BoxEndpoint;
+use poem::http::Method;
+use poem::middleware::Cors;
 use poem::web::Data;
 use poem::{EndpointExt, IntoResponse, Response, Route, get, handler, post};
 
@@ -18,11 +20,11 @@ use crate::state::AppState;
 
 pub fn routes(state: AppState) -> BoxEndpoint<'static> {
     let endpoints = Route::new()
-        .at(paths::DISCOVERY, get(discovery::get))
-        .at(paths::JWKS, get(jwks::get))
+        .at(paths::DISCOVERY, get(discovery::get).with(cors()))
+        .at(paths::JWKS, get(jwks::get).with(cors()))
         .at(paths::AUTHORIZE, get(authorize::endpoint).post(authorize::endpoint))
-        .at(paths::TOKEN, post(token::post))
-        .at(paths::USERINFO, get(userinfo::endpoint).post(userinfo::endpoint))
+        .at(paths::TOKEN, post(token::post).with(cors()))
+        .at(paths::USERINFO, get(userinfo::endpoint).post(userinfo::endpoint).with(cors()))
         .at(paths::END_SESSION, get(end_session::endpoint).post(end_session::endpoint))
         .at(paths::LOGIN, get(login::get).post(login::post))
         .at(paths::CONSENT, get(consent::get).post(consent::post))
@@ -32,6 +34,16 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
     let base = state.settings.issuer.path().trim_end_matches('/').to_owned();
     let root = if base.is_empty() { endpoints } else { Route::new().nest(base, endpoints) };
     root.around(middleware::security_headers).data(state).boxed()
+}
+
+/// Browser apps (public clients) call these endpoints from their own origin. No
+/// credentials are ever allowed: cookies only matter to the hub's own pages.
+fn cors() -> Cors {
+    Cors::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers(["authorization", "content-type"])
+        .allow_credentials(false)
+        .max_age(3600)
 }
 
 #[handler]

@@ -43,6 +43,11 @@ pub fn error(state: &AppState, status: StatusCode, title: &str, message: &str) -
     render(state, status, "error.html", &json!({ "title": title, "message": message, "request_id": request_id }))
 }
 
+/// Parameters that could not be read (repeated, too large, wrong content type).
+pub fn bad_parameters(state: &AppState, error: &super::extract::ParamsError) -> Response {
+    self::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string())
+}
+
 /// For failures of our own (database down): logs the cause under the page's reference.
 pub fn internal_error(state: &AppState, cause: &dyn std::error::Error) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();

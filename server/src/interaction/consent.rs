@@ -7,11 +7,13 @@ use poem::web::Data;
 use poem::{Body, Request, Response, handler};
 use serde_json::json;
 
+use crate::http::cookies::Cookie;
 use crate::http::csrf::{self, Purpose};
 use crate::http::{cookies, extract, page};
 use crate::oidc::ErrorCode;
-use crate::oidc::authorize::flow::{self, Next};
+use crate::oidc::authorize::flow;
 use crate::oidc::authorize::lifetimes;
+use crate::oidc::authorize::pending::Step;
 use crate::oidc::paths;
 use crate::session::browser::{self, BrowserSession};
 use crate::state::AppState;
@@ -20,11 +22,9 @@ use crate::state::AppState;
 pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
     let params = match extract::query_params(req) {
         Ok(params) => params,
-        Err(error) => {
-            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
-        }
+        Err(error) => return page::bad_parameters(state, &error),
     };
-    let (id, browser, pending) = match super::pending_for(state, req, params.get("interaction")).await {
+    let (id, browser, pending) = match super::pending_for(state, req, params.get("interaction"), Step::Consent).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -52,14 +52,13 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
 pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
     let params = match extract::form_params(req, body).await {
         Ok(params) => params,
-        Err(error) => {
-            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
-        }
+        Err(error) => return page::bad_parameters(state, &error),
     };
-    let (id, browser, mut pending) = match super::pending_for(state, req, params.get("interaction")).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+    let (id, browser, mut pending) =
+        match super::pending_for(state, req, params.get("interaction"), Step::Consent).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
     if !csrf::verify(state, &browser, Purpose::Consent, params.get("csrf_token")) {
         return page::error(state, StatusCode::FORBIDDEN, "Request expired", "Please reload the page and try again.");
     }
@@ -77,7 +76,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
                 return page::internal_error(state, &error);
             }
             tracing::info!(client_id = %pending.client_id, user = %session.user_id, scope = %pending.scope, "consent granted");
-            pending.consented = true;
+            pending.consented_by = Some(session.user_id);
             flow::advance(state, Some(&id), pending, Some(&session)).await
         }
         Some("deny") => {
@@ -88,15 +87,11 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
             return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", "Choose Allow or Deny.");
         }
     };
-    match next {
-        Ok(Next::Interact(location)) => page::see_other(&location),
-        Ok(Next::Respond(response)) => response,
-        Err(error) => page::internal_error(state, error.as_ref()),
-    }
+    flow::into_response(state, next)
 }
 
 async fn current_session(state: &AppState, req: &Request) -> Option<BrowserSession> {
-    let cookie = extract::cookie(req, cookies::SESSION)?;
+    let cookie = cookies::read(req, &state.settings, Cookie::Session)?;
     browser::resume(&state.sessions, lifetimes(state), &cookie).await.ok().flatten()
 }
 

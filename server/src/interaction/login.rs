@@ -7,10 +7,13 @@ use poem::{Body, Request, Response, handler};
 use serde_json::json;
 
 use crate::accounts::{self, LoginError};
+use crate::http::cookies::Cookie;
 use crate::http::csrf::{self, Purpose};
 use crate::http::{cookies, extract, page};
-use crate::oidc::authorize::flow::{self, Next};
-use crate::oidc::authorize::{lifetimes, pending::PendingAuthorization};
+use crate::oidc::ErrorCode;
+use crate::oidc::authorize::flow;
+use crate::oidc::authorize::lifetimes;
+use crate::oidc::authorize::pending::{PendingAuthorization, Step};
 use crate::oidc::paths;
 use crate::session::browser;
 use crate::state::AppState;
@@ -19,11 +22,9 @@ use crate::state::AppState;
 pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
     let params = match extract::query_params(req) {
         Ok(params) => params,
-        Err(error) => {
-            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
-        }
+        Err(error) => return page::bad_parameters(state, &error),
     };
-    match super::pending_for(state, req, params.get("interaction")).await {
+    match super::pending_for(state, req, params.get("interaction"), Step::Login).await {
         Ok((id, browser, pending)) => {
             let username = pending.login_hint.clone().unwrap_or_default();
             form(state, StatusCode::OK, &id, &browser, &pending, &username, None)
@@ -36,11 +37,10 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
 pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
     let params = match extract::form_params(req, body).await {
         Ok(params) => params,
-        Err(error) => {
-            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
-        }
+        Err(error) => return page::bad_parameters(state, &error),
     };
-    let (id, browser, mut pending) = match super::pending_for(state, req, params.get("interaction")).await {
+    let (id, browser, mut pending) = match super::pending_for(state, req, params.get("interaction"), Step::Login).await
+    {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -73,7 +73,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
             Err(error) => return page::internal_error(state, &error),
         };
 
-    if let Some(old) = extract::cookie(req, cookies::SESSION)
+    if let Some(old) = cookies::read(req, &state.settings, Cookie::Session)
         && let Err(error) = browser::end(&state.sessions, &old).await
     {
         return page::internal_error(state, &error);
@@ -83,13 +83,16 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         Err(error) => return page::internal_error(state, &error),
     };
     tracing::info!(client_id = %pending.client_id, user = %user.id, %address, "signed in");
-    pending.authenticated = true;
-    let mut response = match flow::advance(state, Some(&id), pending, Some(&session)).await {
-        Ok(Next::Interact(location)) => page::see_other(&location),
-        Ok(Next::Respond(response)) => response,
-        Err(error) => page::internal_error(state, error.as_ref()),
+    // The app asked for a particular user (id_token_hint); someone else signing in ends
+    // the request (OIDC Core §3.1.2.1), though their session stands.
+    let step = if pending.expected_subject.as_ref().is_some_and(|sub| *sub != user.subject()) {
+        flow::fail(state, Some(&id), &pending, ErrorCode::LoginRequired).await
+    } else {
+        pending.authenticated_sid = Some(session.sid.clone());
+        flow::advance(state, Some(&id), pending, Some(&session)).await
     };
-    cookies::set(&mut response, &state.settings, cookies::SESSION, &cookie, None);
+    let mut response = flow::into_response(state, step);
+    cookies::set(&mut response, &state.settings, Cookie::Session, &cookie, None);
     response
 }
 

@@ -9,7 +9,7 @@ use poem::Response;
 use poem::http::StatusCode;
 
 use crate::http::{cookies, page};
-use crate::oidc::authorize::pending::{self, PendingAuthorization};
+use crate::oidc::authorize::pending::{self, PendingAuthorization, Step};
 use crate::state::AppState;
 
 /// The pending request named by `interaction`, if it exists and was started by this
@@ -18,6 +18,7 @@ pub async fn pending_for(
     state: &AppState,
     req: &Request,
     interaction: Option<&str>,
+    step: Step,
 ) -> Result<(String, String, PendingAuthorization), Response> {
     let expired = || {
         page::error(
@@ -30,13 +31,15 @@ pub async fn pending_for(
     let Some(id) = interaction else {
         return Err(expired());
     };
-    let browser = match cookies::browser_id(req) {
+    let browser = match cookies::browser_id(req, &state.settings) {
         Ok((browser, false)) => browser,
         Ok((_, true)) => return Err(expired()),
         Err(error) => return Err(page::internal_error(state, &error)),
     };
     match pending::load(&state.sessions, id).await {
-        Ok(Some(pending)) if pending.belongs_to(&browser) => Ok((id.to_owned(), browser, pending)),
+        Ok(Some(pending)) if pending.belongs_to(&browser) && pending.awaiting == Some(step) => {
+            Ok((id.to_owned(), browser, pending))
+        }
         Ok(_) => Err(expired()),
         Err(error) => Err(page::internal_error(state, &error)),
     }

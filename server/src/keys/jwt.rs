@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -76,24 +76,84 @@ pub fn verify<T: DeserializeOwned>(
     keys: &[RsaVerifyingKey],
     expected: Expectations<'_>,
 ) -> Result<T, JwtError> {
+    let kid = checked_header(token, Algorithm::RS256, expected.typ)?.kid.ok_or(JwtError::UnknownKey)?;
+    let key = keys.iter().find(|k| k.kid == kid).ok_or(JwtError::UnknownKey)?;
+    decode(token, &key.key, Algorithm::RS256, expected)
+}
+
+/// Verifies an HS256 JWT keyed with a client's secret.
+pub fn verify_hs256<T: DeserializeOwned>(
+    token: &str,
+    secret: &[u8],
+    expected: Expectations<'_>,
+) -> Result<T, JwtError> {
+    checked_header(token, Algorithm::HS256, expected.typ)?;
+    decode(token, &DecodingKey::from_secret(secret), Algorithm::HS256, expected)
+}
+
+/// The `alg` a token claims, before anything is verified.
+pub fn header_alg(token: &str) -> Option<String> {
+    let header = jsonwebtoken::decode_header(token).ok()?;
+    serde_json::to_value(header.alg).ok()?.as_str().map(str::to_owned)
+}
+
+/// Claims read without verification: only to pick the key that then verifies them.
+pub fn unverified_claims<T: DeserializeOwned>(token: &str) -> Option<T> {
+    let payload = token.split('.').nth(1)?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+}
+
+fn checked_header(token: &str, alg: Algorithm, typ: TokenType) -> Result<jsonwebtoken::Header, JwtError> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| JwtError::Malformed)?;
-    if header.alg != Algorithm::RS256 {
+    if header.alg != alg {
         return Err(JwtError::Invalid("algorithm not allowed".into()));
     }
-    if header.typ.as_deref().map(str::to_ascii_lowercase).as_deref()
-        != Some(expected.typ.header_value().to_ascii_lowercase().as_str())
-    {
+    let declared = header.typ.as_deref().map(str::to_ascii_lowercase);
+    if declared.as_deref() != Some(typ.header_value().to_ascii_lowercase().as_str()) {
         return Err(JwtError::Invalid("wrong token type".into()));
     }
-    let kid = header.kid.ok_or(JwtError::UnknownKey)?;
-    let key = keys.iter().find(|k| k.kid == kid).ok_or(JwtError::UnknownKey)?;
-    let mut validation = Validation::new(Algorithm::RS256);
+    Ok(header)
+}
+
+fn decode<T: DeserializeOwned>(
+    token: &str,
+    key: &DecodingKey,
+    alg: Algorithm,
+    expected: Expectations<'_>,
+) -> Result<T, JwtError> {
+    let mut validation = Validation::new(alg);
     validation.set_issuer(&[expected.issuer]);
     validation.validate_aud = false;
     validation.validate_exp = expected.check_expiry;
     validation.leeway = 0;
     validation.set_required_spec_claims(&["iss", "sub", "exp"]);
-    jsonwebtoken::decode::<T>(token, &key.key, &validation)
+    jsonwebtoken::decode::<T>(token, key, &validation)
         .map(|data| data.claims)
         .map_err(|e| JwtError::Invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Sub {
+        sub: String,
+    }
+
+    fn expectations() -> Expectations<'static> {
+        Expectations { typ: TokenType::IdToken, issuer: "https://hub.test", check_expiry: true }
+    }
+
+    #[test]
+    fn hs256_tokens_verify_only_with_their_secret_and_never_as_rs256() {
+        let claims = json!({"iss": "https://hub.test", "sub": "u1", "exp": 4_000_000_000u64});
+        let token = sign_hs256(&claims, b"client-secret").unwrap();
+        assert_eq!(header_alg(&token).as_deref(), Some("HS256"));
+        assert_eq!(verify_hs256::<Sub>(&token, b"client-secret", expectations()).unwrap().sub, "u1");
+        assert!(verify_hs256::<Sub>(&token, b"other-secret", expectations()).is_err());
+        assert!(verify::<Sub>(&token, &[], expectations()).is_err(), "RS256 verification refuses HS256");
+        let wrong_issuer = Expectations { issuer: "https://evil.test", ..expectations() };
+        assert!(verify_hs256::<Sub>(&token, b"client-secret", wrong_issuer).is_err());
+    }
 }

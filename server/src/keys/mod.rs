@@ -108,7 +108,7 @@ impl KeyRing {
     }
 }
 
-pub use jwt::{Expectations, sign_hs256};
+pub use jwt::{Expectations, header_alg, sign_hs256, unverified_claims, verify_hs256};
 
 /// Generates a key and makes it the active one. Keys it replaces stay published for
 /// `keep_previous` (the longest lifetime of a token they signed).

@@ -2,6 +2,8 @@
 //! private-key operations are never called (RUSTSEC-2023-0071, the Marvin attack).
 
 use aws_lc_rs::rand::SystemRandom;
+#[cfg(test)]
+use aws_lc_rs::signature::KeyPair;
 use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -52,6 +52,12 @@ pub async fn issue(store: &SessionStore, code: &AuthorizationCode, ttl: Duration
     Ok(value)
 }
 
+/// Reads a live code without consuming it, so a request that fails the client, redirect
+/// URI or PKCE checks cannot burn the legitimate client's code.
+pub async fn peek(store: &SessionStore, value: &str) -> Result<Option<AuthorizationCode>, CodeError> {
+    Ok(store.get(Space::Code, &token_digest(value)).await?)
+}
+
 /// Takes the code (at most one caller ever gets it) and leaves the replay marker for
 /// `remember_for`.
 pub async fn redeem(store: &SessionStore, value: &str, remember_for: Duration) -> Result<Redemption, CodeError> {

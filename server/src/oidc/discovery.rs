@@ -48,7 +48,6 @@ pub fn get(Data(state): Data<&AppState>) -> Response {
     Response::builder()
         .content_type("application/json")
         .header("cache-control", "public, max-age=3600")
-        .header("access-control-allow-origin", "*")
         .body(state.discovery.to_vec())
         .into_response()
 }

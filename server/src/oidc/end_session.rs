@@ -8,9 +8,9 @@ use poem::{Body, Request, Response, handler};
 use serde_json::json;
 
 use crate::domain::Client;
+use crate::http::cookies::Cookie;
 use crate::http::csrf;
 use crate::http::{cookies, extract, page};
-use crate::keys::{Expectations, TokenType};
 use crate::oidc::paths;
 use crate::session::browser;
 use crate::state::AppState;
@@ -22,9 +22,7 @@ const CARRIED: &[&str] = &["client_id", "post_logout_redirect_uri", "state", "id
 pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
     let params = match extract::request_params(req, body).await {
         Ok(params) => params,
-        Err(error) => {
-            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
-        }
+        Err(error) => return page::bad_parameters(state, &error),
     };
     let client = match logout_client(state, &params).await {
         Ok(client) => client,
@@ -41,11 +39,11 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
             "The application asked to return to an address it has not registered for sign-out.",
         );
     }
-    let (browser_id, new_browser) = match cookies::browser_id(req) {
+    let (browser_id, new_browser) = match cookies::browser_id(req, &state.settings) {
         Ok(found) => found,
         Err(error) => return page::internal_error(state, &error),
     };
-    let session_cookie = extract::cookie(req, cookies::SESSION);
+    let session_cookie = cookies::read(req, &state.settings, Cookie::Session);
 
     if req.method() == Method::POST && params.has("csrf_token") {
         if !csrf::verify(state, &browser_id, csrf::Purpose::Logout, params.get("csrf_token")) {
@@ -57,10 +55,10 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
             return page::internal_error(state, &error);
         }
         let mut response = match redirect {
-            Some(uri) => finish_redirect(uri, params.get("state")),
+            Some(uri) => finish_redirect(state, uri, params.get("state")),
             None => page::render(state, StatusCode::OK, "logged_out.html", &json!({})),
         };
-        cookies::clear(&mut response, &state.settings, cookies::SESSION);
+        cookies::clear(&mut response, &state.settings, Cookie::Session);
         tracing::info!(client_id = client.as_ref().map(|c| c.client_id.as_str()), "signed out");
         return response;
     }
@@ -88,7 +86,7 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
     });
     let mut response = page::render(state, StatusCode::OK, "logout.html", &context);
     if new_browser {
-        cookies::set(&mut response, &state.settings, cookies::BROWSER, &browser_id, None);
+        cookies::set(&mut response, &state.settings, Cookie::Browser, &browser_id, None);
     }
     response
 }
@@ -98,18 +96,12 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
 async fn logout_client(state: &AppState, params: &extract::Params) -> Result<Option<Client>, Response> {
     let bad = |message: &str| page::error(state, StatusCode::BAD_REQUEST, "Invalid sign-out request", message);
     let hinted = match params.get("id_token_hint") {
-        Some(hint) => {
-            #[derive(serde::Deserialize)]
-            struct Audience {
-                aud: String,
-            }
-            let expected = Expectations { typ: TokenType::IdToken, issuer: state.issuer(), check_expiry: false };
-            let claims = state
-                .keys
-                .verify_rs256::<Audience>(hint, expected)
-                .map_err(|_| bad("id_token_hint is not an ID token issued by this hub."))?;
-            Some(claims.aud)
-        }
+        Some(hint) => Some(
+            crate::oidc::id_token_hint::verify(state, hint)
+                .await
+                .ok_or_else(|| bad("id_token_hint is not an ID token issued by this hub."))?
+                .aud,
+        ),
         None => None,
     };
     let client_id = match (params.get("client_id"), hinted.as_deref()) {
@@ -129,9 +121,10 @@ async fn logout_client(state: &AppState, params: &extract::Params) -> Result<Opt
     }
 }
 
-fn finish_redirect(uri: &str, state_param: Option<&str>) -> Response {
+/// Back to the client's registered address (validated as an absolute URL at registration).
+fn finish_redirect(state: &AppState, uri: &str, state_param: Option<&str>) -> Response {
     let Ok(mut url) = url::Url::parse(uri) else {
-        return page::see_other("/");
+        return page::render(state, StatusCode::OK, "logged_out.html", &json!({}));
     };
     if let Some(value) = state_param {
         url.query_pairs_mut().append_pair("state", value);

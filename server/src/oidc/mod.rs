@@ -5,6 +5,7 @@ pub mod code;
 pub mod discovery;
 pub mod end_session;
 pub mod error;
+pub mod id_token_hint;
 pub mod jwks;
 pub mod paths;
 pub mod token;

@@ -19,17 +19,27 @@ use crate::state::AppState;
 
 #[handler]
 pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
-    match handle(req, body, state).await {
+    let token = match presented_token(req, body).await {
+        Ok(Some(token)) => token,
+        // No credentials at all: a bare challenge, no error code (RFC 6750 §3.1).
+        Ok(None) => {
+            return Response::builder()
+                .status(StatusCode::UNAUTHORIZED)
+                .header("www-authenticate", r#"Bearer realm="hub""#)
+                .finish();
+        }
+        Err(error) => return error.bearer_response(),
+    };
+    match claims(&token, state).await {
         Ok(claims) => json_response(StatusCode::OK, &claims),
         Err(error) => error.bearer_response(),
     }
 }
 
-async fn handle(req: &Request, body: Body, state: &AppState) -> Result<Value, OAuthError> {
-    let token = presented_token(req, body).await?;
+async fn claims(token: &str, state: &AppState) -> Result<Value, OAuthError> {
     let invalid = || OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid or expired");
     let expected = Expectations { typ: TokenType::AccessToken, issuer: state.issuer(), check_expiry: true };
-    let claims: AccessTokenClaims = state.keys.verify_rs256(&token, expected).map_err(|_| invalid())?;
+    let claims: AccessTokenClaims = state.keys.verify_rs256(token, expected).map_err(|_| invalid())?;
     let scope = ScopeSet::parse(&claims.scope).ok_or_else(invalid)?;
     if !scope.contains(scope::OPENID) {
         return Err(OAuthError::new(ErrorCode::InsufficientScope, "the access token lacks the openid scope"));
@@ -59,10 +69,15 @@ async fn handle(req: &Request, body: Body, state: &AppState) -> Result<Value, OA
     Ok(body)
 }
 
-async fn presented_token(req: &Request, body: Body) -> Result<String, OAuthError> {
+async fn presented_token(req: &Request, body: Body) -> Result<Option<String>, OAuthError> {
     let header = extract::bearer_token(req)
         .map_err(|()| OAuthError::invalid_request("the Authorization header must use the Bearer scheme"))?;
-    let form = if req.method() == Method::POST && req.header("content-type").is_some() {
+    // Only a form body can carry the token (RFC 6750 §2.2); any other body is ignored.
+    let form_body = req.method() == Method::POST
+        && req.header("content-type").is_some_and(|t| {
+            t.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        });
+    let form = if form_body {
         extract::form_params(req, body)
             .await
             .map_err(|e| OAuthError::invalid_request(e.to_string()))?
@@ -73,7 +88,6 @@ async fn presented_token(req: &Request, body: Body) -> Result<String, OAuthError
     };
     match (header, form) {
         (Some(_), Some(_)) => Err(OAuthError::invalid_request("send the access token only once")),
-        (Some(token), None) | (None, Some(token)) => Ok(token),
-        (None, None) => Err(OAuthError { code: ErrorCode::InvalidToken, description: None }),
+        (token, None) | (None, token) => Ok(token),
     }
 }

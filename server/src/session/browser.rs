@@ -73,10 +73,9 @@ pub async fn resume(
         return Ok(None);
     };
     match lifetimes.remaining(&session, Utc::now().timestamp()) {
-        Some(ttl) => {
-            store.put(Space::BrowserSession, &key, &session, ttl).await?;
-            Ok(Some(session))
-        }
+        // Only the deadline moves: a logout that lands meanwhile stays a logout.
+        Some(ttl) if store.touch(Space::BrowserSession, &key, ttl).await? => Ok(Some(session)),
+        Some(_) => Ok(None),
         None => {
             store.delete(Space::BrowserSession, &key).await?;
             Ok(None)

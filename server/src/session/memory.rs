@@ -71,6 +71,25 @@ impl Backend for MemoryBackend {
         Ok(())
     }
 
+    async fn touch(&self, key: &str, ttl: Duration) -> Result<bool, SessionError> {
+        Ok(self.with(|inner, now| match inner.live(key, now) {
+            Some((_, deadline)) => {
+                *deadline = now + ttl;
+                true
+            }
+            None => false,
+        }))
+    }
+
+    async fn decrement(&self, key: &str) -> Result<(), SessionError> {
+        self.with(|inner, now| {
+            if let Some((value, _)) = inner.live(key, now) {
+                *value = parse_count(value).saturating_sub(1).to_string().into_bytes();
+            }
+        });
+        Ok(())
+    }
+
     async fn increment(&self, key: &str, window: Duration) -> Result<u64, SessionError> {
         Ok(self.with(|inner, now| {
             let count = match inner.live(key, now) {

@@ -32,8 +32,13 @@ pub trait Backend: Send + Sync {
     /// Get and delete atomically: two concurrent takes never both see the value.
     async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, SessionError>;
     async fn delete(&self, key: &str) -> Result<(), SessionError>;
+    /// Pushes back the deadline of a live value; false when there is none (never revives
+    /// a value deleted in the meantime).
+    async fn touch(&self, key: &str, ttl: Duration) -> Result<bool, SessionError>;
     /// Increments a counter that expires `window` after its first increment.
     async fn increment(&self, key: &str, window: Duration) -> Result<u64, SessionError>;
+    /// Decrements a live counter (never below zero, never creating one).
+    async fn decrement(&self, key: &str) -> Result<(), SessionError>;
     async fn ping(&self) -> Result<(), SessionError>;
 }
 
@@ -114,8 +119,16 @@ impl SessionStore {
         self.backend.delete(&self.key(space, id)).await
     }
 
+    pub async fn touch(&self, space: Space, id: &str, ttl: Duration) -> Result<bool, SessionError> {
+        self.backend.touch(&self.key(space, id), ttl).await
+    }
+
     pub async fn increment(&self, space: Space, id: &str, window: Duration) -> Result<u64, SessionError> {
         self.backend.increment(&self.key(space, id), window).await
+    }
+
+    pub async fn decrement(&self, space: Space, id: &str) -> Result<(), SessionError> {
+        self.backend.decrement(&self.key(space, id)).await
     }
 
     pub async fn count(&self, space: Space, id: &str) -> Result<u64, SessionError> {
@@ -152,7 +165,18 @@ mod tests {
         assert_eq!(store.increment(Space::Throttle, "x", ttl).await.unwrap(), 1);
         assert_eq!(store.increment(Space::Throttle, "x", ttl).await.unwrap(), 2);
         assert_eq!(store.count(Space::Throttle, "x").await.unwrap(), 2);
+        store.decrement(Space::Throttle, "x").await.unwrap();
+        assert_eq!(store.count(Space::Throttle, "x").await.unwrap(), 1);
         store.delete(Space::Throttle, "x").await.unwrap();
+        store.decrement(Space::Throttle, "x").await.unwrap();
+        assert_eq!(store.count(Space::Throttle, "x").await.unwrap(), 0, "no counter is created");
+        assert!(store.get::<String>(Space::Throttle, "x").await.unwrap().is_none());
+
+        store.put(Space::BrowserSession, "s", &1, ttl).await.unwrap();
+        assert!(store.touch(Space::BrowserSession, "s", ttl).await.unwrap());
+        store.delete(Space::BrowserSession, "s").await.unwrap();
+        assert!(!store.touch(Space::BrowserSession, "s", ttl).await.unwrap(), "touch does not revive");
+        assert!(store.get::<i32>(Space::BrowserSession, "s").await.unwrap().is_none());
         assert_eq!(store.count(Space::Throttle, "x").await.unwrap(), 0);
     }
 

@@ -11,6 +11,7 @@ use super::{Backend, SessionError};
 pub struct RedisBackend {
     connection: ConnectionManager,
     increment: redis::Script,
+    decrement: redis::Script,
 }
 
 fn unavailable(error: redis::RedisError) -> SessionError {
@@ -31,7 +32,12 @@ impl RedisBackend {
              if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
              return n",
         );
-        let backend = Self { connection, increment };
+        let decrement = redis::Script::new(
+            "if redis.call('GET', KEYS[1]) and tonumber(redis.call('GET', KEYS[1])) > 0 then \
+               return redis.call('DECR', KEYS[1]) end \
+             return 0",
+        );
+        let backend = Self { connection, increment, decrement };
         backend.ping().await?;
         Ok(backend)
     }
@@ -68,6 +74,19 @@ impl Backend for RedisBackend {
     async fn delete(&self, key: &str) -> Result<(), SessionError> {
         let mut connection = self.connection.clone();
         redis::cmd("DEL").arg(key).query_async::<()>(&mut connection).await.map_err(unavailable)
+    }
+
+    async fn touch(&self, key: &str, ttl: Duration) -> Result<bool, SessionError> {
+        let mut connection = self.connection.clone();
+        let updated: i64 =
+            redis::cmd("PEXPIRE").arg(key).arg(millis(ttl)).query_async(&mut connection).await.map_err(unavailable)?;
+        Ok(updated == 1)
+    }
+
+    async fn decrement(&self, key: &str) -> Result<(), SessionError> {
+        let mut connection = self.connection.clone();
+        self.decrement.key(key).invoke_async::<i64>(&mut connection).await.map_err(unavailable)?;
+        Ok(())
     }
 
     async fn increment(&self, key: &str, window: Duration) -> Result<u64, SessionError> {

@@ -18,9 +18,10 @@ pub struct NewUser {
     pub password_hash: Option<String>,
 }
 
-/// A user and the credential to check at the login form.
-pub struct UserWithPassword {
-    pub user: User,
+/// What the login form checks: the user's id, whether they may sign in, and their hash.
+pub struct LoginCandidate {
+    pub id: Uuid,
+    pub disabled: bool,
     pub password_hash: Option<String>,
 }
 
@@ -59,16 +60,14 @@ impl Store {
         }
     }
 
-    pub async fn find_user_for_login(&self, username: &str) -> Result<Option<UserWithPassword>, StoreError> {
+    /// One query, the same for every username, so timing does not tell which exist.
+    pub async fn find_user_for_login(&self, username: &str) -> Result<Option<LoginCandidate>, StoreError> {
         let found = user::Entity::find().filter(user::Column::Username.eq(username)).one(&self.db).await?;
-        match found {
-            Some(mut model) => {
-                let password_hash = model.password_hash.take();
-                let groups = self.groups_of(model.id).await?;
-                Ok(Some(UserWithPassword { user: to_user(model, groups), password_hash }))
-            }
-            None => Ok(None),
-        }
+        Ok(found.map(|model| LoginCandidate {
+            id: model.id,
+            disabled: model.disabled,
+            password_hash: model.password_hash,
+        }))
     }
 
     pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {

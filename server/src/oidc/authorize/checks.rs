@@ -5,7 +5,7 @@
 use crate::domain::pkce::CodeChallenge;
 use crate::domain::{Client, ClientKind, GrantType, Prompt, ResponseMode, ResponseType, ScopeSet};
 use crate::http::extract::Params;
-use crate::keys::{Expectations, TokenType};
+use crate::oidc::id_token_hint;
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::state::AppState;
 
@@ -35,6 +35,9 @@ pub struct ValidRequest {
 }
 
 const MAX_NONCE_LEN: usize = 512;
+/// `state` comes back to the client in a URL; anything longer is not a real client's.
+const MAX_STATE_LEN: usize = 2048;
+const MAX_LOGIN_HINT_LEN: usize = 256;
 
 pub async fn validate(state: &AppState, params: &Params) -> Result<ValidRequest, AuthorizeError> {
     let client = check_client(state, params).await?;
@@ -51,19 +54,10 @@ pub async fn validate(state: &AppState, params: &Params) -> Result<ValidRequest,
     let prompt = check_prompt(params).map_err(|(code, d)| fail(code, d))?;
     let max_age = check_max_age(params).map_err(|(code, d)| fail(code, d))?;
     let nonce = check_nonce(params).map_err(|(code, d)| fail(code, d))?;
-    let expected_subject = check_id_token_hint(state, params).map_err(|(code, d)| fail(code, d))?;
+    let expected_subject = check_id_token_hint(state, &client, params).await.map_err(|(code, d)| fail(code, d))?;
+    let login_hint = check_login_hint(params).map_err(|(code, d)| fail(code, d))?;
 
-    Ok(ValidRequest {
-        client,
-        target,
-        scope,
-        nonce,
-        code_challenge,
-        prompt,
-        max_age,
-        login_hint: params.get("login_hint").map(str::to_owned),
-        expected_subject,
-    })
+    Ok(ValidRequest { client, target, scope, nonce, code_challenge, prompt, max_age, login_hint, expected_subject })
 }
 
 type CheckResult<T> = Result<T, (ErrorCode, &'static str)>;
@@ -85,6 +79,9 @@ fn check_redirect_uri(client: &Client, params: &Params) -> Result<ResponseTarget
     let redirect_uri = params.get("redirect_uri").ok_or_else(|| render("The request has no redirect_uri."))?;
     if !client.has_redirect_uri(redirect_uri) {
         return Err(render("The application asked to return to an address it has not registered."));
+    }
+    if params.get("state").is_some_and(|state| state.len() > MAX_STATE_LEN) {
+        return Err(render("The request's state parameter is too long."));
     }
     // An unknown response_mode cannot pick the delivery; fall back to the default one
     // and report the error there.
@@ -178,19 +175,19 @@ fn check_nonce(params: &Params) -> CheckResult<Option<String>> {
     }
 }
 
-/// A hint must be an ID token the hub issued; it may have expired (OIDC Core §3.1.2.1).
-fn check_id_token_hint(state: &AppState, params: &Params) -> CheckResult<Option<String>> {
-    let Some(hint) = params.get("id_token_hint") else {
-        return Ok(None);
-    };
-    #[derive(serde::Deserialize)]
-    struct Subject {
-        sub: String,
+fn check_login_hint(params: &Params) -> CheckResult<Option<String>> {
+    match params.get("login_hint") {
+        Some(hint) if hint.len() > MAX_LOGIN_HINT_LEN => Err((ErrorCode::InvalidRequest, "login_hint is too long")),
+        hint => Ok(hint.map(str::to_owned)),
     }
-    let expected = Expectations { typ: TokenType::IdToken, issuer: state.issuer(), check_expiry: false };
-    state
-        .keys
-        .verify_rs256::<Subject>(hint, expected)
-        .map(|claims| Some(claims.sub))
-        .map_err(|_| (ErrorCode::InvalidRequest, "id_token_hint is not an ID token issued by this hub"))
+}
+
+/// A hint must be an ID token the hub issued to this client; it may have expired (OIDC
+/// Core §3.1.2.1).
+async fn check_id_token_hint(state: &AppState, client: &Client, params: &Params) -> CheckResult<Option<String>> {
+    let Some(hint) = params.get("id_token_hint") else { return Ok(None) };
+    match id_token_hint::verify(state, hint).await {
+        Some(claims) if claims.aud == client.client_id => Ok(Some(claims.sub)),
+        _ => Err((ErrorCode::InvalidRequest, "id_token_hint is not an ID token this hub issued to the client")),
+    }
 }

@@ -6,7 +6,7 @@ use chrono::Utc;
 use poem::Response;
 use uuid::Uuid;
 
-use super::pending::{self, PendingAuthorization};
+use super::pending::{self, PendingAuthorization, Step};
 use super::respond;
 use crate::domain::{Prompt, User};
 use crate::oidc::code::{self, AuthorizationCode};
@@ -23,6 +23,16 @@ pub enum Next {
 
 pub type FlowResult = Result<Next, Box<dyn std::error::Error + Send + Sync>>;
 
+/// The HTTP answer to a step: a redirect to the next page, the final response, or an
+/// error page for our own failures.
+pub fn into_response(state: &AppState, step: FlowResult) -> Response {
+    match step {
+        Ok(Next::Interact(location)) => crate::http::page::see_other(&location),
+        Ok(Next::Respond(response)) => response,
+        Err(error) => crate::http::page::internal_error(state, error.as_ref()),
+    }
+}
+
 /// Decides and performs the next step for `pending`, saved under `interaction_id`.
 pub async fn advance(
     state: &AppState,
@@ -37,16 +47,16 @@ pub async fn advance(
     let (session, user) = match (session, user) {
         (Some(session), Some(user)) if !needs_login(&pending, session, &user) => (session, user),
         _ if pending.prompts(Prompt::None) => {
-            return Ok(fail(state, interaction_id, &pending, ErrorCode::LoginRequired).await?);
+            return fail(state, interaction_id, &pending, ErrorCode::LoginRequired).await;
         }
-        _ => return interact(state, interaction_id, &pending, paths::LOGIN).await,
+        _ => return interact(state, interaction_id, pending, Step::Login).await,
     };
 
     if needs_consent(state, &pending, &user).await? {
         if pending.prompts(Prompt::None) {
-            return Ok(fail(state, interaction_id, &pending, ErrorCode::ConsentRequired).await?);
+            return fail(state, interaction_id, &pending, ErrorCode::ConsentRequired).await;
         }
-        return interact(state, interaction_id, &pending, paths::CONSENT).await;
+        return interact(state, interaction_id, pending, Step::Consent).await;
     }
 
     let code = AuthorizationCode {
@@ -73,7 +83,9 @@ pub async fn advance(
 /// The user must (re-)authenticate unless they did during this request, or their
 /// session satisfies `prompt`, `max_age` and `id_token_hint`.
 fn needs_login(pending: &PendingAuthorization, session: &BrowserSession, user: &User) -> bool {
-    if pending.authenticated {
+    // Signed in during this request, in this very session: the login page already held
+    // the user to `id_token_hint`, and the sign-in is as fresh as it gets.
+    if pending.authenticated_sid.as_deref() == Some(session.sid.as_str()) {
         return false;
     }
     let too_old = pending
@@ -92,7 +104,7 @@ async fn needs_consent(
     let Some(client) = client else {
         return Err("client vanished during authorization".into());
     };
-    if client.skip_authorization || pending.consented {
+    if client.skip_authorization || pending.consented_by == Some(user.id) {
         return Ok(false);
     }
     if pending.prompts(Prompt::Consent) {
@@ -102,21 +114,21 @@ async fn needs_consent(
     Ok(!granted.is_some_and(|granted| pending.scope.is_subset(&granted)))
 }
 
-async fn interact(state: &AppState, id: Option<&str>, pending: &PendingAuthorization, page: &str) -> FlowResult {
+async fn interact(state: &AppState, id: Option<&str>, mut pending: PendingAuthorization, step: Step) -> FlowResult {
     let ttl = crate::config::Settings::secs(state.settings.interaction_ttl_secs);
-    let id = pending::save(&state.sessions, id, pending, ttl).await?;
+    pending.awaiting = Some(step);
+    let id = pending::save(&state.sessions, id, &pending, ttl).await?;
+    let page = match step {
+        Step::Login => paths::LOGIN,
+        Step::Consent => paths::CONSENT,
+    };
     let mut url = format!("{}?", state.settings.endpoint(page));
     url.push_str(&url::form_urlencoded::Serializer::new(String::new()).append_pair("interaction", &id).finish());
     Ok(Next::Interact(url))
 }
 
 /// Ends the request with an error sent to the client.
-pub async fn fail(
-    state: &AppState,
-    id: Option<&str>,
-    pending: &PendingAuthorization,
-    code: ErrorCode,
-) -> Result<Next, Box<dyn std::error::Error + Send + Sync>> {
+pub async fn fail(state: &AppState, id: Option<&str>, pending: &PendingAuthorization, code: ErrorCode) -> FlowResult {
     if let Some(id) = id {
         pending::finish(&state.sessions, id).await?;
     }

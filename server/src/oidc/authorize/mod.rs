@@ -10,20 +10,18 @@ use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{Body, Request, Response, handler};
 
+use crate::http::cookies::Cookie;
 use crate::http::{cookies, extract, page};
 use crate::session::browser;
 use crate::state::AppState;
 use checks::AuthorizeError;
-use flow::Next;
 use pending::PendingAuthorization;
 
 #[handler]
 pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
     let params = match extract::request_params(req, body).await {
         Ok(params) => params,
-        Err(error) => {
-            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string());
-        }
+        Err(error) => return page::bad_parameters(state, &error),
     };
     let request = match checks::validate(state, &params).await {
         Ok(request) => request,
@@ -35,11 +33,11 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         }
         Err(AuthorizeError::Internal(error)) => return page::internal_error(state, error.as_ref()),
     };
-    let (browser_id, new_browser) = match cookies::browser_id(req) {
+    let (browser_id, new_browser) = match cookies::browser_id(req, &state.settings) {
         Ok(found) => found,
         Err(error) => return page::internal_error(state, &error),
     };
-    let session = match extract::cookie(req, cookies::SESSION) {
+    let session = match cookies::read(req, &state.settings, Cookie::Session) {
         Some(cookie) => match browser::resume(&state.sessions, lifetimes(state), &cookie).await {
             Ok(session) => session,
             Err(error) => return page::internal_error(state, &error),
@@ -58,16 +56,13 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         login_hint: request.login_hint,
         expected_subject: request.expected_subject,
         browser: browser_id.clone(),
-        authenticated: false,
-        consented: false,
+        authenticated_sid: None,
+        consented_by: None,
+        awaiting: None,
     };
-    let mut response = match flow::advance(state, None, pending, session.as_ref()).await {
-        Ok(Next::Interact(location)) => page::see_other(&location),
-        Ok(Next::Respond(response)) => response,
-        Err(error) => page::internal_error(state, error.as_ref()),
-    };
+    let mut response = flow::into_response(state, flow::advance(state, None, pending, session.as_ref()).await);
     if new_browser {
-        cookies::set(&mut response, &state.settings, cookies::BROWSER, &browser_id, None);
+        cookies::set(&mut response, &state.settings, Cookie::Browser, &browser_id, None);
     }
     response
 }

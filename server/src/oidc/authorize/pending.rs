@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use super::respond::ResponseTarget;
 use crate::domain::pkce::CodeChallenge;
@@ -25,12 +26,21 @@ pub struct PendingAuthorization {
     pub login_hint: Option<String>,
     /// The `sub` of a valid `id_token_hint`: the session must be this user's.
     pub expected_subject: Option<String>,
-    /// The browser binding id (see `http::cookies::BROWSER`).
+    /// The browser binding id (see `http::cookies::Cookie::Browser`).
     pub browser: String,
-    /// The user authenticated during this request (satisfies `prompt=login`, `max_age`).
-    pub authenticated: bool,
-    /// The user answered the consent page during this request.
-    pub consented: bool,
+    /// The SSO session created by signing in during this request: that session
+    /// satisfies `prompt=login` and `max_age`, another one does not.
+    pub authenticated_sid: Option<String>,
+    /// The user who answered the consent page during this request.
+    pub consented_by: Option<Uuid>,
+    /// The page the request is waiting for; the other page refuses it.
+    pub awaiting: Option<Step>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    Login,
+    Consent,
 }
 
 impl PendingAuthorization {

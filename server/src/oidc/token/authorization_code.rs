@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::domain::scope;
 use crate::http::extract::Params;
 use crate::oidc::OAuthError;
-use crate::oidc::code::{self, Redemption};
+use crate::oidc::code::{self, AuthorizationCode, Redemption};
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
 
@@ -19,37 +19,25 @@ pub async fn exchange(
     params: &Params,
 ) -> Result<serde_json::Value, OAuthError> {
     let value = params.get("code").ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+    let internal = |e: code::CodeError| OAuthError::internal(&e);
+    if let Some(live) = code::peek(&state.sessions, value).await.map_err(internal)? {
+        check_binding(&live, client, params)?;
+    }
     // Remember redeemed codes as long as anything they issued may be in use.
     let remember =
         Duration::from_secs(state.settings.access_token_ttl_secs.max(state.settings.authorization_code_ttl_secs));
-    let code = match code::redeem(&state.sessions, value, remember).await.map_err(|e| OAuthError::internal(&e))? {
-        Redemption::Fresh(code) => code,
+    let code = match code::redeem(&state.sessions, value, remember).await.map_err(internal)? {
+        // Checked above on the same value; checked again in case it was issued meanwhile.
+        Redemption::Fresh(code) => {
+            check_binding(&code, client, params)?;
+            code
+        }
         Redemption::Replayed { grant_id } => {
             issue::revoke_grant(state, grant_id).await?;
             return Err(OAuthError::invalid_grant("the authorization code was already used"));
         }
-        Redemption::Unknown => {
-            return Err(OAuthError::invalid_grant("the authorization code is invalid or expired"));
-        }
+        Redemption::Unknown => return Err(OAuthError::invalid_grant("the authorization code is invalid or expired")),
     };
-    if code.client_id != client.client.client_id {
-        return Err(OAuthError::invalid_grant("the authorization code was issued to another client"));
-    }
-    if params.get("redirect_uri") != Some(code.redirect_uri.as_str()) {
-        return Err(OAuthError::invalid_grant("redirect_uri does not match the authorization request"));
-    }
-    match (&code.code_challenge, params.get("code_verifier")) {
-        (Some(challenge), Some(verifier)) if challenge.is_satisfied_by(verifier) => {}
-        (Some(_), Some(_)) => {
-            return Err(OAuthError::invalid_grant("code_verifier does not match the code_challenge"));
-        }
-        (Some(_), None) => return Err(OAuthError::invalid_grant("code_verifier is required")),
-        // A verifier for a code issued without a challenge signals a downgrade attack.
-        (None, Some(_)) => {
-            return Err(OAuthError::invalid_grant("code_verifier given but no code_challenge was sent"));
-        }
-        (None, None) => {}
-    }
     let user = state
         .store
         .find_user(code.user_id)
@@ -71,7 +59,7 @@ pub async fn exchange(
     } else {
         None
     };
-    let refresh_token = if issue::wants_refresh_token(&client.client, &code.scope) {
+    let refresh_token = if issue::wants_refresh_token(&client.client) {
         let refresh = RefreshGrant {
             family_id: code.grant_id,
             client_id: client.client.client_id.clone(),
@@ -87,4 +75,23 @@ pub async fn exchange(
     };
     tracing::info!(client_id = %client.client.client_id, user = %user.id, "code exchanged");
     Ok(issue::response(access, &code.scope, id_token, refresh_token))
+}
+
+/// The code was issued to this client, for this redirect URI, and the verifier proves
+/// the client started the request (RFC 6749 §4.1.3, RFC 7636 §4.6).
+fn check_binding(code: &AuthorizationCode, client: &AuthenticatedClient, params: &Params) -> Result<(), OAuthError> {
+    if code.client_id != client.client.client_id {
+        return Err(OAuthError::invalid_grant("the authorization code was issued to another client"));
+    }
+    if params.get("redirect_uri") != Some(code.redirect_uri.as_str()) {
+        return Err(OAuthError::invalid_grant("redirect_uri does not match the authorization request"));
+    }
+    match (&code.code_challenge, params.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) if challenge.is_satisfied_by(verifier) => Ok(()),
+        (Some(_), Some(_)) => Err(OAuthError::invalid_grant("code_verifier does not match the code_challenge")),
+        (Some(_), None) => Err(OAuthError::invalid_grant("code_verifier is required")),
+        // A verifier for a code issued without a challenge signals a downgrade attack.
+        (None, Some(_)) => Err(OAuthError::invalid_grant("code_verifier given but no code_challenge was sent")),
+        (None, None) => Ok(()),
+    }
 }

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::client_auth::AuthenticatedClient;
-use crate::domain::{Client, IdTokenAlg, ScopeSet, User, claims, scope};
+use crate::domain::{Client, IdTokenAlg, ScopeSet, User, claims};
 use crate::keys::{TokenType, sign_hs256};
 use crate::oidc::OAuthError;
 use crate::secrets::{random_token, token_digest};
@@ -57,7 +57,9 @@ pub fn access_token(
     let expires_in = state.settings.access_token_ttl_secs;
     let mut claims = json!({
         "iss": state.issuer(),
-        "aud": client.client_id,
+        // The resource is the hub itself (userinfo, the admin API); `client_id` names
+        // the client, so an ID token (aud = client) can never pass for one (RFC 9068 §3).
+        "aud": state.issuer(),
         "client_id": client.client_id,
         "iat": now,
         "exp": now + i64::try_from(expires_in).unwrap_or(i64::MAX / 2),
@@ -131,10 +133,11 @@ pub fn half_hash(value: &str) -> String {
     URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
-/// Whether this grant gets a refresh token: `offline_access` was granted (OIDC Core §11),
-/// or the client is registered for the refresh_token grant.
-pub fn wants_refresh_token(client: &Client, scope: &ScopeSet) -> bool {
-    scope.contains(scope::OFFLINE_ACCESS) || client.allows_grant(crate::domain::GrantType::RefreshToken)
+/// Whether this grant gets a refresh token: only a client registered for the
+/// refresh_token grant can use one. Such clients get one with or without
+/// `offline_access` (SPEC §4); for the others `offline_access` changes nothing.
+pub fn wants_refresh_token(client: &Client) -> bool {
+    client.allows_grant(crate::domain::GrantType::RefreshToken)
 }
 
 pub async fn refresh_token(state: &AppState, grant: &RefreshGrant) -> Result<String, OAuthError> {
@@ -173,7 +176,9 @@ pub fn response(
 /// them; refresh tokens are revoked in the store.
 pub async fn revoke_grant(state: &AppState, grant_id: Uuid) -> Result<(), OAuthError> {
     let revoked = state.store.revoke_refresh_family(grant_id).await.map_err(|e| OAuthError::internal(&e))?;
-    let ttl = crate::config::Settings::secs(state.settings.access_token_ttl_secs);
+    // Long enough to cover a refresh token a racing request may still insert.
+    let ttl =
+        crate::config::Settings::secs(state.settings.access_token_ttl_secs.max(state.settings.refresh_token_ttl_secs));
     state
         .sessions
         .put(crate::session::Space::RevokedGrant, &grant_id.to_string(), &true, ttl)

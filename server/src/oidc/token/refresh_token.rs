@@ -8,6 +8,7 @@ use crate::domain::{ScopeSet, scope};
 use crate::http::extract::Params;
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::secrets::token_digest;
+use crate::session::Space;
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
 
@@ -37,6 +38,10 @@ pub async fn exchange(
     if stored.used || !state.store.mark_refresh_token_used(stored.id).await.map_err(internal)? {
         issue::revoke_grant(state, stored.grant.family_id).await?;
         return Err(OAuthError::invalid_grant("the refresh token was already used"));
+    }
+    let family = stored.grant.family_id.to_string();
+    if state.sessions.exists(Space::RevokedGrant, &family).await.map_err(|e| OAuthError::internal(&e))? {
+        return Err(OAuthError::invalid_grant("the refresh token was revoked"));
     }
     if stored.expires_at <= Utc::now() {
         return Err(OAuthError::invalid_grant("the refresh token has expired"));
