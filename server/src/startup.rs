@@ -81,7 +81,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     );
     let static_base = format!("{}{}", settings.issuer.path().trim_end_matches('/'), crate::oidc::paths::STATIC);
     let templates = Templates::load(settings.templates_dir.as_deref(), "Hub", &static_base)?;
-    let discovery: Arc<[u8]> = serde_json::to_vec(&crate::oidc::discovery::document(&settings))?.into();
+    let discovery = bytes::Bytes::from(serde_json::to_vec(&crate::oidc::discovery::document(&settings))?);
     Ok(AppState {
         settings: Arc::new(settings),
         store,

@@ -21,7 +21,7 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     pub templates: Arc<Templates>,
     /// The discovery document, serialised once at start-up.
-    pub discovery: Arc<[u8]>,
+    pub discovery: bytes::Bytes,
 }
 
 impl AppState {

@@ -1,11 +1,13 @@
-//! argon2id at OWASP's parameters (m=19456 KiB, t=2, p=1), computed on the blocking pool
-//! behind a semaphore, so a burst of logins cannot starve the token endpoint.
+//! argon2id at OWASP's parameters (m=19456 KiB, t=2, p=1), computed on a fixed set of
+//! dedicated threads, so a burst of logins cannot starve the token endpoint and memory
+//! stays bounded: each thread reuses its own 19 MiB, where tokio's growing blocking pool
+//! would leave a 19 MiB arena behind on every thread it ever used.
 
-use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use tokio::sync::Semaphore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
@@ -13,26 +15,43 @@ pub enum PasswordError {
     Hashing(String),
     #[error("password hashing was interrupted")]
     Interrupted,
+    #[error("too many sign-ins are waiting for a password check")]
+    Busy,
 }
+
+/// Sign-ins allowed to wait for a hashing thread before new ones are turned away.
+const QUEUE: usize = 1024;
+
+type Job = Box<dyn FnOnce() + Send>;
 
 fn argon2() -> Result<Argon2<'static>, PasswordError> {
     let params = Params::new(19_456, 2, 1, None).map_err(|e| PasswordError::Hashing(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-/// Hashes and verifies passwords with bounded concurrency.
+/// Hashes and verifies passwords on `threads` dedicated threads.
 #[derive(Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    jobs: SyncSender<Job>,
     /// Verified against when the user is unknown, so both paths do the same work.
     dummy_hash: Arc<str>,
 }
 
 impl Passwords {
-    pub async fn new(concurrency: usize) -> Result<Self, PasswordError> {
-        let dummy_hash =
-            hash_blocking(&crate::secrets::random_token().map_err(|e| PasswordError::Hashing(e.to_string()))?)?;
-        Ok(Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: dummy_hash.into() })
+    pub async fn new(threads: usize) -> Result<Self, PasswordError> {
+        let (jobs, receiver) = sync_channel::<Job>(QUEUE);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for index in 0..threads.max(1) {
+            let receiver = receiver.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{index}"))
+                .spawn(move || work(&receiver))
+                .map_err(|e| PasswordError::Hashing(e.to_string()))?;
+        }
+        let mut passwords = Self { jobs, dummy_hash: Arc::from("") };
+        let random = crate::secrets::random_token().map_err(|e| PasswordError::Hashing(e.to_string()))?;
+        passwords.dummy_hash = passwords.hash(&random).await?.into();
+        Ok(passwords)
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, PasswordError> {
@@ -52,8 +71,29 @@ impl Passwords {
     }
 
     async fn run<R: Send + 'static>(&self, work: impl FnOnce() -> R + Send + 'static) -> Result<R, PasswordError> {
-        let _permit = self.permits.acquire().await.map_err(|_| PasswordError::Interrupted)?;
-        tokio::task::spawn_blocking(work).await.map_err(|_| PasswordError::Interrupted)
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.jobs.try_send(job).map_err(|error| match error {
+            TrySendError::Full(_) => PasswordError::Busy,
+            TrySendError::Disconnected(_) => PasswordError::Interrupted,
+        })?;
+        result.await.map_err(|_| PasswordError::Interrupted)
+    }
+}
+
+/// A hashing thread: runs jobs until every `Passwords` handle is gone.
+fn work(receiver: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = match receiver.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return,
+        };
+        match job {
+            Ok(job) => job(),
+            Err(_) => return,
+        }
     }
 }
 

@@ -47,7 +47,7 @@ struct Loaded {
     signer: RsaSigningKey,
     verifiers: Vec<RsaVerifyingKey>,
     /// The JWKS document, serialised once per reload: the endpoint only copies bytes.
-    jwks: Arc<[u8]>,
+    jwks: bytes::Bytes,
 }
 
 /// The keys in memory, parsed once (aws-lc key pairs), reloaded from the store.
@@ -83,7 +83,7 @@ impl KeyRing {
         self.loaded.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    pub fn jwks(&self) -> Arc<[u8]> {
+    pub fn jwks(&self) -> bytes::Bytes {
         self.current().jwks.clone()
     }
 
@@ -157,6 +157,6 @@ async fn load_from(store: &Store, master: &MasterKey) -> Result<Option<Loaded>, 
     let verifiers =
         stored.iter().map(|k| RsaVerifyingKey::from_jwk(&k.kid, &k.public_jwk)).collect::<Result<Vec<_>, _>>()?;
     let jwks = serde_json::json!({ "keys": stored.iter().map(|k| &k.public_jwk).collect::<Vec<_>>() });
-    let jwks: Arc<[u8]> = serde_json::to_vec(&jwks).map_err(|e| KeyError::Generation(e.to_string()))?.into();
+    let jwks = bytes::Bytes::from(serde_json::to_vec(&jwks).map_err(|e| KeyError::Generation(e.to_string()))?);
     Ok(Some(Loaded { signer, verifiers, jwks }))
 }

@@ -4,10 +4,10 @@
 use aws_lc_rs::rand::SystemRandom;
 #[cfg(test)]
 use aws_lc_rs::signature::KeyPair;
-use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::DecodingKey;
+use rsa::pkcs1::EncodeRsaPublicKey;
 use rsa::pkcs8::EncodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::json;
@@ -68,19 +68,29 @@ impl RsaSigningKey {
     }
 }
 
-/// A published key, ready to verify RS256 signatures.
+/// A published key, parsed once into aws-lc, ready to verify RS256 signatures.
 pub struct RsaVerifyingKey {
     pub kid: String,
-    pub key: DecodingKey,
+    key: ParsedPublicKey,
 }
 
 impl RsaVerifyingKey {
     pub fn from_jwk(kid: &str, jwk: &serde_json::Value) -> Result<Self, KeyError> {
         let bad = |reason: &str| KeyError::BadKey { kid: kid.to_owned(), reason: reason.to_owned() };
-        let n = jwk.get("n").and_then(|v| v.as_str()).ok_or_else(|| bad("no modulus"))?;
-        let e = jwk.get("e").and_then(|v| v.as_str()).ok_or_else(|| bad("no exponent"))?;
-        let key = DecodingKey::from_rsa_components(n, e).map_err(|e| bad(&e.to_string()))?;
+        let component = |name: &str| {
+            let encoded = jwk.get(name).and_then(|v| v.as_str()).ok_or_else(|| bad(name))?;
+            let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| bad(name))?;
+            Ok::<_, KeyError>(rsa::BigUint::from_bytes_be(&bytes))
+        };
+        // The rsa crate only encodes the public key here (no private-key operation).
+        let public = rsa::RsaPublicKey::new(component("n")?, component("e")?).map_err(|e| bad(&e.to_string()))?;
+        let der = public.to_pkcs1_der().map_err(|e| bad(&e.to_string()))?;
+        let key = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der.as_bytes()).map_err(|e| bad(&e.to_string()))?;
         Ok(Self { kid: kid.to_owned(), key })
+    }
+
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.key.verify_sig(message, signature).is_ok()
     }
 }
 

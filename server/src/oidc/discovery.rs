@@ -48,6 +48,6 @@ pub fn get(Data(state): Data<&AppState>) -> Response {
     Response::builder()
         .content_type("application/json")
         .header("cache-control", "public, max-age=3600")
-        .body(state.discovery.to_vec())
+        .body(state.discovery.clone())
         .into_response()
 }

@@ -11,6 +11,6 @@ pub fn get(Data(state): Data<&AppState>) -> Response {
         .content_type("application/jwk-set+json")
         // Short enough that clients pick up a rotation well before the old key leaves.
         .header("cache-control", "public, max-age=300")
-        .body(state.keys.jwks().to_vec())
+        .body(state.keys.jwks())
         .into_response()
 }

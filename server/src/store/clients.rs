@@ -8,6 +8,7 @@ use super::{Store, StoreError, conflict_on, json_strings, to_json_strings};
 use crate::domain::{Client, GrantType, IdTokenAlg, ResponseType, ScopeSet, TokenEndpointAuthMethod};
 
 /// A client and its sealed secret (absent for public clients).
+#[derive(Clone)]
 pub struct StoredClient {
     pub client: Client,
     pub secret_sealed: Option<Vec<u8>>,
@@ -37,12 +38,22 @@ impl Store {
         .insert(&self.db)
         .await
         .map_err(conflict_on("client"))?;
+        self.clients.invalidate(&client.client_id);
         Ok(())
     }
 
+    /// Read on every token request; cached for `CACHE_TTL`. Unknown ids are not cached,
+    /// so a client registered elsewhere works at once.
     pub async fn find_client(&self, client_id: &str) -> Result<Option<StoredClient>, StoreError> {
+        if let Some(cached) = self.clients.get(&client_id.to_owned()) {
+            return Ok(Some(cached));
+        }
         match client::Entity::find_by_id(client_id.to_owned()).one(&self.db).await? {
-            Some(model) => Ok(Some(to_stored_client(model)?)),
+            Some(model) => {
+                let stored = to_stored_client(model)?;
+                self.clients.insert(client_id.to_owned(), stored.clone());
+                Ok(Some(stored))
+            }
             None => Ok(None),
         }
     }

@@ -1,6 +1,7 @@
 //! Persistence: sea-orm over SQLite (embedded default) or PostgreSQL. Everything above
 //! this module sees domain types and `StoreError`, never `Model`, `ActiveModel` or `DbErr`.
 
+mod cache;
 mod entities;
 
 pub mod clients;
@@ -42,10 +43,16 @@ fn conflict_on(what: &'static str) -> impl Fn(DbErr) -> StoreError {
     }
 }
 
-/// The database handle; cheap to clone.
-#[derive(Debug, Clone)]
+/// How long a cached client or user may be stale on other instances.
+pub const CACHE_TTL: Duration = Duration::from_secs(5);
+const CACHE_CAPACITY: usize = 10_000;
+
+/// The database handle and its read caches; cheap to clone.
+#[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    clients: std::sync::Arc<cache::TtlCache<String, clients::StoredClient>>,
+    users: std::sync::Arc<cache::TtlCache<uuid::Uuid, crate::domain::User>>,
 }
 
 impl Store {
@@ -71,7 +78,11 @@ impl Store {
             db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
             db.execute_unprepared("PRAGMA foreign_keys=ON").await?;
         }
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            clients: std::sync::Arc::new(cache::TtlCache::new(CACHE_TTL, CACHE_CAPACITY)),
+            users: std::sync::Arc::new(cache::TtlCache::new(CACHE_TTL, CACHE_CAPACITY)),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {

@@ -50,11 +50,17 @@ impl Store {
         Ok(to_user(model, Vec::new()))
     }
 
+    /// Read by userinfo and every token request; cached for `CACHE_TTL`.
     pub async fn find_user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
+        if let Some(cached) = self.users.get(&id) {
+            return Ok(Some(cached));
+        }
         match user::Entity::find_by_id(id).one(&self.db).await? {
             Some(model) => {
                 let groups = self.groups_of(model.id).await?;
-                Ok(Some(to_user(model, groups)))
+                let user = to_user(model, groups);
+                self.users.insert(id, user.clone());
+                Ok(Some(user))
             }
             None => Ok(None),
         }
@@ -86,6 +92,7 @@ impl Store {
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound("user"))?;
+        self.users.invalidate(&model.id);
         let mut active: user::ActiveModel = model.into();
         active.password_hash = Set(Some(hash));
         active.updated_at = Set(Utc::now());
@@ -111,6 +118,7 @@ impl Store {
                 .id
             }
         };
+        self.users.invalidate(&user_id);
         let membership = user_group::ActiveModel { user_id: Set(user_id), group_id: Set(group_id) };
         match user_group::Entity::insert(membership).exec(&self.db).await {
             Ok(_) => Ok(()),
