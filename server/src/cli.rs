@@ -263,7 +263,7 @@ fn client_from_args(add: ClientAdd) -> anyhow::Result<Client> {
     }
     let scope = match add.scope {
         Some(value) => ScopeSet::parse(&value).context("--scope has characters that are not allowed")?,
-        None => ScopeSet::from_iter(scope::STANDARD.iter().copied()),
+        None => scope::STANDARD.iter().copied().collect(),
     };
     let client_id = match add.client_id {
         Some(id) if id.is_empty() || id.len() > 128 || id.contains(char::is_whitespace) => {

@@ -29,10 +29,6 @@ impl ScopeSet {
         Some(Self(set))
     }
 
-    pub fn from_iter<'a>(scopes: impl IntoIterator<Item = &'a str>) -> Self {
-        Self(scopes.into_iter().map(str::to_owned).collect())
-    }
-
     pub fn contains(&self, scope: &str) -> bool {
         self.0.contains(scope)
     }
@@ -56,6 +52,12 @@ impl ScopeSet {
 
     pub fn without(&self, scope: &str) -> ScopeSet {
         Self(self.0.iter().filter(|s| *s != scope).cloned().collect())
+    }
+}
+
+impl<'a> FromIterator<&'a str> for ScopeSet {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(scopes: I) -> Self {
+        Self(scopes.into_iter().map(str::to_owned).collect())
     }
 }
 

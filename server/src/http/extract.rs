@@ -103,36 +103,41 @@ pub fn cookie(req: &Request, name: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
+/// An `Authorization` header that is not what the endpoint accepts.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("malformed Authorization header")]
+pub struct MalformedAuthorization;
+
 /// `Authorization: Bearer <token>`; `Err` for another scheme or a malformed header.
-pub fn bearer_token(req: &Request) -> Result<Option<String>, ()> {
+pub fn bearer_token(req: &Request) -> Result<Option<String>, MalformedAuthorization> {
     let Some(header) = req.header("authorization") else {
         return Ok(None);
     };
-    let (scheme, token) = header.split_once(' ').ok_or(())?;
+    let (scheme, token) = header.split_once(' ').ok_or(MalformedAuthorization)?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(());
+        return Err(MalformedAuthorization);
     }
     Ok(Some(token.trim().to_owned()))
 }
 
 /// `Authorization: Basic` credentials, form-urlencoded inside as RFC 6749 §2.3.1 requires.
-pub fn basic_credentials(req: &Request) -> Result<Option<(String, String)>, ()> {
+pub fn basic_credentials(req: &Request) -> Result<Option<(String, String)>, MalformedAuthorization> {
     let Some(header) = req.header("authorization") else {
         return Ok(None);
     };
-    let (scheme, encoded) = header.split_once(' ').ok_or(())?;
+    let (scheme, encoded) = header.split_once(' ').ok_or(MalformedAuthorization)?;
     if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(());
+        return Err(MalformedAuthorization);
     }
-    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| ())?;
-    let text = String::from_utf8(decoded).map_err(|_| ())?;
-    let (id, secret) = text.split_once(':').ok_or(())?;
+    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| MalformedAuthorization)?;
+    let text = String::from_utf8(decoded).map_err(|_| MalformedAuthorization)?;
+    let (id, secret) = text.split_once(':').ok_or(MalformedAuthorization)?;
     if has_control_characters(id) || has_control_characters(secret) {
-        return Err(());
+        return Err(MalformedAuthorization);
     }
     let unescape = |s: &str| {
         let value = url::form_urlencoded::parse(format!("v={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
-        value.filter(|v| !has_control_characters(v)).ok_or(())
+        value.filter(|v| !has_control_characters(v)).ok_or(MalformedAuthorization)
     };
     Ok(Some((unescape(id)?, unescape(secret)?)))
 }

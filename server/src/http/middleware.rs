@@ -2,14 +2,22 @@
 //! unless a handler opted in (token, userinfo and page responses must never be cached).
 
 use poem::http::HeaderValue;
-use poem::http::header::{CACHE_CONTROL, PRAGMA, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use poem::http::header::{CACHE_CONTROL, CONNECTION, PRAGMA, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use std::sync::Arc;
 
 use poem::{Endpoint, IntoResponse, Request, Response};
 
 pub async fn security_headers<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+    // A body over the limit is refused unread; the connection cannot carry another request.
+    let oversized = req
+        .header("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|length| length > super::extract::FORM_LIMIT);
     let mut response = next.call(req).await?.into_response();
     let headers = response.headers_mut();
+    if oversized {
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

@@ -71,7 +71,7 @@ async fn claims(token: &str, state: &AppState) -> Result<Value, OAuthError> {
 
 async fn presented_token(req: &Request, body: Body) -> Result<Option<String>, OAuthError> {
     let header = extract::bearer_token(req)
-        .map_err(|()| OAuthError::invalid_request("the Authorization header must use the Bearer scheme"))?;
+        .map_err(|_| OAuthError::invalid_request("the Authorization header must use the Bearer scheme"))?;
     // Only a form body can carry the token (RFC 6750 §2.2); any other body is ignored.
     let form_body = req.method() == Method::POST
         && req.header("content-type").is_some_and(|t| {

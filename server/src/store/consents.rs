@@ -43,7 +43,7 @@ impl Store {
             Some(row) => {
                 let previous = if row.expires_at > now { ScopeSet::parse(&row.scope) } else { None };
                 let merged = match previous {
-                    Some(previous) => ScopeSet::from_iter(previous.iter().chain(scopes.iter())),
+                    Some(previous) => previous.iter().chain(scopes.iter()).collect(),
                     None => scopes.clone(),
                 };
                 let mut active: consent::ActiveModel = row.into();

@@ -22,7 +22,7 @@ pub struct AuthenticatedClient {
 
 pub async fn authenticate(state: &AppState, req: &Request, params: &Params) -> Result<AuthenticatedClient, OAuthError> {
     let basic = extract::basic_credentials(req)
-        .map_err(|()| OAuthError::invalid_request("the Authorization header is not valid Basic credentials"))?;
+        .map_err(|_| OAuthError::invalid_request("the Authorization header is not valid Basic credentials"))?;
     let (method, client_id, presented) = match (basic, params.get("client_secret")) {
         (Some(_), Some(_)) => {
             return Err(OAuthError::invalid_request("use only one client authentication method"));

@@ -18,7 +18,7 @@ pub async fn exchange(
         return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "public clients cannot use client_credentials"));
     }
     // OpenID scopes describe a user and mean nothing here; the client's own API scopes apply.
-    let allowed = ScopeSet::from_iter(client.client.scope.iter().filter(|s| !scope::STANDARD.contains(s)));
+    let allowed = client.client.scope.iter().filter(|s| !scope::STANDARD.contains(s)).collect::<ScopeSet>();
     let scope = match params.get("scope") {
         Some(requested) => {
             let requested = ScopeSet::parse(requested).ok_or_else(|| {

@@ -161,8 +161,11 @@ pub fn response(
         "access_token": access.token,
         "token_type": "Bearer",
         "expires_in": access.expires_in,
-        "scope": scope.to_string(),
     });
+    // An empty scope is not a valid `scope` value (RFC 6749 §3.3): leave it out.
+    if !scope.is_empty() {
+        body["scope"] = json!(scope.to_string());
+    }
     if let Some(id_token) = id_token {
         body["id_token"] = json!(id_token);
     }
