@@ -2,15 +2,15 @@
 
 use e2e::rp::{app_client, http_client};
 use e2e::{Browser, TestHub};
-use openidconnect::core::{CoreAuthenticationFlow, CoreUserInfoClaims};
+use openidconnect::core::{CoreAuthenticationFlow, CoreTokenResponse, CoreUserInfoClaims};
 use openidconnect::{
     AccessTokenHash, AuthType, AuthorizationCode, CsrfToken, Nonce, OAuth2TokenResponse, PkceCodeChallenge, Scope,
     TokenResponse,
 };
 use reqwest::StatusCode;
 
-const REDIRECT: &str = "http://127.0.0.1:9/callback";
-const PASSWORD: &str = "correct horse battery";
+pub const REDIRECT: &str = "http://127.0.0.1:9/callback";
+pub const PASSWORD: &str = "correct horse battery";
 
 /// Signs alice in through `client` and returns the code from the redirect.
 pub async fn authorize(
@@ -38,6 +38,25 @@ pub async fn authorize(
     assert_eq!(params.get("state"), Some(csrf.secret()), "state comes back");
     assert_eq!(params.get("iss").map(String::as_str), Some(hub.issuer.as_str()), "RFC 9207 iss");
     (params["code"].clone(), nonce, verifier)
+}
+
+/// Signs alice in through `client` and exchanges the code: the tokens an app holds after
+/// a login, and the nonce their ID token must carry.
+pub async fn alice_tokens(
+    hub: &TestHub,
+    browser: &Browser,
+    client: &e2e::rp::AppClient,
+    consent: bool,
+) -> (CoreTokenResponse, Nonce) {
+    let (code, nonce, verifier) = authorize(hub, browser, client, consent).await;
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&http_client())
+        .await
+        .expect("code exchange");
+    (tokens, nonce)
 }
 
 async fn full_flow(auth: AuthType, auth_method: &str) {

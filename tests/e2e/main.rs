@@ -5,6 +5,7 @@
 mod authorize_errors;
 mod cli;
 mod code_flow;
+mod interop;
 mod keys;
 mod logout;
 mod prompt;

@@ -1,9 +1,10 @@
 //! The app server: the `openidconnect` crate (an independently written, widely used RP
 //! library) configured from the hub's discovery document.
 
-use openidconnect::core::{CoreClient, CoreProviderMetadata};
+use openidconnect::core::{CoreClient, CoreErrorResponseType, CoreProviderMetadata};
 use openidconnect::{
-    AuthType, ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, RedirectUrl,
+    AuthType, ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, HttpClientError, IssuerUrl,
+    RedirectUrl, RequestTokenError, StandardErrorResponse,
 };
 
 pub type AppClient =
@@ -36,4 +37,45 @@ pub async fn app_client(
     )
     .set_redirect_uri(RedirectUrl::new(redirect.to_owned()).expect("redirect URL"))
     .set_auth_type(auth)
+}
+
+/// A failed token request as openidconnect reports it.
+pub type TokenError = RequestTokenError<HttpClientError<reqwest::Error>, StandardErrorResponse<CoreErrorResponseType>>;
+
+/// The OAuth error code (`invalid_grant`, ...) of a token request the hub refused.
+pub fn error_code(error: &TokenError) -> String {
+    match error {
+        RequestTokenError::ServerResponse(response) => response.error().as_ref().to_owned(),
+        other => panic!("expected an OAuth error response, got {other:?}"),
+    }
+}
+
+/// A JSON response read in full, for requests sent without the library.
+#[derive(Debug)]
+pub struct JsonReply {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub json: serde_json::Value,
+}
+
+impl JsonReply {
+    /// Reads `response`, which must be JSON (OAuth error bodies included).
+    pub async fn read(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("response body");
+        let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(content_type.starts_with("application/json"), "{status}: expected JSON, got {content_type}: {text}");
+        let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: body is not JSON ({e}): {text}"));
+        Self { status, headers, json }
+    }
+
+    /// The `error` member of an OAuth error body.
+    pub fn error(&self) -> &str {
+        self.json["error"].as_str().unwrap_or_else(|| panic!("no error member: {} {}", self.status, self.json))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
