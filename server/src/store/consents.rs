@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use uuid::Uuid;
 
 use super::entities::consent;
-use super::{Store, StoreError};
+use super::{Store, StoreError, conflict_on};
 use crate::domain::ScopeSet;
 
 impl Store {
@@ -33,14 +33,16 @@ impl Store {
         scopes: &ScopeSet,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let now = Utc::now();
-        let existing = consent::Entity::find()
-            .filter(consent::Column::UserId.eq(user_id))
-            .filter(consent::Column::ClientId.eq(client_id))
-            .one(&self.db)
-            .await?;
-        match existing {
-            Some(row) => {
+        // Two first consents at once (two tabs) race on the unique index: the loser
+        // finds the winner's row on its second pass and widens it.
+        for _ in 0..2 {
+            let now = Utc::now();
+            let existing = consent::Entity::find()
+                .filter(consent::Column::UserId.eq(user_id))
+                .filter(consent::Column::ClientId.eq(client_id))
+                .one(&self.db)
+                .await?;
+            if let Some(row) = existing {
                 let previous = if row.expires_at > now { ScopeSet::parse(&row.scope) } else { None };
                 let merged = match previous {
                     Some(previous) => previous.iter().chain(scopes.iter()).collect(),
@@ -51,20 +53,24 @@ impl Store {
                 active.granted_at = Set(now);
                 active.expires_at = Set(expires_at);
                 active.update(&self.db).await?;
+                return Ok(());
             }
-            None => {
-                consent::ActiveModel {
-                    id: Set(Uuid::new_v4()),
-                    user_id: Set(user_id),
-                    client_id: Set(client_id.to_owned()),
-                    scope: Set(scopes.to_string()),
-                    granted_at: Set(now),
-                    expires_at: Set(expires_at),
-                }
-                .insert(&self.db)
-                .await?;
+            let inserted = consent::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                user_id: Set(user_id),
+                client_id: Set(client_id.to_owned()),
+                scope: Set(scopes.to_string()),
+                granted_at: Set(now),
+                expires_at: Set(expires_at),
+            }
+            .insert(&self.db)
+            .await
+            .map_err(conflict_on("consent"));
+            match inserted {
+                Err(StoreError::Conflict(_)) => continue,
+                other => return other.map(|_| ()),
             }
         }
-        Ok(())
+        Err(StoreError::Conflict("consent"))
     }
 }
