@@ -9,6 +9,7 @@ mod interop;
 mod keys;
 mod logout;
 mod prompt;
+mod scale_out;
 mod token_endpoint;
 mod userinfo;
 

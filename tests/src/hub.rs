@@ -41,6 +41,8 @@ pub struct TestHub {
     env: Vec<(String, String)>,
     database: Option<(String, String)>,
     log: PathBuf,
+    /// Where this process listens; the issuer's port unless this is a replica.
+    pub listen_port: u16,
 }
 
 #[derive(Debug, Clone)]
@@ -104,9 +106,34 @@ impl TestHub {
             env.push(((*name).into(), (*value).into()));
         }
         let log = dir.join("hub.log");
-        let mut hub = Self { issuer, child: None, dir, env, database, log };
+        let mut hub = Self { issuer, child: None, dir, env, database, log, listen_port: port };
         hub.start().await;
         hub
+    }
+
+    /// A second instance of the same hub: same issuer, database, Redis prefix and master
+    /// key, listening on another port, as behind a load balancer. Only meaningful on
+    /// PostgreSQL + Redis; the replica leaves the database to the original.
+    pub async fn spawn_replica(&self) -> Self {
+        let dir = std::env::temp_dir().join(format!("hub-e2e-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let port = free_port();
+        let mut env = self.env.clone();
+        env.retain(|(name, _)| name != "HUB_LISTEN" && name != "HUB_DATA_DIR");
+        env.push(("HUB_LISTEN".into(), format!("127.0.0.1:{port}")));
+        env.push(("HUB_DATA_DIR".into(), dir.join("data").display().to_string()));
+        let log = dir.join("hub.log");
+        let mut replica =
+            Self { issuer: self.issuer.clone(), child: None, dir, env, database: None, log, listen_port: port };
+        replica.start().await;
+        replica
+    }
+
+    /// A URL of this process (for a replica, its own port rather than the issuer's).
+    pub fn direct(&self, url: &str) -> String {
+        let mut url = url::Url::parse(url).expect("URL");
+        url.set_port(Some(self.listen_port)).expect("port");
+        url.into()
     }
 
     fn command(&self) -> Command {
@@ -130,7 +157,7 @@ impl TestHub {
             if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
                 panic!("hub exited with {status} during start-up:\n{}", self.log_text());
             }
-            if let Ok(response) = http.get(self.url("/healthz")).send().await
+            if let Ok(response) = http.get(format!("http://127.0.0.1:{}/healthz", self.listen_port)).send().await
                 && response.status().is_success()
             {
                 return;
