@@ -10,6 +10,7 @@ mod keys;
 mod logout;
 mod prompt;
 mod scale_out;
+mod secrets_at_rest;
 mod token_endpoint;
 mod userinfo;
 

@@ -129,6 +129,11 @@ impl TestHub {
         replica
     }
 
+    /// The hub's data directory (SQLite file and master key in the embedded configuration).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+
     /// A URL of this process (for a replica, its own port rather than the issuer's).
     pub fn direct(&self, url: &str) -> String {
         let mut url = url::Url::parse(url).expect("URL");
