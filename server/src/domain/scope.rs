@@ -49,10 +49,6 @@ impl ScopeSet {
     pub fn intersection(&self, other: &ScopeSet) -> ScopeSet {
         Self(self.0.intersection(&other.0).cloned().collect())
     }
-
-    pub fn without(&self, scope: &str) -> ScopeSet {
-        Self(self.0.iter().filter(|s| *s != scope).cloned().collect())
-    }
 }
 
 impl<'a> FromIterator<&'a str> for ScopeSet {

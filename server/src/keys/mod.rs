@@ -87,10 +87,6 @@ impl KeyRing {
         self.current().jwks.clone()
     }
 
-    pub fn active_kid(&self) -> String {
-        self.current().signer.kid.clone()
-    }
-
     /// Signs `claims` as an RS256 JWT with the active key.
     pub fn sign_rs256<T: serde::Serialize>(&self, claims: &T, typ: TokenType) -> Result<String, JwtError> {
         let loaded = self.current();
