@@ -1,9 +1,9 @@
 //! The authorization endpoint's refusals (error page or error redirect with state and iss) and its response modes (query, fragment, form_post).
 
-use e2e::rp::{AppClient, app_client, discover, http_client};
+use e2e::rp::{AppClient, app_client, discover};
 use e2e::{Browser, ClientCredentials, Page, TestHub};
 use openidconnect::core::CoreAuthenticationFlow;
-use openidconnect::{AuthType, AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier};
+use openidconnect::{AuthType, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier};
 use reqwest::StatusCode;
 
 use crate::code_flow::{PASSWORD, REDIRECT};
@@ -78,13 +78,7 @@ impl Setup {
     }
 
     async fn exchange(&self, code: &str, verifier: PkceCodeVerifier) {
-        self.client
-            .exchange_code(AuthorizationCode::new(code.to_owned()))
-            .unwrap()
-            .set_pkce_verifier(verifier)
-            .request_async(&http_client())
-            .await
-            .expect("the delivered code exchanges");
+        e2e::rp::exchange_code(&self.client, code, verifier).await.expect("the delivered code exchanges");
     }
 }
 

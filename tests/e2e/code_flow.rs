@@ -4,8 +4,7 @@ use e2e::rp::{app_client, http_client};
 use e2e::{Browser, TestHub};
 use openidconnect::core::{CoreAuthenticationFlow, CoreTokenResponse, CoreUserInfoClaims};
 use openidconnect::{
-    AccessTokenHash, AuthType, AuthorizationCode, CsrfToken, Nonce, OAuth2TokenResponse, PkceCodeChallenge, Scope,
-    TokenResponse,
+    AccessTokenHash, AuthType, CsrfToken, Nonce, OAuth2TokenResponse, PkceCodeChallenge, Scope, TokenResponse,
 };
 use reqwest::StatusCode;
 
@@ -49,13 +48,7 @@ pub async fn alice_tokens(
     consent: bool,
 ) -> (CoreTokenResponse, Nonce) {
     let (code, nonce, verifier) = authorize(hub, browser, client, consent).await;
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http_client())
-        .await
-        .expect("code exchange");
+    let tokens = e2e::rp::exchange_code(client, &code, verifier).await.expect("code exchange");
     (tokens, nonce)
 }
 
@@ -72,13 +65,7 @@ async fn full_flow(auth: AuthType, auth_method: &str) {
     let browser = Browser::new();
 
     let (code, nonce, verifier) = authorize(&hub, &browser, &client, true).await;
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http_client())
-        .await
-        .expect("code exchange");
+    let tokens = e2e::rp::exchange_code(&client, &code, verifier).await.expect("code exchange");
 
     let id_token = tokens.id_token().expect("an ID token");
     let verifier = client.id_token_verifier();
@@ -128,11 +115,7 @@ async fn public_client_with_pkce_and_without() {
     let browser = Browser::new();
 
     let (code, nonce, verifier) = authorize(&hub, &browser, &client, true).await;
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http_client())
+    let tokens = e2e::rp::exchange_code(&client, &code, verifier)
         .await
         .expect("public client exchanges its code with the verifier");
     tokens.id_token().unwrap().claims(&client.id_token_verifier(), &nonce).expect("valid ID token");
@@ -157,13 +140,7 @@ async fn skip_authorization_client_never_shows_consent() {
     let browser = Browser::new();
     // `authorize(.., consent = false)` asserts the login leads straight back to the app.
     let (code, _, verifier) = authorize(&hub, &browser, &client, false).await;
-    client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http_client())
-        .await
-        .expect("code exchange");
+    e2e::rp::exchange_code(&client, &code, verifier).await.expect("code exchange");
 }
 
 #[tokio::test]

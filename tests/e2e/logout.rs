@@ -4,8 +4,8 @@ use e2e::rp::{AppClient, app_client, http_client};
 use e2e::{Browser, Page, TestHub};
 use openidconnect::core::{CoreAuthPrompt, CoreAuthenticationFlow, CoreIdToken};
 use openidconnect::{
-    AuthType, AuthorizationCode, ClientId, CsrfToken, IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge,
-    PostLogoutRedirectUrl, ProviderMetadataWithLogout,
+    AuthType, ClientId, CsrfToken, IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge, PostLogoutRedirectUrl,
+    ProviderMetadataWithLogout,
 };
 use reqwest::StatusCode;
 
@@ -57,14 +57,7 @@ impl Setup {
         let page = browser.sign_in(url.as_str(), "alice", PASSWORD).await;
         let session = cookie(&page, "hub_session").expect("the login starts a session");
         let code = page.redirect_params().remove("code").unwrap_or_else(|| panic!("a code: {page:?}"));
-        let tokens = self
-            .client
-            .exchange_code(AuthorizationCode::new(code))
-            .unwrap()
-            .set_pkce_verifier(verifier)
-            .request_async(&http_client())
-            .await
-            .expect("code exchange");
+        let tokens = e2e::rp::exchange_code(&self.client, &code, verifier).await.expect("code exchange");
         (tokens.extra_fields().id_token().expect("an ID token").clone(), session)
     }
 

@@ -2,12 +2,12 @@
 
 use std::time::Duration;
 
-use e2e::rp::{AppClient, app_client, http_client};
+use e2e::rp::{AppClient, app_client};
 use e2e::{Browser, Page, TestHub};
 use openidconnect::core::{CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreResponseType};
 use openidconnect::{
-    AuthType, AuthorizationCode, AuthorizationRequest, CsrfToken, LoginHint, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, Scope, TokenResponse,
+    AuthType, AuthorizationRequest, CsrfToken, LoginHint, Nonce, PkceCodeChallenge, PkceCodeVerifier, Scope,
+    TokenResponse,
 };
 use reqwest::StatusCode;
 
@@ -68,14 +68,8 @@ impl Setup {
         let params = assert_redirect(page, &self.hub);
         assert_eq!(params.get("state"), Some(authn.state.secret()));
         let code = params.get("code").unwrap_or_else(|| panic!("a code: {params:?}"));
-        let tokens = self
-            .client
-            .exchange_code(AuthorizationCode::new(code.clone()))
-            .unwrap()
-            .set_pkce_verifier(PkceCodeVerifier::new(authn.verifier.secret().clone()))
-            .request_async(&http_client())
-            .await
-            .expect("code exchange");
+        let verifier = PkceCodeVerifier::new(authn.verifier.secret().clone());
+        let tokens = e2e::rp::exchange_code(&self.client, code, verifier).await.expect("code exchange");
         let claims = tokens.id_token().unwrap().claims(&self.client.id_token_verifier(), &authn.nonce).unwrap();
         assert_eq!(claims.subject().as_str(), self.alice);
         claims.auth_time().expect("auth_time").timestamp()

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use e2e::rp::{AppClient, JsonReply, TokenError, app_client, discover, error_code, http_client};
+use e2e::rp::{AppClient, JsonReply, TokenError, app_client, discover, error_code, exchange_code, http_client};
 use e2e::{Browser, ClientCredentials, TestHub};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -46,15 +46,6 @@ impl Setup {
         let (code, _, verifier) = authorize(&self.hub, &Browser::new(), &self.client, false).await;
         (code, verifier)
     }
-}
-
-async fn exchange(client: &AppClient, code: &str, verifier: PkceCodeVerifier) -> Result<CoreTokenResponse, TokenError> {
-    client
-        .exchange_code(AuthorizationCode::new(code.to_owned()))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&http_client())
-        .await
 }
 
 async fn refresh(client: &AppClient, token: &RefreshToken) -> Result<CoreTokenResponse, TokenError> {
@@ -218,10 +209,10 @@ async fn a_replayed_code_fails_and_revokes_what_it_issued() {
     let s = setup(&[], &[]).await;
     let (code, verifier) = s.code().await;
     let again = PkceCodeVerifier::new(verifier.secret().clone());
-    let tokens = exchange(&s.client, &code, verifier).await.expect("first exchange");
+    let tokens = exchange_code(&s.client, &code, verifier).await.expect("first exchange");
     assert_eq!(userinfo_status(&s.hub, tokens.access_token().secret()).await, StatusCode::OK);
 
-    let replay = exchange(&s.client, &code, again).await.expect_err("a code is single use");
+    let replay = exchange_code(&s.client, &code, again).await.expect_err("a code is single use");
     assert_eq!(error_code(&replay), "invalid_grant");
     let refresh = refresh(&s.client, tokens.refresh_token().unwrap()).await.expect_err("refresh token revoked");
     assert_eq!(error_code(&refresh), "invalid_grant");
@@ -233,7 +224,7 @@ async fn pkce_verifier_must_match_the_challenge() {
     let s = setup(&[], &[]).await;
     let (code, _) = s.code().await;
     let (_, wrong) = PkceCodeChallenge::new_random_sha256();
-    let error = exchange(&s.client, &code, wrong).await.expect_err("wrong verifier");
+    let error = exchange_code(&s.client, &code, wrong).await.expect_err("wrong verifier");
     assert_eq!(error_code(&error), "invalid_grant");
 
     let (code, _) = s.code().await;
@@ -276,7 +267,7 @@ async fn client_authentication_failures_are_invalid_client() {
     }
 
     // Failed client authentication did not use up the code.
-    let tokens = exchange(&s.client, &code, verifier).await.expect("the real client still exchanges the code");
+    let tokens = exchange_code(&s.client, &code, verifier).await.expect("the real client still exchanges the code");
     assert!(tokens.id_token().is_some());
 }
 
@@ -285,7 +276,7 @@ async fn an_expired_code_is_invalid_grant() {
     let s = setup(&[("HUB_AUTHORIZATION_CODE_TTL_SECS", "1")], &[]).await;
     let (code, verifier) = s.code().await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let error = exchange(&s.client, &code, verifier).await.expect_err("the code expired");
+    let error = exchange_code(&s.client, &code, verifier).await.expect_err("the code expired");
     assert_eq!(error_code(&error), "invalid_grant");
 }
 
@@ -323,7 +314,7 @@ async fn malformed_requests_get_invalid_request_never_a_server_error() {
     }
 
     // None of that used up the code.
-    exchange(&s.client, &code, verifier).await.expect("the code still works");
+    exchange_code(&s.client, &code, verifier).await.expect("the code still works");
 }
 
 #[tokio::test]

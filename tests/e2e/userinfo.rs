@@ -5,9 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use e2e::rp::{AppClient, JsonReply, app_client, discover, http_client};
 use e2e::{Browser, TestHub};
 use openidconnect::core::{CoreAuthenticationFlow, CoreTokenResponse, CoreUserInfoClaims};
-use openidconnect::{
-    AuthType, AuthorizationCode, CsrfToken, Nonce, OAuth2TokenResponse, PkceCodeChallenge, Scope, SubjectIdentifier,
-};
+use openidconnect::{AuthType, CsrfToken, Nonce, OAuth2TokenResponse, PkceCodeChallenge, Scope, SubjectIdentifier};
 use reqwest::StatusCode;
 
 use crate::code_flow::{PASSWORD, REDIRECT};
@@ -48,13 +46,7 @@ impl Setup {
             .url();
         let page = Browser::new().sign_in(url.as_str(), "alice", PASSWORD).await;
         let code = page.redirect_params().remove("code").unwrap_or_else(|| panic!("a code: {page:?}"));
-        self.client
-            .exchange_code(AuthorizationCode::new(code))
-            .unwrap()
-            .set_pkce_verifier(verifier)
-            .request_async(&http_client())
-            .await
-            .expect("code exchange")
+        e2e::rp::exchange_code(&self.client, &code, verifier).await.expect("code exchange")
     }
 
     async fn get(&self, bearer: &str) -> JsonReply {

@@ -79,3 +79,17 @@ impl JsonReply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
+
+/// Exchanges an authorization code with its PKCE verifier, as the app server does.
+pub async fn exchange_code(
+    client: &AppClient,
+    code: &str,
+    verifier: openidconnect::PkceCodeVerifier,
+) -> Result<openidconnect::core::CoreTokenResponse, TokenError> {
+    client
+        .exchange_code(openidconnect::AuthorizationCode::new(code.to_owned()))
+        .expect("discovery advertised a token endpoint")
+        .set_pkce_verifier(verifier)
+        .request_async(&http_client())
+        .await
+}
