@@ -286,6 +286,16 @@ mod tests {
     }
 
     #[test]
+    fn the_environment_filter_lists_every_setting() {
+        let serialized = serde_json::to_value(Settings::default()).unwrap();
+        let mut fields: Vec<&str> = serialized.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut listed = Settings::FIELDS.to_vec();
+        fields.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(fields, listed, "Settings::FIELDS must name every field of Settings");
+    }
+
+    #[test]
     fn cookies_are_secure_except_on_loopback_http() {
         assert!(!with_issuer("http://127.0.0.1:8080").cookie_secure());
         assert!(with_issuer("https://id.example.com").cookie_secure());
