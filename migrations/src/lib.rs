@@ -9,6 +9,7 @@ mod m20261123_000003_create_signing_keys;
 mod m20261123_000004_create_consents;
 mod m20261123_000005_create_refresh_tokens;
 mod m20261123_000006_create_federation;
+mod m20261123_000007_create_audit_and_sessions;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_consents::Migration),
             Box::new(m20261123_000005_create_refresh_tokens::Migration),
             Box::new(m20261123_000006_create_federation::Migration),
+            Box::new(m20261123_000007_create_audit_and_sessions::Migration),
         ]
     }
 }

@@ -9,9 +9,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::accounts::password::hash_blocking;
 use crate::config::Settings;
-use crate::domain::client::validate_redirect_uri;
+use crate::domain::client::ClientMetadata;
 use crate::domain::user::validate_username;
-use crate::domain::{Client, GrantType, IdTokenAlg, ResponseType, ScopeSet, TokenEndpointAuthMethod, scope};
+use crate::domain::{Client, GrantType, IdTokenAlg, ResponseType, TokenEndpointAuthMethod};
 use crate::oidc::token::client_auth as client_auth_context;
 use crate::secrets::random_token;
 use crate::startup;
@@ -42,6 +42,8 @@ pub enum Command {
     /// Manage token signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Print the admin API's OpenAPI document (as served at /admin/api/openapi.json).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,6 +128,10 @@ pub enum KeysCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        print!("{}", crate::admin::openapi_document());
+        return Ok(());
+    }
     let settings = Settings::load(cli.config)?;
     match cli.command {
         Command::Serve => {
@@ -140,6 +146,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => user(settings, command).await,
         Command::Client(command) => client(settings, command).await,
         Command::Keys(command) => keys(settings, command).await,
+        Command::Openapi => Ok(()),
     }
 }
 
@@ -156,6 +163,7 @@ async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
                     email_verified: add.email_verified,
                     name: add.name,
                     password_hash,
+                    disabled: false,
                 })
                 .await?;
             for group in &add.groups {
@@ -164,7 +172,7 @@ async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
             println!("{}", user.id);
         }
         UserCommand::List => {
-            for user in store.list_users().await? {
+            for user in store.all_users().await? {
                 let email = user.email.unwrap_or_default();
                 let state = if user.disabled { "disabled" } else { "active" };
                 println!("{}\t{}\t{}\t{}\t{}", user.id, user.username, email, state, user.groups.join(","));
@@ -223,7 +231,8 @@ async fn client(settings: Settings, command: ClientCommand) -> anyhow::Result<()
             }
         }
         ClientCommand::List => {
-            for client in store.list_clients().await? {
+            let all = crate::store::Window { limit: u64::MAX >> 1, offset: 0 };
+            for client in store.list_clients(None, all).await?.items.into_iter().map(|stored| stored.client) {
                 println!(
                     "{}\t{}\t{}\t{}",
                     client.client_id,
@@ -238,10 +247,7 @@ async fn client(settings: Settings, command: ClientCommand) -> anyhow::Result<()
 }
 
 fn client_from_args(add: ClientAdd) -> anyhow::Result<Client> {
-    for uri in add.redirect_uris.iter().chain(&add.post_logout_redirect_uris) {
-        validate_redirect_uri(uri).map_err(anyhow::Error::msg)?;
-    }
-    let auth_method = match (add.public, add.auth_method.as_deref()) {
+    let token_endpoint_auth_method = match (add.public, add.auth_method.as_deref()) {
         (true, None | Some("none")) => TokenEndpointAuthMethod::None,
         (true, Some(_)) => bail!("a public client authenticates with `none`"),
         (false, None) => TokenEndpointAuthMethod::ClientSecretBasic,
@@ -255,46 +261,39 @@ fn client_from_args(add: ClientAdd) -> anyhow::Result<Client> {
         add.grant_types
             .iter()
             .map(|g| GrantType::parse(g).with_context(|| format!("unknown --grant-type {g}")))
-            .collect::<anyhow::Result<_>>()?
+            .collect::<anyhow::Result<Vec<_>>>()?
     };
-    let id_token_alg = IdTokenAlg::parse(&add.id_token_alg).context("--id-token-alg must be RS256 or HS256")?;
-    if id_token_alg == IdTokenAlg::HS256 && auth_method == TokenEndpointAuthMethod::None {
-        bail!("HS256 ID tokens need a client secret; a public client must use RS256");
-    }
-    let scope = match add.scope {
-        Some(value) => ScopeSet::parse(&value).context("--scope has characters that are not allowed")?,
-        None => scope::STANDARD.iter().copied().collect(),
-    };
+    let id_token_signed_response_alg =
+        IdTokenAlg::parse(&add.id_token_alg).context("--id-token-alg must be RS256 or HS256")?;
     let client_id = match add.client_id {
-        Some(id) if id.is_empty() || id.len() > 128 || id.contains(char::is_whitespace) => {
-            bail!("--client-id must be 1 to 128 characters without spaces")
-        }
         Some(id) => id,
         None => hex::encode(crate::secrets::random_bytes::<16>()?),
     };
-    Ok(Client {
-        client_id,
+    let response_types =
+        if grant_types.contains(&GrantType::AuthorizationCode) { vec![ResponseType::Code] } else { Vec::new() };
+    let metadata = ClientMetadata {
         client_name: add.name,
         redirect_uris: add.redirect_uris,
         post_logout_redirect_uris: add.post_logout_redirect_uris,
         grant_types,
-        response_types: vec![ResponseType::Code],
-        token_endpoint_auth_method: auth_method,
-        id_token_signed_response_alg: id_token_alg,
+        response_types,
+        token_endpoint_auth_method,
+        id_token_signed_response_alg,
         backchannel_logout_uri: None,
-        scope,
+        scope: add.scope,
         skip_authorization: add.skip_authorization,
         allowed_social_login_keys: Vec::new(),
         default_social_login_key: None,
-    })
+    };
+    Ok(metadata.into_client(client_id)?)
 }
 
 async fn keys(settings: Settings, command: KeysCommand) -> anyhow::Result<()> {
     let store = startup::connect_store(&settings).await?;
     match command {
         KeysCommand::List => {
-            for key in crate::keys::list(&store).await? {
-                let state = if key.active {
+            for key in crate::keys::list(&store).await?.into_iter().filter(|k| k.published()) {
+                let state = if key.state == crate::keys::KeyState::Active {
                     "active".to_owned()
                 } else {
                     format!("published until {}", key.publish_until.map(|t| t.to_rfc3339()).unwrap_or_default())

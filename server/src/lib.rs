@@ -3,9 +3,12 @@
 //! says what it is for.
 
 pub mod accounts;
+pub mod admin;
+pub mod admin_ui;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod federation;
 pub mod http;
 pub mod interaction;
 pub mod keys;

@@ -32,6 +32,9 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let state = build_state(settings).await?;
+        crate::admin_ui::register(&state).await.map_err(|e| {
+            anyhow::anyhow!("cannot register the admin UI's client: {}", crate::oidc::error::ErrorChain(&e))
+        })?;
         let listener = tokio::net::TcpListener::bind(state.settings.listen)
             .await
             .with_context(|| format!("cannot listen on {} (HUB_LISTEN)", state.settings.listen))?;

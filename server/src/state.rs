@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::accounts::{LoginThrottle, Passwords};
 use crate::config::Settings;
+use crate::domain::audit::AuditRecord;
 use crate::keys::KeyRing;
 use crate::secrets::MasterKey;
 use crate::session::SessionStore;
@@ -27,5 +28,14 @@ pub struct AppState {
 impl AppState {
     pub fn issuer(&self) -> &str {
         self.settings.issuer.as_str().trim_end_matches('/')
+    }
+
+    /// Appends to the audit log. A failure to record is logged, not returned: the change
+    /// or sign-in it describes has already happened.
+    pub async fn audit(&self, record: AuditRecord) {
+        let action = record.action;
+        if let Err(error) = self.store.record_audit(record).await {
+            tracing::error!(action, error = %crate::oidc::error::ErrorChain(&error), "audit event not recorded");
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! throttling of failed logins per account and per address (SPEC §8).
 
 pub mod password;
+pub mod sessions;
 mod throttle;
 
 pub use password::{PasswordError, Passwords};
@@ -14,8 +15,9 @@ use crate::store::{Store, StoreError};
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
     /// Unknown user, wrong password, no password, or a disabled user: one answer for all.
+    /// The id of a known user is kept for the audit log, never shown.
     #[error("invalid username or password")]
-    InvalidCredentials,
+    InvalidCredentials { known_user: Option<uuid::Uuid> },
     #[error("too many failed sign-in attempts")]
     Throttled,
     #[error(transparent)]
@@ -47,8 +49,8 @@ pub async fn authenticate(
             throttle.succeeded(username, address).await?;
             // Loaded only now, so a known username costs the same as an unknown one
             // until the password is right.
-            store.find_user(found.id).await?.ok_or(LoginError::InvalidCredentials)
+            store.find_user(found.id).await?.ok_or(LoginError::InvalidCredentials { known_user: Some(found.id) })
         }
-        _ => Err(LoginError::InvalidCredentials),
+        found => Err(LoginError::InvalidCredentials { known_user: found.map(|f| f.id) }),
     }
 }

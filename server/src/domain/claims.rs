@@ -84,6 +84,8 @@ mod tests {
             address: None,
             disabled: false,
             groups: vec!["staff".into()],
+            has_password: true,
+            created_at: chrono::DateTime::UNIX_EPOCH,
             updated_at: chrono::DateTime::UNIX_EPOCH,
         }
     }

@@ -1,7 +1,8 @@
 //! A registered relying party (RFC 7591 client metadata plus the hub's own fields).
 
 use super::protocol::{GrantType, IdTokenAlg, ResponseType, TokenEndpointAuthMethod};
-use super::scope::ScopeSet;
+use super::scope::{self, ScopeSet};
+use super::validation::{self, FieldErrors};
 
 /// Confidential clients hold a secret; public ones (SPAs, native apps) authenticate with
 /// PKCE alone.
@@ -54,9 +55,132 @@ impl Client {
     }
 }
 
+/// What a client is registered with (RFC 7591 §2 names), before it is checked.
+#[derive(Debug, Clone)]
+pub struct ClientMetadata {
+    pub client_name: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<GrantType>,
+    pub response_types: Vec<ResponseType>,
+    pub token_endpoint_auth_method: TokenEndpointAuthMethod,
+    pub id_token_signed_response_alg: IdTokenAlg,
+    pub backchannel_logout_uri: Option<String>,
+    /// Space-separated; the standard OpenID scopes when unset.
+    pub scope: Option<String>,
+    pub skip_authorization: bool,
+    pub allowed_social_login_keys: Vec<String>,
+    pub default_social_login_key: Option<String>,
+}
+
+/// At most this many URIs of each kind.
+const MAX_URIS: usize = 50;
+
+impl ClientMetadata {
+    /// Checks the metadata as a whole (RFC 7591 §2.1: grant and response types agree) and
+    /// makes the client.
+    pub fn into_client(self, client_id: String) -> Result<Client, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        errors.check("client_id", validate_client_id(&client_id));
+        errors.check("client_name", validation::text(&self.client_name, 200));
+        let uses_code = self.grant_types.contains(&GrantType::AuthorizationCode);
+        if uses_code && self.redirect_uris.is_empty() {
+            errors.add("redirect_uris", "the authorization_code grant needs at least one redirect URI");
+        }
+        for (field, uris) in
+            [("redirect_uris", &self.redirect_uris), ("post_logout_redirect_uris", &self.post_logout_redirect_uris)]
+        {
+            if uris.len() > MAX_URIS {
+                errors.add(field, format!("at most {MAX_URIS} URIs"));
+            }
+            for (i, uri) in uris.iter().enumerate() {
+                errors.check(format!("{field}[{i}]"), validate_redirect_uri(uri));
+            }
+        }
+        if self.grant_types.is_empty() {
+            errors.add("grant_types", "at least one grant type");
+        }
+        if self.grant_types.contains(&GrantType::RefreshToken) && !uses_code {
+            errors.add("grant_types", "refresh_token needs authorization_code, the grant that issues refresh tokens");
+        }
+        let response_code = self.response_types.contains(&ResponseType::Code);
+        if uses_code != response_code {
+            errors.add(
+                "response_types",
+                "the code response type goes with the authorization_code grant, and only with it",
+            );
+        }
+        let public = self.token_endpoint_auth_method == TokenEndpointAuthMethod::None;
+        if public && self.grant_types.contains(&GrantType::ClientCredentials) {
+            errors
+                .add("grant_types", "a public client (token_endpoint_auth_method none) cannot use client_credentials");
+        }
+        if public && self.id_token_signed_response_alg == IdTokenAlg::HS256 {
+            errors
+                .add("id_token_signed_response_alg", "HS256 is keyed with the client secret; a public client has none");
+        }
+        if let Some(uri) = &self.backchannel_logout_uri {
+            errors.check("backchannel_logout_uri", validation::https_url(uri));
+        }
+        let scope = match &self.scope {
+            Some(value) => match ScopeSet::parse(value) {
+                Some(scope) if !scope.is_empty() => Some(scope),
+                _ => {
+                    errors.add("scope", "space-separated scope names of printable ASCII, at least one");
+                    None
+                }
+            },
+            None => Some(scope::STANDARD.iter().copied().collect()),
+        };
+        for (i, slug) in self.allowed_social_login_keys.iter().enumerate() {
+            errors.check(format!("allowed_social_login_keys[{i}]"), super::social_login_key::validate_slug(slug));
+        }
+        if let Some(slug) = &self.default_social_login_key
+            && !self.allowed_social_login_keys.is_empty()
+            && !self.allowed_social_login_keys.contains(slug)
+        {
+            errors.add("default_social_login_key", "must be one of allowed_social_login_keys");
+        }
+        errors.into_result()?;
+        Ok(Client {
+            client_id,
+            client_name: self.client_name,
+            redirect_uris: self.redirect_uris,
+            post_logout_redirect_uris: self.post_logout_redirect_uris,
+            grant_types: dedup(self.grant_types),
+            response_types: dedup(self.response_types),
+            token_endpoint_auth_method: self.token_endpoint_auth_method,
+            id_token_signed_response_alg: self.id_token_signed_response_alg,
+            backchannel_logout_uri: self.backchannel_logout_uri,
+            scope: scope.unwrap_or_default(),
+            skip_authorization: self.skip_authorization,
+            allowed_social_login_keys: self.allowed_social_login_keys,
+            default_social_login_key: self.default_social_login_key,
+        })
+    }
+}
+
+fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut unique = Vec::with_capacity(items.len());
+    for item in items {
+        if !unique.contains(&item) {
+            unique.push(item);
+        }
+    }
+    unique
+}
+
+/// Client ids travel in URLs and forms: 1-128 characters, no spaces or control characters.
+pub fn validate_client_id(client_id: &str) -> Result<(), String> {
+    validation::identifier(client_id, 128)
+}
+
 /// Checks a redirect URI for registration: absolute, no fragment (RFC 6749 §3.1.2), and
 /// https unless it is a loopback or a private-use scheme of a native app (RFC 8252).
 pub fn validate_redirect_uri(uri: &str) -> Result<(), String> {
+    if uri.len() > 2048 {
+        return Err("a redirect URI has at most 2048 characters".into());
+    }
     let parsed = url::Url::parse(uri).map_err(|e| format!("{uri} is not an absolute URL: {e}"))?;
     if parsed.fragment().is_some() {
         return Err(format!("{uri} must not contain a fragment"));

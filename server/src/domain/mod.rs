@@ -1,11 +1,14 @@
 //! The hub's vocabulary: pure types and rules, no I/O and no framework types.
 
+pub mod audit;
 pub mod claims;
 pub mod client;
 pub mod pkce;
 pub mod protocol;
 pub mod scope;
+pub mod social_login_key;
 pub mod user;
+pub mod validation;
 
 pub use client::{Client, ClientKind};
 pub use protocol::{GrantType, IdTokenAlg, Prompt, ResponseMode, ResponseType, TokenEndpointAuthMethod};

@@ -33,7 +33,10 @@ pub struct User {
     pub phone_number_verified: bool,
     pub address: Option<Address>,
     pub disabled: bool,
+    /// False for users who sign in only through an upstream.
+    pub has_password: bool,
     pub groups: Vec<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -41,6 +44,25 @@ impl User {
     pub fn subject(&self) -> String {
         self.id.to_string()
     }
+
+    pub fn is_admin(&self) -> bool {
+        !self.disabled && self.groups.iter().any(|g| g == ADMINS_GROUP)
+    }
+}
+
+/// Members of this group may use the admin API (SPEC §6).
+pub const ADMINS_GROUP: &str = "admins";
+
+/// Group names travel in the `groups` claim: 1-64 characters, no spaces or control
+/// characters.
+pub fn validate_group_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err("a group name has 1 to 64 characters".into());
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("a group name has no spaces or control characters".into());
+    }
+    Ok(())
 }
 
 /// Usernames are what people type: 1-64 characters, no spaces or control characters.

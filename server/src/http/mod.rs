@@ -31,6 +31,7 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         .at(format!("{}/hub.css", paths::STATIC), get(stylesheet))
         .at(paths::HEALTHZ, get(health::healthz))
         .at(paths::READYZ, get(health::readyz));
+    let endpoints = crate::admin_ui::mount(crate::admin::mount(endpoints));
     let base = state.settings.issuer.path().trim_end_matches('/').to_owned();
     let root = if base.is_empty() { endpoints } else { Route::new().nest(base, endpoints) };
     root.around(middleware::security_headers).data(state).boxed()

@@ -6,7 +6,8 @@ use poem::web::Data;
 use poem::{Body, Request, Response, handler};
 use serde_json::json;
 
-use crate::accounts::{self, LoginError};
+use crate::accounts::{self, LoginError, sessions};
+use crate::domain::audit::{Actor, AuditRecord};
 use crate::http::cookies::Cookie;
 use crate::http::csrf::{self, Purpose};
 use crate::http::{cookies, extract, page};
@@ -15,7 +16,6 @@ use crate::oidc::authorize::flow;
 use crate::oidc::authorize::lifetimes;
 use crate::oidc::authorize::pending::{PendingAuthorization, Step};
 use crate::oidc::paths;
-use crate::session::browser;
 use crate::state::AppState;
 
 #[handler]
@@ -60,13 +60,28 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
             .await
         {
             Ok(user) => user,
-            Err(LoginError::InvalidCredentials) => {
+            Err(LoginError::InvalidCredentials { known_user }) => {
                 tracing::info!(client_id = %pending.client_id, %address, "sign-in failed");
+                let mut record = AuditRecord::new("login.password", Actor::Anonymous)
+                    .failed()
+                    .client(&pending.client_id)
+                    .address(&address)
+                    .detail("invalid username or password");
+                if let Some(id) = known_user {
+                    record = record.user(id);
+                }
+                state.audit(record).await;
                 let message = "Invalid username or password.";
                 return form(state, StatusCode::UNAUTHORIZED, &id, &browser, &pending, username, Some(message));
             }
             Err(LoginError::Throttled) => {
                 tracing::warn!(client_id = %pending.client_id, %address, "sign-in throttled");
+                let record = AuditRecord::new("login.password", Actor::Anonymous)
+                    .failed()
+                    .client(&pending.client_id)
+                    .address(&address)
+                    .detail("throttled: too many failed attempts");
+                state.audit(record).await;
                 let message = "Too many failed attempts. Please wait a few minutes and try again.";
                 return form(state, StatusCode::TOO_MANY_REQUESTS, &id, &browser, &pending, username, Some(message));
             }
@@ -74,15 +89,21 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         };
 
     if let Some(old) = cookies::read(req, &state.settings, Cookie::Session)
-        && let Err(error) = browser::end(&state.sessions, &old).await
+        && let Err(error) = sessions::sign_out(&state.store, &state.sessions, &old).await
     {
         return page::internal_error(state, &error);
     }
-    let (cookie, session) = match browser::start(&state.sessions, lifetimes(state), user.id, vec!["pwd".into()]).await {
-        Ok(started) => started,
-        Err(error) => return page::internal_error(state, &error),
-    };
+    let origin = sessions::Origin { address: &address, user_agent: req.header("user-agent") };
+    let amr = vec!["pwd".to_owned()];
+    let (cookie, session) =
+        match sessions::sign_in(&state.store, &state.sessions, lifetimes(state), user.id, amr, origin).await {
+            Ok(started) => started,
+            Err(error) => return page::internal_error(state, &error),
+        };
     tracing::info!(client_id = %pending.client_id, user = %user.id, %address, "signed in");
+    let actor = Actor::User { id: user.id, username: user.username.clone() };
+    let record = AuditRecord::new("login.password", actor).user(user.id).client(&pending.client_id).address(&address);
+    state.audit(record).await;
     // The app asked for a particular user (id_token_hint); someone else signing in ends
     // the request (OIDC Core §3.1.2.1), though their session stands.
     let step = if pending.expected_subject.as_ref().is_some_and(|sub| *sub != user.subject()) {

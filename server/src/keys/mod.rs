@@ -37,9 +37,40 @@ pub enum KeyError {
 pub struct KeyInfo {
     pub kid: String,
     pub alg: String,
-    pub active: bool,
+    pub state: KeyState,
     pub created_at: chrono::DateTime<Utc>,
+    pub rotated_at: Option<chrono::DateTime<Utc>>,
     pub publish_until: Option<chrono::DateTime<Utc>>,
+}
+
+/// Where a key is in its life: signing, still published for tokens it signed, or gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyState {
+    Active,
+    Retiring,
+    Retired,
+}
+
+impl KeyInfo {
+    fn from_stored(key: StoredSigningKey, now: chrono::DateTime<Utc>) -> Self {
+        let state = match key.publish_until {
+            _ if key.active => KeyState::Active,
+            Some(until) if until > now => KeyState::Retiring,
+            _ => KeyState::Retired,
+        };
+        Self {
+            kid: key.kid,
+            alg: key.alg,
+            state,
+            created_at: key.created_at,
+            rotated_at: key.rotated_at,
+            publish_until: key.publish_until,
+        }
+    }
+
+    pub fn published(&self) -> bool {
+        self.state != KeyState::Retired
+    }
 }
 
 /// What is loaded at one moment: the signer and every key still published.
@@ -119,6 +150,7 @@ pub async fn rotate(store: &Store, master: &MasterKey, keep_previous: Duration) 
         public_jwk: generated.public_jwk,
         active: true,
         created_at: Utc::now(),
+        rotated_at: None,
         publish_until: None,
     };
     let keep = chrono::Duration::from_std(keep_previous).unwrap_or(chrono::Duration::zero());
@@ -126,21 +158,19 @@ pub async fn rotate(store: &Store, master: &MasterKey, keep_previous: Duration) 
     Ok(kid)
 }
 
+/// Every key ever generated, newest first, retired ones included.
 pub async fn list(store: &Store) -> Result<Vec<KeyInfo>, KeyError> {
     let now = Utc::now();
-    Ok(store
-        .all_signing_keys()
-        .await?
-        .into_iter()
-        .filter(|k| k.active || k.publish_until.is_some_and(|until| until > now))
-        .map(|k| KeyInfo {
-            kid: k.kid,
-            alg: k.alg,
-            active: k.active,
-            created_at: k.created_at,
-            publish_until: k.publish_until,
-        })
-        .collect())
+    Ok(store.all_signing_keys().await?.into_iter().map(|k| KeyInfo::from_stored(k, now)).collect())
+}
+
+/// Stops publishing an inactive key at once, on this instance now and on the others at
+/// their next reload; tokens it signed stop verifying.
+pub async fn retire(store: &Store, master: &MasterKey, ring: &KeyRing, kid: &str) -> Result<KeyInfo, KeyError> {
+    let now = Utc::now();
+    let retired = store.retire_signing_key(kid, now).await?;
+    ring.reload(store, master).await?;
+    Ok(KeyInfo::from_stored(retired, now))
 }
 
 async fn load_from(store: &Store, master: &MasterKey) -> Result<Option<Loaded>, KeyError> {

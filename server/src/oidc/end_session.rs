@@ -50,7 +50,7 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
             return page::error(state, StatusCode::FORBIDDEN, "Request expired", "Please try signing out again.");
         }
         if let Some(cookie) = &session_cookie
-            && let Err(error) = browser::end(&state.sessions, cookie).await
+            && let Err(error) = crate::accounts::sessions::sign_out(&state.store, &state.sessions, cookie).await
         {
             return page::internal_error(state, &error);
         }

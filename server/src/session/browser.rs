@@ -84,7 +84,23 @@ pub async fn resume(
 }
 
 pub async fn end(store: &SessionStore, cookie_value: &str) -> Result<(), SessionError> {
-    store.delete(Space::BrowserSession, &token_digest(cookie_value)).await
+    end_by_key(store, &store_key(cookie_value)).await
+}
+
+/// Where the session behind a cookie is kept: a digest, so the store never holds a
+/// usable cookie.
+pub fn store_key(cookie_value: &str) -> String {
+    token_digest(cookie_value)
+}
+
+/// Ends a session found through the index rather than a cookie (an administrator's revoke).
+pub async fn end_by_key(store: &SessionStore, key: &str) -> Result<(), SessionError> {
+    store.delete(Space::BrowserSession, key).await
+}
+
+/// Whether the session is still live (not signed out, not idle past its deadline).
+pub async fn is_live(store: &SessionStore, key: &str) -> Result<bool, SessionError> {
+    Ok(store.get::<BrowserSession>(Space::BrowserSession, key).await?.is_some())
 }
 
 #[cfg(test)]

@@ -38,6 +38,11 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
     pub fn invalidate(&self, key: &K) {
         self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
     }
+
+    /// For changes that touch many entries at once, such as renaming a group.
+    pub fn clear(&self) {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
 }
 
 #[cfg(test)]

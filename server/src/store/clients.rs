@@ -1,10 +1,10 @@
 //! Registered clients. The secret is stored sealed; this module never sees it in clear.
 
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entities::client;
-use super::{Store, StoreError, conflict_on, json_strings, to_json_strings};
+use super::{Page, Store, StoreError, Window, conflict_on, json_strings, lower_contains, paginate, to_json_strings};
 use crate::domain::{Client, GrantType, IdTokenAlg, ResponseType, ScopeSet, TokenEndpointAuthMethod};
 
 /// A client and its sealed secret (absent for public clients).
@@ -12,33 +12,68 @@ use crate::domain::{Client, GrantType, IdTokenAlg, ResponseType, ScopeSet, Token
 pub struct StoredClient {
     pub client: Client,
     pub secret_sealed: Option<Vec<u8>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl Store {
     pub async fn create_client(&self, client: &Client, secret_sealed: Option<Vec<u8>>) -> Result<(), StoreError> {
         let now = Utc::now();
-        client::ActiveModel {
-            client_id: Set(client.client_id.clone()),
-            client_secret_sealed: Set(secret_sealed),
-            client_name: Set(client.client_name.clone()),
-            redirect_uris: Set(to_json_strings(&client.redirect_uris)),
-            post_logout_redirect_uris: Set(to_json_strings(&client.post_logout_redirect_uris)),
-            grant_types: Set(to_json_strings(&client.grant_types.iter().map(|g| g.as_str()).collect::<Vec<_>>())),
-            response_types: Set(to_json_strings(&client.response_types.iter().map(|r| r.as_str()).collect::<Vec<_>>())),
-            token_endpoint_auth_method: Set(client.token_endpoint_auth_method.as_str().to_owned()),
-            id_token_signed_response_alg: Set(client.id_token_signed_response_alg.as_str().to_owned()),
-            backchannel_logout_uri: Set(client.backchannel_logout_uri.clone()),
-            scope: Set(client.scope.to_string()),
-            skip_authorization: Set(client.skip_authorization),
-            allowed_social_login_keys: Set(to_json_strings(&client.allowed_social_login_keys)),
-            default_social_login_key: Set(client.default_social_login_key.clone()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&self.db)
-        .await
-        .map_err(conflict_on("client"))?;
+        let mut model = client::ActiveModel { created_at: Set(now), ..metadata(client) };
+        model.client_secret_sealed = Set(secret_sealed);
+        model.insert(&self.db).await.map_err(conflict_on("client"))?;
         self.clients.invalidate(&client.client_id);
+        Ok(())
+    }
+
+    /// Replaces a client's metadata; its secret changes only when `secret_sealed` is
+    /// `Some` (`Some(None)` removes it, for a client turned public).
+    pub async fn update_client(
+        &self,
+        client: &Client,
+        secret_sealed: Option<Option<Vec<u8>>>,
+    ) -> Result<(), StoreError> {
+        let mut model = metadata(client);
+        if let Some(sealed) = secret_sealed {
+            model.client_secret_sealed = Set(sealed);
+        }
+        let result = client::Entity::update_many()
+            .set(model)
+            .filter(client::Column::ClientId.eq(client.client_id.as_str()))
+            .exec(&self.db)
+            .await?;
+        self.clients.invalidate(&client.client_id);
+        if result.rows_affected == 0 {
+            return Err(StoreError::NotFound("client"));
+        }
+        Ok(())
+    }
+
+    pub async fn set_client_secret(&self, client_id: &str, secret_sealed: Vec<u8>) -> Result<(), StoreError> {
+        let model = client::ActiveModel {
+            client_secret_sealed: Set(Some(secret_sealed)),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        };
+        let result = client::Entity::update_many()
+            .set(model)
+            .filter(client::Column::ClientId.eq(client_id))
+            .exec(&self.db)
+            .await?;
+        self.clients.invalidate(&client_id.to_owned());
+        if result.rows_affected == 0 {
+            return Err(StoreError::NotFound("client"));
+        }
+        Ok(())
+    }
+
+    /// Deletes the client with its consents and refresh tokens (foreign keys cascade).
+    pub async fn delete_client(&self, client_id: &str) -> Result<(), StoreError> {
+        let result = client::Entity::delete_by_id(client_id.to_owned()).exec(&self.db).await?;
+        self.clients.invalidate(&client_id.to_owned());
+        if result.rows_affected == 0 {
+            return Err(StoreError::NotFound("client"));
+        }
         Ok(())
     }
 
@@ -58,9 +93,41 @@ impl Store {
         }
     }
 
-    pub async fn list_clients(&self) -> Result<Vec<Client>, StoreError> {
-        let models = client::Entity::find().order_by_asc(client::Column::ClientId).all(&self.db).await?;
-        models.into_iter().map(|m| to_stored_client(m).map(|s| s.client)).collect()
+    /// Clients by id; `search` matches the id or the name, ignoring case.
+    pub async fn list_clients(&self, search: Option<&str>, window: Window) -> Result<Page<StoredClient>, StoreError> {
+        let mut query = client::Entity::find();
+        if let Some(text) = search {
+            query = query.filter(
+                Condition::any()
+                    .add(lower_contains(client::Column::ClientId, text))
+                    .add(lower_contains(client::Column::ClientName, text)),
+            );
+        }
+        let page = paginate(&self.db, query.order_by_asc(client::Column::ClientId), window).await?;
+        let items = page.items.into_iter().map(to_stored_client).collect::<Result<_, _>>()?;
+        Ok(Page { items, total: page.total })
+    }
+}
+
+/// Every column but the secret and the creation time.
+fn metadata(client: &Client) -> client::ActiveModel {
+    let names = |items: Vec<&str>| to_json_strings(&items);
+    client::ActiveModel {
+        client_id: Set(client.client_id.clone()),
+        client_name: Set(client.client_name.clone()),
+        redirect_uris: Set(to_json_strings(&client.redirect_uris)),
+        post_logout_redirect_uris: Set(to_json_strings(&client.post_logout_redirect_uris)),
+        grant_types: Set(names(client.grant_types.iter().map(|g| g.as_str()).collect())),
+        response_types: Set(names(client.response_types.iter().map(|r| r.as_str()).collect())),
+        token_endpoint_auth_method: Set(client.token_endpoint_auth_method.as_str().to_owned()),
+        id_token_signed_response_alg: Set(client.id_token_signed_response_alg.as_str().to_owned()),
+        backchannel_logout_uri: Set(client.backchannel_logout_uri.clone()),
+        scope: Set(client.scope.to_string()),
+        skip_authorization: Set(client.skip_authorization),
+        allowed_social_login_keys: Set(to_json_strings(&client.allowed_social_login_keys)),
+        default_social_login_key: Set(client.default_social_login_key.clone()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
     }
 }
 
@@ -94,5 +161,10 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         allowed_social_login_keys: json_strings(&model.allowed_social_login_keys),
         default_social_login_key: model.default_social_login_key,
     };
-    Ok(StoredClient { client, secret_sealed: model.client_secret_sealed })
+    Ok(StoredClient {
+        client,
+        secret_sealed: model.client_secret_sealed,
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+    })
 }

@@ -1,12 +1,22 @@
 //! Remembered consent (SPEC §4): one row per user and client, with an expiry.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::entities::consent;
-use super::{Store, StoreError, conflict_on};
+use super::{Page, Store, StoreError, Window, conflict_on, paginate};
 use crate::domain::ScopeSet;
+
+#[derive(Debug, Clone)]
+pub struct ConsentRecord {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub client_id: String,
+    pub scope: ScopeSet,
+    pub granted_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
 
 impl Store {
     /// The scopes the user has granted the client and not yet seen expire.
@@ -72,5 +82,47 @@ impl Store {
             }
         }
         Err(StoreError::Conflict("consent"))
+    }
+
+    /// Consents still in force, newest first, filtered by user and client where given.
+    pub async fn list_consents(
+        &self,
+        user_id: Option<Uuid>,
+        client_id: Option<&str>,
+        window: Window,
+    ) -> Result<Page<ConsentRecord>, StoreError> {
+        let mut query = consent::Entity::find().filter(consent::Column::ExpiresAt.gt(Utc::now()));
+        if let Some(user_id) = user_id {
+            query = query.filter(consent::Column::UserId.eq(user_id));
+        }
+        if let Some(client_id) = client_id {
+            query = query.filter(consent::Column::ClientId.eq(client_id));
+        }
+        let query = query.order_by_desc(consent::Column::GrantedAt).order_by_asc(consent::Column::Id);
+        let page = paginate(&self.db, query, window).await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|row| {
+                let scope = ScopeSet::parse(&row.scope)
+                    .ok_or_else(|| StoreError::Corrupt(format!("consent {}: scope", row.id)))?;
+                Ok(ConsentRecord {
+                    id: row.id,
+                    user_id: row.user_id,
+                    client_id: row.client_id,
+                    scope,
+                    granted_at: row.granted_at,
+                    expires_at: row.expires_at,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Page { items, total: page.total })
+    }
+
+    /// Deletes a consent; returns whose it was, so their grants can be revoked too.
+    pub async fn delete_consent(&self, id: Uuid) -> Result<(Uuid, String), StoreError> {
+        let row = consent::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound("consent"))?;
+        consent::Entity::delete_by_id(id).exec(&self.db).await?;
+        Ok((row.user_id, row.client_id))
     }
 }

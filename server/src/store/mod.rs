@@ -4,10 +4,14 @@
 mod cache;
 mod entities;
 
+pub mod audit;
 pub mod clients;
 pub mod consents;
+pub mod groups;
 pub mod refresh_tokens;
+pub mod sessions;
 pub mod signing_keys;
+pub mod social_login_keys;
 pub mod users;
 
 use std::time::Duration;
@@ -95,6 +99,56 @@ impl Store {
         self.db.ping().await?;
         Ok(())
     }
+}
+
+/// Which slice of a list to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub limit: u64,
+    pub offset: u64,
+}
+
+/// One slice of a list, with the number of items in the whole list.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// Reads one window of `query` and counts the whole of it.
+async fn paginate<E, M>(
+    db: &DatabaseConnection,
+    query: sea_orm::Select<E>,
+    window: Window,
+) -> Result<Page<M>, StoreError>
+where
+    E: sea_orm::EntityTrait<Model = M>,
+    M: sea_orm::FromQueryResult + Send + Sync,
+{
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let total = query.clone().count(db).await?;
+    let items = query.offset(window.offset).limit(window.limit).all(db).await?;
+    Ok(Page { items, total })
+}
+
+/// A case-insensitive substring pattern for LIKE, with the wildcards in `text` escaped.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// `lower(column) LIKE pattern ESCAPE '\'`, the same on SQLite and PostgreSQL.
+fn lower_contains<C: sea_orm::ColumnTrait>(column: C, text: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(contains_pattern(text)).escape('\\'))
 }
 
 fn json_strings(value: &serde_json::Value) -> Vec<String> {

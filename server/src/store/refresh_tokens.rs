@@ -99,4 +99,20 @@ impl Store {
             .await?;
         Ok(result.rows_affected)
     }
+
+    /// Revokes every live refresh token of the user, or only those issued to one client.
+    pub async fn revoke_refresh_tokens_of_user(
+        &self,
+        user_id: Uuid,
+        client_id: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let mut update = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::val(Utc::now()))
+            .filter(refresh_token::Column::UserId.eq(user_id))
+            .filter(refresh_token::Column::RevokedAt.is_null());
+        if let Some(client_id) = client_id {
+            update = update.filter(refresh_token::Column::ClientId.eq(client_id));
+        }
+        Ok(update.exec(&self.db).await?.rows_affected)
+    }
 }

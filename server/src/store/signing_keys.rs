@@ -21,6 +21,7 @@ pub struct StoredSigningKey {
     pub public_jwk: serde_json::Value,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    pub rotated_at: Option<DateTime<Utc>>,
     pub publish_until: Option<DateTime<Utc>>,
 }
 
@@ -78,6 +79,23 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Stops publishing an inactive key now (say, one that leaked). The active key cannot
+    /// be retired, only rotated out.
+    pub async fn retire_signing_key(&self, kid: &str, now: DateTime<Utc>) -> Result<StoredSigningKey, StoreError> {
+        let model = signing_key::Entity::find_by_id(kid.to_owned())
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound("signing key"))?;
+        if model.state == ACTIVE {
+            return Err(StoreError::Conflict("the active signing key"));
+        }
+        let mut active: signing_key::ActiveModel = model.into();
+        active.publish_until = Set(Some(now));
+        Ok(to_stored(active.update(&self.db).await?))
+    }
+}
+
 fn to_stored(model: signing_key::Model) -> StoredSigningKey {
     StoredSigningKey {
         active: model.state == ACTIVE,
@@ -86,6 +104,7 @@ fn to_stored(model: signing_key::Model) -> StoredSigningKey {
         private_key_sealed: model.private_key_sealed,
         public_jwk: model.public_jwk,
         created_at: model.created_at,
+        rotated_at: model.rotated_at,
         publish_until: model.publish_until,
     }
 }

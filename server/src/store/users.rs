@@ -1,11 +1,16 @@
 //! Users, their password hashes and their groups.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait, Query},
+};
 use uuid::Uuid;
 
 use super::entities::{group, user, user_group};
-use super::{Store, StoreError, conflict_on};
+use super::{Page, Store, StoreError, Window, conflict_on, lower_contains, paginate};
 use crate::domain::{Address, User};
 
 /// What a new user is created with. The password arrives already hashed.
@@ -16,6 +21,27 @@ pub struct NewUser {
     pub email_verified: bool,
     pub name: Option<String>,
     pub password_hash: Option<String>,
+    pub disabled: bool,
+}
+
+/// The profile fields an administrator edits.
+#[derive(Debug, Clone)]
+pub struct UserProfile {
+    pub username: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    pub disabled: bool,
+}
+
+/// Filters of the user list; every one that is set must match.
+#[derive(Debug, Default)]
+pub struct UserFilter {
+    /// A case-insensitive substring of the username, e-mail address or name.
+    pub search: Option<String>,
+    /// Members of the group with this name.
+    pub group: Option<String>,
+    pub disabled: Option<bool>,
 }
 
 /// What the login form checks: the user's id, whether they may sign in, and their hash.
@@ -40,7 +66,7 @@ impl Store {
             phone_number_verified: Set(false),
             address: Set(None),
             password_hash: Set(new.password_hash),
-            disabled: Set(false),
+            disabled: Set(new.disabled),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -76,14 +102,80 @@ impl Store {
         }))
     }
 
-    pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
-        let models = user::Entity::find().order_by_asc(user::Column::Username).all(&self.db).await?;
-        let mut users = Vec::with_capacity(models.len());
-        for model in models {
+    pub async fn list_users(&self, filter: &UserFilter, window: Window) -> Result<Page<User>, StoreError> {
+        let mut query = user::Entity::find();
+        if let Some(text) = &filter.search {
+            query = query.filter(
+                Condition::any()
+                    .add(lower_contains(user::Column::Username, text))
+                    .add(lower_contains(user::Column::Email, text))
+                    .add(lower_contains(user::Column::Name, text)),
+            );
+        }
+        if let Some(name) = &filter.group {
+            let members = Query::select()
+                .column(user_group::Column::UserId)
+                .from(user_group::Entity)
+                .inner_join(
+                    group::Entity,
+                    Expr::col((group::Entity, group::Column::Id))
+                        .equals((user_group::Entity, user_group::Column::GroupId)),
+                )
+                .and_where(Expr::col((group::Entity, group::Column::Name)).eq(name.as_str()))
+                .to_owned();
+            query = query.filter(user::Column::Id.in_subquery(members));
+        }
+        if let Some(disabled) = filter.disabled {
+            query = query.filter(user::Column::Disabled.eq(disabled));
+        }
+        let page = paginate(&self.db, query.order_by_asc(user::Column::Username), window).await?;
+        let mut users = Vec::with_capacity(page.items.len());
+        for model in page.items {
             let groups = self.groups_of(model.id).await?;
             users.push(to_user(model, groups));
         }
-        Ok(users)
+        Ok(Page { items: users, total: page.total })
+    }
+
+    /// Every user, for the CLI's listing.
+    pub async fn all_users(&self) -> Result<Vec<User>, StoreError> {
+        let window = Window { limit: u64::MAX >> 1, offset: 0 };
+        Ok(self.list_users(&UserFilter::default(), window).await?.items)
+    }
+
+    pub async fn update_user_profile(&self, id: Uuid, profile: UserProfile) -> Result<User, StoreError> {
+        let model = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound("user"))?;
+        let mut active: user::ActiveModel = model.into();
+        active.username = Set(profile.username);
+        active.email = Set(profile.email);
+        active.email_verified = Set(profile.email_verified);
+        active.name = Set(profile.name);
+        active.disabled = Set(profile.disabled);
+        active.updated_at = Set(Utc::now());
+        let model = active.update(&self.db).await.map_err(conflict_on("user"))?;
+        self.users.invalidate(&id);
+        let groups = self.groups_of(id).await?;
+        Ok(to_user(model, groups))
+    }
+
+    pub async fn delete_user(&self, id: Uuid) -> Result<(), StoreError> {
+        let result = user::Entity::delete_by_id(id).exec(&self.db).await?;
+        self.users.invalidate(&id);
+        if result.rows_affected == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    /// Replaces the password of the user with this id.
+    pub async fn set_password_hash_of(&self, id: Uuid, hash: String) -> Result<(), StoreError> {
+        let model = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound("user"))?;
+        self.users.invalidate(&id);
+        let mut active: user::ActiveModel = model.into();
+        active.password_hash = Set(Some(hash));
+        active.updated_at = Set(Utc::now());
+        active.update(&self.db).await?;
+        Ok(())
     }
 
     pub async fn set_password_hash(&self, username: &str, hash: String) -> Result<(), StoreError> {
@@ -154,7 +246,9 @@ fn to_user(model: user::Model, groups: Vec<String>) -> User {
         phone_number_verified: model.phone_number_verified,
         address: model.address.and_then(|json| serde_json::from_value::<Address>(json).ok()),
         disabled: model.disabled,
+        has_password: model.password_hash.is_some(),
         groups,
+        created_at: model.created_at,
         updated_at: model.updated_at,
     }
 }

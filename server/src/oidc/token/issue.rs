@@ -40,7 +40,11 @@ pub struct AccessToken {
 #[derive(Debug, serde::Deserialize)]
 pub struct AccessTokenClaims {
     pub sub: String,
+    /// The hub itself (RFC 9068 §3): these tokens are for the hub's own resources.
+    pub aud: Option<String>,
     pub client_id: String,
+    /// The SSO session the token was issued in, when a user was present.
+    pub sid: Option<String>,
     #[serde(default)]
     pub scope: String,
     /// The grant (refresh family) the token belongs to; absent for client_credentials.

@@ -1,13 +1,14 @@
 //! sea-orm entities, one per table of `migrations/`. Nothing outside `store` sees them.
 
+pub mod audit_event;
 pub mod client;
 pub mod consent;
 pub mod group;
 pub mod refresh_token;
 pub mod signing_key;
-#[allow(dead_code, reason = "federation (the next capability) reads and writes this table")]
 pub mod social_login_key;
 #[allow(dead_code, reason = "federation (the next capability) reads and writes this table")]
 pub mod upstream_identity;
 pub mod user;
 pub mod user_group;
+pub mod user_session;

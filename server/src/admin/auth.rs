@@ -1,0 +1,94 @@
+//! Who may use the admin API (SPEC §6): the bootstrap `HUB_ADMIN_TOKEN`, compared in
+//! constant time, or an access token this hub issued to its admin UI for a member of the
+//! `admins` group, whose session is still live.
+
+use poem::Request;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+use secrecy::ExposeSecret;
+use uuid::Uuid;
+
+use super::problem::ApiError;
+use crate::accounts::sessions;
+use crate::domain::audit::Actor;
+use crate::keys::{Expectations, TokenType};
+use crate::oidc::token::issue::AccessTokenClaims;
+use crate::secrets::{constant_time_eq, token_digest};
+use crate::session::Space;
+use crate::state::AppState;
+
+/// The client the hub registers for its admin UI; only its tokens open the admin API,
+/// so an access token handed to some other app cannot be replayed here.
+pub const ADMIN_UI_CLIENT_ID: &str = "hub-admin";
+
+/// An authenticated administrator.
+#[derive(Debug, Clone)]
+pub enum Admin {
+    BootstrapToken,
+    User { id: Uuid, username: String },
+}
+
+impl Admin {
+    pub fn actor(&self) -> Actor {
+        match self {
+            Admin::BootstrapToken => Actor::AdminToken,
+            Admin::User { id, username } => Actor::User { id: *id, username: username.clone() },
+        }
+    }
+}
+
+/// An administrator and where their request came from, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub admin: Admin,
+    pub address: String,
+}
+
+/// `Authorization: Bearer <HUB_ADMIN_TOKEN or an administrator's access token>`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "HUB_ADMIN_TOKEN or JWT", checker = "authenticate")]
+pub struct AdminAuth(pub Caller);
+
+async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    let state = req.data::<AppState>().ok_or_else(|| ApiError::unauthorized("the hub is not ready"))?;
+    let admin = check(state, &bearer.token).await?;
+    Ok(Caller { admin, address: crate::http::extract::client_address(req, state.settings.trust_forwarded_for) })
+}
+
+async fn check(state: &AppState, token: &str) -> Result<Admin, ApiError> {
+    if let Some(expected) = &state.settings.admin_token {
+        // Digests first, so the comparison takes the same time whatever the lengths.
+        let presented = token_digest(token);
+        if constant_time_eq(presented.as_bytes(), token_digest(expected.expose_secret()).as_bytes()) {
+            return Ok(Admin::BootstrapToken);
+        }
+    }
+    let invalid = || ApiError::unauthorized("the token is not the admin token nor a valid admin UI access token");
+    let expected = Expectations { typ: TokenType::AccessToken, issuer: state.issuer(), check_expiry: true };
+    let claims: AccessTokenClaims = state.keys.verify_rs256(token, expected).map_err(|_| invalid())?;
+    if claims.aud.as_deref() != Some(state.issuer()) || claims.client_id != ADMIN_UI_CLIENT_ID {
+        return Err(invalid());
+    }
+    if let Some(grant_id) = claims.gid
+        && state.sessions.exists(Space::RevokedGrant, &grant_id.to_string()).await?
+    {
+        return Err(invalid());
+    }
+    // Ending the session (sign-out, or an administrator's revoke) ends admin access at once.
+    let live = match &claims.sid {
+        Some(sid) => sessions::is_live(&state.store, &state.sessions, sid).await?,
+        None => false,
+    };
+    if !live {
+        return Err(ApiError::unauthorized("the session this token belongs to has ended; sign in again"));
+    }
+    let user_id = Uuid::parse_str(&claims.sub).map_err(|_| invalid())?;
+    let user = state.store.find_user(user_id).await?.filter(|u| !u.disabled).ok_or_else(invalid)?;
+    if !user.is_admin() {
+        return Err(ApiError::forbidden(format!(
+            "{} is not an administrator (a member of the `admins` group)",
+            user.username
+        )));
+    }
+    Ok(Admin::User { id: user.id, username: user.username })
+}

@@ -1,0 +1,88 @@
+//! `/consents`: what users have allowed which clients. Revoking a consent also revokes
+//! the refresh tokens that grant carried, so the app must ask again.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::auth::AdminAuth;
+use super::paging::{Paging, page_of};
+use super::problem::ApiResult;
+use super::{ApiTags, audit_change};
+use crate::state::AppState;
+use crate::store::consents::ConsentRecord;
+
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct Consent {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub client_id: String,
+    /// The scopes granted.
+    pub scope: Vec<String>,
+    pub granted_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+page_of!(
+    /// A page of consents.
+    ConsentPage,
+    Consent
+);
+
+#[derive(ApiResponse)]
+enum Revoked {
+    /// Revoked, with the refresh tokens of that user and client.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(Default)]
+pub struct ConsentsApi;
+
+#[OpenApi(prefix_path = "/consents", tag = "ApiTags::Consents")]
+impl ConsentsApi {
+    /// List consents in force
+    #[oai(path = "/", method = "get", operation_id = "listConsents")]
+    async fn list(
+        &self,
+        _auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        /// Only this user's consents.
+        user_id: Query<Option<Uuid>>,
+        /// Only consents given to this client.
+        #[oai(validator(max_length = 128))]
+        client_id: Query<Option<String>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+    ) -> ApiResult<Json<ConsentPage>> {
+        let paging = Paging::new(limit.0, offset.0);
+        let page = state.store.list_consents(user_id.0, client_id.0.as_deref(), paging.window()).await?;
+        Ok(Json(ConsentPage::from_store(page, paging, to_api)))
+    }
+
+    /// Revoke a consent
+    #[oai(path = "/:id", method = "delete", operation_id = "revokeConsent")]
+    async fn revoke(&self, auth: AdminAuth, Data(state): Data<&AppState>, id: Path<Uuid>) -> ApiResult<Revoked> {
+        let (user_id, client_id) = state.store.delete_consent(id.0).await?;
+        state.store.revoke_refresh_tokens_of_user(user_id, Some(&client_id)).await?;
+        audit_change(state, &auth, "consent.revoke", format!("consent:{}", id.0), |r| {
+            r.user(user_id).client(client_id)
+        })
+        .await;
+        Ok(Revoked::NoContent)
+    }
+}
+
+fn to_api(record: ConsentRecord) -> Consent {
+    Consent {
+        id: record.id,
+        user_id: record.user_id,
+        client_id: record.client_id,
+        scope: record.scope.iter().map(str::to_owned).collect(),
+        granted_at: record.granted_at,
+        expires_at: record.expires_at,
+    }
+}

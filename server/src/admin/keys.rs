@@ -1,0 +1,125 @@
+//! `/keys`: the token signing keys. Rotation keeps the previous key published until the
+//! tokens it signed have expired; retiring withdraws an inactive key at once.
+
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+
+use super::auth::AdminAuth;
+use super::problem::{ApiError, ApiResult};
+use super::{ApiTags, audit_change};
+use crate::keys::{self, KeyError, KeyInfo, KeyState};
+use crate::state::AppState;
+use crate::store::StoreError;
+
+#[derive(Debug, Clone, Copy, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum SigningKeyState {
+    /// Signs new tokens.
+    Active,
+    /// Rotated out, still published until `publish_until` for the tokens it signed.
+    Retiring,
+    /// No longer published; tokens it signed no longer verify.
+    Retired,
+}
+
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SigningKey {
+    /// The RFC 7638 thumbprint, as in the JWKS.
+    pub kid: String,
+    pub alg: String,
+    pub state: SigningKeyState,
+    /// Whether the JWKS lists it.
+    pub published: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub rotated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub publish_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SigningKeyList {
+    /// Newest first.
+    pub items: Vec<SigningKey>,
+}
+
+#[derive(ApiResponse)]
+enum Rotated {
+    /// The new active key.
+    #[oai(status = 201)]
+    Created(Json<SigningKey>),
+}
+
+#[derive(Default)]
+pub struct KeysApi;
+
+#[OpenApi(prefix_path = "/keys", tag = "ApiTags::Keys")]
+impl KeysApi {
+    /// List signing keys
+    #[oai(path = "/", method = "get", operation_id = "listKeys")]
+    async fn list(&self, _auth: AdminAuth, Data(state): Data<&AppState>) -> ApiResult<Json<SigningKeyList>> {
+        let keys = keys::list(&state.store).await.map_err(key_error)?;
+        Ok(Json(SigningKeyList { items: keys.into_iter().map(to_api).collect() }))
+    }
+
+    /// Rotate the signing key
+    ///
+    /// A new key signs from now on, on this instance at once and on the others within
+    /// their reload interval; the previous key stays published until its tokens expire.
+    #[oai(path = "/rotate", method = "post", operation_id = "rotateKeys")]
+    async fn rotate(&self, auth: AdminAuth, Data(state): Data<&AppState>) -> ApiResult<Rotated> {
+        let keep = crate::cli::keep_previous_key(&state.settings);
+        let kid = keys::rotate(&state.store, &state.master, keep).await.map_err(key_error)?;
+        state.keys.reload(&state.store, &state.master).await.map_err(key_error)?;
+        audit_change(state, &auth, "key.rotate", format!("key:{kid}"), |r| r).await;
+        let all = keys::list(&state.store).await.map_err(key_error)?;
+        let key = all.into_iter().find(|k| k.kid == kid).ok_or_else(|| ApiError::not_found("signing key"))?;
+        Ok(Rotated::Created(Json(to_api(key))))
+    }
+
+    /// Retire a signing key
+    ///
+    /// Withdraws an inactive key from the JWKS now (say, one that leaked): tokens it
+    /// signed stop verifying. The active key cannot be retired, only rotated out.
+    #[oai(path = "/:kid/retire", method = "post", operation_id = "retireKey")]
+    async fn retire(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        kid: Path<String>,
+    ) -> ApiResult<Json<SigningKey>> {
+        let key = match keys::retire(&state.store, &state.master, &state.keys, &kid.0).await {
+            Err(KeyError::Store(StoreError::Conflict(_))) => {
+                return Err(ApiError::conflict("the active key cannot be retired; rotate first"));
+            }
+            other => other.map_err(key_error)?,
+        };
+        audit_change(state, &auth, "key.retire", format!("key:{}", kid.0), |r| r).await;
+        Ok(Json(to_api(key)))
+    }
+}
+
+fn key_error(error: KeyError) -> ApiError {
+    match error {
+        KeyError::Store(store) => store.into(),
+        other => ApiError::unavailable(&other),
+    }
+}
+
+fn to_api(key: KeyInfo) -> SigningKey {
+    SigningKey {
+        published: key.published(),
+        kid: key.kid,
+        alg: key.alg,
+        state: match key.state {
+            KeyState::Active => SigningKeyState::Active,
+            KeyState::Retiring => SigningKeyState::Retiring,
+            KeyState::Retired => SigningKeyState::Retired,
+        },
+        created_at: key.created_at,
+        rotated_at: key.rotated_at,
+        publish_until: key.publish_until,
+    }
+}

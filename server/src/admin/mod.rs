@@ -1,0 +1,199 @@
+//! The admin API (SPEC §6): poem-openapi operations under `/admin/api/v1`, one module per
+//! resource, described by a generated OpenAPI document (`/admin/api/openapi.json`,
+//! checked in under `openapi/`). Every error is an RFC 9457 problem.
+
+// A problem is a few strings, built once per failed request: not worth boxing.
+#![allow(clippy::result_large_err)]
+
+mod audit_events;
+mod auth;
+mod clients;
+mod consents;
+mod groups;
+mod keys;
+mod me;
+mod paging;
+mod problem;
+mod sessions;
+mod social_login_keys;
+mod users;
+
+pub use auth::ADMIN_UI_CLIENT_ID;
+
+use poem::http::header;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::domain::audit::AuditRecord;
+use crate::state::AppState;
+use auth::AdminAuth;
+
+/// Where the operations live, relative to the issuer.
+pub const API_BASE: &str = "/admin/api/v1";
+/// The OpenAPI document and the interactive docs.
+pub const DOCUMENT_PATH: &str = "/admin/api/openapi.json";
+pub const DOCS_PATH: &str = "/admin/api/docs";
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Who is calling.
+    Me,
+    /// Relying parties: the apps that sign users in through the hub.
+    Clients,
+    /// Upstream identity providers.
+    SocialLoginKeys,
+    Users,
+    Groups,
+    /// Token signing keys.
+    Keys,
+    /// Single sign-on sessions.
+    Sessions,
+    /// Remembered consent.
+    Consents,
+    /// Every admin change and every sign-in.
+    AuditEvents,
+}
+
+type Api = (
+    me::MeApi,
+    clients::ClientsApi,
+    social_login_keys::SocialLoginKeysApi,
+    users::UsersApi,
+    groups::GroupsApi,
+    keys::KeysApi,
+    sessions::SessionsApi,
+    consents::ConsentsApi,
+    audit_events::AuditEventsApi,
+);
+
+fn service() -> OpenApiService<Api, ()> {
+    OpenApiService::new(Api::default(), "Hub admin API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Manage the hub's clients, upstream identity providers (social login keys), users, groups, \
+             signing keys, sessions and consents, and read the audit log. Authenticate with \
+             `Authorization: Bearer` and either the bootstrap `HUB_ADMIN_TOKEN` or an access token the hub \
+             issued to its admin UI for a member of the `admins` group. Errors are RFC 9457 problem details.",
+        )
+        // Relative to the document's own URL (`/admin/api/openapi.json`), so the document is
+        // the same whatever the issuer, and CI can compare it with the checked-in copy.
+        .server("v1")
+}
+
+/// The OpenAPI document, as served and as checked in under `openapi/`.
+pub fn openapi_document() -> String {
+    let mut document = service().spec();
+    document.push('\n');
+    document
+}
+
+/// Adds the admin API's routes (relative to the issuer's path) to the hub's.
+pub fn mount(route: Route) -> Route {
+    let service = service();
+    let docs = service.swagger_ui();
+    let document = openapi_document();
+    route
+        .nest(
+            API_BASE,
+            service.around(guard).catch_all_error(|error| async move { problem::into_problem_response(error) }),
+        )
+        .at(
+            DOCUMENT_PATH,
+            poem::endpoint::make_sync(move |_| {
+                Response::builder().content_type("application/json").body(document.clone())
+            }),
+        )
+        .nest(
+            DOCS_PATH,
+            docs.with(poem::middleware::SetHeader::new().overriding(header::CONTENT_SECURITY_POLICY, DOCS_CSP)),
+        )
+}
+
+/// The docs page is one HTML file with inline script and style (Swagger UI as
+/// poem-openapi ships it); it may fetch only from the hub.
+const DOCS_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Largest request body the admin API reads.
+const BODY_LIMIT: usize = 256 * 1024;
+
+/// Refuses what no operation can store before any handler sees it: bodies over the
+/// limit, and NUL characters (PostgreSQL cannot hold them in text) in the path, the
+/// query or a JSON body.
+async fn guard<E: Endpoint>(next: std::sync::Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let uri = req.uri().to_string();
+    if uri.contains("%00") || uri.contains('\0') {
+        return Ok(problem::ApiError::bad_request("NUL characters are not allowed").into_response());
+    }
+    let body = req.take_body();
+    let bytes = match body.into_bytes_limit(BODY_LIMIT).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let response =
+                problem::ApiError::bad_request(format!("the body must be valid and at most {BODY_LIMIT} bytes"));
+            return Ok(response.into_response());
+        }
+    };
+    if bytes.contains(&0) || contains_escaped_nul(&bytes) {
+        return Ok(problem::ApiError::bad_request("NUL characters are not allowed").into_response());
+    }
+    req.set_body(bytes);
+    Ok(next.call(req).await?.into_response())
+}
+
+/// `\u0000` in JSON, in any letter case, not itself escaped (`\\u0000` is text).
+fn contains_escaped_nul(body: &[u8]) -> bool {
+    body.windows(6).enumerate().any(|(i, w)| {
+        w[0] == b'\\'
+            && w[1] == b'u'
+            && w[2..].iter().all(|&b| b == b'0')
+            && body[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
+    })
+}
+
+/// Records an admin change in the audit log.
+async fn audit_change(
+    state: &AppState,
+    auth: &AdminAuth,
+    action: &'static str,
+    target: String,
+    extra: impl FnOnce(AuditRecord) -> AuditRecord,
+) {
+    let caller = &auth.0;
+    let record = extra(AuditRecord::new(action, caller.admin.actor()).target(target).address(&caller.address));
+    state.audit(record).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaped_nul_is_found_unless_the_backslash_is_itself_escaped() {
+        assert!(contains_escaped_nul(br#"{"a":"x\u0000"}"#));
+        assert!(!contains_escaped_nul(br#"{"a":"x\\u0000"}"#));
+        assert!(contains_escaped_nul(br#"{"a":"x\\\u0000"}"#));
+        assert!(!contains_escaped_nul(br#"{"a":"x\u0020"}"#));
+    }
+
+    #[test]
+    fn the_document_describes_every_resource() {
+        let document: serde_json::Value = serde_json::from_str(&openapi_document()).unwrap();
+        for path in
+            ["/clients", "/social-login-keys", "/users", "/groups", "/keys", "/sessions", "/consents", "/audit-events"]
+        {
+            assert!(document["paths"].get(path).is_some(), "{path} is documented");
+        }
+        assert_eq!(document["servers"][0]["url"], "v1");
+    }
+
+    /// CI's drift check: the checked-in document is what the code generates.
+    #[test]
+    fn the_checked_in_document_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == openapi_document(),
+            "openapi/openapi.json is not what the code generates; run `cargo run -p hub -- openapi > openapi/openapi.json`"
+        );
+    }
+}

@@ -1,0 +1,210 @@
+//! Errors of the admin API as RFC 9457 problem details (`application/problem+json`),
+//! each naming the offending field where there is one. Handlers return `ApiError`; the
+//! framework's own errors (a body that does not parse, a missing token) are turned into
+//! the same shape by `into_problem_response`, so clients see one error format.
+
+use poem::Response;
+use poem::http::StatusCode;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+use crate::domain::validation::FieldErrors;
+use crate::oidc::error::ErrorChain;
+use crate::store::StoreError;
+
+/// An RFC 9457 problem.
+#[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct Problem {
+    /// Always `about:blank`: the status code says what kind of problem this is.
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// The status code's phrase, such as "Unprocessable Entity".
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, for a person to read.
+    pub detail: String,
+    /// One entry per offending field, when the problem is in the input.
+    #[oai(skip_serializing_if_is_empty)]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// A problem with one field of the input.
+#[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct FieldProblem {
+    /// The field's name as in the request, with an index for list items: `redirect_uris[1]`.
+    pub field: String,
+    pub detail: String,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            kind: "about:blank".into(),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>, detail: impl Into<String>) -> Self {
+        self.errors.push(FieldProblem { field: field.into(), detail: detail.into() });
+        self
+    }
+}
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, ApiResponse)]
+pub enum ApiError {
+    /// The request does not parse: a parameter or body of the wrong shape or type.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No credentials, or credentials that are not valid.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>, #[oai(header = "WWW-Authenticate")] String),
+    /// Valid credentials of someone who is not an administrator.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// No such resource.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// A duplicate (slug, client_id, username, group name) or a change the resource's
+    /// state does not allow.
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// Well-formed input that breaks a rule; `errors` names each offending field.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// The database or the session store cannot be reached; nothing was changed.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        ApiError::BadRequest(Json(Problem::new(StatusCode::BAD_REQUEST, detail)))
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        let challenge = r#"Bearer realm="hub-admin", error="invalid_token""#.to_owned();
+        ApiError::Unauthorized(Json(Problem::new(StatusCode::UNAUTHORIZED, detail)), challenge)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        ApiError::Forbidden(Json(Problem::new(StatusCode::FORBIDDEN, detail)))
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        ApiError::NotFound(Json(Problem::new(StatusCode::NOT_FOUND, format!("no such {what}"))))
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, detail)))
+    }
+
+    /// A conflict caused by one field's value, such as a taken name.
+    pub fn conflict_on(field: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, detail.clone()).with_field(field, detail)))
+    }
+
+    pub fn invalid(field: &str, detail: impl Into<String>) -> Self {
+        FieldErrors::single(field, detail).into()
+    }
+
+    /// For failures of the hub's own dependencies; the cause goes to the log only.
+    pub fn unavailable(error: &(dyn std::error::Error + 'static)) -> Self {
+        tracing::error!(error = %ErrorChain(error), "admin API request failed");
+        ApiError::Unavailable(Json(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the hub cannot reach its database or session store; nothing was changed",
+        )))
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, errors.to_string());
+        for error in errors.iter() {
+            problem = problem.with_field(&error.field, &error.message);
+        }
+        ApiError::Unprocessable(Json(problem))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(what) => ApiError::not_found(what),
+            StoreError::Conflict(what) => ApiError::conflict(format!("{what} already exists")),
+            other => ApiError::unavailable(&other),
+        }
+    }
+}
+
+impl From<crate::accounts::sessions::SessionsError> for ApiError {
+    fn from(error: crate::accounts::sessions::SessionsError) -> Self {
+        ApiError::unavailable(&error)
+    }
+}
+
+impl From<crate::session::SessionError> for ApiError {
+    fn from(error: crate::session::SessionError) -> Self {
+        ApiError::unavailable(&error)
+    }
+}
+
+impl From<crate::secrets::SecretError> for ApiError {
+    fn from(error: crate::secrets::SecretError) -> Self {
+        ApiError::unavailable(&error)
+    }
+}
+
+/// Turns an error the framework raised before a handler ran into a problem response.
+pub fn into_problem_response(error: poem::Error) -> Response {
+    use poem_openapi::error::{ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError};
+    let detail = error.to_string();
+    let field = if let Some(param) = error.downcast_ref::<ParseParamError>() {
+        Some((param.name.to_owned(), param.reason.clone()))
+    } else {
+        error.downcast_ref::<ParsePathError>().map(|path| (path.name.to_owned(), path.reason.clone()))
+    };
+    let payload = error.is::<ParseRequestPayloadError>();
+    let media = error.is::<ContentTypeError>();
+    let mut response = error.into_response();
+    if response.content_type().is_some_and(|t| t.starts_with(PROBLEM_JSON)) {
+        return response;
+    }
+    let status = response.status();
+    let mut problem =
+        Problem::new(status, if payload { detail.replace("parse request payload error: ", "") } else { detail });
+    if let Some((name, reason)) = field {
+        problem = problem.with_field(name, reason);
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        problem.detail = "send an admin token or an administrator's access token as `Authorization: Bearer …`".into();
+    }
+    if media {
+        problem.detail = "send the body as application/json".into();
+    }
+    let body = serde_json::to_vec(&poem_openapi::types::ToJSON::to_json(&problem)).unwrap_or_default();
+    let headers = std::mem::take(response.headers_mut());
+    let mut rebuilt = Response::builder().status(status).content_type(PROBLEM_JSON).body(body);
+    for name in [poem::http::header::WWW_AUTHENTICATE, poem::http::header::ALLOW] {
+        if let Some(value) = headers.get(&name) {
+            rebuilt.headers_mut().insert(name, value.clone());
+        }
+    }
+    if status == StatusCode::UNAUTHORIZED && !rebuilt.headers().contains_key(poem::http::header::WWW_AUTHENTICATE) {
+        rebuilt.headers_mut().insert(
+            poem::http::header::WWW_AUTHENTICATE,
+            poem::http::HeaderValue::from_static(r#"Bearer realm="hub-admin""#),
+        );
+    }
+    rebuilt
+}

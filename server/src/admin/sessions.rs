@@ -1,0 +1,103 @@
+//! `/sessions`: live single sign-on sessions, by user; revoking one signs that browser
+//! out everywhere at once and stops the admin API accepting its access tokens.
+
+use std::collections::HashMap;
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::auth::AdminAuth;
+use super::paging::{Paging, page_of};
+use super::problem::{ApiError, ApiResult};
+use super::{ApiTags, audit_change};
+use crate::accounts::sessions;
+use crate::state::AppState;
+use crate::store::sessions::SessionRecord;
+
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct Session {
+    /// The session id, as in the `sid` claim of the tokens issued in it.
+    pub sid: String,
+    pub user_id: Uuid,
+    pub username: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When the user last authenticated.
+    pub auth_time: chrono::DateTime<chrono::Utc>,
+    /// The latest the session can last; it ends sooner when idle or signed out.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+    /// How the user authenticated (RFC 8176), such as `pwd`.
+    pub amr: Vec<String>,
+}
+
+page_of!(
+    /// A page of sessions.
+    SessionPage,
+    Session
+);
+
+#[derive(ApiResponse)]
+enum Revoked {
+    /// The session has ended.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(Default)]
+pub struct SessionsApi;
+
+#[OpenApi(prefix_path = "/sessions", tag = "ApiTags::Sessions")]
+impl SessionsApi {
+    /// List live sessions
+    #[oai(path = "/", method = "get", operation_id = "listSessions")]
+    async fn list(
+        &self,
+        _auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        /// Only this user's sessions.
+        user_id: Query<Option<Uuid>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+    ) -> ApiResult<Json<SessionPage>> {
+        let paging = Paging::new(limit.0, offset.0);
+        let page = sessions::list(&state.store, &state.sessions, user_id.0, paging.window()).await?;
+        let mut usernames = HashMap::new();
+        for record in &page.items {
+            if let std::collections::hash_map::Entry::Vacant(entry) = usernames.entry(record.user_id) {
+                entry.insert(state.store.find_user(record.user_id).await?.map(|u| u.username));
+            }
+        }
+        Ok(Json(SessionPage::from_store(page, paging, |record| {
+            let username = usernames.get(&record.user_id).cloned().flatten();
+            to_api(record, username)
+        })))
+    }
+
+    /// Revoke a session
+    #[oai(path = "/:sid", method = "delete", operation_id = "revokeSession")]
+    async fn revoke(&self, auth: AdminAuth, Data(state): Data<&AppState>, sid: Path<String>) -> ApiResult<Revoked> {
+        let record = state.store.find_session(&sid.0).await?.ok_or_else(|| ApiError::not_found("session"))?;
+        sessions::end(&state.store, &state.sessions, &sid.0).await?;
+        audit_change(state, &auth, "session.revoke", format!("session:{}", sid.0), |r| r.user(record.user_id)).await;
+        Ok(Revoked::NoContent)
+    }
+}
+
+fn to_api(record: SessionRecord, username: Option<String>) -> Session {
+    Session {
+        sid: record.sid,
+        user_id: record.user_id,
+        username,
+        created_at: record.created_at,
+        auth_time: record.auth_time,
+        expires_at: record.expires_at,
+        address: record.address,
+        user_agent: record.user_agent,
+        amr: record.amr,
+    }
+}

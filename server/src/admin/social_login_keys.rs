@@ -1,0 +1,429 @@
+//! `/social-login-keys`: upstream identity providers (SPEC §5). The upstream client secret
+//! is write-only: stored sealed, never returned. `test` asks the upstream for what the
+//! hub will rely on and reports what it found.
+
+use std::collections::BTreeMap;
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+
+use super::auth::AdminAuth;
+use super::paging::{Paging, page_of};
+use super::problem::{ApiError, ApiResult};
+use super::{ApiTags, audit_change};
+use crate::domain::social_login_key::{Endpoints, SocialLoginKey as DomainKey, UpstreamKind};
+use crate::domain::validation::FieldErrors;
+use crate::federation::probe;
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::store::social_login_keys::StoredSocialLoginKey;
+
+/// Sealing context of upstream client secrets at rest.
+pub const SECRET_CONTEXT: &str = "social-login-key-secret";
+
+/// The upstream's kind: a generic protocol, or a preset that knows the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "SocialLoginKeyKind", rename_all = "snake_case")]
+pub enum Kind {
+    /// Any OpenID Connect provider; endpoints come from the issuer's discovery document.
+    Oidc,
+    /// Any OAuth 2.0 provider; explicit endpoints, identity from the userinfo endpoint.
+    Oauth2,
+    Google,
+    /// Issuer `https://login.microsoftonline.com/<tenant>/v2.0` (default: `common`).
+    Microsoft,
+    Github,
+    /// gitlab.com by default; a self-hosted GitLab's URL as issuer.
+    Gitlab,
+    /// The realm URL as issuer: `https://keycloak.example.com/realms/<realm>`.
+    Keycloak,
+    /// A Frappe site's URL as issuer.
+    Frappe,
+    /// Another instance of this hub.
+    Hub,
+}
+
+/// A Social Login Key's settings, as read back.
+#[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SocialLoginKeySettings {
+    /// The name on the "Continue with …" button.
+    #[oai(validator(max_length = 100))]
+    pub display_name: String,
+    pub kind: Kind,
+    /// The upstream's issuer URL; required for oidc, keycloak, frappe and hub.
+    #[oai(validator(max_length = 2048))]
+    pub issuer: Option<String>,
+    /// Overrides discovery or the preset; required for oauth2.
+    #[oai(validator(max_length = 2048))]
+    pub authorization_endpoint: Option<String>,
+    #[oai(validator(max_length = 2048))]
+    pub token_endpoint: Option<String>,
+    #[oai(validator(max_length = 2048))]
+    pub userinfo_endpoint: Option<String>,
+    #[oai(validator(max_length = 2048))]
+    pub jwks_uri: Option<String>,
+    #[oai(validator(max_length = 2048))]
+    pub end_session_endpoint: Option<String>,
+    /// The hub's client id at the upstream.
+    #[oai(validator(max_length = 255))]
+    pub client_id: String,
+    /// Scopes to request; default: the preset's (`openid email profile` for OpenID kinds).
+    #[oai(validator(max_items = 50))]
+    pub scopes: Option<Vec<String>>,
+    /// Disabled keys are not offered and cannot be used.
+    #[oai(default = "yes")]
+    pub enabled: bool,
+    /// Create a hub user on first sign-in (JIT) when no linked or matching user exists.
+    #[oai(default)]
+    pub allow_signup: bool,
+    /// A verified e-mail from this upstream may link to an existing hub user.
+    #[oai(default)]
+    pub trust_email: bool,
+    /// The upstream claim that becomes the username; default: the preset's.
+    #[oai(validator(max_length = 128))]
+    pub username_claim: Option<String>,
+    /// Where the upstream's groups are, as a dotted path (`realm_access.roles`).
+    #[oai(validator(max_length = 128))]
+    pub groups_claim: Option<String>,
+    /// Upstream group → hub group.
+    #[oai(default, validator(max_properties = 200))]
+    pub group_mapping: BTreeMap<String, String>,
+    /// Update the hub user's profile and groups on every sign-in.
+    #[oai(default = "yes")]
+    pub sync_profile: bool,
+    /// E-mail domains this upstream serves: a `login_hint` in one goes straight to it.
+    #[oai(default, validator(max_items = 100))]
+    pub email_domains: Vec<String>,
+    /// URL of an icon for the button.
+    #[oai(validator(max_length = 2048))]
+    pub icon: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Settings to write, with the write-only secret.
+#[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SocialLoginKeyInput {
+    #[oai(flatten)]
+    pub settings: SocialLoginKeySettings,
+    /// The hub's client secret at the upstream. Never returned; on update, leave it out
+    /// to keep the current one.
+    #[oai(write_only, validator(min_length = 1, max_length = 1024))]
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SocialLoginKeyCreate {
+    /// Lowercase letters, digits, `-` and `_`; in URLs and in `idp_hint`.
+    #[oai(validator(max_length = 64))]
+    pub slug: String,
+    #[oai(flatten)]
+    pub input: SocialLoginKeyInput,
+}
+
+#[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SocialLoginKey {
+    pub slug: String,
+    #[oai(flatten)]
+    pub settings: SocialLoginKeySettings,
+    /// Whether a client secret is stored (it is never shown).
+    pub has_client_secret: bool,
+    /// The redirect URI to register at the upstream.
+    pub redirect_uri: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+page_of!(
+    /// A page of social login keys.
+    SocialLoginKeyPage,
+    SocialLoginKey
+);
+
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct TestCheck {
+    /// What was checked: `discovery`, `issuer`, `jwks`, `token_endpoint`…
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct UpstreamKey {
+    pub kid: Option<String>,
+    pub kty: String,
+    pub alg: Option<String>,
+}
+
+/// What the upstream answered.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SocialLoginKeyTest {
+    /// Every check passed.
+    pub ok: bool,
+    pub checks: Vec<TestCheck>,
+    pub issuer: Option<String>,
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<String>,
+    pub jwks_uri: Option<String>,
+    pub end_session_endpoint: Option<String>,
+    /// The ID token signing algorithms the upstream advertises.
+    pub signing_algs: Vec<String>,
+    /// The keys in the upstream's JWKS.
+    pub keys: Vec<UpstreamKey>,
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    #[oai(status = 201)]
+    Created(Json<SocialLoginKey>),
+}
+
+#[derive(ApiResponse)]
+enum Deleted {
+    /// Deleted, with the upstream identities linked through it.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(Default)]
+pub struct SocialLoginKeysApi;
+
+#[OpenApi(prefix_path = "/social-login-keys", tag = "ApiTags::SocialLoginKeys")]
+impl SocialLoginKeysApi {
+    /// List social login keys
+    #[oai(path = "/", method = "get", operation_id = "listSocialLoginKeys")]
+    async fn list(
+        &self,
+        _auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+    ) -> ApiResult<Json<SocialLoginKeyPage>> {
+        let paging = Paging::new(limit.0, offset.0);
+        let page = state.store.list_social_login_keys(paging.window()).await?;
+        Ok(Json(SocialLoginKeyPage::from_store(page, paging, |stored| to_api(state, stored))))
+    }
+
+    /// Add a social login key
+    #[oai(path = "/", method = "post", operation_id = "createSocialLoginKey")]
+    async fn create(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        body: Json<SocialLoginKeyCreate>,
+    ) -> ApiResult<Created> {
+        let SocialLoginKeyCreate { slug, input } = body.0;
+        let key = to_domain(slug, input.settings);
+        key.validate()?;
+        check_domains(state, &key).await?;
+        let sealed = seal(state, input.client_secret.as_deref())?;
+        let stored = match state.store.create_social_login_key(&key, sealed).await {
+            Err(StoreError::Conflict(_)) => {
+                return Err(ApiError::conflict_on("slug", format!("a social login key {} exists", key.slug)));
+            }
+            other => other?,
+        };
+        audit_change(state, &auth, "social_login_key.create", format!("social-login-key:{}", key.slug), |r| r).await;
+        Ok(Created::Created(Json(to_api(state, stored))))
+    }
+
+    /// Read a social login key
+    #[oai(path = "/:slug", method = "get", operation_id = "getSocialLoginKey")]
+    async fn get(
+        &self,
+        _auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        slug: Path<String>,
+    ) -> ApiResult<Json<SocialLoginKey>> {
+        Ok(Json(to_api(state, find(state, &slug.0).await?)))
+    }
+
+    /// Update a social login key
+    ///
+    /// Replaces the settings; the client secret changes only when one is sent.
+    #[oai(path = "/:slug", method = "put", operation_id = "updateSocialLoginKey")]
+    async fn update(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        slug: Path<String>,
+        body: Json<SocialLoginKeyInput>,
+    ) -> ApiResult<Json<SocialLoginKey>> {
+        find(state, &slug.0).await?;
+        let key = to_domain(slug.0, body.0.settings);
+        key.validate()?;
+        check_domains(state, &key).await?;
+        let sealed = seal(state, body.0.client_secret.as_deref())?;
+        let stored = state.store.update_social_login_key(&key, sealed).await?;
+        let detail = if body.0.client_secret.is_some() { "settings and client secret" } else { "settings" };
+        audit_change(state, &auth, "social_login_key.update", format!("social-login-key:{}", key.slug), |r| {
+            r.detail(detail)
+        })
+        .await;
+        Ok(Json(to_api(state, stored)))
+    }
+
+    /// Delete a social login key
+    #[oai(path = "/:slug", method = "delete", operation_id = "deleteSocialLoginKey")]
+    async fn delete(&self, auth: AdminAuth, Data(state): Data<&AppState>, slug: Path<String>) -> ApiResult<Deleted> {
+        state.store.delete_social_login_key(&slug.0).await?;
+        audit_change(state, &auth, "social_login_key.delete", format!("social-login-key:{}", slug.0), |r| r).await;
+        Ok(Deleted::NoContent)
+    }
+
+    /// Test a social login key against its upstream
+    ///
+    /// Fetches the discovery document and the JWKS (or, for kinds without discovery, calls
+    /// the configured endpoints) and reports each check. Upstream failures are part of the
+    /// report, not errors of this operation.
+    #[oai(path = "/:slug/test", method = "post", operation_id = "testSocialLoginKey")]
+    async fn test(
+        &self,
+        _auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        slug: Path<String>,
+    ) -> ApiResult<Json<SocialLoginKeyTest>> {
+        let stored = find(state, &slug.0).await?;
+        let http = crate::federation::http_client().map_err(|e| ApiError::unavailable(&e))?;
+        let report = probe::probe(&http, &stored.key).await;
+        Ok(Json(SocialLoginKeyTest {
+            ok: report.ok(),
+            checks: report
+                .checks
+                .into_iter()
+                .map(|c| TestCheck { name: c.name.to_owned(), ok: c.ok, detail: c.detail })
+                .collect(),
+            issuer: report.issuer,
+            authorization_endpoint: report.authorization_endpoint,
+            token_endpoint: report.token_endpoint,
+            userinfo_endpoint: report.userinfo_endpoint,
+            jwks_uri: report.jwks_uri,
+            end_session_endpoint: report.end_session_endpoint,
+            signing_algs: report.signing_algs,
+            keys: report.keys.into_iter().map(|k| UpstreamKey { kid: k.kid, kty: k.kty, alg: k.alg }).collect(),
+        }))
+    }
+}
+
+async fn find(state: &AppState, slug: &str) -> ApiResult<StoredSocialLoginKey> {
+    state.store.find_social_login_key(slug).await?.ok_or_else(|| ApiError::not_found("social login key"))
+}
+
+fn seal(state: &AppState, secret: Option<&str>) -> ApiResult<Option<Vec<u8>>> {
+    match secret {
+        Some(secret) if secret.trim().is_empty() => Err(ApiError::invalid("client_secret", "must not be blank")),
+        Some(secret) => Ok(Some(state.master.seal(SECRET_CONTEXT, secret.as_bytes())?)),
+        None => Ok(None),
+    }
+}
+
+/// An e-mail domain routes to one upstream only.
+async fn check_domains(state: &AppState, key: &DomainKey) -> ApiResult<()> {
+    let others = state.store.all_social_login_keys().await?;
+    let mut errors = FieldErrors::new();
+    for (i, domain) in key.email_domains.iter().enumerate() {
+        if let Some(other) = others.iter().find(|o| o.key.slug != key.slug && o.key.email_domains.contains(domain)) {
+            errors.add(format!("email_domains[{i}]"), format!("{domain} is already served by {}", other.key.slug));
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let detail = errors.to_string();
+    let field = errors.iter().next().map(|e| e.field.clone()).unwrap_or_default();
+    Err(ApiError::conflict_on(&field, detail))
+}
+
+fn to_domain(slug: String, settings: SocialLoginKeySettings) -> DomainKey {
+    let kind = match settings.kind {
+        Kind::Oidc => UpstreamKind::Oidc,
+        Kind::Oauth2 => UpstreamKind::Oauth2,
+        Kind::Google => UpstreamKind::Google,
+        Kind::Microsoft => UpstreamKind::Microsoft,
+        Kind::Github => UpstreamKind::Github,
+        Kind::Gitlab => UpstreamKind::Gitlab,
+        Kind::Keycloak => UpstreamKind::Keycloak,
+        Kind::Frappe => UpstreamKind::Frappe,
+        Kind::Hub => UpstreamKind::Hub,
+    };
+    let preset = kind.preset();
+    DomainKey {
+        slug,
+        display_name: settings.display_name,
+        kind,
+        issuer: settings.issuer,
+        endpoints: Endpoints {
+            authorization: settings.authorization_endpoint,
+            token: settings.token_endpoint,
+            userinfo: settings.userinfo_endpoint,
+            jwks_uri: settings.jwks_uri,
+            end_session: settings.end_session_endpoint,
+        },
+        client_id: settings.client_id,
+        scopes: settings.scopes.unwrap_or_else(|| preset.default_scopes.iter().map(|s| (*s).to_owned()).collect()),
+        enabled: settings.enabled,
+        allow_signup: settings.allow_signup,
+        trust_email: settings.trust_email,
+        username_claim: settings.username_claim.unwrap_or_else(|| preset.default_username_claim.to_owned()),
+        groups_claim: settings.groups_claim,
+        group_mapping: settings.group_mapping,
+        sync_profile: settings.sync_profile,
+        email_domains: settings.email_domains,
+        icon: settings.icon,
+    }
+}
+
+fn to_api(state: &AppState, stored: StoredSocialLoginKey) -> SocialLoginKey {
+    let key = stored.key;
+    let kind = match key.kind {
+        UpstreamKind::Oidc => Kind::Oidc,
+        UpstreamKind::Oauth2 => Kind::Oauth2,
+        UpstreamKind::Google => Kind::Google,
+        UpstreamKind::Microsoft => Kind::Microsoft,
+        UpstreamKind::Github => Kind::Github,
+        UpstreamKind::Gitlab => Kind::Gitlab,
+        UpstreamKind::Keycloak => Kind::Keycloak,
+        UpstreamKind::Frappe => Kind::Frappe,
+        UpstreamKind::Hub => Kind::Hub,
+    };
+    SocialLoginKey {
+        redirect_uri: format!("{}{}", state.issuer(), crate::oidc::paths::upstream_callback(&key.slug)),
+        slug: key.slug,
+        settings: SocialLoginKeySettings {
+            display_name: key.display_name,
+            kind,
+            issuer: key.issuer,
+            authorization_endpoint: key.endpoints.authorization,
+            token_endpoint: key.endpoints.token,
+            userinfo_endpoint: key.endpoints.userinfo,
+            jwks_uri: key.endpoints.jwks_uri,
+            end_session_endpoint: key.endpoints.end_session,
+            client_id: key.client_id,
+            scopes: Some(key.scopes),
+            enabled: key.enabled,
+            allow_signup: key.allow_signup,
+            trust_email: key.trust_email,
+            username_claim: Some(key.username_claim),
+            groups_claim: key.groups_claim,
+            group_mapping: key.group_mapping,
+            sync_profile: key.sync_profile,
+            email_domains: key.email_domains,
+            icon: key.icon,
+        },
+        has_client_secret: stored.secret_sealed.is_some(),
+        created_at: stored.created_at,
+        updated_at: stored.updated_at,
+    }
+}

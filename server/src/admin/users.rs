@@ -1,0 +1,314 @@
+//! `/users`: hub users, their passwords (write-only) and their groups. Disabling or
+//! deleting a user ends their sessions and refresh tokens at once.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use super::auth::AdminAuth;
+use super::paging::{Paging, page_of};
+use super::problem::{ApiError, ApiResult};
+use super::{ApiTags, audit_change};
+use crate::accounts::sessions;
+use crate::domain::User as DomainUser;
+use crate::domain::user::validate_username;
+use crate::domain::validation::{self, FieldErrors};
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::store::users::{NewUser, UserFilter, UserProfile};
+
+/// Passwords are hashed with argon2id; longer ones only cost time.
+const PASSWORD_MIN: usize = 8;
+const PASSWORD_MAX: usize = 1024;
+
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct User {
+    /// Stable and never reassigned: the `sub` of the user's tokens.
+    pub id: Uuid,
+    pub username: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    /// Names of the groups the user is a member of (the `groups` claim).
+    pub groups: Vec<String>,
+    /// A disabled user cannot sign in and has no sessions.
+    pub disabled: bool,
+    /// False for users who sign in only through an upstream.
+    pub has_password: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A user's profile and memberships, as written.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct UserInput {
+    #[oai(validator(max_length = 64))]
+    pub username: String,
+    #[oai(validator(max_length = 320))]
+    pub email: Option<String>,
+    #[oai(default)]
+    pub email_verified: bool,
+    #[oai(validator(max_length = 200))]
+    pub name: Option<String>,
+    /// Names of existing groups; on update, replaces the user's memberships.
+    #[oai(default, validator(max_items = 100))]
+    pub groups: Vec<String>,
+    /// A disabled user cannot sign in; disabling ends their sessions and revokes their
+    /// refresh tokens.
+    #[oai(default)]
+    pub disabled: bool,
+}
+
+#[derive(Debug, Object)]
+pub struct UserCreate {
+    #[oai(flatten)]
+    pub profile: UserInput,
+    /// At least 8 characters. Without one, the user signs in only through an upstream.
+    #[oai(write_only, validator(max_length = 1024))]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct PasswordInput {
+    /// At least 8 characters.
+    #[oai(write_only, validator(max_length = 1024))]
+    pub password: String,
+}
+
+page_of!(
+    /// A page of users.
+    UserPage,
+    User
+);
+
+#[derive(ApiResponse)]
+enum Created {
+    #[oai(status = 201)]
+    Created(Json<User>),
+}
+
+#[derive(ApiResponse)]
+enum Done {
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(Default)]
+pub struct UsersApi;
+
+#[OpenApi(prefix_path = "/users", tag = "ApiTags::Users")]
+impl UsersApi {
+    /// List users
+    #[oai(path = "/", method = "get", operation_id = "listUsers")]
+    #[allow(clippy::too_many_arguments, reason = "one argument per query parameter")]
+    async fn list(
+        &self,
+        _auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        /// A case-insensitive part of the username, e-mail address or name.
+        #[oai(validator(max_length = 200))]
+        search: Query<Option<String>>,
+        /// Only members of the group with this name.
+        #[oai(validator(max_length = 64))]
+        group: Query<Option<String>>,
+        /// Only disabled (true) or only active (false) users.
+        disabled: Query<Option<bool>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
+        #[oai(validator(maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+    ) -> ApiResult<Json<UserPage>> {
+        let paging = Paging::new(limit.0, offset.0);
+        let filter = UserFilter { search: search.0, group: group.0, disabled: disabled.0 };
+        let page = state.store.list_users(&filter, paging.window()).await?;
+        Ok(Json(UserPage::from_store(page, paging, to_api)))
+    }
+
+    /// Create a user
+    #[oai(path = "/", method = "post", operation_id = "createUser")]
+    async fn create(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        body: Json<UserCreate>,
+    ) -> ApiResult<Created> {
+        let UserCreate { profile: input, password } = body.0;
+        let mut errors = check_profile(&input.username, input.email.as_deref(), input.name.as_deref());
+        if let Some(password) = &password {
+            errors.check("password", check_password(password));
+        }
+        check_groups(state, &input.groups, &mut errors).await?;
+        errors.into_result()?;
+        let password_hash = match &password {
+            Some(password) => Some(state.passwords.hash(password).await.map_err(|e| ApiError::unavailable(&e))?),
+            None => None,
+        };
+        let new = NewUser {
+            username: input.username,
+            email: input.email,
+            email_verified: input.email_verified,
+            name: input.name,
+            password_hash,
+            disabled: input.disabled,
+        };
+        let user = match state.store.create_user(new).await {
+            Err(StoreError::Conflict(_)) => return Err(ApiError::conflict_on("username", "the username is taken")),
+            other => other?,
+        };
+        state.store.set_user_groups(user.id, &input.groups).await?;
+        audit_change(state, &auth, "user.create", format!("user:{}", user.id), |r| r.user(user.id)).await;
+        Ok(Created::Created(Json(to_api(find(state, user.id).await?))))
+    }
+
+    /// Read a user
+    #[oai(path = "/:id", method = "get", operation_id = "getUser")]
+    async fn get(&self, _auth: AdminAuth, Data(state): Data<&AppState>, id: Path<Uuid>) -> ApiResult<Json<User>> {
+        Ok(Json(to_api(find(state, id.0).await?)))
+    }
+
+    /// Update a user
+    ///
+    /// Replaces the profile and the group memberships. Disabling ends the user's sessions
+    /// and revokes their refresh tokens.
+    #[oai(path = "/:id", method = "put", operation_id = "updateUser")]
+    async fn update(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<UserInput>,
+    ) -> ApiResult<Json<User>> {
+        let input = body.0;
+        let existing = find(state, id.0).await?;
+        let mut errors = check_profile(&input.username, input.email.as_deref(), input.name.as_deref());
+        check_groups(state, &input.groups, &mut errors).await?;
+        errors.into_result()?;
+        let profile = UserProfile {
+            username: input.username,
+            email: input.email,
+            email_verified: input.email_verified,
+            name: input.name,
+            disabled: input.disabled,
+        };
+        match state.store.update_user_profile(id.0, profile).await {
+            Err(StoreError::Conflict(_)) => return Err(ApiError::conflict_on("username", "the username is taken")),
+            other => other?,
+        };
+        state.store.set_user_groups(id.0, &input.groups).await?;
+        let mut detail = None;
+        if input.disabled && !existing.disabled {
+            let ended = cut_off(state, id.0).await?;
+            detail = Some(format!("disabled; {ended} sessions ended"));
+        }
+        audit_change(state, &auth, "user.update", format!("user:{}", id.0), |r| {
+            let r = r.user(id.0);
+            match detail {
+                Some(detail) => r.detail(detail),
+                None => r,
+            }
+        })
+        .await;
+        Ok(Json(to_api(find(state, id.0).await?)))
+    }
+
+    /// Delete a user
+    ///
+    /// Their sessions end; their consents, refresh tokens and upstream links go with them.
+    #[oai(path = "/:id", method = "delete", operation_id = "deleteUser")]
+    async fn delete(&self, auth: AdminAuth, Data(state): Data<&AppState>, id: Path<Uuid>) -> ApiResult<Done> {
+        find(state, id.0).await?;
+        cut_off(state, id.0).await?;
+        state.store.delete_user(id.0).await?;
+        audit_change(state, &auth, "user.delete", format!("user:{}", id.0), |r| r.user(id.0)).await;
+        Ok(Done::NoContent)
+    }
+
+    /// Set a user's password
+    #[oai(path = "/:id/password", method = "put", operation_id = "setUserPassword")]
+    async fn set_password(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        id: Path<Uuid>,
+        body: Json<PasswordInput>,
+    ) -> ApiResult<Done> {
+        find(state, id.0).await?;
+        check_password(&body.0.password).map_err(|message| ApiError::invalid("password", message))?;
+        let hash = state.passwords.hash(&body.0.password).await.map_err(|e| ApiError::unavailable(&e))?;
+        state.store.set_password_hash_of(id.0, hash).await?;
+        audit_change(state, &auth, "user.set_password", format!("user:{}", id.0), |r| r.user(id.0)).await;
+        Ok(Done::NoContent)
+    }
+}
+
+async fn find(state: &AppState, id: Uuid) -> ApiResult<DomainUser> {
+    state.store.find_user(id).await?.ok_or_else(|| ApiError::not_found("user"))
+}
+
+/// Ends every session of the user and revokes their refresh tokens.
+async fn cut_off(state: &AppState, user_id: Uuid) -> ApiResult<usize> {
+    let ended = sessions::end_all(&state.store, &state.sessions, user_id).await?;
+    state.store.revoke_refresh_tokens_of_user(user_id, None).await?;
+    Ok(ended)
+}
+
+fn check_profile(username: &str, email: Option<&str>, name: Option<&str>) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    errors.check("username", validate_username(username));
+    if let Some(email) = email {
+        errors.check("email", check_email(email));
+    }
+    if let Some(name) = name {
+        errors.check("name", validation::text(name, 200));
+    }
+    errors
+}
+
+/// A plausible address: something@domain, printable, no spaces. Deliverability is the
+/// upstream's or the mail server's business.
+fn check_email(email: &str) -> Result<(), String> {
+    let plausible = email.len() <= 320
+        && email.chars().all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_control() && !c.is_whitespace()))
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'));
+    if plausible { Ok(()) } else { Err("not an e-mail address".into()) }
+}
+
+fn check_password(password: &str) -> Result<(), String> {
+    let length = password.chars().count();
+    if length < PASSWORD_MIN {
+        return Err(format!("a password has at least {PASSWORD_MIN} characters"));
+    }
+    if length > PASSWORD_MAX {
+        return Err(format!("a password has at most {PASSWORD_MAX} characters"));
+    }
+    Ok(())
+}
+
+async fn check_groups(state: &AppState, names: &[String], errors: &mut FieldErrors) -> ApiResult<()> {
+    for (i, name) in names.iter().enumerate() {
+        if state.store.find_group_by_name(name).await?.is_none() {
+            errors.add(format!("groups[{i}]"), format!("no group named {name}"));
+        }
+    }
+    Ok(())
+}
+
+fn to_api(user: DomainUser) -> User {
+    User {
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        email_verified: user.email_verified,
+        name: user.name,
+        groups: user.groups,
+        disabled: user.disabled,
+        has_password: user.has_password,
+        created_at: user.created_at,
+        updated_at: user.updated_at,
+    }
+}

@@ -1,0 +1,312 @@
+//! A Social Login Key (SPEC §5): the configuration of one upstream identity provider.
+//! Presets know each well-known provider's endpoints, so an administrator fills in only
+//! what differs (a realm URL, a tenant, a Frappe site).
+
+use std::collections::BTreeMap;
+
+use super::validation::{self, FieldErrors};
+
+macro_rules! kinds {
+    ($($variant:ident = $wire:literal),+ $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum UpstreamKind { $($variant),+ }
+
+        impl UpstreamKind {
+            pub const ALL: &'static [UpstreamKind] = &[$(UpstreamKind::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(UpstreamKind::$variant => $wire),+ }
+            }
+
+            pub fn parse(value: &str) -> Option<Self> {
+                match value { $($wire => Some(UpstreamKind::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+kinds!(
+    Oidc = "oidc",
+    Oauth2 = "oauth2",
+    Google = "google",
+    Microsoft = "microsoft",
+    Github = "github",
+    Gitlab = "gitlab",
+    Keycloak = "keycloak",
+    Frappe = "frappe",
+    Hub = "hub",
+);
+
+/// How the hub finds an upstream's endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointSource {
+    /// OpenID Connect Discovery from the issuer.
+    Discovery,
+    /// Fixed paths under the issuer (a Frappe site).
+    IssuerPaths,
+    /// Written in the key (generic OAuth 2.0) or fixed by the preset (GitHub).
+    Explicit,
+}
+
+/// What a kind brings with it.
+#[derive(Debug, Clone, Copy)]
+pub struct Preset {
+    pub source: EndpointSource,
+    /// The issuer when the key leaves it empty; `None` means the key must name one.
+    pub default_issuer: Option<&'static str>,
+    pub default_scopes: &'static [&'static str],
+    pub default_username_claim: &'static str,
+    /// Fixed authorization, token and userinfo endpoints (GitHub).
+    pub fixed_endpoints: Option<[&'static str; 3]>,
+}
+
+const OPENID_SCOPES: &[&str] = &["openid", "email", "profile"];
+
+impl UpstreamKind {
+    pub fn preset(self) -> Preset {
+        let discovery = |default_issuer| Preset {
+            source: EndpointSource::Discovery,
+            default_issuer,
+            default_scopes: OPENID_SCOPES,
+            default_username_claim: "preferred_username",
+            fixed_endpoints: None,
+        };
+        match self {
+            UpstreamKind::Oidc | UpstreamKind::Keycloak | UpstreamKind::Hub => discovery(None),
+            UpstreamKind::Google => {
+                Preset { default_username_claim: "email", ..discovery(Some("https://accounts.google.com")) }
+            }
+            // The multi-tenant endpoint; a single tenant puts its id in place of `common`.
+            UpstreamKind::Microsoft => discovery(Some("https://login.microsoftonline.com/common/v2.0")),
+            UpstreamKind::Gitlab => {
+                Preset { default_username_claim: "nickname", ..discovery(Some("https://gitlab.com")) }
+            }
+            UpstreamKind::Frappe => Preset {
+                source: EndpointSource::IssuerPaths,
+                default_scopes: &["openid", "all"],
+                default_username_claim: "email",
+                ..discovery(None)
+            },
+            UpstreamKind::Github => Preset {
+                source: EndpointSource::Explicit,
+                default_issuer: Some("https://github.com"),
+                default_scopes: &["read:user", "user:email"],
+                default_username_claim: "login",
+                fixed_endpoints: Some([
+                    "https://github.com/login/oauth/authorize",
+                    "https://github.com/login/oauth/access_token",
+                    "https://api.github.com/user",
+                ]),
+            },
+            UpstreamKind::Oauth2 => Preset {
+                source: EndpointSource::Explicit,
+                default_issuer: None,
+                default_scopes: &[],
+                default_username_claim: "preferred_username",
+                fixed_endpoints: None,
+            },
+        }
+    }
+}
+
+/// Endpoints written in the key; each overrides what discovery or the preset says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Endpoints {
+    pub authorization: Option<String>,
+    pub token: Option<String>,
+    pub userinfo: Option<String>,
+    pub jwks_uri: Option<String>,
+    pub end_session: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocialLoginKey {
+    pub slug: String,
+    pub display_name: String,
+    pub kind: UpstreamKind,
+    pub issuer: Option<String>,
+    pub endpoints: Endpoints,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub enabled: bool,
+    pub allow_signup: bool,
+    /// A verified e-mail from this upstream may link to an existing hub user.
+    pub trust_email: bool,
+    pub username_claim: String,
+    /// Where the upstream's groups are, as a dotted path (`realm_access.roles`).
+    pub groups_claim: Option<String>,
+    /// Upstream group → hub group.
+    pub group_mapping: BTreeMap<String, String>,
+    pub sync_profile: bool,
+    /// E-mail domains this upstream serves (home-realm discovery).
+    pub email_domains: Vec<String>,
+    pub icon: Option<String>,
+}
+
+impl SocialLoginKey {
+    /// The issuer in force: the key's own, else the preset's.
+    pub fn effective_issuer(&self) -> Option<String> {
+        self.issuer.clone().or_else(|| self.kind.preset().default_issuer.map(str::to_owned))
+    }
+
+    /// Endpoints known without asking the upstream: written ones, then the preset's.
+    pub fn static_endpoints(&self) -> Endpoints {
+        let preset = self.kind.preset();
+        let mut endpoints = self.endpoints.clone();
+        if let Some([authorization, token, userinfo]) = preset.fixed_endpoints {
+            endpoints.authorization.get_or_insert_with(|| authorization.to_owned());
+            endpoints.token.get_or_insert_with(|| token.to_owned());
+            endpoints.userinfo.get_or_insert_with(|| userinfo.to_owned());
+        }
+        if preset.source == EndpointSource::IssuerPaths
+            && let Some(base) = self.effective_issuer()
+        {
+            let base = base.trim_end_matches('/');
+            let method = |name: &str| format!("{base}/api/method/frappe.integrations.oauth2.{name}");
+            endpoints.authorization.get_or_insert_with(|| method("authorize"));
+            endpoints.token.get_or_insert_with(|| method("get_token"));
+            endpoints.userinfo.get_or_insert_with(|| method("openid_profile"));
+        }
+        endpoints
+    }
+
+    /// Checks everything that can be checked without the network.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        errors.check("slug", validate_slug(&self.slug));
+        errors.check("display_name", validation::text(&self.display_name, 100));
+        errors.check("client_id", validation::identifier(&self.client_id, 255));
+        let preset = self.kind.preset();
+        match &self.issuer {
+            Some(issuer) => errors.check("issuer", validation::https_url(issuer)),
+            None if preset.default_issuer.is_none() && preset.source != EndpointSource::Explicit => {
+                errors.add("issuer", format!("a {} key needs the upstream's issuer URL", self.kind.as_str()));
+            }
+            None => {}
+        }
+        let written = [
+            ("authorization_endpoint", &self.endpoints.authorization),
+            ("token_endpoint", &self.endpoints.token),
+            ("userinfo_endpoint", &self.endpoints.userinfo),
+            ("jwks_uri", &self.endpoints.jwks_uri),
+            ("end_session_endpoint", &self.endpoints.end_session),
+        ];
+        for (field, value) in written {
+            if let Some(url) = value {
+                errors.check(field, validation::https_url(url));
+            }
+        }
+        if self.kind == UpstreamKind::Oauth2 {
+            // Without an ID token, the userinfo endpoint is where the identity comes from.
+            for (field, value) in &written[..3] {
+                if value.is_none() {
+                    errors.add(*field, "a generic OAuth 2.0 key needs this endpoint");
+                }
+            }
+        }
+        if self.scopes.len() > 50 {
+            errors.add("scopes", "at most 50 scopes");
+        }
+        for (i, scope) in self.scopes.iter().enumerate() {
+            let valid = !scope.is_empty()
+                && scope.len() <= 128
+                && scope.chars().all(|c| c.is_ascii_graphic() && c != '"' && c != '\\');
+            if !valid {
+                errors.add(format!("scopes[{i}]"), "a scope is printable ASCII without spaces, quotes or backslashes");
+            }
+        }
+        errors.check("username_claim", validation::identifier(&self.username_claim, 128));
+        if let Some(claim) = &self.groups_claim {
+            errors.check("groups_claim", validation::identifier(claim, 128));
+        }
+        if self.group_mapping.len() > 200 {
+            errors.add("group_mapping", "at most 200 mapped groups");
+        }
+        for (upstream, hub) in &self.group_mapping {
+            errors.check(format!("group_mapping.{upstream}"), validation::text(upstream, 256));
+            errors.check(format!("group_mapping.{upstream}"), super::user::validate_group_name(hub));
+        }
+        if self.email_domains.len() > 100 {
+            errors.add("email_domains", "at most 100 domains");
+        }
+        for (i, domain) in self.email_domains.iter().enumerate() {
+            errors.check(format!("email_domains[{i}]"), validation::domain_name(domain));
+        }
+        if let Some(icon) = &self.icon {
+            errors.check("icon", validation::https_url(icon));
+        }
+        errors.into_result()
+    }
+}
+
+/// Slugs appear in URLs and in `idp_hint`: lowercase letters, digits, `-` and `_`,
+/// starting with a letter or digit.
+pub fn validate_slug(slug: &str) -> Result<(), String> {
+    let mut chars = slug.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let rest_ok = slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !first_ok || !rest_ok || slug.len() > 64 {
+        return Err("a slug has 1 to 64 lowercase letters, digits, - or _, starting with a letter or digit".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(kind: UpstreamKind) -> SocialLoginKey {
+        SocialLoginKey {
+            slug: "corp".into(),
+            display_name: "Corp".into(),
+            kind,
+            issuer: None,
+            endpoints: Endpoints::default(),
+            client_id: "hub".into(),
+            scopes: vec!["openid".into()],
+            enabled: true,
+            allow_signup: false,
+            trust_email: false,
+            username_claim: "preferred_username".into(),
+            groups_claim: None,
+            group_mapping: BTreeMap::new(),
+            sync_profile: true,
+            email_domains: vec![],
+            icon: None,
+        }
+    }
+
+    fn fields(result: Result<(), FieldErrors>) -> Vec<String> {
+        result.err().map(|e| e.iter().map(|e| e.field.clone()).collect()).unwrap_or_default()
+    }
+
+    #[test]
+    fn presets_fill_in_what_the_kind_implies() {
+        assert_eq!(fields(key(UpstreamKind::Oidc).validate()), ["issuer"]);
+        assert!(key(UpstreamKind::Google).validate().is_ok());
+        assert!(key(UpstreamKind::Github).validate().is_ok());
+        assert_eq!(
+            fields(key(UpstreamKind::Oauth2).validate()),
+            ["authorization_endpoint", "token_endpoint", "userinfo_endpoint"]
+        );
+        let github = key(UpstreamKind::Github).static_endpoints();
+        assert_eq!(github.token.as_deref(), Some("https://github.com/login/oauth/access_token"));
+        let frappe = SocialLoginKey { issuer: Some("https://erp.example.com/".into()), ..key(UpstreamKind::Frappe) };
+        assert_eq!(
+            frappe.static_endpoints().authorization.as_deref(),
+            Some("https://erp.example.com/api/method/frappe.integrations.oauth2.authorize")
+        );
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let bad = SocialLoginKey {
+            slug: "Corp SSO".into(),
+            issuer: Some("http://idp.example.com".into()),
+            scopes: vec!["openid".into(), "two words".into()],
+            email_domains: vec!["example.com".into(), "not a domain".into()],
+            ..key(UpstreamKind::Oidc)
+        };
+        assert_eq!(fields(bad.validate()), ["slug", "issuer", "scopes[1]", "email_domains[1]"]);
+    }
+}

@@ -1,0 +1,163 @@
+//! Input checks shared by the admin API and the CLI: each failure names its field, so the
+//! API can answer with a problem that points at it and the CLI with one line.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name as the API spells it, with an index for list items (`redirect_uris[1]`).
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem found in one input, in field order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut errors = Self::new();
+        errors.add(field, message);
+        errors
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    /// Records `result`'s error, if any, against `field`.
+    pub fn check(&mut self, field: impl Into<String>, result: Result<(), String>) {
+        if let Err(message) = result {
+            self.add(field, message);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+
+    pub fn into_result(self) -> Result<(), FieldErrors> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+impl fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+impl std::error::Error for FieldErrors {}
+
+/// A required, bounded, printable text: not blank, at most `max` characters, no control
+/// characters.
+pub fn text(value: &str, max: usize) -> Result<(), String> {
+    if value.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    if value.chars().count() > max {
+        return Err(format!("must have at most {max} characters"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(())
+}
+
+/// An identifier people type and URLs carry: 1 to `max` characters, no spaces or
+/// control characters.
+pub fn identifier(value: &str, max: usize) -> Result<(), String> {
+    if value.is_empty() || value.chars().count() > max {
+        return Err(format!("must have 1 to {max} characters"));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain spaces or control characters".into());
+    }
+    Ok(())
+}
+
+/// An absolute URL the hub will call or send people to: https, or http on a loopback
+/// host (development), without a fragment.
+pub fn https_url(value: &str) -> Result<(), String> {
+    if value.len() > 2048 {
+        return Err("must have at most 2048 characters".into());
+    }
+    let parsed = url::Url::parse(value).map_err(|e| format!("is not an absolute URL: {e}"))?;
+    if parsed.fragment().is_some() {
+        return Err("must not contain a fragment".into());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("must not contain credentials".into());
+    }
+    match parsed.scheme() {
+        "https" if parsed.host_str().is_some() => Ok(()),
+        "http" if is_loopback(&parsed) => Ok(()),
+        "http" => Err("must use https (http is allowed only on loopback)".into()),
+        _ => Err("must be an https URL".into()),
+    }
+}
+
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// A DNS domain name such as `example.com`: lowercase letters, digits and hyphens in
+/// dot-separated labels.
+pub fn domain_name(value: &str) -> Result<(), String> {
+    let valid_label = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    if value.len() > 253 || !value.contains('.') || !value.split('.').all(valid_label) {
+        return Err(format!("{value} is not a lowercase domain name such as example.com"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_the_hub_calls_are_https_or_loopback() {
+        assert!(https_url("https://idp.example.com/realms/x").is_ok());
+        assert!(https_url("http://127.0.0.1:8080").is_ok());
+        assert!(https_url("http://localhost/x").is_ok());
+        assert!(https_url("http://[::1]:9000/").is_ok());
+        assert!(https_url("http://idp.example.com").is_err());
+        assert!(https_url("https://idp.example.com/#x").is_err());
+        assert!(https_url("https://user:pw@idp.example.com/").is_err());
+        assert!(https_url("ftp://idp.example.com/").is_err());
+        assert!(https_url("idp.example.com").is_err());
+    }
+
+    #[test]
+    fn domains_and_texts() {
+        assert!(domain_name("example.com").is_ok());
+        assert!(domain_name("a-b.example.co.uk").is_ok());
+        assert!(domain_name("Example.com").is_err());
+        assert!(domain_name("localhost").is_err());
+        assert!(domain_name("-a.com").is_err());
+        assert!(text("  ", 10).is_err());
+        assert!(text("ok", 10).is_ok());
+        assert!(text("a\u{0}b", 10).is_err());
+        assert!(identifier("a b", 10).is_err());
+    }
+}

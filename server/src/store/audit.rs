@@ -1,0 +1,95 @@
+//! The audit log: append-only, newest first when read.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::entities::audit_event;
+use super::{Page, Store, StoreError, Window, paginate};
+use crate::domain::audit::{AuditEvent, AuditRecord, Outcome};
+
+/// Filters of the audit log; every one that is set must match.
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    /// An exact action, or a prefix ending in `.` (`client.` matches every client change).
+    pub action: Option<String>,
+    pub actor: Option<String>,
+    pub user_id: Option<Uuid>,
+    pub client_id: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    pub async fn record_audit(&self, record: AuditRecord) -> Result<(), StoreError> {
+        audit_event::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            occurred_at: Set(Utc::now()),
+            action: Set(record.action.to_owned()),
+            outcome: Set(record.outcome.as_str().to_owned()),
+            actor: Set(record.actor.label()),
+            user_id: Set(record.user_id),
+            client_id: Set(record.client_id),
+            target: Set(record.target),
+            address: Set(record.address),
+            detail: Set(record.detail),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn list_audit_events(
+        &self,
+        filter: &AuditFilter,
+        window: Window,
+    ) -> Result<Page<AuditEvent>, StoreError> {
+        let mut query = audit_event::Entity::find();
+        if let Some(action) = &filter.action {
+            query = match action.strip_suffix('.') {
+                Some(prefix) => query.filter(audit_event::Column::Action.starts_with(format!("{prefix}."))),
+                None => query.filter(audit_event::Column::Action.eq(action.as_str())),
+            };
+        }
+        if let Some(actor) = &filter.actor {
+            query = query.filter(audit_event::Column::Actor.eq(actor.as_str()));
+        }
+        if let Some(user_id) = filter.user_id {
+            query = query.filter(audit_event::Column::UserId.eq(user_id));
+        }
+        if let Some(client_id) = &filter.client_id {
+            query = query.filter(audit_event::Column::ClientId.eq(client_id.as_str()));
+        }
+        if let Some(outcome) = filter.outcome {
+            query = query.filter(audit_event::Column::Outcome.eq(outcome.as_str()));
+        }
+        if let Some(since) = filter.since {
+            query = query.filter(audit_event::Column::OccurredAt.gte(since));
+        }
+        if let Some(until) = filter.until {
+            query = query.filter(audit_event::Column::OccurredAt.lt(until));
+        }
+        let query = query.order_by_desc(audit_event::Column::OccurredAt).order_by_desc(audit_event::Column::Id);
+        let page = paginate(&self.db, query, window).await?;
+        let items = page.items.into_iter().map(to_event).collect::<Result<_, _>>()?;
+        Ok(Page { items, total: page.total })
+    }
+}
+
+fn to_event(model: audit_event::Model) -> Result<AuditEvent, StoreError> {
+    let outcome = Outcome::parse(&model.outcome)
+        .ok_or_else(|| StoreError::Corrupt(format!("audit event {}: outcome {}", model.id, model.outcome)))?;
+    Ok(AuditEvent {
+        id: model.id,
+        occurred_at: model.occurred_at,
+        action: model.action,
+        outcome,
+        actor: model.actor,
+        user_id: model.user_id,
+        client_id: model.client_id,
+        target: model.target,
+        address: model.address,
+        detail: model.detail,
+    })
+}

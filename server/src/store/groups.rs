@@ -1,0 +1,125 @@
+//! Groups and memberships. A group's name is what tokens carry in the `groups` claim.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::entities::{group, user_group};
+use super::{Page, Store, StoreError, Window, conflict_on, lower_contains, paginate};
+
+#[derive(Debug, Clone)]
+pub struct GroupRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub member_count: u64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Store {
+    pub async fn create_group(&self, name: &str, description: Option<String>) -> Result<GroupRecord, StoreError> {
+        let model = group::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            name: Set(name.to_owned()),
+            description: Set(description),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&self.db)
+        .await
+        .map_err(conflict_on("group"))?;
+        Ok(GroupRecord {
+            id: model.id,
+            name: model.name,
+            description: model.description,
+            member_count: 0,
+            created_at: model.created_at,
+        })
+    }
+
+    pub async fn find_group(&self, id: Uuid) -> Result<Option<GroupRecord>, StoreError> {
+        match group::Entity::find_by_id(id).one(&self.db).await? {
+            Some(model) => Ok(Some(self.with_member_count(model).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn find_group_by_name(&self, name: &str) -> Result<Option<GroupRecord>, StoreError> {
+        match group::Entity::find().filter(group::Column::Name.eq(name)).one(&self.db).await? {
+            Some(model) => Ok(Some(self.with_member_count(model).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn list_groups(&self, search: Option<&str>, window: Window) -> Result<Page<GroupRecord>, StoreError> {
+        let mut query = group::Entity::find();
+        if let Some(text) = search {
+            query = query.filter(lower_contains(group::Column::Name, text));
+        }
+        let page = paginate(&self.db, query.order_by_asc(group::Column::Name), window).await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for model in page.items {
+            items.push(self.with_member_count(model).await?);
+        }
+        Ok(Page { items, total: page.total })
+    }
+
+    /// Renames or re-describes a group. Members' cached groups change with the name.
+    pub async fn update_group(
+        &self,
+        id: Uuid,
+        name: &str,
+        description: Option<String>,
+    ) -> Result<GroupRecord, StoreError> {
+        let model = group::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound("group"))?;
+        let mut active: group::ActiveModel = model.into();
+        active.name = Set(name.to_owned());
+        active.description = Set(description);
+        let model = active.update(&self.db).await.map_err(conflict_on("group"))?;
+        self.users.clear();
+        self.with_member_count(model).await
+    }
+
+    pub async fn delete_group(&self, id: Uuid) -> Result<(), StoreError> {
+        let result = group::Entity::delete_by_id(id).exec(&self.db).await?;
+        if result.rows_affected == 0 {
+            return Err(StoreError::NotFound("group"));
+        }
+        self.users.clear();
+        Ok(())
+    }
+
+    /// Makes the user a member of exactly these groups, by name; an unknown name is a
+    /// `NotFound` and changes nothing.
+    pub async fn set_user_groups(&self, user_id: Uuid, names: &[String]) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        let mut ids = Vec::with_capacity(names.len());
+        for name in names {
+            let found = group::Entity::find().filter(group::Column::Name.eq(name.as_str())).one(&txn).await?;
+            ids.push(found.ok_or(StoreError::NotFound("group"))?.id);
+        }
+        user_group::Entity::delete_many().filter(user_group::Column::UserId.eq(user_id)).exec(&txn).await?;
+        ids.sort();
+        ids.dedup();
+        for group_id in ids {
+            user_group::ActiveModel { user_id: Set(user_id), group_id: Set(group_id) }.insert(&txn).await?;
+        }
+        txn.commit().await?;
+        self.users.invalidate(&user_id);
+        Ok(())
+    }
+
+    async fn with_member_count(&self, model: group::Model) -> Result<GroupRecord, StoreError> {
+        let member_count =
+            user_group::Entity::find().filter(user_group::Column::GroupId.eq(model.id)).count(&self.db).await?;
+        Ok(GroupRecord {
+            id: model.id,
+            name: model.name,
+            description: model.description,
+            member_count,
+            created_at: model.created_at,
+        })
+    }
+}
