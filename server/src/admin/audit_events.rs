@@ -73,7 +73,7 @@ impl AuditEventsApi {
         /// Events before this time (RFC 3339).
         until: Query<Option<chrono::DateTime<chrono::Utc>>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
-        #[oai(validator(maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
     ) -> ApiResult<Json<AuditEventPage>> {
         let paging = Paging::new(limit.0, offset.0);
         let filter = AuditFilter {

@@ -9,6 +9,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use super::auth::{ADMIN_UI_CLIENT_ID, AdminAuth};
 use super::paging::{Paging, page_of};
 use super::problem::{ApiError, ApiResult};
+use super::text::Text;
 use super::{ApiTags, audit_change};
 use crate::domain::TokenEndpointAuthMethod as DomainAuthMethod;
 use crate::domain::client::ClientMetadata;
@@ -54,12 +55,12 @@ pub enum IdTokenSigningAlg {
 #[oai(skip_serializing_if_is_none)]
 pub struct ClientInput {
     #[oai(validator(max_length = 200))]
-    pub client_name: String,
+    pub client_name: Text,
     /// Matched exactly; https, loopback http, or a private-use scheme of a native app.
     #[oai(default, validator(max_items = 50))]
-    pub redirect_uris: Vec<String>,
+    pub redirect_uris: Vec<Text>,
     #[oai(default, validator(max_items = 50))]
-    pub post_logout_redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<Text>,
     /// Default: `["authorization_code"]` (RFC 7591).
     #[oai(default = "default_grant_types", validator(max_items = 3))]
     pub grant_types: Vec<GrantType>,
@@ -71,18 +72,18 @@ pub struct ClientInput {
     #[oai(default = "default_alg")]
     pub id_token_signed_response_alg: IdTokenSigningAlg,
     #[oai(validator(max_length = 2048))]
-    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_uri: Option<Text>,
     /// Space-separated scopes the client may request; default: the standard OpenID scopes.
     #[oai(validator(max_length = 2048))]
-    pub scope: Option<String>,
+    pub scope: Option<Text>,
     /// First-party app: consent is never asked.
     #[oai(default)]
     pub skip_authorization: bool,
     /// Upstreams this client's users may sign in with (slugs); empty: all enabled ones.
     #[oai(default, validator(max_items = 100))]
-    pub allowed_social_login_keys: Vec<String>,
+    pub allowed_social_login_keys: Vec<Text>,
     /// Sign in with this upstream straight away, without the hub's login page.
-    pub default_social_login_key: Option<String>,
+    pub default_social_login_key: Option<Text>,
 }
 
 fn default_grant_types() -> Vec<GrantType> {
@@ -106,7 +107,7 @@ fn default_alg() -> IdTokenSigningAlg {
 #[oai(skip_serializing_if_is_none)]
 pub struct ClientCreate {
     #[oai(validator(max_length = 128))]
-    pub client_id: Option<String>,
+    pub client_id: Option<Text>,
     #[oai(flatten)]
     pub metadata: ClientInput,
 }
@@ -180,7 +181,7 @@ impl ClientsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u32>>,
         /// Items to skip.
-        #[oai(validator(maximum(value = "1000000000")))]
+        #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))]
         offset: Query<Option<u64>>,
     ) -> ApiResult<Json<ClientPage>> {
         let paging = Paging::new(limit.0, offset.0);
@@ -199,7 +200,7 @@ impl ClientsApi {
         body: Json<ClientCreate>,
     ) -> ApiResult<Created> {
         let client_id = match body.0.client_id {
-            Some(id) => id,
+            Some(id) => id.into_inner(),
             None => hex::encode(crate::secrets::random_bytes::<16>()?),
         };
         let client = to_metadata(body.0.metadata).into_client(client_id)?;
@@ -342,9 +343,9 @@ async fn check_social_login_keys(state: &AppState, client: &DomainClient) -> Api
 
 fn to_metadata(input: ClientInput) -> ClientMetadata {
     ClientMetadata {
-        client_name: input.client_name,
-        redirect_uris: input.redirect_uris,
-        post_logout_redirect_uris: input.post_logout_redirect_uris,
+        client_name: input.client_name.into_inner(),
+        redirect_uris: Text::unwrap_all(input.redirect_uris),
+        post_logout_redirect_uris: Text::unwrap_all(input.post_logout_redirect_uris),
         grant_types: input
             .grant_types
             .into_iter()
@@ -364,20 +365,20 @@ fn to_metadata(input: ClientInput) -> ClientMetadata {
             IdTokenSigningAlg::RS256 => IdTokenAlg::RS256,
             IdTokenSigningAlg::HS256 => IdTokenAlg::HS256,
         },
-        backchannel_logout_uri: input.backchannel_logout_uri,
-        scope: input.scope,
+        backchannel_logout_uri: input.backchannel_logout_uri.map(Text::into_inner),
+        scope: input.scope.map(Text::into_inner),
         skip_authorization: input.skip_authorization,
-        allowed_social_login_keys: input.allowed_social_login_keys,
-        default_social_login_key: input.default_social_login_key,
+        allowed_social_login_keys: Text::unwrap_all(input.allowed_social_login_keys),
+        default_social_login_key: input.default_social_login_key.map(Text::into_inner),
     }
 }
 
 fn to_api(stored: StoredClient) -> Client {
     let client = stored.client;
     let metadata = ClientInput {
-        client_name: client.client_name,
-        redirect_uris: client.redirect_uris,
-        post_logout_redirect_uris: client.post_logout_redirect_uris,
+        client_name: Text(client.client_name),
+        redirect_uris: Text::wrap_all(client.redirect_uris),
+        post_logout_redirect_uris: Text::wrap_all(client.post_logout_redirect_uris),
         grant_types: client
             .grant_types
             .iter()
@@ -397,11 +398,11 @@ fn to_api(stored: StoredClient) -> Client {
             IdTokenAlg::RS256 => IdTokenSigningAlg::RS256,
             IdTokenAlg::HS256 => IdTokenSigningAlg::HS256,
         },
-        backchannel_logout_uri: client.backchannel_logout_uri,
-        scope: Some(client.scope.to_string()),
+        backchannel_logout_uri: client.backchannel_logout_uri.map(Text),
+        scope: Some(Text(client.scope.to_string())),
         skip_authorization: client.skip_authorization,
-        allowed_social_login_keys: client.allowed_social_login_keys,
-        default_social_login_key: client.default_social_login_key,
+        allowed_social_login_keys: Text::wrap_all(client.allowed_social_login_keys),
+        default_social_login_key: client.default_social_login_key.map(Text),
     };
     Client {
         built_in: client.client_id == ADMIN_UI_CLIENT_ID,

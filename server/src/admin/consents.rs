@@ -56,7 +56,7 @@ impl ConsentsApi {
         #[oai(validator(max_length = 128))]
         client_id: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
-        #[oai(validator(maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
     ) -> ApiResult<Json<ConsentPage>> {
         let paging = Paging::new(limit.0, offset.0);
         let page = state.store.list_consents(user_id.0, client_id.0.as_deref(), paging.window()).await?;

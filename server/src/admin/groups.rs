@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::auth::AdminAuth;
 use super::paging::{Paging, page_of};
 use super::problem::{ApiError, ApiResult};
+use super::text::Text;
 use super::{ApiTags, audit_change};
 use crate::domain::user::{ADMINS_GROUP, validate_group_name};
 use crate::domain::validation::{self, FieldErrors};
@@ -32,9 +33,9 @@ pub struct Group {
 pub struct GroupInput {
     /// 1-64 characters without spaces; what tokens carry in `groups`.
     #[oai(validator(max_length = 64))]
-    pub name: String,
+    pub name: Text,
     #[oai(validator(max_length = 500))]
-    pub description: Option<String>,
+    pub description: Option<Text>,
 }
 
 page_of!(
@@ -71,7 +72,7 @@ impl GroupsApi {
         #[oai(validator(max_length = 64))]
         search: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
-        #[oai(validator(maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
     ) -> ApiResult<Json<GroupPage>> {
         let paging = Paging::new(limit.0, offset.0);
         let page = state.store.list_groups(search.0.as_deref(), paging.window()).await?;
@@ -87,7 +88,8 @@ impl GroupsApi {
         body: Json<GroupInput>,
     ) -> ApiResult<Created> {
         check(&body.0)?;
-        let group = match state.store.create_group(&body.0.name, body.0.description.clone()).await {
+        let group = match state.store.create_group(&body.0.name, body.0.description.clone().map(Text::into_inner)).await
+        {
             Err(StoreError::Conflict(_)) => return Err(taken(&body.0.name)),
             other => other?,
         };
@@ -113,10 +115,14 @@ impl GroupsApi {
     ) -> ApiResult<Json<Group>> {
         let existing = state.store.find_group(id.0).await?.ok_or_else(|| ApiError::not_found("group"))?;
         check(&body.0)?;
-        if existing.name == ADMINS_GROUP && body.0.name != ADMINS_GROUP {
+        if existing.name == ADMINS_GROUP && *body.0.name != *ADMINS_GROUP {
             return Err(ApiError::conflict_on("name", "the admins group grants the admin API and cannot be renamed"));
         }
-        let group = match state.store.update_group(id.0, &body.0.name, body.0.description.clone()).await {
+        let group = match state
+            .store
+            .update_group(id.0, &body.0.name, body.0.description.clone().map(Text::into_inner))
+            .await
+        {
             Err(StoreError::Conflict(_)) => return Err(taken(&body.0.name)),
             other => other?,
         };

@@ -16,6 +16,7 @@ mod paging;
 mod problem;
 mod sessions;
 mod social_login_keys;
+mod text;
 mod users;
 
 pub use auth::ADMIN_UI_CLIENT_ID;
@@ -136,8 +137,73 @@ async fn guard<E: Endpoint>(next: std::sync::Arc<E>, mut req: Request) -> poem::
     if bytes.contains(&0) || contains_escaped_nul(&bytes) {
         return Ok(problem::ApiError::bad_request("NUL characters are not allowed").into_response());
     }
+    // No field of the API is nullable: an optional field is left out, never `null`.
+    if let Ok(body) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && !body.is_null()
+        && let Some(field) = first_null(&body, String::new())
+    {
+        let detail = "null is not a value of any field; leave an optional field out instead";
+        return Ok(problem::ApiError::invalid_shape(&field, detail).into_response());
+    }
     req.set_body(bytes);
     Ok(next.call(req).await?.into_response())
+}
+
+/// Wraps the whole router: errors under the API's path are problems, whoever raised them
+/// (the router itself rejects some paths before the API sees them).
+pub async fn problems<E: Endpoint>(next: std::sync::Arc<E>, req: Request) -> poem::Result<Response> {
+    let operation_path = req.uri().path().split_once(API_BASE).map(|(_, rest)| rest.to_owned());
+    let result = next.call(req).await.map(IntoResponse::into_response);
+    let Some(operation_path) = operation_path else { return result };
+    let mut response = match result {
+        Ok(response) => problem::ensure_problem(response).await,
+        Err(error) => problem::into_problem_response(error),
+    };
+    // RFC 9110 §15.5.6: a 405 says which methods the resource has.
+    if response.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allow) = allowed_methods(&operation_path)
+        && let Ok(value) = poem::http::HeaderValue::from_str(&allow)
+    {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    Ok(response)
+}
+
+/// The methods the document lists for the path template matching `path`.
+fn allowed_methods(path: &str) -> Option<String> {
+    static TEMPLATES: std::sync::LazyLock<Vec<(Vec<String>, String)>> = std::sync::LazyLock::new(|| {
+        let document: serde_json::Value = serde_json::from_str(&openapi_document()).unwrap_or_default();
+        let Some(paths) = document["paths"].as_object() else { return Vec::new() };
+        paths
+            .iter()
+            .map(|(template, operations)| {
+                let segments = template.split('/').map(str::to_owned).collect();
+                let methods: Vec<String> =
+                    operations.as_object().map(|o| o.keys().map(|m| m.to_uppercase()).collect()).unwrap_or_default();
+                (segments, methods.join(", "))
+            })
+            .collect()
+    });
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    TEMPLATES.iter().find_map(|(template, methods)| {
+        let matches = template.len() == segments.len()
+            && template.iter().zip(&segments).all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s);
+        matches.then(|| methods.clone())
+    })
+}
+
+/// Where the first `null` in a JSON document is, as a field path (`scopes[2]`).
+fn first_null(value: &serde_json::Value, path: String) -> Option<String> {
+    match value {
+        serde_json::Value::Null => Some(path),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().find_map(|(i, item)| first_null(item, format!("{path}[{i}]")))
+        }
+        serde_json::Value::Object(members) => members.iter().find_map(|(name, member)| {
+            first_null(member, if path.is_empty() { name.clone() } else { format!("{path}.{name}") })
+        }),
+        _ => None,
+    }
 }
 
 /// `\u0000` in JSON, in any letter case, not itself escaped (`\\u0000` is text).
@@ -184,6 +250,21 @@ mod tests {
             assert!(document["paths"].get(path).is_some(), "{path} is documented");
         }
         assert_eq!(document["servers"][0]["url"], "v1");
+    }
+
+    #[test]
+    fn nulls_are_found_with_their_path() {
+        let body = serde_json::json!({"a": 1, "b": {"c": [1, null]}});
+        assert_eq!(first_null(&body, String::new()).as_deref(), Some("b.c[1]"));
+        assert_eq!(first_null(&serde_json::json!({"a": [1]}), String::new()), None);
+    }
+
+    #[test]
+    fn a_405_can_name_the_methods_of_any_resource() {
+        assert_eq!(allowed_methods("/clients").as_deref(), Some("GET, POST"));
+        assert_eq!(allowed_methods("/clients/abc/").as_deref(), Some("GET, PUT, DELETE"));
+        assert_eq!(allowed_methods("/keys/rotate").as_deref(), Some("POST"));
+        assert_eq!(allowed_methods("/nothing/here"), None);
     }
 
     /// CI's drift check: the checked-in document is what the code generates.

@@ -24,8 +24,7 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong, for a person to read.
     pub detail: String,
-    /// One entry per offending field, when the problem is in the input.
-    #[oai(skip_serializing_if_is_empty)]
+    /// One entry per offending field; empty when the problem is not in one field.
     pub errors: Vec<FieldProblem>,
 }
 
@@ -75,6 +74,9 @@ pub enum ApiError {
     /// state does not allow.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The body is not JSON (`Content-Type: application/json`).
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// Well-formed input that breaks a rule; `errors` names each offending field.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
@@ -88,6 +90,14 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     pub fn bad_request(detail: impl Into<String>) -> Self {
         ApiError::BadRequest(Json(Problem::new(StatusCode::BAD_REQUEST, detail)))
+    }
+
+    /// Input of the wrong shape in one field.
+    pub fn invalid_shape(field: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        ApiError::BadRequest(Json(
+            Problem::new(StatusCode::BAD_REQUEST, format!("{field}: {detail}")).with_field(field, detail),
+        ))
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
@@ -165,46 +175,65 @@ impl From<crate::secrets::SecretError> for ApiError {
     }
 }
 
+/// An error response that is not yet a problem (the router's own, say) becomes one, its
+/// text as the detail.
+pub async fn ensure_problem(response: Response) -> Response {
+    let status = response.status();
+    let is_error = status.is_client_error() || status.is_server_error();
+    if !is_error || response.content_type().is_some_and(|t| t.starts_with(PROBLEM_JSON)) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = body.into_string().await.unwrap_or_default();
+    let detail = if text.trim().is_empty() { status.canonical_reason().unwrap_or("error").to_owned() } else { text };
+    problem_response(Problem::new(status, detail), &parts.headers)
+}
+
 /// Turns an error the framework raised before a handler ran into a problem response.
 pub fn into_problem_response(error: poem::Error) -> Response {
     use poem_openapi::error::{ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError};
-    let detail = error.to_string();
+    let mut detail = error.to_string();
     let field = if let Some(param) = error.downcast_ref::<ParseParamError>() {
         Some((param.name.to_owned(), param.reason.clone()))
     } else {
         error.downcast_ref::<ParsePathError>().map(|path| (path.name.to_owned(), path.reason.clone()))
     };
-    let payload = error.is::<ParseRequestPayloadError>();
-    let media = error.is::<ContentTypeError>();
-    let mut response = error.into_response();
+    if let Some(payload) = error.downcast_ref::<ParseRequestPayloadError>() {
+        detail = format!("the body does not parse: {}", payload.reason);
+    }
+    if error.is::<ContentTypeError>() {
+        detail = "send the body as application/json".into();
+    }
+    let response = error.into_response();
     if response.content_type().is_some_and(|t| t.starts_with(PROBLEM_JSON)) {
         return response;
     }
     let status = response.status();
-    let mut problem =
-        Problem::new(status, if payload { detail.replace("parse request payload error: ", "") } else { detail });
+    if status == StatusCode::UNAUTHORIZED {
+        detail = "send an admin token or an administrator's access token as `Authorization: Bearer …`".into();
+    }
+    let mut problem = Problem::new(status, detail);
     if let Some((name, reason)) = field {
         problem = problem.with_field(name, reason);
     }
-    if status == StatusCode::UNAUTHORIZED {
-        problem.detail = "send an admin token or an administrator's access token as `Authorization: Bearer …`".into();
-    }
-    if media {
-        problem.detail = "send the body as application/json".into();
-    }
+    problem_response(problem, response.headers())
+}
+
+/// The problem as a response, keeping the challenge and `Allow` headers of the original.
+fn problem_response(problem: Problem, original: &poem::http::HeaderMap) -> Response {
+    use poem::http::header::{ALLOW, WWW_AUTHENTICATE};
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
     let body = serde_json::to_vec(&poem_openapi::types::ToJSON::to_json(&problem)).unwrap_or_default();
-    let headers = std::mem::take(response.headers_mut());
-    let mut rebuilt = Response::builder().status(status).content_type(PROBLEM_JSON).body(body);
-    for name in [poem::http::header::WWW_AUTHENTICATE, poem::http::header::ALLOW] {
-        if let Some(value) = headers.get(&name) {
-            rebuilt.headers_mut().insert(name, value.clone());
+    let mut response = Response::builder().status(status).content_type(PROBLEM_JSON).body(body);
+    for name in [WWW_AUTHENTICATE, ALLOW] {
+        if let Some(value) = original.get(&name) {
+            response.headers_mut().insert(name, value.clone());
         }
     }
-    if status == StatusCode::UNAUTHORIZED && !rebuilt.headers().contains_key(poem::http::header::WWW_AUTHENTICATE) {
-        rebuilt.headers_mut().insert(
-            poem::http::header::WWW_AUTHENTICATE,
-            poem::http::HeaderValue::from_static(r#"Bearer realm="hub-admin""#),
-        );
+    if status == StatusCode::UNAUTHORIZED && !response.headers().contains_key(WWW_AUTHENTICATE) {
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, poem::http::HeaderValue::from_static(r#"Bearer realm="hub-admin""#));
     }
-    rebuilt
+    response
 }

@@ -62,7 +62,7 @@ impl SessionsApi {
         /// Only this user's sessions.
         user_id: Query<Option<Uuid>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
-        #[oai(validator(maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
     ) -> ApiResult<Json<SessionPage>> {
         let paging = Paging::new(limit.0, offset.0);
         let page = sessions::list(&state.store, &state.sessions, user_id.0, paging.window()).await?;

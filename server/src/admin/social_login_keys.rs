@@ -12,6 +12,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use super::auth::AdminAuth;
 use super::paging::{Paging, page_of};
 use super::problem::{ApiError, ApiResult};
+use super::text::Text;
 use super::{ApiTags, audit_change};
 use crate::domain::social_login_key::{Endpoints, SocialLoginKey as DomainKey, UpstreamKind};
 use crate::domain::validation::FieldErrors;
@@ -51,28 +52,28 @@ pub enum Kind {
 pub struct SocialLoginKeySettings {
     /// The name on the "Continue with …" button.
     #[oai(validator(max_length = 100))]
-    pub display_name: String,
+    pub display_name: Text,
     pub kind: Kind,
     /// The upstream's issuer URL; required for oidc, keycloak, frappe and hub.
     #[oai(validator(max_length = 2048))]
-    pub issuer: Option<String>,
+    pub issuer: Option<Text>,
     /// Overrides discovery or the preset; required for oauth2.
     #[oai(validator(max_length = 2048))]
-    pub authorization_endpoint: Option<String>,
+    pub authorization_endpoint: Option<Text>,
     #[oai(validator(max_length = 2048))]
-    pub token_endpoint: Option<String>,
+    pub token_endpoint: Option<Text>,
     #[oai(validator(max_length = 2048))]
-    pub userinfo_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<Text>,
     #[oai(validator(max_length = 2048))]
-    pub jwks_uri: Option<String>,
+    pub jwks_uri: Option<Text>,
     #[oai(validator(max_length = 2048))]
-    pub end_session_endpoint: Option<String>,
+    pub end_session_endpoint: Option<Text>,
     /// The hub's client id at the upstream.
     #[oai(validator(max_length = 255))]
-    pub client_id: String,
+    pub client_id: Text,
     /// Scopes to request; default: the preset's (`openid email profile` for OpenID kinds).
     #[oai(validator(max_items = 50))]
-    pub scopes: Option<Vec<String>>,
+    pub scopes: Option<Vec<Text>>,
     /// Disabled keys are not offered and cannot be used.
     #[oai(default = "yes")]
     pub enabled: bool,
@@ -84,22 +85,22 @@ pub struct SocialLoginKeySettings {
     pub trust_email: bool,
     /// The upstream claim that becomes the username; default: the preset's.
     #[oai(validator(max_length = 128))]
-    pub username_claim: Option<String>,
+    pub username_claim: Option<Text>,
     /// Where the upstream's groups are, as a dotted path (`realm_access.roles`).
     #[oai(validator(max_length = 128))]
-    pub groups_claim: Option<String>,
+    pub groups_claim: Option<Text>,
     /// Upstream group → hub group.
     #[oai(default, validator(max_properties = 200))]
-    pub group_mapping: BTreeMap<String, String>,
+    pub group_mapping: BTreeMap<String, Text>,
     /// Update the hub user's profile and groups on every sign-in.
     #[oai(default = "yes")]
     pub sync_profile: bool,
     /// E-mail domains this upstream serves: a `login_hint` in one goes straight to it.
     #[oai(default, validator(max_items = 100))]
-    pub email_domains: Vec<String>,
+    pub email_domains: Vec<Text>,
     /// URL of an icon for the button.
     #[oai(validator(max_length = 2048))]
-    pub icon: Option<String>,
+    pub icon: Option<Text>,
 }
 
 fn yes() -> bool {
@@ -115,7 +116,7 @@ pub struct SocialLoginKeyInput {
     /// The hub's client secret at the upstream. Never returned; on update, leave it out
     /// to keep the current one.
     #[oai(write_only, validator(min_length = 1, max_length = 1024))]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Text>,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -123,7 +124,7 @@ pub struct SocialLoginKeyInput {
 pub struct SocialLoginKeyCreate {
     /// Lowercase letters, digits, `-` and `_`; in URLs and in `idp_hint`.
     #[oai(validator(max_length = 64))]
-    pub slug: String,
+    pub slug: Text,
     #[oai(flatten)]
     pub input: SocialLoginKeyInput,
 }
@@ -209,7 +210,7 @@ impl SocialLoginKeysApi {
         _auth: AdminAuth,
         Data(state): Data<&AppState>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
-        #[oai(validator(maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
     ) -> ApiResult<Json<SocialLoginKeyPage>> {
         let paging = Paging::new(limit.0, offset.0);
         let page = state.store.list_social_login_keys(paging.window()).await?;
@@ -225,7 +226,7 @@ impl SocialLoginKeysApi {
         body: Json<SocialLoginKeyCreate>,
     ) -> ApiResult<Created> {
         let SocialLoginKeyCreate { slug, input } = body.0;
-        let key = to_domain(slug, input.settings);
+        let key = to_domain(slug.into_inner(), input.settings);
         key.validate()?;
         check_domains(state, &key).await?;
         let sealed = seal(state, input.client_secret.as_deref())?;
@@ -361,27 +362,33 @@ fn to_domain(slug: String, settings: SocialLoginKeySettings) -> DomainKey {
     let preset = kind.preset();
     DomainKey {
         slug,
-        display_name: settings.display_name,
+        display_name: settings.display_name.into_inner(),
         kind,
-        issuer: settings.issuer,
+        issuer: settings.issuer.map(Text::into_inner),
         endpoints: Endpoints {
-            authorization: settings.authorization_endpoint,
-            token: settings.token_endpoint,
-            userinfo: settings.userinfo_endpoint,
-            jwks_uri: settings.jwks_uri,
-            end_session: settings.end_session_endpoint,
+            authorization: settings.authorization_endpoint.map(Text::into_inner),
+            token: settings.token_endpoint.map(Text::into_inner),
+            userinfo: settings.userinfo_endpoint.map(Text::into_inner),
+            jwks_uri: settings.jwks_uri.map(Text::into_inner),
+            end_session: settings.end_session_endpoint.map(Text::into_inner),
         },
-        client_id: settings.client_id,
-        scopes: settings.scopes.unwrap_or_else(|| preset.default_scopes.iter().map(|s| (*s).to_owned()).collect()),
+        client_id: settings.client_id.into_inner(),
+        scopes: match settings.scopes {
+            Some(scopes) => Text::unwrap_all(scopes),
+            None => preset.default_scopes.iter().map(|s| (*s).to_owned()).collect(),
+        },
         enabled: settings.enabled,
         allow_signup: settings.allow_signup,
         trust_email: settings.trust_email,
-        username_claim: settings.username_claim.unwrap_or_else(|| preset.default_username_claim.to_owned()),
-        groups_claim: settings.groups_claim,
-        group_mapping: settings.group_mapping,
+        username_claim: match settings.username_claim {
+            Some(claim) => claim.into_inner(),
+            None => preset.default_username_claim.to_owned(),
+        },
+        groups_claim: settings.groups_claim.map(Text::into_inner),
+        group_mapping: settings.group_mapping.into_iter().map(|(k, v)| (k, v.into_inner())).collect(),
         sync_profile: settings.sync_profile,
-        email_domains: settings.email_domains,
-        icon: settings.icon,
+        email_domains: Text::unwrap_all(settings.email_domains),
+        icon: settings.icon.map(Text::into_inner),
     }
 }
 
@@ -402,25 +409,25 @@ fn to_api(state: &AppState, stored: StoredSocialLoginKey) -> SocialLoginKey {
         redirect_uri: format!("{}{}", state.issuer(), crate::oidc::paths::upstream_callback(&key.slug)),
         slug: key.slug,
         settings: SocialLoginKeySettings {
-            display_name: key.display_name,
+            display_name: Text(key.display_name),
             kind,
-            issuer: key.issuer,
-            authorization_endpoint: key.endpoints.authorization,
-            token_endpoint: key.endpoints.token,
-            userinfo_endpoint: key.endpoints.userinfo,
-            jwks_uri: key.endpoints.jwks_uri,
-            end_session_endpoint: key.endpoints.end_session,
-            client_id: key.client_id,
-            scopes: Some(key.scopes),
+            issuer: key.issuer.map(Text),
+            authorization_endpoint: key.endpoints.authorization.map(Text),
+            token_endpoint: key.endpoints.token.map(Text),
+            userinfo_endpoint: key.endpoints.userinfo.map(Text),
+            jwks_uri: key.endpoints.jwks_uri.map(Text),
+            end_session_endpoint: key.endpoints.end_session.map(Text),
+            client_id: Text(key.client_id),
+            scopes: Some(Text::wrap_all(key.scopes)),
             enabled: key.enabled,
             allow_signup: key.allow_signup,
             trust_email: key.trust_email,
-            username_claim: Some(key.username_claim),
-            groups_claim: key.groups_claim,
-            group_mapping: key.group_mapping,
+            username_claim: Some(Text(key.username_claim)),
+            groups_claim: key.groups_claim.map(Text),
+            group_mapping: key.group_mapping.into_iter().map(|(k, v)| (k, Text(v))).collect(),
             sync_profile: key.sync_profile,
-            email_domains: key.email_domains,
-            icon: key.icon,
+            email_domains: Text::wrap_all(key.email_domains),
+            icon: key.icon.map(Text),
         },
         has_client_secret: stored.secret_sealed.is_some(),
         created_at: stored.created_at,

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::auth::AdminAuth;
 use super::paging::{Paging, page_of};
 use super::problem::{ApiError, ApiResult};
+use super::text::Text;
 use super::{ApiTags, audit_change};
 use crate::accounts::sessions;
 use crate::domain::User as DomainUser;
@@ -47,20 +48,43 @@ pub struct User {
 #[oai(skip_serializing_if_is_none)]
 pub struct UserInput {
     #[oai(validator(max_length = 64))]
-    pub username: String,
+    pub username: Text,
     #[oai(validator(max_length = 320))]
-    pub email: Option<String>,
+    pub email: Option<Text>,
     #[oai(default)]
     pub email_verified: bool,
     #[oai(validator(max_length = 200))]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Names of existing groups; on update, replaces the user's memberships.
     #[oai(default, validator(max_items = 100))]
-    pub groups: Vec<String>,
+    pub groups: Vec<Text>,
     /// A disabled user cannot sign in; disabling ends their sessions and revokes their
     /// refresh tokens.
     #[oai(default)]
     pub disabled: bool,
+}
+
+/// `UserInput` with its texts unwrapped.
+struct Profile {
+    username: String,
+    email: Option<String>,
+    email_verified: bool,
+    name: Option<String>,
+    groups: Vec<String>,
+    disabled: bool,
+}
+
+impl UserInput {
+    fn into_plain(self) -> Profile {
+        Profile {
+            username: self.username.into_inner(),
+            email: self.email.map(Text::into_inner),
+            email_verified: self.email_verified,
+            name: self.name.map(Text::into_inner),
+            groups: Text::unwrap_all(self.groups),
+            disabled: self.disabled,
+        }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -69,7 +93,7 @@ pub struct UserCreate {
     pub profile: UserInput,
     /// At least 8 characters. Without one, the user signs in only through an upstream.
     #[oai(write_only, validator(max_length = 1024))]
-    pub password: Option<String>,
+    pub password: Option<Text>,
 }
 
 #[derive(Debug, Object)]
@@ -77,7 +101,7 @@ pub struct UserCreate {
 pub struct PasswordInput {
     /// At least 8 characters.
     #[oai(write_only, validator(max_length = 1024))]
-    pub password: String,
+    pub password: Text,
 }
 
 page_of!(
@@ -119,7 +143,7 @@ impl UsersApi {
         /// Only disabled (true) or only active (false) users.
         disabled: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
-        #[oai(validator(maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
     ) -> ApiResult<Json<UserPage>> {
         let paging = Paging::new(limit.0, offset.0);
         let filter = UserFilter { search: search.0, group: group.0, disabled: disabled.0 };
@@ -136,6 +160,7 @@ impl UsersApi {
         body: Json<UserCreate>,
     ) -> ApiResult<Created> {
         let UserCreate { profile: input, password } = body.0;
+        let (input, password) = (input.into_plain(), password.map(Text::into_inner));
         let mut errors = check_profile(&input.username, input.email.as_deref(), input.name.as_deref());
         if let Some(password) = &password {
             errors.check("password", check_password(password));
@@ -181,7 +206,7 @@ impl UsersApi {
         id: Path<Uuid>,
         body: Json<UserInput>,
     ) -> ApiResult<Json<User>> {
-        let input = body.0;
+        let input = body.0.into_plain();
         let existing = find(state, id.0).await?;
         let mut errors = check_profile(&input.username, input.email.as_deref(), input.name.as_deref());
         check_groups(state, &input.groups, &mut errors).await?;

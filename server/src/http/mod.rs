@@ -34,7 +34,7 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
     let endpoints = crate::admin_ui::mount(crate::admin::mount(endpoints));
     let base = state.settings.issuer.path().trim_end_matches('/').to_owned();
     let root = if base.is_empty() { endpoints } else { Route::new().nest(base, endpoints) };
-    root.around(middleware::security_headers).data(state).boxed()
+    root.around(crate::admin::problems).around(middleware::security_headers).data(state).boxed()
 }
 
 /// Browser apps (public clients) call these endpoints from their own origin. No
