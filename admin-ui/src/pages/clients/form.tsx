@@ -1,0 +1,243 @@
+// The client form, shared by "New client" and a client's page. Field ids are the API's
+// field names, so a problem's `errors[].field` lands next to its input.
+import { api, unwrap } from '../../api/client';
+import type { AuthMethod, Client, GrantType, IdTokenAlg, ClientInput } from '../../api/types';
+import { Checkbox, CheckboxGroup, lines, optional, SelectField, TextArea, TextField, words } from '../../components/fields';
+import { FormProblem, useLoad, useSubmit } from '../../components/feedback';
+import { useState } from 'preact/hooks';
+
+export interface ClientValues {
+  client_id: string;
+  client_name: string;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  grant_types: GrantType[];
+  token_endpoint_auth_method: AuthMethod;
+  id_token_signed_response_alg: IdTokenAlg;
+  scope: string;
+  skip_authorization: boolean;
+  backchannel_logout_uri: string;
+  allowed_social_login_keys: string[];
+  default_social_login_key: string;
+}
+
+export const NEW_CLIENT: ClientValues = {
+  client_id: '',
+  client_name: '',
+  redirect_uris: '',
+  post_logout_redirect_uris: '',
+  grant_types: ['authorization_code', 'refresh_token'],
+  token_endpoint_auth_method: 'client_secret_basic',
+  id_token_signed_response_alg: 'RS256',
+  scope: '',
+  skip_authorization: false,
+  backchannel_logout_uri: '',
+  allowed_social_login_keys: [],
+  default_social_login_key: '',
+};
+
+export function valuesOf(client: Client): ClientValues {
+  return {
+    client_id: client.client_id,
+    client_name: client.client_name,
+    redirect_uris: client.redirect_uris.join('\n'),
+    post_logout_redirect_uris: client.post_logout_redirect_uris.join('\n'),
+    grant_types: [...client.grant_types],
+    token_endpoint_auth_method: client.token_endpoint_auth_method,
+    id_token_signed_response_alg: client.id_token_signed_response_alg,
+    scope: client.scope ?? '',
+    skip_authorization: client.skip_authorization,
+    backchannel_logout_uri: client.backchannel_logout_uri ?? '',
+    allowed_social_login_keys: [...client.allowed_social_login_keys],
+    default_social_login_key: client.default_social_login_key ?? '',
+  };
+}
+
+/** The request body; `response_types` follows the grant types (`code` with the code flow). */
+export function bodyOf(values: ClientValues): ClientInput {
+  return {
+    client_name: values.client_name.trim(),
+    redirect_uris: lines(values.redirect_uris),
+    post_logout_redirect_uris: lines(values.post_logout_redirect_uris),
+    grant_types: values.grant_types,
+    response_types: values.grant_types.includes('authorization_code') ? ['code'] : [],
+    token_endpoint_auth_method: values.token_endpoint_auth_method,
+    id_token_signed_response_alg: values.id_token_signed_response_alg,
+    scope: optional(words(values.scope).join(' ')),
+    skip_authorization: values.skip_authorization,
+    backchannel_logout_uri: optional(values.backchannel_logout_uri),
+    allowed_social_login_keys: values.allowed_social_login_keys,
+    default_social_login_key: optional(values.default_social_login_key),
+  };
+}
+
+const GRANT_TYPES: { value: GrantType; label: string }[] = [
+  { value: 'authorization_code', label: 'Authorization code' },
+  { value: 'refresh_token', label: 'Refresh token' },
+  { value: 'client_credentials', label: 'Client credentials' },
+];
+
+const AUTH_METHODS: { value: AuthMethod; label: string }[] = [
+  { value: 'client_secret_basic', label: 'Confidential: secret in HTTP Basic (client_secret_basic)' },
+  { value: 'client_secret_post', label: 'Confidential: secret in the form (client_secret_post)' },
+  { value: 'none', label: 'Public: no secret, PKCE required (none)' },
+];
+
+const ID_TOKEN_ALGS: { value: IdTokenAlg; label: string }[] = [
+  { value: 'RS256', label: 'RS256 (the hub’s published keys)' },
+  { value: 'HS256', label: 'HS256 (keyed with the client secret)' },
+];
+
+const FIELDS = [
+  'client_id',
+  'client_name',
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'grant_types',
+  'token_endpoint_auth_method',
+  'id_token_signed_response_alg',
+  'scope',
+  'skip_authorization',
+  'backchannel_logout_uri',
+  'allowed_social_login_keys',
+  'default_social_login_key',
+] as const;
+
+export function ClientForm(props: {
+  initial: ClientValues;
+  creating: boolean;
+  submitLabel: string;
+  onSubmit: (values: ClientValues) => Promise<void>;
+}) {
+  const { initial, creating, submitLabel, onSubmit } = props;
+  const [values, setValues] = useState(initial);
+  const set =
+    <K extends keyof ClientValues>(key: K) =>
+    (value: ClientValues[K]) =>
+      setValues((previous) => ({ ...previous, [key]: value }));
+  const submit = useSubmit();
+  const errors = submit.fieldErrors;
+  const keys = useLoad(() => unwrap(api.GET('/social-login-keys', { params: { query: { limit: 200 } } })), []);
+  const slugs = (keys.data?.items ?? []).map((key) => ({ value: key.slug, label: `${key.display_name} (${key.slug})` }));
+  const codeFlow = values.grant_types.includes('authorization_code');
+
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit.run(() => onSubmit(values));
+      }}
+    >
+      <FormProblem error={submit.error} fields={FIELDS} />
+      <fieldset>
+        <legend>Application</legend>
+        <TextField id="client_name" label="Client name" required value={values.client_name} onValue={set('client_name')} error={errors.client_name} />
+        {creating && (
+          <TextField
+            id="client_id"
+            label="Client ID"
+            code
+            value={values.client_id}
+            onValue={set('client_id')}
+            hint="Leave empty to have one generated."
+            error={errors.client_id}
+          />
+        )}
+        <SelectField
+          id="token_endpoint_auth_method"
+          label="Client type"
+          value={values.token_endpoint_auth_method}
+          onValue={set('token_endpoint_auth_method')}
+          options={AUTH_METHODS}
+          hint="Apps with a server side are confidential; single-page and mobile apps are public."
+          error={errors.token_endpoint_auth_method}
+        />
+        <CheckboxGroup id="grant_types" label="Grant types" required values={values.grant_types} onValue={set('grant_types')} options={GRANT_TYPES} error={errors.grant_types} />
+        <TextField
+          id="scope"
+          label="Scope"
+          code
+          value={values.scope}
+          onValue={set('scope')}
+          placeholder="openid profile email"
+          hint="The scopes the client may ask for, separated by spaces; empty: the standard OpenID scopes."
+          error={errors.scope}
+        />
+      </fieldset>
+      <fieldset>
+        <legend>Sign-in and sign-out</legend>
+        <TextArea
+          id="redirect_uris"
+          label="Redirect URIs"
+          required={codeFlow}
+          value={values.redirect_uris}
+          onValue={set('redirect_uris')}
+          placeholder="https://app.example.com/callback"
+          hint="One per line, matched exactly."
+          error={errors.redirect_uris}
+        />
+        <TextArea
+          id="post_logout_redirect_uris"
+          label="Post-logout redirect URIs"
+          value={values.post_logout_redirect_uris}
+          onValue={set('post_logout_redirect_uris')}
+          hint="One per line: where the hub may send the user after signing out."
+          error={errors.post_logout_redirect_uris}
+        />
+        <TextField
+          id="backchannel_logout_uri"
+          label="Back-channel logout URI"
+          type="url"
+          code
+          value={values.backchannel_logout_uri}
+          onValue={set('backchannel_logout_uri')}
+          hint="Optional: the hub posts a logout token here when a user's session ends."
+          error={errors.backchannel_logout_uri}
+        />
+        <Checkbox
+          id="skip_authorization"
+          label="Skip the consent page (a first-party app)"
+          checked={values.skip_authorization}
+          onValue={set('skip_authorization')}
+          error={errors.skip_authorization}
+        />
+        <SelectField
+          id="id_token_signed_response_alg"
+          label="ID token signature"
+          value={values.id_token_signed_response_alg}
+          onValue={set('id_token_signed_response_alg')}
+          options={ID_TOKEN_ALGS}
+          error={errors.id_token_signed_response_alg}
+        />
+      </fieldset>
+      <fieldset>
+        <legend>Social login</legend>
+        <CheckboxGroup
+          id="allowed_social_login_keys"
+          label="Allowed social login keys"
+          values={values.allowed_social_login_keys}
+          onValue={set('allowed_social_login_keys')}
+          options={slugs}
+          hint="The upstream providers this client's users may sign in with; none checked: every enabled one."
+          error={errors.allowed_social_login_keys}
+        />
+        <SelectField
+          id="default_social_login_key"
+          label="Default social login key"
+          value={values.default_social_login_key}
+          onValue={set('default_social_login_key')}
+          options={[{ value: '', label: '(none: show the hub’s sign-in page)' }, ...slugs]}
+          hint="Send this client's users straight to this provider."
+          error={errors.default_social_login_key}
+        />
+      </fieldset>
+      <div class="form-actions">
+        <button type="submit" disabled={submit.busy}>
+          {submit.busy ? 'Saving…' : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}

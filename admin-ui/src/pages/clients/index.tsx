@@ -1,0 +1,204 @@
+// Clients (the apps that sign users in through the hub): list, create, edit, rotate the
+// secret, delete. A new or rotated secret is shown once.
+import { useState } from 'preact/hooks';
+import { api, unwrap } from '../../api/client';
+import type { Client } from '../../api/types';
+import { ConfirmButton, SecretDialog } from '../../components/dialogs';
+import { LoadState, Notice, useLoad } from '../../components/feedback';
+import { Badge, Empty, PageTitle, Pagination, When } from '../../components/layout';
+import { SearchBox } from '../../components/search';
+import { href, navigate, pageOf, queryObject } from '../../router';
+import { bodyOf, ClientForm, NEW_CLIENT, valuesOf } from './form';
+
+const isPublic = (client: Client) => client.token_endpoint_auth_method === 'none';
+
+export function ClientList({ query }: { query: URLSearchParams }) {
+  const search = query.get('search') ?? '';
+  const { limit, offset } = pageOf(query);
+  const list = useLoad(
+    () => unwrap(api.GET('/clients', { params: { query: { search: search || undefined, limit, offset } } })),
+    [search, limit, offset],
+  );
+  return (
+    <>
+      <PageTitle title="Clients">
+        <a class="button" href={href(['clients', 'new'])}>
+          New client
+        </a>
+      </PageTitle>
+      <SearchBox id="client-search" label="Search clients" value={search} onSearch={(value) => navigate(['clients'], { search: value })} />
+      {!list.data ? (
+        <LoadState error={list.error} onRetry={list.reload} />
+      ) : list.data.items.length === 0 ? (
+        <Empty>{search ? 'No client matches the search.' : 'No clients yet.'}</Empty>
+      ) : (
+        <>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Client ID</th>
+                <th scope="col">Type</th>
+                <th scope="col">Grant types</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.map((client) => (
+                <tr key={client.client_id}>
+                  <td>
+                    <a href={href(['client', client.client_id])}>{client.client_name}</a>
+                    {client.built_in && <Badge>built-in</Badge>}
+                  </td>
+                  <td>
+                    <code>{client.client_id}</code>
+                  </td>
+                  <td>{isPublic(client) ? 'Public' : 'Confidential'}</td>
+                  <td>{client.grant_types.join(', ')}</td>
+                  <td>
+                    <When value={client.updated_at} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pagination total={list.data.total} limit={limit} offset={offset} path={['clients']} query={queryObject(query)} />
+        </>
+      )}
+    </>
+  );
+}
+
+interface Shown {
+  title: string;
+  clientId: string;
+  secret: string;
+}
+
+export function ClientNew() {
+  const [secret, setSecret] = useState<Shown | undefined>();
+  return (
+    <>
+      <PageTitle title="New client" back={{ to: href(['clients']), label: 'Clients' }} />
+      <ClientForm
+        initial={NEW_CLIENT}
+        creating
+        submitLabel="Create client"
+        onSubmit={async (values) => {
+          const created = await unwrap(
+            api.POST('/clients', { body: { ...bodyOf(values), client_id: values.client_id.trim() || undefined } }),
+          );
+          if (created.client_secret) {
+            setSecret({ title: 'Client created', clientId: created.client_id, secret: created.client_secret });
+          } else {
+            navigate(['client', created.client_id]);
+          }
+        }}
+      />
+      {secret && <SecretDialog {...secret} onDone={() => navigate(['client', secret.clientId])} />}
+    </>
+  );
+}
+
+export function ClientEdit({ clientId }: { clientId: string }) {
+  const client = useLoad(() => unwrap(api.GET('/clients/{client_id}', { params: { path: { client_id: clientId } } })), [clientId]);
+  const [secret, setSecret] = useState<Shown | undefined>();
+  const [saved, setSaved] = useState(0);
+  const path = { params: { path: { client_id: clientId } } };
+  const back = { to: href(['clients']), label: 'Clients' };
+
+  if (!client.data) {
+    return (
+      <>
+        <PageTitle title="Client" back={back} />
+        <LoadState error={client.error} onRetry={client.reload} />
+      </>
+    );
+  }
+  const current = client.data;
+  const rotate = async () => {
+    const rotated = await unwrap(api.POST('/clients/{client_id}/secret', path));
+    setSecret({ title: 'New client secret', clientId: rotated.client_id, secret: rotated.client_secret });
+  };
+  const remove = async () => {
+    await unwrap(api.DELETE('/clients/{client_id}', path));
+    navigate(['clients']);
+  };
+
+  return (
+    <>
+      <PageTitle title={current.client_name} back={back}>
+        {!current.built_in && !isPublic(current) && (
+          <ConfirmButton label="Rotate secret" title="Rotate the client secret?" confirmLabel="Rotate secret" danger={false} onConfirm={rotate}>
+            <p>
+              A new secret replaces the current one at once: <strong>{current.client_name}</strong> cannot authenticate
+              until it is configured with the new secret.
+            </p>
+          </ConfirmButton>
+        )}
+        {!current.built_in && (
+          <ConfirmButton label="Delete" title="Delete this client?" confirmLabel="Delete client" onConfirm={remove}>
+            <p>
+              <strong>{current.client_name}</strong> (<code>{current.client_id}</code>) will no longer be able to sign users
+              in, and its tokens stop working.
+            </p>
+          </ConfirmButton>
+        )}
+      </PageTitle>
+      <ClientFacts client={current} />
+      {current.built_in ? (
+        <Notice>This is the admin UI’s own client. The hub manages it; it cannot be edited or deleted here.</Notice>
+      ) : (
+        <>
+          {saved > 0 && <Notice kind="success">Saved.</Notice>}
+          <ClientForm
+            key={current.updated_at}
+            initial={valuesOf(current)}
+            creating={false}
+            submitLabel="Save changes"
+            onSubmit={async (values) => {
+              const updated = await unwrap(api.PUT('/clients/{client_id}', { ...path, body: bodyOf(values) }));
+              if (updated.client_secret) {
+                setSecret({ title: 'Client secret created', clientId: updated.client_id, secret: updated.client_secret });
+              }
+              setSaved((count) => count + 1);
+              client.reload();
+            }}
+          />
+        </>
+      )}
+      {secret && <SecretDialog {...secret} onDone={() => setSecret(undefined)} />}
+    </>
+  );
+}
+
+function ClientFacts({ client }: { client: Client }) {
+  return (
+    <dl class="facts">
+      <dt>Client ID</dt>
+      <dd>
+        <code>{client.client_id}</code>
+      </dd>
+      <dt>Type</dt>
+      <dd>{isPublic(client) ? 'Public (PKCE, no secret)' : 'Confidential'}</dd>
+      {client.built_in && (
+        <>
+          <dt>Redirect URIs</dt>
+          <dd>{client.redirect_uris.join(', ') || '—'}</dd>
+          <dt>Scope</dt>
+          <dd>
+            <code>{client.scope}</code>
+          </dd>
+        </>
+      )}
+      <dt>Created</dt>
+      <dd>
+        <When value={client.created_at} />
+      </dd>
+      <dt>Updated</dt>
+      <dd>
+        <When value={client.updated_at} />
+      </dd>
+    </dl>
+  );
+}
