@@ -2,6 +2,8 @@
 //! `openidconnect` crate as the app server. With `HUB_TEST_DATABASE_URL` and
 //! `HUB_TEST_REDIS_URL` set, every hub runs on PostgreSQL and Redis instead.
 
+mod admin_api;
+mod admin_ui;
 mod authorize_errors;
 mod cli;
 mod code_flow;
@@ -10,6 +12,7 @@ mod keys;
 mod logout;
 mod prompt;
 mod scale_out;
+mod schemathesis;
 mod secrets_at_rest;
 mod token_endpoint;
 mod userinfo;

@@ -72,7 +72,7 @@ impl TestHub {
         Self::spawn_with(&[]).await
     }
 
-    /// Starts a hub with extra `HUB_*` settings.
+    /// Starts a hub with extra `HUB_*` settings; an empty value unsets one.
     pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
         let backend = Backend::from_env();
         let dir = std::env::temp_dir().join(format!("hub-e2e-{}", uuid::Uuid::new_v4()));
@@ -84,6 +84,7 @@ impl TestHub {
             ("HUB_LISTEN".into(), format!("127.0.0.1:{port}")),
             ("HUB_DATA_DIR".into(), dir.join("data").display().to_string()),
             ("RUST_LOG".into(), "info".into()),
+            ("HUB_ADMIN_TOKEN".into(), crate::admin::ADMIN_TOKEN.into()),
         ];
         let mut database = None;
         if let Some(base) = &backend.database_url {
@@ -101,9 +102,12 @@ impl TestHub {
             env.push(("HUB_REDIS_URL".into(), redis.clone()));
             env.push(("HUB_REDIS_PREFIX".into(), format!("hub-test-{}:", uuid::Uuid::new_v4().simple())));
         }
+        // An empty value leaves the setting unset.
         for (name, value) in settings {
             env.retain(|(existing, _)| existing != name);
-            env.push(((*name).into(), (*value).into()));
+            if !value.is_empty() {
+                env.push(((*name).into(), (*value).into()));
+            }
         }
         let log = dir.join("hub.log");
         let mut hub = Self { issuer, child: None, dir, env, database, log, listen_port: port };
