@@ -1,6 +1,7 @@
 //! The audit log (every admin change and every sign-in, success or failure) and the index
 //! of single sign-on sessions by user, which lets an administrator list and end them. The
 //! session content itself stays in the session store; a row here only points at it.
+//! Also: at most one active signing key, even when two rotations race.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -17,6 +18,8 @@ enum AuditEvents {
     Action,
     Outcome,
     Actor,
+    /// The acting user's id, when a user acted: their username may change later.
+    ActorId,
     UserId,
     ClientId,
     Target,
@@ -51,6 +54,7 @@ impl MigrationTrait for Migration {
                     .col(string(AuditEvents::Action))
                     .col(string(AuditEvents::Outcome))
                     .col(string(AuditEvents::Actor))
+                    .col(uuid_null(AuditEvents::ActorId))
                     // No foreign keys: the log outlives the users and clients it mentions.
                     .col(uuid_null(AuditEvents::UserId))
                     .col(string_null(AuditEvents::ClientId))
@@ -98,10 +102,19 @@ impl MigrationTrait for Migration {
                     .col(UserSessions::UserId)
                     .to_owned(),
             )
-            .await
+            .await?;
+        // A partial unique index: the same statement on SQLite and PostgreSQL.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX idx_signing_keys_one_active ON signing_keys (state) WHERE state = 'active'",
+            )
+            .await?;
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.get_connection().execute_unprepared("DROP INDEX idx_signing_keys_one_active").await?;
         manager.drop_table(Table::drop().table(UserSessions::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(AuditEvents::Table).to_owned()).await
     }

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::accounts::password::hash_blocking;
 use crate::config::Settings;
+use crate::domain::audit::{Actor, AuditRecord};
 use crate::domain::client::ClientMetadata;
 use crate::domain::user::validate_username;
 use crate::domain::{Client, GrantType, IdTokenAlg, ResponseType, TokenEndpointAuthMethod};
@@ -164,11 +165,17 @@ async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
                     name: add.name,
                     password_hash,
                     disabled: false,
+                    groups: Vec::new(),
                 })
                 .await?;
             for group in &add.groups {
                 store.add_to_group(user.id, group).await?;
             }
+            store
+                .record_audit(
+                    AuditRecord::new("user.create", Actor::Cli).user(user.id).target(format!("user:{}", user.id)),
+                )
+                .await?;
             println!("{}", user.id);
         }
         UserCommand::List => {
@@ -180,7 +187,10 @@ async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::SetPassword { username } => {
             let password_hash = hash(&read_password()?).await?;
-            store.set_password_hash(&username, password_hash).await?;
+            let id = store.set_password_hash(&username, password_hash).await?;
+            store
+                .record_audit(AuditRecord::new("user.set_password", Actor::Cli).user(id).target(format!("user:{id}")))
+                .await?;
             println!("password updated");
         }
     }
@@ -220,6 +230,10 @@ async fn client(settings: Settings, command: ClientCommand) -> anyhow::Result<()
             let sealed =
                 secret.as_ref().map(|s| master.seal(client_auth_context::SECRET_CONTEXT, s.as_bytes())).transpose()?;
             store.create_client(&client, sealed).await?;
+            let target = format!("client:{}", client.client_id);
+            store
+                .record_audit(AuditRecord::new("client.create", Actor::Cli).client(&client.client_id).target(target))
+                .await?;
             if as_json {
                 println!("{}", serde_json::json!({ "client_id": client.client_id, "client_secret": secret }));
             } else {
@@ -304,6 +318,7 @@ async fn keys(settings: Settings, command: KeysCommand) -> anyhow::Result<()> {
         KeysCommand::Rotate => {
             let master = startup::master_key(&settings)?;
             let kid = crate::keys::rotate(&store, &master, keep_previous_key(&settings)).await?;
+            store.record_audit(AuditRecord::new("key.rotate", Actor::Cli).target(format!("key:{kid}"))).await?;
             println!("{kid}");
         }
     }

@@ -45,23 +45,14 @@ async fn only_the_admin_token_and_administrators_access_tokens_get_in() {
     // Someone else gets the same kind of token and is refused: authenticated, not allowed.
     let alice_token = admin_ui_token(&hub, &Browser::new(), "alice", PASSWORD).await;
     AdminApi::with_token(&hub, Some(&alice_token)).get("/users").await.problem(StatusCode::FORBIDDEN);
+    let denied = AdminApi::new(&hub).get("/audit-events?action=admin.denied").await.ok(StatusCode::OK);
+    assert_eq!((denied["total"].as_u64(), denied["items"][0]["actor"].as_str()), (Some(1), Some("user:alice")));
 
     // An administrator's token from another app is not an admin API credential.
     let app = hub.add_client(&["--name", "App", "--redirect-uri", REDIRECT, "--skip-authorization"]);
     let client =
         app_client(&hub.issuer, &app.client_id, app.client_secret.as_deref(), REDIRECT, AuthType::BasicAuth).await;
-    let (code, _, verifier) = {
-        use openidconnect::core::CoreAuthenticationFlow;
-        use openidconnect::{CsrfToken, Nonce, PkceCodeChallenge};
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (url, _, nonce) = client
-            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
-            .set_pkce_challenge(challenge)
-            .url();
-        let page = root_browser.get(url.as_str()).await;
-        (page.redirect_params()["code"].clone(), nonce, verifier)
-    };
-    let app_tokens = e2e::rp::exchange_code(&client, &code, verifier).await.unwrap();
+    let app_tokens = signed_in_tokens(&root_browser, &client).await;
     AdminApi::with_token(&hub, Some(app_tokens.access_token().secret()))
         .get("/me")
         .await
@@ -182,6 +173,7 @@ fn oidc_key(slug: &str, issuer: &str) -> Value {
         "issuer": issuer,
         "client_id": "hub-at-corp",
         "client_secret": "upstream-secret-value",
+        "enabled": true,
         "allow_signup": true,
         "groups_claim": "groups",
         "group_mapping": {"engineering": "staff"},
@@ -213,10 +205,16 @@ async fn social_login_keys_are_validated_stored_without_their_secret_and_tested(
     let mut unknown = oidc_key("other", &upstream.issuer);
     unknown["kind"] = json!("myspace");
     api.post("/social-login-keys", unknown).await.problem(StatusCode::BAD_REQUEST);
-    let oauth2 = json!({"slug": "bare", "display_name": "Bare", "kind": "oauth2", "client_id": "x"});
+    let oauth2 = json!({"slug": "bare", "display_name": "Bare", "kind": "oauth2", "client_id": "x", "enabled": true});
     let fields = api.post("/social-login-keys", oauth2).await.problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields, ["authorization_endpoint", "token_endpoint", "userinfo_endpoint"]);
-    let github = json!({"slug": "github", "display_name": "GitHub", "kind": "github", "client_id": "Iv1.x", "client_secret": "gh"});
+    let mut escalating = oidc_key("sneaky", &upstream.issuer);
+    escalating["email_domains"] = json!([]);
+    escalating["group_mapping"] = json!({"idp-admins": "admins"});
+    let fields = api.post("/social-login-keys", escalating).await.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields, ["group_mapping.idp-admins"], "admin rights are never mapped from upstream");
+    let github = json!({"slug": "github", "display_name": "GitHub", "kind": "github", "client_id": "Iv1.x",
+                        "client_secret": "gh", "enabled": true});
     let github = api.post("/social-login-keys", github).await.ok(StatusCode::CREATED);
     assert_eq!(github["username_claim"], "login");
 
@@ -235,9 +233,14 @@ async fn social_login_keys_are_validated_stored_without_their_secret_and_tested(
     update.as_object_mut().unwrap().remove("client_secret");
     update["display_name"] = json!("Corp");
     update["enabled"] = json!(false);
-    let updated = api.put("/social-login-keys/corp", update).await.ok(StatusCode::OK);
+    let updated = api.put("/social-login-keys/corp", update.clone()).await.ok(StatusCode::OK);
     assert_eq!((updated["display_name"].as_str(), updated["enabled"].as_bool()), (Some("Corp"), Some(false)));
     assert_eq!(updated["has_client_secret"], true);
+    // ... but the secret does not follow the key to another token endpoint unless sent again.
+    let mut moved = update.clone();
+    moved["token_endpoint"] = json!("https://attacker.example.com/token");
+    let fields = api.put("/social-login-keys/corp", moved.clone()).await.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields, ["client_secret"]);
     let listed = api.get("/social-login-keys").await.ok(StatusCode::OK);
     assert_eq!(listed["total"], 2);
 
@@ -260,6 +263,14 @@ async fn social_login_keys_are_validated_stored_without_their_secret_and_tested(
     assert!(report["checks"][0]["detail"].as_str().unwrap().contains("cannot connect"), "{report}");
     api.action("/social-login-keys/nope/test").await.problem(StatusCode::NOT_FOUND);
 
+    // A key that a client's policy names stays until the client no longer names it.
+    let mut client = confidential_client();
+    client["allowed_social_login_keys"] = json!(["corp", "github"]);
+    client["default_social_login_key"] = json!("corp");
+    let client = api.post("/clients", client).await.ok(StatusCode::CREATED);
+    assert_eq!(client["default_social_login_key"], "corp");
+    api.delete("/social-login-keys/corp").await.problem(StatusCode::CONFLICT);
+    api.delete(&format!("/clients/{}", client["client_id"].as_str().unwrap())).await;
     assert_eq!(api.delete("/social-login-keys/corp").await.status, StatusCode::NO_CONTENT);
     api.get("/social-login-keys/corp").await.problem(StatusCode::NOT_FOUND);
 }
@@ -339,7 +350,7 @@ async fn users_and_groups_are_managed_and_disabling_cuts_access() {
     assert_eq!(userinfo.status(), StatusCode::UNAUTHORIZED, "a disabled user's access token");
 
     // Renaming to a taken name, deleting.
-    let taken = json!({"username": "bob"});
+    let taken = json!({"username": "bob", "email_verified": false, "groups": [], "disabled": true});
     assert_eq!(api.put(&format!("/users/{id}"), taken).await.problem(StatusCode::CONFLICT), ["username"]);
     let admins = api.get("/groups?search=admins").await.ok(StatusCode::OK);
     let admins_id = admins["items"][0]["id"].as_str().unwrap().to_owned();
@@ -353,6 +364,20 @@ async fn users_and_groups_are_managed_and_disabling_cuts_access() {
     assert_eq!(api.delete(&format!("/users/{id}")).await.status, StatusCode::NO_CONTENT);
     api.get(&format!("/users/{id}")).await.problem(StatusCode::NOT_FOUND);
     api.get("/users/not-a-uuid").await.problem(StatusCode::BAD_REQUEST);
+}
+
+/// Tokens for a browser that already has an SSO session: the hub answers at once.
+async fn signed_in_tokens(browser: &Browser, client: &e2e::rp::AppClient) -> openidconnect::core::CoreTokenResponse {
+    use openidconnect::core::CoreAuthenticationFlow;
+    use openidconnect::{CsrfToken, Nonce, PkceCodeChallenge};
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, _, _) = client
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let page = browser.get(url.as_str()).await;
+    let code = page.redirect_params().get("code").cloned().unwrap_or_else(|| panic!("a code at once: {page:?}"));
+    e2e::rp::exchange_code(client, &code, verifier).await.expect("code exchange")
 }
 
 #[tokio::test]
@@ -375,12 +400,20 @@ async fn sessions_consents_and_keys_can_be_revoked_and_rotated() {
     let consent_id = consents["items"][0]["id"].as_str().unwrap();
     assert_eq!(api.delete(&format!("/consents/{consent_id}")).await.status, StatusCode::NO_CONTENT);
     api.delete(&format!("/consents/{consent_id}")).await.problem(StatusCode::NOT_FOUND);
-    if let Some(refresh) = tokens.refresh_token() {
-        let refreshed = client.exchange_refresh_token(refresh).unwrap().request_async(&http_client()).await;
-        assert_eq!(e2e::rp::error_code(&refreshed.unwrap_err()), "invalid_grant");
-    }
+    let refresh = tokens.refresh_token().expect("the client may refresh");
+    let refreshed = client.exchange_refresh_token(refresh).unwrap().request_async(&http_client()).await;
+    assert_eq!(e2e::rp::error_code(&refreshed.unwrap_err()), "invalid_grant");
+    let userinfo = http_client().get(hub.url("/userinfo")).bearer_auth(tokens.access_token().secret()).send().await;
+    assert_eq!(userinfo.unwrap().status(), StatusCode::UNAUTHORIZED, "the grant's access token is refused too");
 
-    // Her session, revoked: the browser is signed out.
+    // Tokens a second app got in the same SSO session.
+    let second = hub.add_client(&["--name", "Second", "--redirect-uri", REDIRECT, "--skip-authorization"]);
+    let second =
+        app_client(&hub.issuer, &second.client_id, second.client_secret.as_deref(), REDIRECT, AuthType::BasicAuth)
+            .await;
+    let second_tokens = signed_in_tokens(&browser, &second).await;
+
+    // Her session, revoked: the browser is signed out, and what was issued in it revoked.
     let sessions = api.get(&format!("/sessions?user_id={alice}")).await.ok(StatusCode::OK);
     let session = &sessions["items"][0];
     assert_eq!((session["username"].as_str(), session["amr"].clone()), (Some("alice"), json!(["pwd"])));
@@ -395,6 +428,12 @@ async fn sessions_consents_and_keys_can_be_revoked_and_rotated() {
     );
     let page = browser.get(&url).await;
     assert_eq!(page.redirect_params().get("error").map(String::as_str), Some("login_required"), "signed out");
+    let refresh = second_tokens.refresh_token().expect("the client may refresh");
+    let refreshed = second.exchange_refresh_token(refresh).unwrap().request_async(&http_client()).await;
+    assert_eq!(e2e::rp::error_code(&refreshed.unwrap_err()), "invalid_grant", "the session's refresh token");
+    let userinfo =
+        http_client().get(hub.url("/userinfo")).bearer_auth(second_tokens.access_token().secret()).send().await;
+    assert_eq!(userinfo.unwrap().status(), StatusCode::UNAUTHORIZED, "the session's access token");
 
     // Keys: rotate, then retire the old one; the active key cannot be retired.
     let keys = api.get("/keys").await.ok(StatusCode::OK);
@@ -475,14 +514,30 @@ async fn the_audit_log_records_sign_ins_and_changes_without_secrets() {
     }
     let failures = api.get("/audit-events?outcome=failure").await.ok(StatusCode::OK);
     assert_eq!(failures["total"], 2);
-    let changes = api.get("/audit-events?action=client.").await.ok(StatusCode::OK);
+    let changes = api.get("/audit-events?action=client.&actor=admin-token").await.ok(StatusCode::OK);
     assert_eq!(changes["total"], 1);
     assert_eq!(changes["items"][0]["actor"], "admin-token");
     assert_eq!(changes["items"][0]["target"], format!("client:{}", created["client_id"].as_str().unwrap()));
     let by_alice =
         api.get(&format!("/audit-events?user_id={alice}&since=2000-01-01T00:00:00Z")).await.ok(StatusCode::OK);
-    assert_eq!(by_alice["total"], 2);
+    let actions: Vec<&str> =
+        by_alice["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        ["login.password", "login.password", "user.create"],
+        "her sign-ins, and her creation at the CLI"
+    );
     api.get("/audit-events?since=yesterday").await.problem(StatusCode::BAD_REQUEST);
+
+    // Granting admin rights is spelled out, and the actor is known by id as well as name.
+    let bob = api.post("/users", json!({"username": "bob"})).await.ok(StatusCode::CREATED);
+    let bob_id = bob["id"].as_str().unwrap();
+    let grant = json!({"username": "bob", "email_verified": false, "groups": ["admins"], "disabled": false});
+    api.put(&format!("/users/{bob_id}"), grant).await.ok(StatusCode::OK);
+    let updates = api.get(&format!("/audit-events?action=user.update&user_id={bob_id}")).await.ok(StatusCode::OK);
+    assert_eq!(updates["items"][0]["detail"], "+group admins");
+    let by_alice_id = api.get(&format!("/audit-events?actor_id={alice}")).await.ok(StatusCode::OK);
+    assert_eq!(by_alice_id["items"][0]["action"], "login.password", "{by_alice_id}");
 
     let everything = api.get("/audit-events?limit=200").await.ok(StatusCode::OK).to_string();
     for secret in [PASSWORD, "wrong password 123", "secret-looking-password", "mallory", secret.as_str()] {
@@ -509,7 +564,8 @@ async fn bad_input_gets_a_problem_never_a_server_error() {
     api.post("/groups", json!({"name": "nul\u{0}name"})).await.problem(StatusCode::BAD_REQUEST);
     api.get("/clients/a%00b").await.problem(StatusCode::BAD_REQUEST);
     api.get("/users?search=%00").await.problem(StatusCode::BAD_REQUEST);
-    api.raw(Method::POST, "/groups", "application/json", vec![b'{'; 300 * 1024]).await.problem(StatusCode::BAD_REQUEST);
+    let huge = vec![b'{'; 300 * 1024];
+    api.raw(Method::POST, "/groups", "application/json", huge).await.problem(StatusCode::PAYLOAD_TOO_LARGE);
     let long = "x".repeat(5000);
     api.post("/groups", json!({"name": long})).await.problem(StatusCode::BAD_REQUEST);
     let fields = api.post("/groups", json!({"name": "x", "description": null})).await.problem(StatusCode::BAD_REQUEST);

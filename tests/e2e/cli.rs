@@ -139,7 +139,7 @@ async fn client_add_refuses_invalid_redirect_uris() {
 
     let (ok, out, err) = hub.cli(&["client", "list"], None);
     assert!(ok, "{err}");
-    assert!(out.trim().is_empty(), "nothing was registered: {out}");
+    assert!(!out.contains("\tBad\t"), "nothing was registered: {out}");
 }
 
 #[tokio::test]
@@ -164,6 +164,12 @@ async fn client_list_shows_a_created_client_without_its_secret() {
     let line = out.lines().find(|l| l.starts_with("team-wiki\t")).unwrap_or_else(|| panic!("listed: {out}"));
     assert_eq!(line, format!("team-wiki\tTeam Wiki\tclient_secret_post\t{REDIRECT}"));
     assert!(!out.contains(&secret), "the secret is shown only once");
+
+    // The operator's change is in the audit log, without the secret.
+    let events = e2e::AdminApi::new(&hub).get("/audit-events?actor=cli").await.ok(reqwest::StatusCode::OK);
+    assert_eq!(events["items"][0]["action"], "client.create", "{events}");
+    assert_eq!(events["items"][0]["client_id"], "team-wiki");
+    assert!(!events.to_string().contains(&secret));
 
     // The client_id is taken now.
     let (ok, _, _) =

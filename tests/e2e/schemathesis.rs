@@ -34,7 +34,7 @@ async fn schemathesis_finds_no_server_error_and_no_response_outside_the_document
     api.post("/users", json!({"username": "alice", "password": PASSWORD, "groups": ["staff"]}))
         .await
         .ok(StatusCode::CREATED);
-    let key = json!({"slug": "self", "display_name": "Self", "kind": "hub", "issuer": hub.issuer, "client_id": "x"});
+    let key = json!({"slug": "self", "display_name": "Self", "kind": "hub", "issuer": hub.issuer, "client_id": "x", "enabled": true});
     api.post("/social-login-keys", key).await.ok(StatusCode::CREATED);
     let app = hub.add_client(&["--name", "App", "--redirect-uri", REDIRECT]);
     let client = e2e::rp::app_client(

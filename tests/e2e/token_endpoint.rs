@@ -182,16 +182,23 @@ async fn client_credentials_gives_confidential_clients_a_jwt_access_token() {
         assert_eq!(error_code(&error), "invalid_scope", "{scope}");
     }
 
-    // A public client may not use the grant, even when registered for it.
-    let spa = hub.add_client(&[
-        "--name",
-        "SPA",
-        "--redirect-uri",
-        REDIRECT,
-        "--public",
-        "--grant-type",
-        "client_credentials",
-    ]);
+    // A public client may not register for the grant, nor use it.
+    let (ok, _, err) = hub.cli(
+        &[
+            "client",
+            "add",
+            "--name",
+            "SPA",
+            "--redirect-uri",
+            REDIRECT,
+            "--public",
+            "--grant-type",
+            "client_credentials",
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("cannot use client_credentials"), "{err}");
+    let spa = hub.add_client(&["--name", "SPA", "--redirect-uri", REDIRECT, "--public"]);
     let spa = app_client(&hub.issuer, &spa.client_id, None, REDIRECT, AuthType::RequestBody).await;
     let error = spa.exchange_client_credentials().unwrap().request_async(&http_client()).await.unwrap_err();
     assert_eq!(error_code(&error), "unauthorized_client");

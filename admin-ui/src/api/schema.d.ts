@@ -60,7 +60,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a client
-         * @description Its consents and refresh tokens go with it; access tokens it holds expire on their own.
+         * @description Its consents and grants go with it: refresh tokens stop working, access tokens are refused.
          */
         delete: operations["deleteClient"];
         options?: never;
@@ -121,7 +121,11 @@ export interface paths {
          */
         put: operations["updateSocialLoginKey"];
         post?: never;
-        /** Delete a social login key */
+        /**
+         * Delete a social login key
+         * @description A key that clients name in their upstream policy is not deleted (409): change the
+         *     clients first.
+         */
         delete: operations["deleteSocialLoginKey"];
         options?: never;
         head?: never;
@@ -180,7 +184,7 @@ export interface paths {
         /**
          * Update a user
          * @description Replaces the profile and the group memberships. Disabling ends the user's sessions
-         *     and revokes their refresh tokens.
+         *     and revokes their grants (refresh tokens stop working, access tokens are refused).
          */
         put: operations["updateUser"];
         post?: never;
@@ -334,7 +338,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a session */
+        /**
+         * Revoke a session
+         * @description Signs that browser out, and revokes the grants issued in the session (offline ones
+         *     included): their refresh tokens stop working and their access tokens are refused.
+         */
         delete: operations["revokeSession"];
         options?: never;
         head?: never;
@@ -405,8 +413,16 @@ export interface components {
             /** @description `<resource>.<verb>`: `login.password`, `client.create`, `user.update`, `session.revoke`… */
             action: string;
             outcome: components["schemas"]["Outcome"];
-            /** @description `admin-token`, `user:<username>`, or `anonymous` (a failed sign-in). */
+            /**
+             * @description `admin-token`, `cli`, `user:<username>` (the username when the event happened), or
+             *     `anonymous` (a failed sign-in).
+             */
             actor: string;
+            /**
+             * Format: uuid
+             * @description The acting user's id, which stays the same when they are renamed.
+             */
+            actor_id?: string;
             /**
              * Format: uuid
              * @description The user the event is about.
@@ -853,8 +869,8 @@ export interface components {
             /** @description Scopes to request; default: the preset's (`openid email profile` for OpenID kinds). */
             scopes?: string[];
             /**
-             * @description Disabled keys are not offered and cannot be used.
-             * @default true
+             * @description Disabled keys are not offered and cannot be used. Required, so an update that
+             *     leaves it out cannot re-enable a key.
              */
             enabled: boolean;
             /**
@@ -919,8 +935,8 @@ export interface components {
             /** @description Scopes to request; default: the preset's (`openid email profile` for OpenID kinds). */
             scopes?: string[];
             /**
-             * @description Disabled keys are not offered and cannot be used.
-             * @default true
+             * @description Disabled keys are not offered and cannot be used. Required, so an update that
+             *     leaves it out cannot re-enable a key.
              */
             enabled: boolean;
             /**
@@ -983,8 +999,8 @@ export interface components {
             /** @description Scopes to request; default: the preset's (`openid email profile` for OpenID kinds). */
             scopes?: string[];
             /**
-             * @description Disabled keys are not offered and cannot be used.
-             * @default true
+             * @description Disabled keys are not offered and cannot be used. Required, so an update that
+             *     leaves it out cannot re-enable a key.
              */
             enabled: boolean;
             /**
@@ -1103,7 +1119,10 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
-        /** UserCreate */
+        /**
+         * UserCreate
+         * @description A new user. Left out, `groups` is empty and the user is enabled.
+         */
         UserCreate: {
             username: string;
             email?: string;
@@ -1111,40 +1130,14 @@ export interface components {
             email_verified: boolean;
             name?: string;
             /**
-             * @description Names of existing groups; on update, replaces the user's memberships.
+             * @description Names of existing groups.
              * @default []
              */
             groups: string[];
-            /**
-             * @description A disabled user cannot sign in; disabling ends their sessions and revokes their
-             *     refresh tokens.
-             * @default false
-             */
+            /** @default false */
             disabled: boolean;
             /** @description At least 8 characters. Without one, the user signs in only through an upstream. */
             password?: string;
-        };
-        /**
-         * UserInput
-         * @description A user's profile and memberships, as written.
-         */
-        UserInput: {
-            username: string;
-            email?: string;
-            /** @default false */
-            email_verified: boolean;
-            name?: string;
-            /**
-             * @description Names of existing groups; on update, replaces the user's memberships.
-             * @default []
-             */
-            groups: string[];
-            /**
-             * @description A disabled user cannot sign in; disabling ends their sessions and revokes their
-             *     refresh tokens.
-             * @default false
-             */
-            disabled: boolean;
         };
         /**
          * UserPage
@@ -1161,6 +1154,26 @@ export interface components {
             limit: number;
             /** Format: uint64 */
             offset: number;
+        };
+        /**
+         * UserUpdate
+         * @description A user's profile and memberships, replaced as a whole. `groups` and `disabled` are
+         *     required: a script that leaves them out must not re-enable a user or strip their groups.
+         */
+        UserUpdate: {
+            username: string;
+            /** @description Left out: the user has no e-mail address. */
+            email?: string;
+            email_verified: boolean;
+            /** @description Left out: the user has no name. */
+            name?: string;
+            /** @description Names of existing groups; replaces the user's memberships. */
+            groups: string[];
+            /**
+             * @description A disabled user cannot sign in: disabling ends their sessions and revokes their
+             *     grants.
+             */
+            disabled: boolean;
         };
     };
     responses: never;
@@ -1237,6 +1250,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -1255,7 +1277,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1339,6 +1361,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -1357,7 +1388,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1439,6 +1470,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -1457,7 +1497,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1536,6 +1576,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -1554,7 +1603,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1637,6 +1686,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -1655,7 +1713,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1733,6 +1791,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -1751,7 +1818,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1830,6 +1897,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -1848,7 +1924,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1928,6 +2004,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -1946,7 +2031,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2027,6 +2112,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -2045,7 +2139,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2124,6 +2218,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -2142,7 +2245,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2225,6 +2328,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -2243,7 +2355,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2321,6 +2433,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -2339,7 +2460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2418,6 +2539,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -2436,7 +2566,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2522,6 +2652,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -2540,7 +2679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2621,6 +2760,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -2639,7 +2787,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2718,6 +2866,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -2736,7 +2893,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2758,7 +2915,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["UserInput"];
+                "application/json; charset=utf-8": components["schemas"]["UserUpdate"];
             };
         };
         responses: {
@@ -2819,6 +2976,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -2837,7 +3003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2914,6 +3080,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -2932,7 +3107,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3013,6 +3188,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -3031,7 +3215,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3113,6 +3297,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -3131,7 +3324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3212,6 +3405,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -3230,7 +3432,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3309,6 +3511,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -3327,7 +3538,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3410,6 +3621,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -3428,7 +3648,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3506,6 +3726,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -3524,7 +3753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3601,6 +3830,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -3619,7 +3857,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3697,6 +3935,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -3715,7 +3962,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3794,6 +4041,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -3812,7 +4068,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3894,6 +4150,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -3912,7 +4177,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3990,6 +4255,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -4008,7 +4282,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4092,6 +4366,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -4110,7 +4393,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4132,7 +4415,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Revoked, with the refresh tokens of that user and client. */
+            /**
+             * @description Revoked, with the grants of that user at that client: their refresh tokens stop
+             *     working and their access tokens are refused.
+             */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4188,6 +4474,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -4206,7 +4501,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4224,6 +4519,9 @@ export interface operations {
                 action?: string;
                 /** @description An actor, exactly as listed (`admin-token`, `user:alice`). */
                 actor?: string;
+                /** @description Events by this user (as an administrator, or signing in). */
+                actor_id?: string;
+                /** @description Events about this user. */
                 user_id?: string;
                 client_id?: string;
                 outcome?: components["schemas"]["Outcome"];
@@ -4297,6 +4595,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not JSON (`Content-Type: application/json`). */
             415: {
                 headers: {
@@ -4315,7 +4622,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database or the session store cannot be reached; nothing was changed. */
+            /** @description The database or the session store cannot be reached; the request can be retried. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -22,7 +22,7 @@ export type SocialLoginKeyTest = Schemas['SocialLoginKeyTest'];
 
 export type User = Schemas['User'];
 export type UserCreate = Schemas['UserCreate'];
-export type UserInput = Schemas['UserInput'];
+export type UserUpdate = Schemas['UserUpdate'];
 
 export type Group = Schemas['Group'];
 export type SigningKey = Schemas['SigningKey'];

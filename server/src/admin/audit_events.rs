@@ -29,8 +29,11 @@ pub struct AuditEvent {
     /// `<resource>.<verb>`: `login.password`, `client.create`, `user.update`, `session.revoke`…
     pub action: String,
     pub outcome: Outcome,
-    /// `admin-token`, `user:<username>`, or `anonymous` (a failed sign-in).
+    /// `admin-token`, `cli`, `user:<username>` (the username when the event happened), or
+    /// `anonymous` (a failed sign-in).
     pub actor: String,
+    /// The acting user's id, which stays the same when they are renamed.
+    pub actor_id: Option<Uuid>,
     /// The user the event is about.
     pub user_id: Option<Uuid>,
     pub client_id: Option<String>,
@@ -65,6 +68,9 @@ impl AuditEventsApi {
         /// An actor, exactly as listed (`admin-token`, `user:alice`).
         #[oai(validator(max_length = 128))]
         actor: Query<Option<String>>,
+        /// Events by this user (as an administrator, or signing in).
+        actor_id: Query<Option<Uuid>>,
+        /// Events about this user.
         user_id: Query<Option<Uuid>>,
         #[oai(validator(max_length = 128))] client_id: Query<Option<String>>,
         outcome: Query<Option<Outcome>>,
@@ -79,6 +85,7 @@ impl AuditEventsApi {
         let filter = AuditFilter {
             action: action.0,
             actor: actor.0,
+            actor_id: actor_id.0,
             user_id: user_id.0,
             client_id: client_id.0,
             outcome: outcome.0.map(|o| match o {
@@ -103,6 +110,7 @@ fn to_api(event: DomainEvent) -> AuditEvent {
             DomainOutcome::Failure => Outcome::Failure,
         },
         actor: event.actor,
+        actor_id: event.actor_id,
         user_id: event.user_id,
         client_id: event.client_id,
         target: event.target,

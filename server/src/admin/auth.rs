@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::problem::ApiError;
 use crate::accounts::sessions;
-use crate::domain::audit::Actor;
+use crate::domain::audit::{Actor, AuditRecord};
 use crate::keys::{Expectations, TokenType};
 use crate::oidc::token::issue::AccessTokenClaims;
 use crate::secrets::{constant_time_eq, token_digest};
@@ -51,11 +51,12 @@ pub struct AdminAuth(pub Caller);
 
 async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let state = req.data::<AppState>().ok_or_else(|| ApiError::unauthorized("the hub is not ready"))?;
-    let admin = check(state, &bearer.token).await?;
-    Ok(Caller { admin, address: crate::http::extract::client_address(req, state.settings.trust_forwarded_for) })
+    let address = crate::http::extract::client_address(req, state.settings.trust_forwarded_for);
+    let admin = check(state, &bearer.token, &address).await?;
+    Ok(Caller { admin, address })
 }
 
-async fn check(state: &AppState, token: &str) -> Result<Admin, ApiError> {
+async fn check(state: &AppState, token: &str, address: &str) -> Result<Admin, ApiError> {
     if let Some(expected) = &state.settings.admin_token {
         // Digests first, so the comparison takes the same time whatever the lengths.
         let presented = token_digest(token);
@@ -85,6 +86,10 @@ async fn check(state: &AppState, token: &str) -> Result<Admin, ApiError> {
     let user_id = Uuid::parse_str(&claims.sub).map_err(|_| invalid())?;
     let user = state.store.find_user(user_id).await?.filter(|u| !u.disabled).ok_or_else(invalid)?;
     if !user.is_admin() {
+        let actor = Actor::User { id: user.id, username: user.username.clone() };
+        let record =
+            AuditRecord::new("admin.denied", actor).failed().user(user.id).client(ADMIN_UI_CLIENT_ID).address(address);
+        state.audit(record.detail("not a member of admins")).await;
         return Err(ApiError::forbidden(format!(
             "{} is not an administrator (a member of the `admins` group)",
             user.username

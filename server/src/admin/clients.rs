@@ -15,10 +15,12 @@ use crate::domain::TokenEndpointAuthMethod as DomainAuthMethod;
 use crate::domain::client::ClientMetadata;
 use crate::domain::{Client as DomainClient, GrantType as DomainGrant, IdTokenAlg, ResponseType as DomainResponse};
 use crate::oidc::token::client_auth::SECRET_CONTEXT;
+use crate::oidc::token::issue::revoke_grants;
 use crate::secrets::random_token;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::clients::StoredClient;
+use crate::store::refresh_tokens::GrantFilter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -273,7 +275,7 @@ impl ClientsApi {
 
     /// Delete a client
     ///
-    /// Its consents and refresh tokens go with it; access tokens it holds expire on their own.
+    /// Its consents and grants go with it: refresh tokens stop working, access tokens are refused.
     #[oai(path = "/:client_id", method = "delete", operation_id = "deleteClient")]
     async fn delete(
         &self,
@@ -283,6 +285,7 @@ impl ClientsApi {
     ) -> ApiResult<Deleted> {
         let existing = find(state, &client_id.0).await?;
         refuse_built_in(&existing)?;
+        revoke_grants(state, GrantFilter::Client(&client_id.0)).await?;
         state.store.delete_client(&client_id.0).await?;
         audit_change(state, &auth, "client.delete", format!("client:{}", client_id.0), |r| r.client(&client_id.0))
             .await;

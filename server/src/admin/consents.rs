@@ -11,8 +11,10 @@ use super::auth::AdminAuth;
 use super::paging::{Paging, page_of};
 use super::problem::ApiResult;
 use super::{ApiTags, audit_change};
+use crate::oidc::token::issue::revoke_grants;
 use crate::state::AppState;
 use crate::store::consents::ConsentRecord;
+use crate::store::refresh_tokens::GrantFilter;
 
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -34,7 +36,8 @@ page_of!(
 
 #[derive(ApiResponse)]
 enum Revoked {
-    /// Revoked, with the refresh tokens of that user and client.
+    /// Revoked, with the grants of that user at that client: their refresh tokens stop
+    /// working and their access tokens are refused.
     #[oai(status = 204)]
     NoContent,
 }
@@ -67,7 +70,7 @@ impl ConsentsApi {
     #[oai(path = "/:id", method = "delete", operation_id = "revokeConsent")]
     async fn revoke(&self, auth: AdminAuth, Data(state): Data<&AppState>, id: Path<Uuid>) -> ApiResult<Revoked> {
         let (user_id, client_id) = state.store.delete_consent(id.0).await?;
-        state.store.revoke_refresh_tokens_of_user(user_id, Some(&client_id)).await?;
+        revoke_grants(state, GrantFilter::UserAtClient(user_id, &client_id)).await?;
         audit_change(state, &auth, "consent.revoke", format!("consent:{}", id.0), |r| {
             r.user(user_id).client(client_id)
         })

@@ -125,13 +125,20 @@ async fn guard<E: Endpoint>(next: std::sync::Arc<E>, mut req: Request) -> poem::
     if uri.contains("%00") || uri.contains('\0') {
         return Ok(problem::ApiError::bad_request("NUL characters are not allowed").into_response());
     }
+    // Without credentials the answer is a 401 whatever the body: do not read it.
+    if !req.headers().contains_key(header::AUTHORIZATION) {
+        return Ok(next.call(req).await?.into_response());
+    }
     let body = req.take_body();
     let bytes = match body.into_bytes_limit(BODY_LIMIT).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            let response =
-                problem::ApiError::bad_request(format!("the body must be valid and at most {BODY_LIMIT} bytes"));
-            return Ok(response.into_response());
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+            let detail = format!("the body must be at most {BODY_LIMIT} bytes");
+            return Ok(problem::ApiError::too_large(detail).into_response());
+        }
+        Err(error) => {
+            let detail = format!("the body cannot be read: {error}");
+            return Ok(problem::ApiError::bad_request(detail).into_response());
         }
     };
     if bytes.contains(&0) || contains_escaped_nul(&bytes) {
@@ -262,7 +269,7 @@ mod tests {
     #[test]
     fn a_405_can_name_the_methods_of_any_resource() {
         assert_eq!(allowed_methods("/clients").as_deref(), Some("GET, POST"));
-        assert_eq!(allowed_methods("/clients/abc/").as_deref(), Some("GET, PUT, DELETE"));
+        assert_eq!(allowed_methods("/clients/abc/").as_deref(), Some("DELETE, GET, PUT"));
         assert_eq!(allowed_methods("/keys/rotate").as_deref(), Some("POST"));
         assert_eq!(allowed_methods("/nothing/here"), None);
     }

@@ -74,13 +74,16 @@ pub enum ApiError {
     /// state does not allow.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The body is larger than the API reads (256 KiB).
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
     /// The body is not JSON (`Content-Type: application/json`).
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Json<Problem>),
     /// Well-formed input that breaks a rule; `errors` names each offending field.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
-    /// The database or the session store cannot be reached; nothing was changed.
+    /// The database or the session store cannot be reached; the request can be retried.
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(Json<Problem>),
 }
@@ -98,6 +101,10 @@ impl ApiError {
         ApiError::BadRequest(Json(
             Problem::new(StatusCode::BAD_REQUEST, format!("{field}: {detail}")).with_field(field, detail),
         ))
+    }
+
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        ApiError::PayloadTooLarge(Json(Problem::new(StatusCode::PAYLOAD_TOO_LARGE, detail)))
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
@@ -132,7 +139,7 @@ impl ApiError {
         tracing::error!(error = %ErrorChain(error), "admin API request failed");
         ApiError::Unavailable(Json(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "the hub cannot reach its database or session store; nothing was changed",
+            "the hub cannot reach its database or session store; retry the request",
         )))
     }
 }
@@ -159,6 +166,12 @@ impl From<StoreError> for ApiError {
 
 impl From<crate::accounts::sessions::SessionsError> for ApiError {
     fn from(error: crate::accounts::sessions::SessionsError) -> Self {
+        ApiError::unavailable(&error)
+    }
+}
+
+impl From<crate::oidc::token::issue::RevokeError> for ApiError {
+    fn from(error: crate::oidc::token::issue::RevokeError) -> Self {
         ApiError::unavailable(&error)
     }
 }

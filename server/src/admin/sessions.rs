@@ -1,5 +1,5 @@
 //! `/sessions`: live single sign-on sessions, by user; revoking one signs that browser
-//! out everywhere at once and stops the admin API accepting its access tokens.
+//! out at once and revokes what was issued in it.
 
 use std::collections::HashMap;
 
@@ -14,7 +14,9 @@ use super::paging::{Paging, page_of};
 use super::problem::{ApiError, ApiResult};
 use super::{ApiTags, audit_change};
 use crate::accounts::sessions;
+use crate::oidc::token::issue::revoke_grants;
 use crate::state::AppState;
+use crate::store::refresh_tokens::GrantFilter;
 use crate::store::sessions::SessionRecord;
 
 #[derive(Debug, Object)]
@@ -79,10 +81,14 @@ impl SessionsApi {
     }
 
     /// Revoke a session
+    ///
+    /// Signs that browser out, and revokes the grants issued in the session (offline ones
+    /// included): their refresh tokens stop working and their access tokens are refused.
     #[oai(path = "/:sid", method = "delete", operation_id = "revokeSession")]
     async fn revoke(&self, auth: AdminAuth, Data(state): Data<&AppState>, sid: Path<String>) -> ApiResult<Revoked> {
         let record = state.store.find_session(&sid.0).await?.ok_or_else(|| ApiError::not_found("session"))?;
         sessions::end(&state.store, &state.sessions, &sid.0).await?;
+        revoke_grants(state, GrantFilter::Session(&sid.0)).await?;
         audit_change(state, &auth, "session.revoke", format!("session:{}", sid.0), |r| r.user(record.user_id)).await;
         Ok(Revoked::NoContent)
     }

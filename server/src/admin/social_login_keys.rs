@@ -74,8 +74,8 @@ pub struct SocialLoginKeySettings {
     /// Scopes to request; default: the preset's (`openid email profile` for OpenID kinds).
     #[oai(validator(max_items = 50))]
     pub scopes: Option<Vec<Text>>,
-    /// Disabled keys are not offered and cannot be used.
-    #[oai(default = "yes")]
+    /// Disabled keys are not offered and cannot be used. Required, so an update that
+    /// leaves it out cannot re-enable a key.
     pub enabled: bool,
     /// Create a hub user on first sign-in (JIT) when no linked or matching user exists.
     #[oai(default)]
@@ -262,10 +262,21 @@ impl SocialLoginKeysApi {
         slug: Path<String>,
         body: Json<SocialLoginKeyInput>,
     ) -> ApiResult<Json<SocialLoginKey>> {
-        find(state, &slug.0).await?;
+        let existing = find(state, &slug.0).await?;
         let key = to_domain(slug.0, body.0.settings);
         key.validate()?;
         check_domains(state, &key).await?;
+        // The secret goes only where it went before: a changed kind, issuer or token
+        // endpoint needs it sent again (else a stolen admin token could redirect it).
+        let moved = existing.key.kind != key.kind
+            || existing.key.effective_issuer() != key.effective_issuer()
+            || existing.key.endpoints.token != key.endpoints.token;
+        if moved && existing.secret_sealed.is_some() && body.0.client_secret.is_none() {
+            return Err(ApiError::invalid(
+                "client_secret",
+                "send the client secret again when the kind, issuer or token endpoint changes",
+            ));
+        }
         let sealed = seal(state, body.0.client_secret.as_deref())?;
         let stored = state.store.update_social_login_key(&key, sealed).await?;
         let detail = if body.0.client_secret.is_some() { "settings and client secret" } else { "settings" };
@@ -277,8 +288,19 @@ impl SocialLoginKeysApi {
     }
 
     /// Delete a social login key
+    ///
+    /// A key that clients name in their upstream policy is not deleted (409): change the
+    /// clients first.
     #[oai(path = "/:slug", method = "delete", operation_id = "deleteSocialLoginKey")]
     async fn delete(&self, auth: AdminAuth, Data(state): Data<&AppState>, slug: Path<String>) -> ApiResult<Deleted> {
+        find(state, &slug.0).await?;
+        let users = clients_naming(state, &slug.0).await?;
+        if !users.is_empty() {
+            return Err(ApiError::conflict(format!(
+                "clients {} name this key in their upstream policy; change them first",
+                users.join(", ")
+            )));
+        }
         state.store.delete_social_login_key(&slug.0).await?;
         audit_change(state, &auth, "social_login_key.delete", format!("social-login-key:{}", slug.0), |r| r).await;
         Ok(Deleted::NoContent)
@@ -320,6 +342,20 @@ impl SocialLoginKeysApi {
 
 async fn find(state: &AppState, slug: &str) -> ApiResult<StoredSocialLoginKey> {
     state.store.find_social_login_key(slug).await?.ok_or_else(|| ApiError::not_found("social login key"))
+}
+
+/// Clients whose `allowed_social_login_keys` or `default_social_login_key` name the key.
+async fn clients_naming(state: &AppState, slug: &str) -> ApiResult<Vec<String>> {
+    let all = crate::store::Window { limit: u64::MAX >> 1, offset: 0 };
+    let clients = state.store.list_clients(None, all).await?.items;
+    Ok(clients
+        .into_iter()
+        .map(|stored| stored.client)
+        .filter(|c| {
+            c.allowed_social_login_keys.iter().any(|s| s == slug) || c.default_social_login_key.as_deref() == Some(slug)
+        })
+        .map(|c| c.client_id)
+        .collect())
 }
 
 fn seal(state: &AppState, secret: Option<&str>) -> ApiResult<Option<Vec<u8>>> {

@@ -16,8 +16,10 @@ use crate::accounts::sessions;
 use crate::domain::User as DomainUser;
 use crate::domain::user::validate_username;
 use crate::domain::validation::{self, FieldErrors};
+use crate::oidc::token::issue::revoke_grants;
 use crate::state::AppState;
 use crate::store::StoreError;
+use crate::store::refresh_tokens::GrantFilter;
 use crate::store::users::{NewUser, UserFilter, UserProfile};
 
 /// Passwords are hashed with argon2id; longer ones only cost time.
@@ -43,10 +45,10 @@ pub struct User {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// A user's profile and memberships, as written.
+/// A new user. Left out, `groups` is empty and the user is enabled.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
-pub struct UserInput {
+pub struct UserCreate {
     #[oai(validator(max_length = 64))]
     pub username: Text,
     #[oai(validator(max_length = 320))]
@@ -55,16 +57,39 @@ pub struct UserInput {
     pub email_verified: bool,
     #[oai(validator(max_length = 200))]
     pub name: Option<Text>,
-    /// Names of existing groups; on update, replaces the user's memberships.
+    /// Names of existing groups.
     #[oai(default, validator(max_items = 100))]
     pub groups: Vec<Text>,
-    /// A disabled user cannot sign in; disabling ends their sessions and revokes their
-    /// refresh tokens.
     #[oai(default)]
+    pub disabled: bool,
+    /// At least 8 characters. Without one, the user signs in only through an upstream.
+    #[oai(write_only, validator(max_length = 1024))]
+    pub password: Option<Text>,
+}
+
+/// A user's profile and memberships, replaced as a whole. `groups` and `disabled` are
+/// required: a script that leaves them out must not re-enable a user or strip their groups.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct UserUpdate {
+    #[oai(validator(max_length = 64))]
+    pub username: Text,
+    /// Left out: the user has no e-mail address.
+    #[oai(validator(max_length = 320))]
+    pub email: Option<Text>,
+    pub email_verified: bool,
+    /// Left out: the user has no name.
+    #[oai(validator(max_length = 200))]
+    pub name: Option<Text>,
+    /// Names of existing groups; replaces the user's memberships.
+    #[oai(validator(max_items = 100))]
+    pub groups: Vec<Text>,
+    /// A disabled user cannot sign in: disabling ends their sessions and revokes their
+    /// grants.
     pub disabled: bool,
 }
 
-/// `UserInput` with its texts unwrapped.
+/// A create or update with its texts unwrapped.
 struct Profile {
     username: String,
     email: Option<String>,
@@ -74,7 +99,21 @@ struct Profile {
     disabled: bool,
 }
 
-impl UserInput {
+impl UserCreate {
+    fn into_plain(self) -> (Profile, Option<String>) {
+        let profile = Profile {
+            username: self.username.into_inner(),
+            email: self.email.map(Text::into_inner),
+            email_verified: self.email_verified,
+            name: self.name.map(Text::into_inner),
+            groups: Text::unwrap_all(self.groups),
+            disabled: self.disabled,
+        };
+        (profile, self.password.map(Text::into_inner))
+    }
+}
+
+impl UserUpdate {
     fn into_plain(self) -> Profile {
         Profile {
             username: self.username.into_inner(),
@@ -85,15 +124,6 @@ impl UserInput {
             disabled: self.disabled,
         }
     }
-}
-
-#[derive(Debug, Object)]
-pub struct UserCreate {
-    #[oai(flatten)]
-    pub profile: UserInput,
-    /// At least 8 characters. Without one, the user signs in only through an upstream.
-    #[oai(write_only, validator(max_length = 1024))]
-    pub password: Option<Text>,
 }
 
 #[derive(Debug, Object)]
@@ -159,8 +189,7 @@ impl UsersApi {
         Data(state): Data<&AppState>,
         body: Json<UserCreate>,
     ) -> ApiResult<Created> {
-        let UserCreate { profile: input, password } = body.0;
-        let (input, password) = (input.into_plain(), password.map(Text::into_inner));
+        let (input, password) = body.0.into_plain();
         let mut errors = check_profile(&input.username, input.email.as_deref(), input.name.as_deref());
         if let Some(password) = &password {
             errors.check("password", check_password(password));
@@ -178,13 +207,17 @@ impl UsersApi {
             name: input.name,
             password_hash,
             disabled: input.disabled,
+            groups: input.groups,
         };
         let user = match state.store.create_user(new).await {
             Err(StoreError::Conflict(_)) => return Err(ApiError::conflict_on("username", "the username is taken")),
             other => other?,
         };
-        state.store.set_user_groups(user.id, &input.groups).await?;
-        audit_change(state, &auth, "user.create", format!("user:{}", user.id), |r| r.user(user.id)).await;
+        let detail = (!user.groups.is_empty()).then(|| format!("groups: {}", user.groups.join(", ")));
+        audit_change(state, &auth, "user.create", format!("user:{}", user.id), |r| {
+            with_detail(r.user(user.id), detail)
+        })
+        .await;
         Ok(Created::Created(Json(to_api(find(state, user.id).await?))))
     }
 
@@ -197,20 +230,21 @@ impl UsersApi {
     /// Update a user
     ///
     /// Replaces the profile and the group memberships. Disabling ends the user's sessions
-    /// and revokes their refresh tokens.
+    /// and revokes their grants (refresh tokens stop working, access tokens are refused).
     #[oai(path = "/:id", method = "put", operation_id = "updateUser")]
     async fn update(
         &self,
         auth: AdminAuth,
         Data(state): Data<&AppState>,
         id: Path<Uuid>,
-        body: Json<UserInput>,
+        body: Json<UserUpdate>,
     ) -> ApiResult<Json<User>> {
         let input = body.0.into_plain();
         let existing = find(state, id.0).await?;
         let mut errors = check_profile(&input.username, input.email.as_deref(), input.name.as_deref());
         check_groups(state, &input.groups, &mut errors).await?;
         errors.into_result()?;
+        let groups = input.groups;
         let profile = UserProfile {
             username: input.username,
             email: input.email,
@@ -218,24 +252,16 @@ impl UsersApi {
             name: input.name,
             disabled: input.disabled,
         };
-        match state.store.update_user_profile(id.0, profile).await {
+        let updated = match state.store.update_user(id.0, profile, &groups).await {
             Err(StoreError::Conflict(_)) => return Err(ApiError::conflict_on("username", "the username is taken")),
             other => other?,
         };
-        state.store.set_user_groups(id.0, &input.groups).await?;
-        let mut detail = None;
-        if input.disabled && !existing.disabled {
-            let ended = cut_off(state, id.0).await?;
-            detail = Some(format!("disabled; {ended} sessions ended"));
-        }
-        audit_change(state, &auth, "user.update", format!("user:{}", id.0), |r| {
-            let r = r.user(id.0);
-            match detail {
-                Some(detail) => r.detail(detail),
-                None => r,
-            }
-        })
-        .await;
+        // On every update that leaves the user disabled, so a retry after a failure
+        // finishes what the first attempt started.
+        let ended = if updated.disabled { Some(cut_off(state, id.0).await?) } else { None };
+        let detail = changes(&existing, &updated, ended);
+        audit_change(state, &auth, "user.update", format!("user:{}", id.0), |r| with_detail(r.user(id.0), detail))
+            .await;
         Ok(Json(to_api(find(state, id.0).await?)))
     }
 
@@ -276,8 +302,36 @@ async fn find(state: &AppState, id: Uuid) -> ApiResult<DomainUser> {
 /// Ends every session of the user and revokes their refresh tokens.
 async fn cut_off(state: &AppState, user_id: Uuid) -> ApiResult<usize> {
     let ended = sessions::end_all(&state.store, &state.sessions, user_id).await?;
-    state.store.revoke_refresh_tokens_of_user(user_id, None).await?;
+    revoke_grants(state, GrantFilter::User(user_id)).await?;
     Ok(ended)
+}
+
+/// What an update changed that matters for security, for the audit log: the name,
+/// the state, and each group gained or lost (`admins` among them).
+fn changes(before: &DomainUser, after: &DomainUser, sessions_ended: Option<usize>) -> Option<String> {
+    let mut notes = Vec::new();
+    if before.username != after.username {
+        notes.push(format!("renamed from {}", before.username));
+    }
+    for group in after.groups.iter().filter(|g| !before.groups.contains(g)) {
+        notes.push(format!("+group {group}"));
+    }
+    for group in before.groups.iter().filter(|g| !after.groups.contains(g)) {
+        notes.push(format!("-group {group}"));
+    }
+    match (before.disabled, after.disabled, sessions_ended) {
+        (false, true, Some(ended)) => notes.push(format!("disabled; {ended} sessions ended")),
+        (true, false, _) => notes.push("enabled".into()),
+        _ => {}
+    }
+    (!notes.is_empty()).then(|| notes.join("; "))
+}
+
+fn with_detail(record: crate::domain::audit::AuditRecord, detail: Option<String>) -> crate::domain::audit::AuditRecord {
+    match detail {
+        Some(detail) => record.detail(detail),
+        None => record,
+    }
 }
 
 fn check_profile(username: &str, email: Option<&str>, name: Option<&str>) -> FieldErrors {

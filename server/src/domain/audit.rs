@@ -27,10 +27,12 @@ impl Outcome {
     }
 }
 
-/// Who acted: the bootstrap admin token, an administrator, or an end user signing in.
+/// Who acted: the bootstrap admin token, an operator at the `hub` command line, an
+/// administrator, or an end user signing in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     AdminToken,
+    Cli,
     User {
         id: Uuid,
         username: String,
@@ -40,12 +42,21 @@ pub enum Actor {
 }
 
 impl Actor {
-    /// The stored form: `admin-token`, `user:<username>`, or `anonymous`.
+    /// The stored form: `admin-token`, `cli`, `user:<username>`, or `anonymous`.
     pub fn label(&self) -> String {
         match self {
             Actor::AdminToken => "admin-token".into(),
+            Actor::Cli => "cli".into(),
             Actor::User { username, .. } => format!("user:{username}"),
             Actor::Anonymous => "anonymous".into(),
+        }
+    }
+
+    /// The acting user's id, which stays when their username changes.
+    pub fn user_id(&self) -> Option<Uuid> {
+        match self {
+            Actor::User { id, .. } => Some(*id),
+            _ => None,
         }
     }
 }
@@ -120,6 +131,7 @@ pub struct AuditEvent {
     pub action: String,
     pub outcome: Outcome,
     pub actor: String,
+    pub actor_id: Option<Uuid>,
     pub user_id: Option<Uuid>,
     pub client_id: Option<String>,
     pub target: Option<String>,

@@ -225,6 +225,10 @@ impl SocialLoginKey {
         for (upstream, hub) in &self.group_mapping {
             errors.check(format!("group_mapping.{upstream}"), validation::text(upstream, 256));
             errors.check(format!("group_mapping.{upstream}"), super::user::validate_group_name(hub));
+            if hub == super::user::ADMINS_GROUP {
+                // Admin rights are granted in the hub, never by an upstream's say-so.
+                errors.add(format!("group_mapping.{upstream}"), "an upstream group cannot map to admins");
+            }
         }
         if self.email_domains.len() > 100 {
             errors.add("email_domains", "at most 100 domains");
@@ -308,5 +312,10 @@ mod tests {
             ..key(UpstreamKind::Oidc)
         };
         assert_eq!(fields(bad.validate()), ["slug", "issuer", "scopes[1]", "email_domains[1]"]);
+        let escalating = SocialLoginKey {
+            group_mapping: BTreeMap::from([("idp-admins".to_owned(), "admins".to_owned())]),
+            ..key(UpstreamKind::Google)
+        };
+        assert_eq!(fields(escalating.validate()), ["group_mapping.idp-admins"]);
     }
 }

@@ -75,8 +75,13 @@ pub async fn probe(http: &reqwest::Client, key: &SocialLoginKey) -> Report {
             }
         }
     }
+    // Only a URL the hub would use: a discovery document must not make the hub fetch
+    // plain http elsewhere (cloud metadata, internal services).
     if let Some(jwks_uri) = report.jwks_uri.clone() {
-        fetch_jwks(http, &jwks_uri, &mut report).await;
+        match crate::domain::validation::https_url(&jwks_uri) {
+            Ok(()) => fetch_jwks(http, &jwks_uri, &mut report).await,
+            Err(problem) => report.fail("jwks", format!("{jwks_uri} {problem}; not fetched")),
+        }
     }
     report
 }

@@ -14,6 +14,7 @@ pub struct AuditFilter {
     /// An exact action, or a prefix ending in `.` (`client.` matches every client change).
     pub action: Option<String>,
     pub actor: Option<String>,
+    pub actor_id: Option<Uuid>,
     pub user_id: Option<Uuid>,
     pub client_id: Option<String>,
     pub outcome: Option<Outcome>,
@@ -29,6 +30,7 @@ impl Store {
             action: Set(record.action.to_owned()),
             outcome: Set(record.outcome.as_str().to_owned()),
             actor: Set(record.actor.label()),
+            actor_id: Set(record.actor.user_id()),
             user_id: Set(record.user_id),
             client_id: Set(record.client_id),
             target: Set(record.target),
@@ -48,12 +50,15 @@ impl Store {
         let mut query = audit_event::Entity::find();
         if let Some(action) = &filter.action {
             query = match action.strip_suffix('.') {
-                Some(prefix) => query.filter(audit_event::Column::Action.starts_with(format!("{prefix}."))),
+                Some(prefix) => query.filter(super::starts_with(audit_event::Column::Action, &format!("{prefix}."))),
                 None => query.filter(audit_event::Column::Action.eq(action.as_str())),
             };
         }
         if let Some(actor) = &filter.actor {
             query = query.filter(audit_event::Column::Actor.eq(actor.as_str()));
+        }
+        if let Some(actor_id) = filter.actor_id {
+            query = query.filter(audit_event::Column::ActorId.eq(actor_id));
         }
         if let Some(user_id) = filter.user_id {
             query = query.filter(audit_event::Column::UserId.eq(user_id));
@@ -86,6 +91,7 @@ fn to_event(model: audit_event::Model) -> Result<AuditEvent, StoreError> {
         action: model.action,
         outcome,
         actor: model.actor,
+        actor_id: model.actor_id,
         user_id: model.user_id,
         client_id: model.client_id,
         target: model.target,

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -91,26 +91,6 @@ impl Store {
         Ok(())
     }
 
-    /// Makes the user a member of exactly these groups, by name; an unknown name is a
-    /// `NotFound` and changes nothing.
-    pub async fn set_user_groups(&self, user_id: Uuid, names: &[String]) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
-        let mut ids = Vec::with_capacity(names.len());
-        for name in names {
-            let found = group::Entity::find().filter(group::Column::Name.eq(name.as_str())).one(&txn).await?;
-            ids.push(found.ok_or(StoreError::NotFound("group"))?.id);
-        }
-        user_group::Entity::delete_many().filter(user_group::Column::UserId.eq(user_id)).exec(&txn).await?;
-        ids.sort();
-        ids.dedup();
-        for group_id in ids {
-            user_group::ActiveModel { user_id: Set(user_id), group_id: Set(group_id) }.insert(&txn).await?;
-        }
-        txn.commit().await?;
-        self.users.invalidate(&user_id);
-        Ok(())
-    }
-
     async fn with_member_count(&self, model: group::Model) -> Result<GroupRecord, StoreError> {
         let member_count =
             user_group::Entity::find().filter(user_group::Column::GroupId.eq(model.id)).count(&self.db).await?;
@@ -122,4 +102,25 @@ impl Store {
             created_at: model.created_at,
         })
     }
+}
+
+/// Makes the user a member of exactly these groups, by name, inside the caller's
+/// transaction; an unknown name is a `NotFound`.
+pub(super) async fn replace_memberships<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+    names: &[String],
+) -> Result<(), StoreError> {
+    let mut ids = Vec::with_capacity(names.len());
+    for name in names {
+        let found = group::Entity::find().filter(group::Column::Name.eq(name.as_str())).one(conn).await?;
+        ids.push(found.ok_or(StoreError::NotFound("group"))?.id);
+    }
+    user_group::Entity::delete_many().filter(user_group::Column::UserId.eq(user_id)).exec(conn).await?;
+    ids.sort();
+    ids.dedup();
+    for group_id in ids {
+        user_group::ActiveModel { user_id: Set(user_id), group_id: Set(group_id) }.insert(conn).await?;
+    }
+    Ok(())
 }

@@ -131,18 +131,27 @@ where
     Ok(Page { items, total })
 }
 
-/// A case-insensitive substring pattern for LIKE, with the wildcards in `text` escaped.
-fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.to_lowercase().chars() {
+/// `text` for a LIKE pattern, its wildcards escaped with `\\`.
+fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
+            escaped.push('\\');
         }
-        pattern.push(c);
+        escaped.push(c);
     }
-    pattern.push('%');
-    pattern
+    escaped
+}
+
+/// A case-insensitive substring pattern for LIKE.
+fn contains_pattern(text: &str) -> String {
+    format!("%{}%", like_escaped(&text.to_lowercase()))
+}
+
+/// `column LIKE 'prefix%' ESCAPE '\\'`, with the wildcards in `prefix` taken literally.
+fn starts_with<C: sea_orm::ColumnTrait>(column: C, prefix: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+    Expr::col(column).like(LikeExpr::new(format!("{}%", like_escaped(prefix))).escape('\\'))
 }
 
 /// `lower(column) LIKE pattern ESCAPE '\'`, the same on SQLite and PostgreSQL.

@@ -1,7 +1,9 @@
 //! Refresh tokens by SHA-256 digest, in rotation families (OAuth 2.0 Security BCP §4.14.2).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
+};
 use uuid::Uuid;
 
 use super::entities::refresh_token;
@@ -18,6 +20,15 @@ pub struct RefreshGrant {
     pub auth_time: DateTime<Utc>,
     pub amr: Vec<String>,
     pub sid: Option<String>,
+}
+
+/// Which grants `live_grants` looks for.
+#[derive(Debug, Clone, Copy)]
+pub enum GrantFilter<'a> {
+    User(Uuid),
+    UserAtClient(Uuid, &'a str),
+    Client(&'a str),
+    Session(&'a str),
 }
 
 pub struct StoredRefreshToken {
@@ -100,19 +111,22 @@ impl Store {
         Ok(result.rows_affected)
     }
 
-    /// Revokes every live refresh token of the user, or only those issued to one client.
-    pub async fn revoke_refresh_tokens_of_user(
-        &self,
-        user_id: Uuid,
-        client_id: Option<&str>,
-    ) -> Result<u64, StoreError> {
-        let mut update = refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::RevokedAt, Expr::val(Utc::now()))
-            .filter(refresh_token::Column::UserId.eq(user_id))
+    /// The grants (refresh families) with live tokens that match: a user's, a user's at one
+    /// client, or those issued in one SSO session.
+    pub async fn live_grants(&self, filter: GrantFilter<'_>) -> Result<Vec<Uuid>, StoreError> {
+        let mut query = refresh_token::Entity::find()
+            .select_only()
+            .column(refresh_token::Column::FamilyId)
+            .distinct()
             .filter(refresh_token::Column::RevokedAt.is_null());
-        if let Some(client_id) = client_id {
-            update = update.filter(refresh_token::Column::ClientId.eq(client_id));
-        }
-        Ok(update.exec(&self.db).await?.rows_affected)
+        query = match filter {
+            GrantFilter::User(user_id) => query.filter(refresh_token::Column::UserId.eq(user_id)),
+            GrantFilter::UserAtClient(user_id, client_id) => query
+                .filter(refresh_token::Column::UserId.eq(user_id))
+                .filter(refresh_token::Column::ClientId.eq(client_id)),
+            GrantFilter::Client(client_id) => query.filter(refresh_token::Column::ClientId.eq(client_id)),
+            GrantFilter::Session(sid) => query.filter(refresh_token::Column::Sid.eq(sid)),
+        };
+        Ok(query.into_tuple::<Uuid>().all(&self.db).await?)
     }
 }

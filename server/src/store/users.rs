@@ -4,7 +4,7 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
     sea_query::{Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
@@ -22,6 +22,8 @@ pub struct NewUser {
     pub name: Option<String>,
     pub password_hash: Option<String>,
     pub disabled: bool,
+    /// Names of existing groups.
+    pub groups: Vec<String>,
 }
 
 /// The profile fields an administrator edits.
@@ -52,8 +54,10 @@ pub struct LoginCandidate {
 }
 
 impl Store {
+    /// Creates the user with their memberships, in one transaction.
     pub async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
         let now = Utc::now();
+        let txn = self.db.begin().await?;
         let model = user::ActiveModel {
             id: Set(Uuid::new_v4()),
             username: Set(new.username),
@@ -70,10 +74,15 @@ impl Store {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await
         .map_err(conflict_on("user"))?;
-        Ok(to_user(model, Vec::new()))
+        super::groups::replace_memberships(&txn, model.id, &new.groups).await?;
+        txn.commit().await?;
+        let mut groups = new.groups;
+        groups.sort();
+        groups.dedup();
+        Ok(to_user(model, groups))
     }
 
     /// Read by userinfo and every token request; cached for `CACHE_TTL`.
@@ -143,8 +152,10 @@ impl Store {
         Ok(self.list_users(&UserFilter::default(), window).await?.items)
     }
 
-    pub async fn update_user_profile(&self, id: Uuid, profile: UserProfile) -> Result<User, StoreError> {
-        let model = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound("user"))?;
+    /// Replaces the user's profile and memberships, in one transaction.
+    pub async fn update_user(&self, id: Uuid, profile: UserProfile, groups: &[String]) -> Result<User, StoreError> {
+        let txn = self.db.begin().await?;
+        let model = user::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound("user"))?;
         let mut active: user::ActiveModel = model.into();
         active.username = Set(profile.username);
         active.email = Set(profile.email);
@@ -152,10 +163,11 @@ impl Store {
         active.name = Set(profile.name);
         active.disabled = Set(profile.disabled);
         active.updated_at = Set(Utc::now());
-        let model = active.update(&self.db).await.map_err(conflict_on("user"))?;
+        active.update(&txn).await.map_err(conflict_on("user"))?;
+        super::groups::replace_memberships(&txn, id, groups).await?;
+        txn.commit().await?;
         self.users.invalidate(&id);
-        let groups = self.groups_of(id).await?;
-        Ok(to_user(model, groups))
+        self.find_user(id).await?.ok_or(StoreError::NotFound("user"))
     }
 
     pub async fn delete_user(&self, id: Uuid) -> Result<(), StoreError> {
@@ -178,18 +190,16 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_password_hash(&self, username: &str, hash: String) -> Result<(), StoreError> {
+    /// Replaces the password of the named user; returns their id.
+    pub async fn set_password_hash(&self, username: &str, hash: String) -> Result<Uuid, StoreError> {
         let model = user::Entity::find()
             .filter(user::Column::Username.eq(username))
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound("user"))?;
-        self.users.invalidate(&model.id);
-        let mut active: user::ActiveModel = model.into();
-        active.password_hash = Set(Some(hash));
-        active.updated_at = Set(Utc::now());
-        active.update(&self.db).await?;
-        Ok(())
+        let id = model.id;
+        self.set_password_hash_of(id, hash).await?;
+        Ok(id)
     }
 
     /// Adds the user to the named group, creating the group on first use.

@@ -1,7 +1,7 @@
 // The user form. The password is write-only: set on creation or with "Set password".
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
-import type { UserInput, User } from '../../api/types';
+import type { User, UserUpdate } from '../../api/types';
 import { Checkbox, CheckboxGroup, optional, TextField } from '../../components/fields';
 import { FormProblem, useLoad, useSubmit } from '../../components/feedback';
 
@@ -29,7 +29,7 @@ export function valuesOf(user: User): UserValues {
   };
 }
 
-export function bodyOf(values: UserValues): UserInput {
+export function bodyOf(values: UserValues): UserUpdate {
   return {
     username: values.username.trim(),
     name: optional(values.name),

@@ -9,6 +9,7 @@ pub struct Model {
     pub action: String,
     pub outcome: String,
     pub actor: String,
+    pub actor_id: Option<Uuid>,
     pub user_id: Option<Uuid>,
     pub client_id: Option<String>,
     pub target: Option<String>,
