@@ -1,5 +1,6 @@
-//! Secrets at rest (SPEC §8): client secrets and signing keys are stored sealed with the
-//! master key, never in clear; the generated master key file is readable by its owner only.
+//! Secrets at rest (SPEC §8): client secrets, upstream client secrets and signing keys are
+//! stored sealed with the master key, never in clear; the generated master key file is
+//! readable by its owner only.
 
 use e2e::TestHub;
 
@@ -23,6 +24,10 @@ async fn client_secrets_and_private_keys_are_sealed_in_the_database() {
     let secret = creds.client_secret.expect("a secret");
     let (ok, _, err) = hub.cli(&["keys", "rotate"], None);
     assert!(ok, "{err}");
+    let upstream_secret = "upstream-secret-7f3a9c1e5b";
+    let key = serde_json::json!({"slug": "corp", "display_name": "Corp", "kind": "keycloak", "enabled": true,
+        "issuer": "https://sso.example.com/realms/corp", "client_id": "hub", "client_secret": upstream_secret});
+    e2e::AdminApi::new(&hub).post("/social-login-keys", key).await.ok(reqwest::StatusCode::CREATED);
 
     let data = hub.data_dir();
     let mut stored = Vec::new();
@@ -34,6 +39,8 @@ async fn client_secrets_and_private_keys_are_sealed_in_the_database() {
     assert!(stored.len() > 10_000, "the database files were read");
     assert!(contains(&stored, creds.client_id.as_bytes()), "the client is in the database");
     assert!(!contains(&stored, secret.as_bytes()), "the client secret is not stored in clear");
+    assert!(contains(&stored, b"sso.example.com/realms/corp"), "the social login key is in the database");
+    assert!(!contains(&stored, upstream_secret.as_bytes()), "the upstream secret is not stored in clear");
     assert!(!contains(&stored, RSA_ENCRYPTION_OID), "no RSA private key is stored in clear");
 
     #[cfg(unix)]

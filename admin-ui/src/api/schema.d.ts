@@ -684,6 +684,7 @@ export interface components {
             id: string;
             /** Format: uuid */
             user_id: string;
+            username?: string;
             client_id: string;
             /** @description The scopes granted. */
             scope: string[];

@@ -21,6 +21,7 @@ use crate::store::refresh_tokens::GrantFilter;
 pub struct Consent {
     pub id: Uuid,
     pub user_id: Uuid,
+    pub username: Option<String>,
     pub client_id: String,
     /// The scopes granted.
     pub scope: Vec<String>,
@@ -63,7 +64,11 @@ impl ConsentsApi {
     ) -> ApiResult<Json<ConsentPage>> {
         let paging = Paging::new(limit.0, offset.0);
         let page = state.store.list_consents(user_id.0, client_id.0.as_deref(), paging.window()).await?;
-        Ok(Json(ConsentPage::from_store(page, paging, to_api)))
+        let usernames = super::users::usernames(state, page.items.iter().map(|c| c.user_id)).await?;
+        Ok(Json(ConsentPage::from_store(page, paging, |record| {
+            let username = usernames.get(&record.user_id).cloned().flatten();
+            to_api(record, username)
+        })))
     }
 
     /// Revoke a consent
@@ -79,10 +84,11 @@ impl ConsentsApi {
     }
 }
 
-fn to_api(record: ConsentRecord) -> Consent {
+fn to_api(record: ConsentRecord, username: Option<String>) -> Consent {
     Consent {
         id: record.id,
         user_id: record.user_id,
+        username,
         client_id: record.client_id,
         scope: record.scope.iter().map(str::to_owned).collect(),
         granted_at: record.granted_at,

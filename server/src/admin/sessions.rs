@@ -1,8 +1,6 @@
 //! `/sessions`: live single sign-on sessions, by user; revoking one signs that browser
 //! out at once and revokes what was issued in it.
 
-use std::collections::HashMap;
-
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -68,12 +66,7 @@ impl SessionsApi {
     ) -> ApiResult<Json<SessionPage>> {
         let paging = Paging::new(limit.0, offset.0);
         let page = sessions::list(&state.store, &state.sessions, user_id.0, paging.window()).await?;
-        let mut usernames = HashMap::new();
-        for record in &page.items {
-            if let std::collections::hash_map::Entry::Vacant(entry) = usernames.entry(record.user_id) {
-                entry.insert(state.store.find_user(record.user_id).await?.map(|u| u.username));
-            }
-        }
+        let usernames = super::users::usernames(state, page.items.iter().map(|s| s.user_id)).await?;
         Ok(Json(SessionPage::from_store(page, paging, |record| {
             let username = usernames.get(&record.user_id).cloned().flatten();
             to_api(record, username)

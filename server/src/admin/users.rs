@@ -295,6 +295,21 @@ impl UsersApi {
     }
 }
 
+/// The usernames of these users (`None` for one deleted meanwhile), for lists that show
+/// who a session or consent belongs to.
+pub(super) async fn usernames(
+    state: &AppState,
+    ids: impl Iterator<Item = Uuid>,
+) -> ApiResult<std::collections::HashMap<Uuid, Option<String>>> {
+    let mut names = std::collections::HashMap::new();
+    for id in ids {
+        if let std::collections::hash_map::Entry::Vacant(entry) = names.entry(id) {
+            entry.insert(state.store.find_user(id).await?.map(|u| u.username));
+        }
+    }
+    Ok(names)
+}
+
 async fn find(state: &AppState, id: Uuid) -> ApiResult<DomainUser> {
     state.store.find_user(id).await?.ok_or_else(|| ApiError::not_found("user"))
 }

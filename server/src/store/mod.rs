@@ -94,6 +94,19 @@ impl Store {
         Ok(())
     }
 
+    /// A transaction that writes. On SQLite it begins IMMEDIATE, taking the write lock at
+    /// once (waiting for it as long as the busy timeout allows): a deferred transaction whose
+    /// read turns into a write after another writer committed fails with "database is
+    /// locked" instead. PostgreSQL ignores the mode.
+    async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        self.db.begin_with_options(options).await
+    }
+
     /// For readiness checks.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await?;

@@ -2,8 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-    sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
 };
 
 use super::entities::signing_key;
@@ -54,7 +53,7 @@ impl Store {
         publish_until: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         signing_key::Entity::update_many()
             .col_expr(signing_key::Column::State, Expr::val(INACTIVE))
             .col_expr(signing_key::Column::RotatedAt, Expr::val(now))

@@ -4,7 +4,7 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
@@ -57,7 +57,7 @@ impl Store {
     /// Creates the user with their memberships, in one transaction.
     pub async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let model = user::ActiveModel {
             id: Set(Uuid::new_v4()),
             username: Set(new.username),
@@ -154,7 +154,7 @@ impl Store {
 
     /// Replaces the user's profile and memberships, in one transaction.
     pub async fn update_user(&self, id: Uuid, profile: UserProfile, groups: &[String]) -> Result<User, StoreError> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let model = user::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound("user"))?;
         let mut active: user::ActiveModel = model.into();
         active.username = Set(profile.username);
