@@ -453,50 +453,23 @@ export interface components {
         };
         /**
          * Client
-         * @description A registered client. Its secret is never part of it.
+         * @description A registered client, every field as stored (nothing defaulted). Its secret is never
+         *     part of it.
          */
         Client: {
             client_id: string;
             client_name: string;
-            /**
-             * @description Matched exactly; https, loopback http, or a private-use scheme of a native app.
-             * @default []
-             */
             redirect_uris: string[];
-            /** @default [] */
             post_logout_redirect_uris: string[];
-            /**
-             * @description Default: `["authorization_code"]` (RFC 7591).
-             * @default [
-             *       "authorization_code"
-             *     ]
-             */
             grant_types: components["schemas"]["GrantType"][];
-            /**
-             * @description Default: `["code"]`; empty for a client_credentials-only client.
-             * @default [
-             *       "code"
-             *     ]
-             */
             response_types: components["schemas"]["ResponseType"][];
-            /** @default client_secret_basic */
-            token_endpoint_auth_method: components["schemas"]["TokenEndpointAuthMethod"] & unknown;
-            /** @default RS256 */
-            id_token_signed_response_alg: components["schemas"]["IdTokenSigningAlg"] & unknown;
+            token_endpoint_auth_method: components["schemas"]["TokenEndpointAuthMethod"];
+            id_token_signed_response_alg: components["schemas"]["IdTokenSigningAlg"];
             backchannel_logout_uri?: string;
-            /** @description Space-separated scopes the client may request; default: the standard OpenID scopes. */
-            scope?: string;
-            /**
-             * @description First-party app: consent is never asked.
-             * @default false
-             */
+            /** @description Space-separated scopes the client may request. */
+            scope: string;
             skip_authorization: boolean;
-            /**
-             * @description Upstreams this client's users may sign in with (slugs); empty: all enabled ones.
-             * @default []
-             */
             allowed_social_login_keys: string[];
-            /** @description Sign in with this upstream straight away, without the hub's login page. */
             default_social_login_key?: string;
             /** @description The admin UI's own client, managed by the hub: read-only here. */
             built_in: boolean;
@@ -629,45 +602,17 @@ export interface components {
         ClientWithSecret: {
             client_id: string;
             client_name: string;
-            /**
-             * @description Matched exactly; https, loopback http, or a private-use scheme of a native app.
-             * @default []
-             */
             redirect_uris: string[];
-            /** @default [] */
             post_logout_redirect_uris: string[];
-            /**
-             * @description Default: `["authorization_code"]` (RFC 7591).
-             * @default [
-             *       "authorization_code"
-             *     ]
-             */
             grant_types: components["schemas"]["GrantType"][];
-            /**
-             * @description Default: `["code"]`; empty for a client_credentials-only client.
-             * @default [
-             *       "code"
-             *     ]
-             */
             response_types: components["schemas"]["ResponseType"][];
-            /** @default client_secret_basic */
-            token_endpoint_auth_method: components["schemas"]["TokenEndpointAuthMethod"] & unknown;
-            /** @default RS256 */
-            id_token_signed_response_alg: components["schemas"]["IdTokenSigningAlg"] & unknown;
+            token_endpoint_auth_method: components["schemas"]["TokenEndpointAuthMethod"];
+            id_token_signed_response_alg: components["schemas"]["IdTokenSigningAlg"];
             backchannel_logout_uri?: string;
-            /** @description Space-separated scopes the client may request; default: the standard OpenID scopes. */
-            scope?: string;
-            /**
-             * @description First-party app: consent is never asked.
-             * @default false
-             */
+            /** @description Space-separated scopes the client may request. */
+            scope: string;
             skip_authorization: boolean;
-            /**
-             * @description Upstreams this client's users may sign in with (slugs); empty: all enabled ones.
-             * @default []
-             */
             allowed_social_login_keys: string[];
-            /** @description Sign in with this upstream straight away, without the hub's login page. */
             default_social_login_key?: string;
             /** @description The admin UI's own client, managed by the hub: read-only here. */
             built_in: boolean;
@@ -854,58 +799,27 @@ export interface components {
         /** SocialLoginKey */
         SocialLoginKey: {
             slug: string;
-            /** @description The name on the "Continue with …" button. */
             display_name: string;
             kind: components["schemas"]["SocialLoginKeyKind"];
-            /** @description The upstream's issuer URL; required for oidc, keycloak, frappe and hub. */
             issuer?: string;
-            /** @description Overrides discovery or the preset; required for oauth2. */
             authorization_endpoint?: string;
             token_endpoint?: string;
             userinfo_endpoint?: string;
             jwks_uri?: string;
             end_session_endpoint?: string;
-            /** @description The hub's client id at the upstream. */
             client_id: string;
-            /** @description Scopes to request; default: the preset's (`openid email profile` for OpenID kinds). */
-            scopes?: string[];
-            /**
-             * @description Disabled keys are not offered and cannot be used. Required, so an update that
-             *     leaves it out cannot re-enable a key.
-             */
+            /** @description The scopes requested (the preset's when none were written). */
+            scopes: string[];
             enabled: boolean;
-            /**
-             * @description Create a hub user on first sign-in (JIT) when no linked or matching user exists.
-             * @default false
-             */
             allow_signup: boolean;
-            /**
-             * @description A verified e-mail from this upstream may link to an existing hub user.
-             * @default false
-             */
             trust_email: boolean;
-            /** @description The upstream claim that becomes the username; default: the preset's. */
-            username_claim?: string;
-            /** @description Where the upstream's groups are, as a dotted path (`realm_access.roles`). */
+            username_claim: string;
             groups_claim?: string;
-            /**
-             * @description Upstream group → hub group.
-             * @default {}
-             */
             group_mapping: {
                 [key: string]: string;
             };
-            /**
-             * @description Update the hub user's profile and groups on every sign-in.
-             * @default true
-             */
             sync_profile: boolean;
-            /**
-             * @description E-mail domains this upstream serves: a `login_hint` in one goes straight to it.
-             * @default []
-             */
             email_domains: string[];
-            /** @description URL of an icon for the button. */
             icon?: string;
             /** @description Whether a client secret is stored (it is never shown). */
             has_client_secret: boolean;

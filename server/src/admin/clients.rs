@@ -114,13 +114,25 @@ pub struct ClientCreate {
     pub metadata: ClientInput,
 }
 
-/// A registered client. Its secret is never part of it.
+/// A registered client, every field as stored (nothing defaulted). Its secret is never
+/// part of it.
 #[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Client {
     pub client_id: String,
-    #[oai(flatten)]
-    pub metadata: ClientInput,
+    pub client_name: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<GrantType>,
+    pub response_types: Vec<ResponseType>,
+    pub token_endpoint_auth_method: TokenEndpointAuthMethod,
+    pub id_token_signed_response_alg: IdTokenSigningAlg,
+    pub backchannel_logout_uri: Option<String>,
+    /// Space-separated scopes the client may request.
+    pub scope: String,
+    pub skip_authorization: bool,
+    pub allowed_social_login_keys: Vec<String>,
+    pub default_social_login_key: Option<String>,
     /// The admin UI's own client, managed by the hub: read-only here.
     pub built_in: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -378,10 +390,12 @@ fn to_metadata(input: ClientInput) -> ClientMetadata {
 
 fn to_api(stored: StoredClient) -> Client {
     let client = stored.client;
-    let metadata = ClientInput {
-        client_name: Text(client.client_name),
-        redirect_uris: Text::wrap_all(client.redirect_uris),
-        post_logout_redirect_uris: Text::wrap_all(client.post_logout_redirect_uris),
+    Client {
+        built_in: client.client_id == ADMIN_UI_CLIENT_ID,
+        client_id: client.client_id,
+        client_name: client.client_name,
+        redirect_uris: client.redirect_uris,
+        post_logout_redirect_uris: client.post_logout_redirect_uris,
         grant_types: client
             .grant_types
             .iter()
@@ -401,16 +415,11 @@ fn to_api(stored: StoredClient) -> Client {
             IdTokenAlg::RS256 => IdTokenSigningAlg::RS256,
             IdTokenAlg::HS256 => IdTokenSigningAlg::HS256,
         },
-        backchannel_logout_uri: client.backchannel_logout_uri.map(Text),
-        scope: Some(Text(client.scope.to_string())),
+        backchannel_logout_uri: client.backchannel_logout_uri,
+        scope: client.scope.to_string(),
         skip_authorization: client.skip_authorization,
-        allowed_social_login_keys: Text::wrap_all(client.allowed_social_login_keys),
-        default_social_login_key: client.default_social_login_key.map(Text),
-    };
-    Client {
-        built_in: client.client_id == ADMIN_UI_CLIENT_ID,
-        client_id: client.client_id,
-        metadata,
+        allowed_social_login_keys: client.allowed_social_login_keys,
+        default_social_login_key: client.default_social_login_key,
         created_at: stored.created_at,
         updated_at: stored.updated_at,
     }

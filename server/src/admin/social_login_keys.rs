@@ -46,7 +46,7 @@ pub enum Kind {
     Hub,
 }
 
-/// A Social Login Key's settings, as read back.
+/// A Social Login Key's settings, as written.
 #[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct SocialLoginKeySettings {
@@ -133,8 +133,26 @@ pub struct SocialLoginKeyCreate {
 #[oai(skip_serializing_if_is_none)]
 pub struct SocialLoginKey {
     pub slug: String,
-    #[oai(flatten)]
-    pub settings: SocialLoginKeySettings,
+    pub display_name: String,
+    pub kind: Kind,
+    pub issuer: Option<String>,
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<String>,
+    pub jwks_uri: Option<String>,
+    pub end_session_endpoint: Option<String>,
+    pub client_id: String,
+    /// The scopes requested (the preset's when none were written).
+    pub scopes: Vec<String>,
+    pub enabled: bool,
+    pub allow_signup: bool,
+    pub trust_email: bool,
+    pub username_claim: String,
+    pub groups_claim: Option<String>,
+    pub group_mapping: BTreeMap<String, String>,
+    pub sync_profile: bool,
+    pub email_domains: Vec<String>,
+    pub icon: Option<String>,
     /// Whether a client secret is stored (it is never shown).
     pub has_client_secret: bool,
     /// The redirect URI to register at the upstream.
@@ -444,27 +462,25 @@ fn to_api(state: &AppState, stored: StoredSocialLoginKey) -> SocialLoginKey {
     SocialLoginKey {
         redirect_uri: format!("{}{}", state.issuer(), crate::oidc::paths::upstream_callback(&key.slug)),
         slug: key.slug,
-        settings: SocialLoginKeySettings {
-            display_name: Text(key.display_name),
-            kind,
-            issuer: key.issuer.map(Text),
-            authorization_endpoint: key.endpoints.authorization.map(Text),
-            token_endpoint: key.endpoints.token.map(Text),
-            userinfo_endpoint: key.endpoints.userinfo.map(Text),
-            jwks_uri: key.endpoints.jwks_uri.map(Text),
-            end_session_endpoint: key.endpoints.end_session.map(Text),
-            client_id: Text(key.client_id),
-            scopes: Some(Text::wrap_all(key.scopes)),
-            enabled: key.enabled,
-            allow_signup: key.allow_signup,
-            trust_email: key.trust_email,
-            username_claim: Some(Text(key.username_claim)),
-            groups_claim: key.groups_claim.map(Text),
-            group_mapping: key.group_mapping.into_iter().map(|(k, v)| (k, Text(v))).collect(),
-            sync_profile: key.sync_profile,
-            email_domains: Text::wrap_all(key.email_domains),
-            icon: key.icon.map(Text),
-        },
+        display_name: key.display_name,
+        kind,
+        issuer: key.issuer,
+        authorization_endpoint: key.endpoints.authorization,
+        token_endpoint: key.endpoints.token,
+        userinfo_endpoint: key.endpoints.userinfo,
+        jwks_uri: key.endpoints.jwks_uri,
+        end_session_endpoint: key.endpoints.end_session,
+        client_id: key.client_id,
+        scopes: key.scopes,
+        enabled: key.enabled,
+        allow_signup: key.allow_signup,
+        trust_email: key.trust_email,
+        username_claim: key.username_claim,
+        groups_claim: key.groups_claim,
+        group_mapping: key.group_mapping,
+        sync_profile: key.sync_profile,
+        email_domains: key.email_domains,
+        icon: key.icon,
         has_client_secret: stored.secret_sealed.is_some(),
         created_at: stored.created_at,
         updated_at: stored.updated_at,

@@ -19,10 +19,6 @@ impl Text {
     pub fn unwrap_all(items: Vec<Text>) -> Vec<String> {
         items.into_iter().map(Text::into_inner).collect()
     }
-
-    pub fn wrap_all(items: Vec<String>) -> Vec<Text> {
-        items.into_iter().map(Text).collect()
-    }
 }
 
 impl From<String> for Text {
