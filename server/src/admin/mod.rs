@@ -93,10 +93,7 @@ pub fn mount(route: Route) -> Route {
     let docs = service.swagger_ui();
     let document = openapi_document();
     route
-        .nest(
-            API_BASE,
-            service.around(guard).catch_all_error(|error| async move { problem::into_problem_response(error) }),
-        )
+        .nest(API_BASE, service.around(guard))
         .at(
             DOCUMENT_PATH,
             poem::endpoint::make_sync(move |_| {
