@@ -56,6 +56,8 @@ pub struct Settings {
     pub login_throttle_window_secs: u64,
     /// Trust `X-Forwarded-For` from the nearest proxy for the client address (throttling, audit).
     pub trust_forwarded_for: bool,
+    /// Audit events older than this many days are deleted (hourly); 0 keeps them forever.
+    pub audit_retention_days: u64,
 }
 
 fn never_serialize<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -88,6 +90,7 @@ impl Default for Settings {
             login_throttle_per_address: 100,
             login_throttle_window_secs: 15 * 60,
             trust_forwarded_for: false,
+            audit_retention_days: 365,
         }
     }
 }
@@ -166,6 +169,7 @@ impl Settings {
         "login_throttle_per_address",
         "login_throttle_window_secs",
         "trust_forwarded_for",
+        "audit_retention_days",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -214,6 +218,9 @@ impl Settings {
             && secrecy::ExposeSecret::expose_secret(token).len() < 32
         {
             return Err(ConfigError::new("HUB_ADMIN_TOKEN must have at least 32 characters"));
+        }
+        if self.audit_retention_days > 36_500 {
+            return Err(ConfigError::new("HUB_AUDIT_RETENTION_DAYS must be at most 36500 (0 keeps events forever)"));
         }
         if self.password_hash_concurrency == Some(0) {
             return Err(ConfigError::new("HUB_PASSWORD_HASH_CONCURRENCY must be at least 1"));

@@ -50,11 +50,13 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let reload = tokio::spawn(reload_keys(self.state.clone()));
+        let prune = tokio::spawn(prune_audit_log(self.state.clone()));
         tracing::info!(issuer = %self.state.issuer(), "hub listening on http://{}", self.local_addr);
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(self.endpoint, shutdown_signal(), Some(Duration::from_secs(10)))
             .await;
         reload.abort();
+        prune.abort();
         result.context("server stopped")
     }
 }
@@ -129,6 +131,26 @@ async fn reload_keys(state: AppState) {
         interval.tick().await;
         if let Err(error) = state.keys.reload(&state.store, &state.master).await {
             tracing::warn!(error = %crate::oidc::error::ErrorChain(&error), "signing keys not reloaded");
+        }
+    }
+}
+
+/// How often each instance deletes audit events past `HUB_AUDIT_RETENTION_DAYS`.
+const AUDIT_PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
+
+async fn prune_audit_log(state: AppState) {
+    let days = state.settings.audit_retention_days;
+    // 0 keeps events forever; settings bound the rest to 100 years.
+    let Some(retention) = i64::try_from(days).ok().filter(|d| *d > 0).and_then(chrono::Duration::try_days) else {
+        return;
+    };
+    let mut interval = tokio::time::interval(AUDIT_PRUNE_INTERVAL);
+    loop {
+        interval.tick().await;
+        match state.store.prune_audit_events(chrono::Utc::now() - retention).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, days, "audit events past their retention deleted"),
+            Err(error) => tracing::warn!(error = %crate::oidc::error::ErrorChain(&error), "audit log not pruned"),
         }
     }
 }

@@ -75,6 +75,7 @@ fn bad_configuration_is_one_line_and_exit_code_1() {
         (&[("HUB_REDIS_URL", "http://127.0.0.1:6379")], &["serve"], "HUB_REDIS_URL"),
         (&[("HUB_ACCESS_TOKEN_TTL_SECS", "0")], &["serve"], "HUB_ACCESS_TOKEN_TTL_SECS must be greater than zero"),
         (&[("HUB_LOGIN_THROTTLE_PER_ACCOUNT", "many")], &["serve"], "HUB_LOGIN_THROTTLE_PER_ACCOUNT"),
+        (&[("HUB_AUDIT_RETENTION_DAYS", "99999")], &["serve"], "HUB_AUDIT_RETENTION_DAYS must be at most 36500"),
         (&[], &["--config", "missing.toml", "serve"], "missing.toml does not exist"),
         // Operator commands read the same settings and fail the same way.
         (&[("HUB_ISSUER", "http://example.com")], &["client", "list"], "HUB_ISSUER must use https"),

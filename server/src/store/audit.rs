@@ -42,6 +42,15 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes the events that happened before `before`; returns how many.
+    pub async fn prune_audit_events(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let result = audit_event::Entity::delete_many()
+            .filter(audit_event::Column::OccurredAt.lt(before))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+
     pub async fn list_audit_events(
         &self,
         filter: &AuditFilter,
@@ -98,4 +107,28 @@ fn to_event(model: audit_event::Model) -> Result<AuditEvent, StoreError> {
         address: model.address,
         detail: model.detail,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::audit::Actor;
+
+    #[tokio::test]
+    async fn pruning_deletes_only_what_happened_before_the_cut() {
+        let dir = std::env::temp_dir().join(format!("hub-audit-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("hub.db").display())).await.unwrap();
+        let window = Window { limit: 10, offset: 0 };
+        let before_any = Utc::now() - chrono::Duration::seconds(1);
+        store.record_audit(AuditRecord::new("client.create", Actor::Cli)).await.unwrap();
+        store.record_audit(AuditRecord::new("client.delete", Actor::Cli)).await.unwrap();
+
+        assert_eq!(store.prune_audit_events(before_any).await.unwrap(), 0, "nothing is that old");
+        assert_eq!(store.list_audit_events(&AuditFilter::default(), window).await.unwrap().total, 2);
+        let after_all = Utc::now() + chrono::Duration::seconds(1);
+        assert_eq!(store.prune_audit_events(after_all).await.unwrap(), 2);
+        assert_eq!(store.list_audit_events(&AuditFilter::default(), window).await.unwrap().total, 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
