@@ -275,6 +275,32 @@ async fn social_login_keys_are_validated_stored_without_their_secret_and_tested(
     api.get("/social-login-keys/corp").await.problem(StatusCode::NOT_FOUND);
 }
 
+/// The `test` against an upstream written independently of the hub: npm's oidc-provider.
+#[tokio::test]
+async fn a_social_login_key_tests_clean_against_oidc_provider() {
+    crate::backend();
+    let hub = TestHub::spawn().await;
+    let api = AdminApi::new(&hub);
+    let upstream = e2e::upstream::OidcProvider::start(&hub.url("/upstream/corp/callback"));
+    let key = json!({"slug": "corp", "display_name": "Corp", "kind": "oidc", "enabled": true,
+        "issuer": upstream.issuer, "client_id": upstream.client_id, "client_secret": upstream.client_secret});
+    let created = api.post("/social-login-keys", key).await.ok(StatusCode::CREATED);
+    assert_eq!(created["redirect_uri"], hub.url("/upstream/corp/callback"), "what the upstream has registered");
+
+    let report = api.action("/social-login-keys/corp/test").await.ok(StatusCode::OK);
+    assert_eq!(report["ok"], true, "{report}");
+    let checks: Vec<&str> = report["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        checks,
+        ["discovery", "issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "signing_algs", "pkce", "jwks"]
+    );
+    assert_eq!(report["authorization_endpoint"], format!("{}/auth", upstream.issuer), "oidc-provider's own path");
+    let jwks: Value =
+        http_client().get(format!("{}/jwks", upstream.issuer)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(report["keys"][0]["kid"], jwks["keys"][0]["kid"]);
+    assert_eq!(report["keys"][0]["kty"], "RSA");
+}
+
 #[tokio::test]
 async fn users_and_groups_are_managed_and_disabling_cuts_access() {
     crate::backend();

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod browser;
 pub mod hub;
 pub mod rp;
+pub mod upstream;
 
 pub use admin::{ADMIN_TOKEN, AdminApi};
 pub use browser::{Browser, Page};
