@@ -245,8 +245,8 @@ async fn client(settings: Settings, command: ClientCommand) -> anyhow::Result<()
             }
         }
         ClientCommand::List => {
-            let all = crate::store::Window { limit: u64::MAX >> 1, offset: 0 };
-            for client in store.list_clients(None, all).await?.items.into_iter().map(|stored| stored.client) {
+            let all = store.list_clients(None, crate::store::Window::ALL).await?.items;
+            for client in all.into_iter().map(|stored| stored.client) {
                 println!(
                     "{}\t{}\t{}\t{}",
                     client.client_id,

@@ -67,8 +67,7 @@ pub async fn sign_out(store: &Store, sessions: &SessionStore, cookie: &str) -> R
 /// Ends one session by its `sid`; false when there was none.
 pub async fn end(store: &Store, sessions: &SessionStore, sid: &str) -> Result<bool, SessionsError> {
     let Some(record) = store.find_session(sid).await? else { return Ok(false) };
-    browser::end_by_key(sessions, &record.store_key).await?;
-    store.delete_session(sid).await?;
+    end_indexed(store, sessions, &record).await?;
     Ok(true)
 }
 
@@ -76,10 +75,15 @@ pub async fn end(store: &Store, sessions: &SessionStore, sid: &str) -> Result<bo
 pub async fn end_all(store: &Store, sessions: &SessionStore, user_id: Uuid) -> Result<usize, SessionsError> {
     let records = store.sessions_of_user(user_id).await?;
     for record in &records {
-        browser::end_by_key(sessions, &record.store_key).await?;
-        store.delete_session(&record.sid).await?;
+        end_indexed(store, sessions, record).await?;
     }
     Ok(records.len())
+}
+
+async fn end_indexed(store: &Store, sessions: &SessionStore, record: &SessionRecord) -> Result<(), SessionsError> {
+    browser::end_by_key(sessions, &record.store_key).await?;
+    store.delete_session(&record.sid).await?;
+    Ok(())
 }
 
 /// Whether the session with this `sid` is still live.

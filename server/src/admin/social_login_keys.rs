@@ -364,8 +364,7 @@ async fn find(state: &AppState, slug: &str) -> ApiResult<StoredSocialLoginKey> {
 
 /// Clients whose `allowed_social_login_keys` or `default_social_login_key` name the key.
 async fn clients_naming(state: &AppState, slug: &str) -> ApiResult<Vec<String>> {
-    let all = crate::store::Window { limit: u64::MAX >> 1, offset: 0 };
-    let clients = state.store.list_clients(None, all).await?.items;
+    let clients = state.store.list_clients(None, crate::store::Window::ALL).await?.items;
     Ok(clients
         .into_iter()
         .map(|stored| stored.client)

@@ -218,7 +218,7 @@ impl UsersApi {
             with_detail(r.user(user.id), detail)
         })
         .await;
-        Ok(Created::Created(Json(to_api(find(state, user.id).await?))))
+        Ok(Created::Created(Json(to_api(user))))
     }
 
     /// Read a user
@@ -262,7 +262,7 @@ impl UsersApi {
         let detail = changes(&existing, &updated, ended);
         audit_change(state, &auth, "user.update", format!("user:{}", id.0), |r| with_detail(r.user(id.0), detail))
             .await;
-        Ok(Json(to_api(find(state, id.0).await?)))
+        Ok(Json(to_api(updated)))
     }
 
     /// Delete a user

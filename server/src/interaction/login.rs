@@ -62,11 +62,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
             Ok(user) => user,
             Err(LoginError::InvalidCredentials { known_user }) => {
                 tracing::info!(client_id = %pending.client_id, %address, "sign-in failed");
-                let mut record = AuditRecord::new("login.password", Actor::Anonymous)
-                    .failed()
-                    .client(&pending.client_id)
-                    .address(&address)
-                    .detail("invalid username or password");
+                let mut record = failed_login(&pending, &address, "invalid username or password");
                 if let Some(id) = known_user {
                     record = record.user(id);
                 }
@@ -76,12 +72,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
             }
             Err(LoginError::Throttled) => {
                 tracing::warn!(client_id = %pending.client_id, %address, "sign-in throttled");
-                let record = AuditRecord::new("login.password", Actor::Anonymous)
-                    .failed()
-                    .client(&pending.client_id)
-                    .address(&address)
-                    .detail("throttled: too many failed attempts");
-                state.audit(record).await;
+                state.audit(failed_login(&pending, &address, "throttled: too many failed attempts")).await;
                 let message = "Too many failed attempts. Please wait a few minutes and try again.";
                 return form(state, StatusCode::TOO_MANY_REQUESTS, &id, &browser, &pending, username, Some(message));
             }
@@ -115,6 +106,16 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     let mut response = flow::into_response(state, step);
     cookies::set(&mut response, &state.settings, Cookie::Session, &cookie, None);
     response
+}
+
+/// The audit record of a refused sign-in; the username typed is not in it (it may be a
+/// mistyped password).
+fn failed_login(pending: &PendingAuthorization, address: &str, why: &str) -> AuditRecord {
+    AuditRecord::new("login.password", Actor::Anonymous)
+        .failed()
+        .client(&pending.client_id)
+        .address(address)
+        .detail(why)
 }
 
 fn form(

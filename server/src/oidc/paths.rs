@@ -12,8 +12,9 @@ pub const LOGIN: &str = "/login";
 pub const CONSENT: &str = "/consent";
 pub const STATIC: &str = "/static";
 pub const HEALTHZ: &str = "/healthz";
+pub const READYZ: &str = "/readyz";
+
 /// Where an upstream sends the browser back after sign-in; one per Social Login Key.
 pub fn upstream_callback(slug: &str) -> String {
     format!("/upstream/{slug}/callback")
 }
-pub const READYZ: &str = "/readyz";

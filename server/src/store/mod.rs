@@ -121,6 +121,11 @@ pub struct Window {
     pub offset: u64,
 }
 
+impl Window {
+    /// The whole list, for the CLI and for checks across every row.
+    pub const ALL: Window = Window { limit: i64::MAX as u64, offset: 0 };
+}
+
 /// One slice of a list, with the number of items in the whole list.
 #[derive(Debug)]
 pub struct Page<T> {

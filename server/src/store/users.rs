@@ -148,8 +148,7 @@ impl Store {
 
     /// Every user, for the CLI's listing.
     pub async fn all_users(&self) -> Result<Vec<User>, StoreError> {
-        let window = Window { limit: u64::MAX >> 1, offset: 0 };
-        Ok(self.list_users(&UserFilter::default(), window).await?.items)
+        Ok(self.list_users(&UserFilter::default(), Window::ALL).await?.items)
     }
 
     /// Replaces the user's profile and memberships, in one transaction.
