@@ -10,6 +10,7 @@ mod m20261123_000004_create_consents;
 mod m20261123_000005_create_refresh_tokens;
 mod m20261123_000006_create_federation;
 mod m20261123_000007_create_audit_and_sessions;
+mod m20261123_000008_federated_sign_in;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_refresh_tokens::Migration),
             Box::new(m20261123_000006_create_federation::Migration),
             Box::new(m20261123_000007_create_audit_and_sessions::Migration),
+            Box::new(m20261123_000008_federated_sign_in::Migration),
         ]
     }
 }

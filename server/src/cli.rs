@@ -164,8 +164,7 @@ async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
                     email_verified: add.email_verified,
                     name: add.name,
                     password_hash,
-                    disabled: false,
-                    groups: Vec::new(),
+                    ..NewUser::default()
                 })
                 .await?;
             for group in &add.groups {

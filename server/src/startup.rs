@@ -96,6 +96,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         passwords,
         throttle,
         templates: Arc::new(templates),
+        upstreams: crate::federation::Upstreams::new().context("HTTP client for upstream providers")?,
         discovery,
     })
 }

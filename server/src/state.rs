@@ -21,6 +21,8 @@ pub struct AppState {
     pub passwords: Passwords,
     pub throttle: LoginThrottle,
     pub templates: Arc<Templates>,
+    /// Upstream identity providers' metadata and keys, and the client that calls them.
+    pub upstreams: crate::federation::Upstreams,
     /// The discovery document, serialised once at start-up.
     pub discovery: bytes::Bytes,
 }

@@ -69,8 +69,8 @@ mod tests {
             .render(
                 "login.html",
                 &json!({"action": "/login", "csrf_token": "tok", "interaction": "i1", "username": "",
-                        "error": null, "client_name": "Wiki <App>",
-                        "social_login_keys": [{"href": "/x", "display_name": "Google"}]}),
+                        "error": null, "client_name": "Wiki <App>", "password_login": true,
+                        "social_login_keys": [{"href": "/x", "display_name": "Google", "icon": null}]}),
             )
             .unwrap();
         assert!(html.contains(r#"<label for="username">Username</label>"#));
@@ -78,6 +78,16 @@ mod tests {
         assert!(html.contains(r#"name="csrf_token" value="tok""#));
         assert!(html.contains("Continue with Google"));
         assert!(html.contains("Wiki &lt;App&gt;"), "autoescaped");
+
+        let idp_only = templates()
+            .render(
+                "login.html",
+                &json!({"action": "/login", "csrf_token": "tok", "interaction": "i1", "username": "",
+                        "error": null, "client_name": "Wiki", "password_login": false, "social_login_keys": [{"href": "/x", "display_name": "Corp", "icon": "https://corp.example/icon.png"}]}),
+            )
+            .unwrap();
+        assert!(!idp_only.contains("Password"), "an IdP-only client's page has no password form");
+        assert!(idp_only.contains("Continue with Corp"));
     }
 
     #[test]

@@ -215,6 +215,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{id}/upstream-identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a user's upstream identities
+         * @description The identities at Social Login Keys that sign in as this user, oldest first.
+         */
+        get: operations["listUserUpstreamIdentities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/upstream-identities/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink an upstream identity
+         * @description The next sign-in with it is treated as a first one (linked by e-mail, signed up,
+         *     or refused, as its key says). The user's sessions from it stay until they end.
+         */
+        delete: operations["unlinkUserUpstreamIdentity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/groups": {
         parameters: {
             query?: never;
@@ -818,6 +859,10 @@ export interface components {
             group_mapping: {
                 [key: string]: string;
             };
+            claim_mapping: {
+                [key: string]: string;
+            };
+            token_endpoint_auth_method?: components["schemas"]["UpstreamTokenAuthMethod"];
             sync_profile: boolean;
             email_domains: string[];
             icon?: string;
@@ -869,12 +914,24 @@ export interface components {
             /** @description Where the upstream's groups are, as a dotted path (`realm_access.roles`). */
             groups_claim?: string;
             /**
-             * @description Upstream group → hub group.
+             * @description Upstream group → hub group. Groups not listed here become `<slug>:<group>`, so two
+             *     upstreams cannot grant each other's groups; none can map to `admins`.
              * @default {}
              */
             group_mapping: {
                 [key: string]: string;
             };
+            /**
+             * @description Hub claim (`sub`, `name`, `given_name`, `family_name`, `email`, `email_verified`,
+             *     `picture`, `locale`) → dotted path in the upstream's claims, over the preset's
+             *     mapping (GitHub: `sub` ← `id`, `picture` ← `avatar_url`).
+             * @default {}
+             */
+            claim_mapping: {
+                [key: string]: string;
+            };
+            /** @description Default: what discovery advertises (basic first), else the preset's. */
+            token_endpoint_auth_method?: components["schemas"]["UpstreamTokenAuthMethod"] & unknown;
             /**
              * @description Update the hub user's profile and groups on every sign-in.
              * @default true
@@ -933,12 +990,24 @@ export interface components {
             /** @description Where the upstream's groups are, as a dotted path (`realm_access.roles`). */
             groups_claim?: string;
             /**
-             * @description Upstream group → hub group.
+             * @description Upstream group → hub group. Groups not listed here become `<slug>:<group>`, so two
+             *     upstreams cannot grant each other's groups; none can map to `admins`.
              * @default {}
              */
             group_mapping: {
                 [key: string]: string;
             };
+            /**
+             * @description Hub claim (`sub`, `name`, `given_name`, `family_name`, `email`, `email_verified`,
+             *     `picture`, `locale`) → dotted path in the upstream's claims, over the preset's
+             *     mapping (GitHub: `sub` ← `id`, `picture` ← `avatar_url`).
+             * @default {}
+             */
+            claim_mapping: {
+                [key: string]: string;
+            };
+            /** @description Default: what discovery advertises (basic first), else the preset's. */
+            token_endpoint_auth_method?: components["schemas"]["UpstreamTokenAuthMethod"] & unknown;
             /**
              * @description Update the hub user's profile and groups on every sign-in.
              * @default true
@@ -1006,12 +1075,38 @@ export interface components {
         };
         /** @enum {string} */
         TokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none";
+        /**
+         * UpstreamIdentity
+         * @description An identity at an upstream that signs in as a hub user.
+         */
+        UpstreamIdentity: {
+            /** Format: uuid */
+            id: string;
+            /** @description The Social Login Key it signs in through. */
+            social_login_key: string;
+            /** @description With `subject`, what identifies it: the upstream's issuer. */
+            issuer: string;
+            /** @description The upstream's `sub` for the user. */
+            subject: string;
+            email?: string;
+            /** @description The mapped claims of the last sign-in (never a token). */
+            claims: unknown;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_login_at: string;
+        };
         /** UpstreamKey */
         UpstreamKey: {
             kid?: string;
             kty: string;
             alg?: string;
         };
+        /**
+         * @description How the hub authenticates at the upstream's token endpoint.
+         * @enum {string}
+         */
+        UpstreamTokenAuthMethod: "client_secret_basic" | "client_secret_post";
         /** User */
         User: {
             /**
@@ -1023,6 +1118,10 @@ export interface components {
             email?: string;
             email_verified: boolean;
             name?: string;
+            /** @description As an upstream provides it (synced on sign-in where the key says so). */
+            picture?: string;
+            /** @description As an upstream provides it (synced on sign-in where the key says so). */
+            locale?: string;
             /** @description Names of the groups the user is a member of (the `groups` claim). */
             groups: string[];
             /** @description A disabled user cannot sign in and has no sessions. */
@@ -3047,6 +3146,217 @@ export interface operations {
                 "application/json; charset=utf-8": components["schemas"]["PasswordInput"];
             };
         };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse: a parameter or body of the wrong shape or type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid. */
+            401: {
+                headers: {
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials of someone who is not an administrator. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description A duplicate (slug, client_id, username, group name) or a change the resource's
+             *     state does not allow.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed input that breaks a rule; `errors` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the session store cannot be reached; the request can be retried. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listUserUpstreamIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UpstreamIdentity"][];
+                };
+            };
+            /** @description The request does not parse: a parameter or body of the wrong shape or type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid. */
+            401: {
+                headers: {
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials of someone who is not an administrator. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description A duplicate (slug, client_id, username, group name) or a change the resource's
+             *     state does not allow.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed input that breaks a rule; `errors` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the session store cannot be reached; the request can be retried. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unlinkUserUpstreamIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             204: {
                 headers: {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::session::browser::{self, BrowserSession, BrowserSessionError, Lifetimes};
+use crate::session::browser::{self, Authentication, BrowserSession, BrowserSessionError, Lifetimes};
 use crate::session::{SessionError, SessionStore};
 use crate::store::sessions::SessionRecord;
 use crate::store::{Page, Store, StoreError, Window};
@@ -31,11 +31,11 @@ pub async fn sign_in(
     store: &Store,
     sessions: &SessionStore,
     lifetimes: Lifetimes,
-    user_id: Uuid,
-    amr: Vec<String>,
+    authentication: Authentication,
     origin: Origin<'_>,
 ) -> Result<(String, BrowserSession), SessionsError> {
-    let (cookie, session) = browser::start(sessions, lifetimes, user_id, amr).await?;
+    let (cookie, session) = browser::start(sessions, lifetimes, authentication).await?;
+    let user_id = session.user_id;
     let created_at = timestamp(session.created_at);
     let absolute = chrono::Duration::from_std(lifetimes.absolute).unwrap_or(chrono::Duration::MAX);
     let record = SessionRecord {
@@ -48,6 +48,7 @@ pub async fn sign_in(
         expires_at: created_at.checked_add_signed(absolute).unwrap_or(DateTime::<Utc>::MAX_UTC),
         address: Some(origin.address.to_owned()),
         user_agent: origin.user_agent.map(|agent| agent.chars().take(256).collect()),
+        upstream: session.upstream.clone(),
     };
     if let Err(error) = store.insert_session(&record).await {
         // An unindexed session could not be ended by an administrator: do not keep it.

@@ -14,15 +14,14 @@ use super::paging::{Paging, page_of};
 use super::problem::{ApiError, ApiResult};
 use super::text::Text;
 use super::{ApiTags, audit_change};
-use crate::domain::social_login_key::{Endpoints, SocialLoginKey as DomainKey, UpstreamKind};
+use crate::domain::social_login_key::{
+    Endpoints, SECRET_CONTEXT, SocialLoginKey as DomainKey, TokenAuthMethod, UpstreamKind,
+};
 use crate::domain::validation::FieldErrors;
 use crate::federation::probe;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::social_login_keys::StoredSocialLoginKey;
-
-/// Sealing context of upstream client secrets at rest.
-pub const SECRET_CONTEXT: &str = "social-login-key-secret";
 
 /// The upstream's kind: a generic protocol, or a preset that knows the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -44,6 +43,14 @@ pub enum Kind {
     Frappe,
     /// Another instance of this hub.
     Hub,
+}
+
+/// How the hub authenticates at the upstream's token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "UpstreamTokenAuthMethod", rename_all = "snake_case")]
+pub enum AuthMethod {
+    ClientSecretBasic,
+    ClientSecretPost,
 }
 
 /// A Social Login Key's settings, as written.
@@ -89,9 +96,17 @@ pub struct SocialLoginKeySettings {
     /// Where the upstream's groups are, as a dotted path (`realm_access.roles`).
     #[oai(validator(max_length = 128))]
     pub groups_claim: Option<Text>,
-    /// Upstream group → hub group.
+    /// Upstream group → hub group. Groups not listed here become `<slug>:<group>`, so two
+    /// upstreams cannot grant each other's groups; none can map to `admins`.
     #[oai(default, validator(max_properties = 200))]
     pub group_mapping: BTreeMap<String, Text>,
+    /// Hub claim (`sub`, `name`, `given_name`, `family_name`, `email`, `email_verified`,
+    /// `picture`, `locale`) → dotted path in the upstream's claims, over the preset's
+    /// mapping (GitHub: `sub` ← `id`, `picture` ← `avatar_url`).
+    #[oai(default, validator(max_properties = 8))]
+    pub claim_mapping: BTreeMap<String, Text>,
+    /// Default: what discovery advertises (basic first), else the preset's.
+    pub token_endpoint_auth_method: Option<AuthMethod>,
     /// Update the hub user's profile and groups on every sign-in.
     #[oai(default = "yes")]
     pub sync_profile: bool,
@@ -150,6 +165,8 @@ pub struct SocialLoginKey {
     pub username_claim: String,
     pub groups_claim: Option<String>,
     pub group_mapping: BTreeMap<String, String>,
+    pub claim_mapping: BTreeMap<String, String>,
+    pub token_endpoint_auth_method: Option<AuthMethod>,
     pub sync_profile: bool,
     pub email_domains: Vec<String>,
     pub icon: Option<String>,
@@ -439,6 +456,11 @@ fn to_domain(slug: String, settings: SocialLoginKeySettings) -> DomainKey {
         },
         groups_claim: settings.groups_claim.map(Text::into_inner),
         group_mapping: settings.group_mapping.into_iter().map(|(k, v)| (k, v.into_inner())).collect(),
+        claim_mapping: settings.claim_mapping.into_iter().map(|(k, v)| (k, v.into_inner())).collect(),
+        token_endpoint_auth_method: settings.token_endpoint_auth_method.map(|method| match method {
+            AuthMethod::ClientSecretBasic => TokenAuthMethod::ClientSecretBasic,
+            AuthMethod::ClientSecretPost => TokenAuthMethod::ClientSecretPost,
+        }),
         sync_profile: settings.sync_profile,
         email_domains: Text::unwrap_all(settings.email_domains),
         icon: settings.icon.map(Text::into_inner),
@@ -459,7 +481,7 @@ fn to_api(state: &AppState, stored: StoredSocialLoginKey) -> SocialLoginKey {
         UpstreamKind::Hub => Kind::Hub,
     };
     SocialLoginKey {
-        redirect_uri: format!("{}{}", state.issuer(), crate::oidc::paths::upstream_callback(&key.slug)),
+        redirect_uri: state.settings.endpoint(&crate::oidc::paths::Upstream::of(&key.slug).callback),
         slug: key.slug,
         display_name: key.display_name,
         kind,
@@ -477,6 +499,11 @@ fn to_api(state: &AppState, stored: StoredSocialLoginKey) -> SocialLoginKey {
         username_claim: key.username_claim,
         groups_claim: key.groups_claim,
         group_mapping: key.group_mapping,
+        claim_mapping: key.claim_mapping,
+        token_endpoint_auth_method: key.token_endpoint_auth_method.map(|method| match method {
+            TokenAuthMethod::ClientSecretBasic => AuthMethod::ClientSecretBasic,
+            TokenAuthMethod::ClientSecretPost => AuthMethod::ClientSecretPost,
+        }),
         sync_profile: key.sync_profile,
         email_domains: key.email_domains,
         icon: key.icon,

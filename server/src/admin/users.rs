@@ -35,6 +35,10 @@ pub struct User {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
+    /// As an upstream provides it (synced on sign-in where the key says so).
+    pub picture: Option<String>,
+    /// As an upstream provides it (synced on sign-in where the key says so).
+    pub locale: Option<String>,
     /// Names of the groups the user is a member of (the `groups` claim).
     pub groups: Vec<String>,
     /// A disabled user cannot sign in and has no sessions.
@@ -208,6 +212,7 @@ impl UsersApi {
             password_hash,
             disabled: input.disabled,
             groups: input.groups,
+            ..NewUser::default()
         };
         let user = match state.store.create_user(new).await {
             Err(StoreError::Conflict(_)) => return Err(ApiError::conflict_on("username", "the username is taken")),
@@ -292,6 +297,77 @@ impl UsersApi {
         state.store.set_password_hash_of(id.0, hash).await?;
         audit_change(state, &auth, "user.set_password", format!("user:{}", id.0), |r| r.user(id.0)).await;
         Ok(Done::NoContent)
+    }
+
+    /// List a user's upstream identities
+    ///
+    /// The identities at Social Login Keys that sign in as this user, oldest first.
+    #[oai(path = "/:id/upstream-identities", method = "get", operation_id = "listUserUpstreamIdentities")]
+    async fn upstream_identities(
+        &self,
+        _auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<Vec<UpstreamIdentity>>> {
+        find(state, id.0).await?;
+        let links = state.store.upstream_identities_of(id.0).await?;
+        Ok(Json(links.into_iter().map(to_api_identity).collect()))
+    }
+
+    /// Unlink an upstream identity
+    ///
+    /// The next sign-in with it is treated as a first one (linked by e-mail, signed up,
+    /// or refused, as its key says). The user's sessions from it stay until they end.
+    #[oai(path = "/:id/upstream-identities/:link_id", method = "delete", operation_id = "unlinkUserUpstreamIdentity")]
+    async fn unlink(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        id: Path<Uuid>,
+        link_id: Path<Uuid>,
+    ) -> ApiResult<Done> {
+        find(state, id.0).await?;
+        let link = state.store.upstream_identities_of(id.0).await?.into_iter().find(|link| link.id == link_id.0);
+        let link = link.ok_or_else(|| ApiError::not_found("upstream identity"))?;
+        if !state.store.unlink_upstream_identity(id.0, link.id).await? {
+            return Err(ApiError::not_found("upstream identity"));
+        }
+        audit_change(state, &auth, "upstream.unlink", format!("social-login-key:{}", link.social_login_key), |r| {
+            r.user(id.0).detail(format!("issuer {} subject {}", link.issuer, link.subject))
+        })
+        .await;
+        Ok(Done::NoContent)
+    }
+}
+
+/// An identity at an upstream that signs in as a hub user.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct UpstreamIdentity {
+    pub id: Uuid,
+    /// The Social Login Key it signs in through.
+    pub social_login_key: String,
+    /// With `subject`, what identifies it: the upstream's issuer.
+    pub issuer: String,
+    /// The upstream's `sub` for the user.
+    pub subject: String,
+    pub email: Option<String>,
+    /// The mapped claims of the last sign-in (never a token).
+    pub claims: serde_json::Value,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_login_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn to_api_identity(link: crate::store::upstream_identities::UpstreamIdentity) -> UpstreamIdentity {
+    UpstreamIdentity {
+        id: link.id,
+        social_login_key: link.social_login_key,
+        issuer: link.issuer,
+        subject: link.subject,
+        email: link.email,
+        claims: link.claims,
+        created_at: link.created_at,
+        last_login_at: link.last_login_at,
     }
 }
 
@@ -399,6 +475,8 @@ fn to_api(user: DomainUser) -> User {
         email: user.email,
         email_verified: user.email_verified,
         name: user.name,
+        picture: user.picture,
+        locale: user.locale,
         groups: user.groups,
         disabled: user.disabled,
         has_password: user.has_password,

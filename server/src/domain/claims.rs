@@ -23,6 +23,8 @@ pub const SUPPORTED: &[&str] = &[
     "name",
     "given_name",
     "family_name",
+    "picture",
+    "locale",
     "preferred_username",
     "updated_at",
     "email",
@@ -47,6 +49,8 @@ pub fn user_claims(user: &User, scopes: &ScopeSet) -> Map<String, Value> {
         put("name", user.name.as_ref().map(|v| json!(v)));
         put("given_name", user.given_name.as_ref().map(|v| json!(v)));
         put("family_name", user.family_name.as_ref().map(|v| json!(v)));
+        put("picture", user.picture.as_ref().map(|v| json!(v)));
+        put("locale", user.locale.as_ref().map(|v| json!(v)));
         put("updated_at", Some(json!(user.updated_at.timestamp())));
     }
     if scopes.contains("email") && user.email.is_some() {
@@ -82,6 +86,8 @@ mod tests {
             phone_number: None,
             phone_number_verified: false,
             address: None,
+            picture: None,
+            locale: None,
             disabled: false,
             groups: vec!["staff".into()],
             has_password: true,

@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 
 use super::validation::{self, FieldErrors};
 
+/// Sealing context of upstream client secrets at rest.
+pub const SECRET_CONTEXT: &str = "social-login-key-secret";
+
 macro_rules! kinds {
     ($($variant:ident = $wire:literal),+ $(,)?) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,6 +51,35 @@ pub enum EndpointSource {
     Explicit,
 }
 
+/// How the hub authenticates at the upstream's token endpoint (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenAuthMethod {
+    ClientSecretBasic,
+    ClientSecretPost,
+}
+
+impl TokenAuthMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenAuthMethod::ClientSecretBasic => "client_secret_basic",
+            TokenAuthMethod::ClientSecretPost => "client_secret_post",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "client_secret_basic" => Some(TokenAuthMethod::ClientSecretBasic),
+            "client_secret_post" => Some(TokenAuthMethod::ClientSecretPost),
+            _ => None,
+        }
+    }
+}
+
+/// The hub claims a key's `claim_mapping` can fill, each from a path in the upstream's
+/// claims. The username and the groups have their own settings.
+pub const MAPPABLE_CLAIMS: &[&str] =
+    &["sub", "name", "given_name", "family_name", "email", "email_verified", "picture", "locale"];
+
 /// What a kind brings with it.
 #[derive(Debug, Clone, Copy)]
 pub struct Preset {
@@ -58,6 +90,10 @@ pub struct Preset {
     pub default_username_claim: &'static str,
     /// Fixed authorization, token and userinfo endpoints (GitHub).
     pub fixed_endpoints: Option<[&'static str; 3]>,
+    /// Where the provider puts claims that are not where OIDC says (GitHub's numeric `id`).
+    pub claim_mapping: &'static [(&'static str, &'static str)],
+    /// How to authenticate at the token endpoint when discovery does not say.
+    pub token_auth_method: TokenAuthMethod,
 }
 
 const OPENID_SCOPES: &[&str] = &["openid", "email", "profile"];
@@ -70,6 +106,8 @@ impl UpstreamKind {
             default_scopes: OPENID_SCOPES,
             default_username_claim: "preferred_username",
             fixed_endpoints: None,
+            claim_mapping: &[],
+            token_auth_method: TokenAuthMethod::ClientSecretBasic,
         };
         match self {
             UpstreamKind::Oidc | UpstreamKind::Keycloak | UpstreamKind::Hub => discovery(None),
@@ -85,6 +123,8 @@ impl UpstreamKind {
                 source: EndpointSource::IssuerPaths,
                 default_scopes: &["openid", "all"],
                 default_username_claim: "email",
+                // Frappe's OAuth 2.0 provider reads the client credentials from the body.
+                token_auth_method: TokenAuthMethod::ClientSecretPost,
                 ..discovery(None)
             },
             UpstreamKind::Github => Preset {
@@ -97,6 +137,8 @@ impl UpstreamKind {
                     "https://github.com/login/oauth/access_token",
                     "https://api.github.com/user",
                 ]),
+                claim_mapping: &[("sub", "id"), ("picture", "avatar_url")],
+                token_auth_method: TokenAuthMethod::ClientSecretPost,
             },
             UpstreamKind::Oauth2 => Preset {
                 source: EndpointSource::Explicit,
@@ -104,6 +146,8 @@ impl UpstreamKind {
                 default_scopes: &[],
                 default_username_claim: "preferred_username",
                 fixed_endpoints: None,
+                claim_mapping: &[],
+                token_auth_method: TokenAuthMethod::ClientSecretBasic,
             },
         }
     }
@@ -135,8 +179,12 @@ pub struct SocialLoginKey {
     pub username_claim: String,
     /// Where the upstream's groups are, as a dotted path (`realm_access.roles`).
     pub groups_claim: Option<String>,
-    /// Upstream group → hub group.
+    /// Upstream group → hub group; groups not listed become `{slug}:{group}`.
     pub group_mapping: BTreeMap<String, String>,
+    /// Hub claim → path in the upstream's claims, over the preset's mapping.
+    pub claim_mapping: BTreeMap<String, String>,
+    /// Unset: what discovery advertises, else the preset's.
+    pub token_endpoint_auth_method: Option<TokenAuthMethod>,
     pub sync_profile: bool,
     /// E-mail domains this upstream serves (home-realm discovery).
     pub email_domains: Vec<String>,
@@ -147,6 +195,16 @@ impl SocialLoginKey {
     /// The issuer in force: the key's own, else the preset's.
     pub fn effective_issuer(&self) -> Option<String> {
         self.issuer.clone().or_else(|| self.kind.preset().default_issuer.map(str::to_owned))
+    }
+
+    /// Where each mappable hub claim comes from: the key's mapping over the preset's, else
+    /// the claim of the same name.
+    pub fn claim_path(&self, claim: &str) -> String {
+        if let Some(path) = self.claim_mapping.get(claim) {
+            return path.clone();
+        }
+        let preset = self.kind.preset().claim_mapping.iter().find(|(hub, _)| *hub == claim);
+        preset.map_or_else(|| claim.to_owned(), |(_, path)| (*path).to_owned())
     }
 
     /// Endpoints known without asking the upstream: written ones, then the preset's.
@@ -236,6 +294,18 @@ impl SocialLoginKey {
         for (i, domain) in self.email_domains.iter().enumerate() {
             errors.check(format!("email_domains[{i}]"), validation::domain_name(domain));
         }
+        if self.claim_mapping.len() > MAPPABLE_CLAIMS.len() {
+            errors.add("claim_mapping", "at most one path per mappable claim");
+        }
+        for (claim, path) in &self.claim_mapping {
+            if !MAPPABLE_CLAIMS.contains(&claim.as_str()) {
+                errors.add(
+                    format!("claim_mapping.{claim}"),
+                    format!("not a mappable claim; one of {}", MAPPABLE_CLAIMS.join(", ")),
+                );
+            }
+            errors.check(format!("claim_mapping.{claim}"), validation::identifier(path, 128));
+        }
         if let Some(icon) = &self.icon {
             errors.check("icon", validation::https_url(icon));
         }
@@ -255,29 +325,37 @@ pub fn validate_slug(slug: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A key of `kind` named `corp`, enabled, with nothing else set: for tests.
+#[cfg(test)]
+pub(crate) fn example(kind: UpstreamKind) -> SocialLoginKey {
+    SocialLoginKey {
+        slug: "corp".into(),
+        display_name: "Corp".into(),
+        kind,
+        issuer: None,
+        endpoints: Endpoints::default(),
+        client_id: "hub".into(),
+        scopes: vec!["openid".into()],
+        enabled: true,
+        allow_signup: false,
+        trust_email: false,
+        username_claim: kind.preset().default_username_claim.into(),
+        groups_claim: None,
+        group_mapping: BTreeMap::new(),
+        claim_mapping: BTreeMap::new(),
+        token_endpoint_auth_method: None,
+        sync_profile: true,
+        email_domains: vec![],
+        icon: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn key(kind: UpstreamKind) -> SocialLoginKey {
-        SocialLoginKey {
-            slug: "corp".into(),
-            display_name: "Corp".into(),
-            kind,
-            issuer: None,
-            endpoints: Endpoints::default(),
-            client_id: "hub".into(),
-            scopes: vec!["openid".into()],
-            enabled: true,
-            allow_signup: false,
-            trust_email: false,
-            username_claim: "preferred_username".into(),
-            groups_claim: None,
-            group_mapping: BTreeMap::new(),
-            sync_profile: true,
-            email_domains: vec![],
-            icon: None,
-        }
+        example(kind)
     }
 
     fn fields(result: Result<(), FieldErrors>) -> Vec<String> {

@@ -32,6 +32,10 @@ pub struct User {
     pub phone_number: Option<String>,
     pub phone_number_verified: bool,
     pub address: Option<Address>,
+    /// A URL of the user's picture, as an upstream provides it.
+    pub picture: Option<String>,
+    /// A BCP 47 language tag, as an upstream provides it.
+    pub locale: Option<String>,
     pub disabled: bool,
     /// False for users who sign in only through an upstream.
     pub has_password: bool,

@@ -4,7 +4,6 @@
 
 use serde_json::Value;
 
-use super::MAX_DOCUMENT_BYTES;
 use crate::domain::social_login_key::{EndpointSource, SocialLoginKey};
 
 /// One thing checked.
@@ -97,7 +96,7 @@ async fn discover(http: &reqwest::Client, key: &SocialLoginKey, report: &mut Rep
     let document = match fetch_json(http, &url).await {
         Ok(document) => document,
         Err(problem) => {
-            report.fail("discovery", format!("{url}: {problem}"));
+            report.fail("discovery", problem);
             return;
         }
     };
@@ -157,7 +156,7 @@ async fn fetch_jwks(http: &reqwest::Client, url: &str, report: &mut Report) {
     let document = match fetch_json(http, url).await {
         Ok(document) => document,
         Err(problem) => {
-            report.fail("jwks", format!("{url}: {problem}"));
+            report.fail("jwks", problem);
             return;
         }
     };
@@ -184,44 +183,10 @@ async fn fetch_jwks(http: &reqwest::Client, url: &str, report: &mut Report) {
 async fn reachable(http: &reqwest::Client, name: &'static str, url: &str, report: &mut Report) {
     match http.get(url).send().await {
         Ok(response) => report.pass(name, format!("{url} answered {}", response.status().as_u16())),
-        Err(error) => report.fail(name, format!("{url}: {}", describe(&error))),
+        Err(error) => report.fail(name, format!("{url}: {}", super::describe(&error))),
     }
 }
 
 async fn fetch_json(http: &reqwest::Client, url: &str) -> Result<Value, String> {
-    let mut response =
-        http.get(url).header(reqwest::header::ACCEPT, "application/json").send().await.map_err(|e| describe(&e))?;
-    let status = response.status();
-    if status.is_redirection() {
-        let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("?");
-        return Err(format!(
-            "answered {} with a redirect to {location}; the hub does not follow redirects",
-            status.as_u16()
-        ));
-    }
-    if !status.is_success() {
-        return Err(format!("answered {}", status.as_u16()));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
-        body.extend_from_slice(&chunk);
-        if body.len() > MAX_DOCUMENT_BYTES {
-            return Err(format!("the document is larger than {MAX_DOCUMENT_BYTES} bytes"));
-        }
-    }
-    let value: Value = serde_json::from_slice(&body).map_err(|e| format!("not JSON: {e}"))?;
-    if !value.is_object() {
-        return Err("not a JSON object".into());
-    }
-    Ok(value)
-}
-
-fn describe(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
-        format!("no answer within {} s", super::UPSTREAM_TIMEOUT.as_secs())
-    } else if error.is_connect() {
-        "cannot connect".into()
-    } else {
-        crate::oidc::error::ErrorChain(error).to_string()
-    }
+    super::fetch_json(http, url, None).await.map(Value::Object).map_err(|e| e.to_string())
 }

@@ -14,6 +14,7 @@ use poem::middleware::Cors;
 use poem::web::Data;
 use poem::{EndpointExt, IntoResponse, Response, Route, get, handler, post};
 
+use crate::federation;
 use crate::interaction::{consent, login};
 use crate::oidc::{authorize, discovery, end_session, jwks, paths, token, userinfo};
 use crate::state::AppState;
@@ -28,6 +29,8 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         .at(paths::END_SESSION, get(end_session::endpoint).post(end_session::endpoint))
         .at(paths::LOGIN, get(login::get).post(login::post))
         .at(paths::CONSENT, get(consent::get).post(consent::post))
+        .at(paths::UPSTREAM_START, get(federation::flow::start))
+        .at(paths::UPSTREAM_CALLBACK, get(federation::flow::callback))
         .at(format!("{}/hub.css", paths::STATIC), get(stylesheet))
         .at(paths::HEALTHZ, get(health::healthz))
         .at(paths::READYZ, get(health::readyz));

@@ -9,7 +9,8 @@ use serde_json::json;
 use crate::state::AppState;
 
 /// No script and no third-party anything; pages work without JavaScript (SPEC §7).
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
+const CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn render<C: Serialize>(state: &AppState, status: StatusCode, template: &str, context: &C) -> Response {
     render_with_csp(state, status, template, context, CSP.to_owned())

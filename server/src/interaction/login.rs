@@ -1,21 +1,20 @@
-//! `GET|POST /login`: the password form. A successful login starts a fresh SSO session
-//! (a new id, so a planted one is worthless) and resumes the authorization request.
+//! `GET|POST /login`: the password form and the "Continue with …" links of the Social
+//! Login Keys. A successful password login starts a fresh SSO session and resumes the
+//! authorization request (`super::complete_sign_in`).
 
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{Body, Request, Response, handler};
 use serde_json::json;
 
-use crate::accounts::{self, LoginError, sessions};
+use crate::accounts::{self, LoginError};
 use crate::domain::audit::{Actor, AuditRecord};
-use crate::http::cookies::Cookie;
+use crate::federation::routing;
 use crate::http::csrf::{self, Purpose};
-use crate::http::{cookies, extract, page};
-use crate::oidc::ErrorCode;
-use crate::oidc::authorize::flow;
-use crate::oidc::authorize::lifetimes;
+use crate::http::{extract, page};
 use crate::oidc::authorize::pending::{PendingAuthorization, Step};
 use crate::oidc::paths;
+use crate::session::browser::Authentication;
 use crate::state::AppState;
 
 #[handler]
@@ -25,9 +24,9 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
         Err(error) => return page::bad_parameters(state, &error),
     };
     match super::pending_for(state, req, params.get("interaction"), Step::Login).await {
-        Ok((id, browser, pending)) => {
+        Ok((id, _, pending)) => {
             let username = pending.login_hint.clone().unwrap_or_default();
-            form(state, StatusCode::OK, &id, &browser, &pending, &username, None)
+            render(state, StatusCode::OK, &id, &pending, &username, None).await
         }
         Err(response) => response,
     }
@@ -39,8 +38,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    let (id, browser, mut pending) = match super::pending_for(state, req, params.get("interaction"), Step::Login).await
-    {
+    let (id, browser, pending) = match super::pending_for(state, req, params.get("interaction"), Step::Login).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -51,6 +49,14 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
             "Request expired",
             "Please reload the sign-in page and try again.",
         );
+    }
+    match routing::options(state, &pending.client_id).await {
+        Ok(options) if !options.password => {
+            let message = "This application signs you in through its identity provider only.";
+            return render(state, StatusCode::FORBIDDEN, &id, &pending, "", Some(message)).await;
+        }
+        Ok(_) => {}
+        Err(error) => return page::internal_error(state, error.as_ref()),
     }
     let username = params.get("username").unwrap_or_default().trim();
     let password = params.get("password").unwrap_or_default();
@@ -68,44 +74,23 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
                 }
                 state.audit(record).await;
                 let message = "Invalid username or password.";
-                return form(state, StatusCode::UNAUTHORIZED, &id, &browser, &pending, username, Some(message));
+                return render(state, StatusCode::UNAUTHORIZED, &id, &pending, username, Some(message)).await;
             }
             Err(LoginError::Throttled) => {
                 tracing::warn!(client_id = %pending.client_id, %address, "sign-in throttled");
                 state.audit(failed_login(&pending, &address, "throttled: too many failed attempts")).await;
                 let message = "Too many failed attempts. Please wait a few minutes and try again.";
-                return form(state, StatusCode::TOO_MANY_REQUESTS, &id, &browser, &pending, username, Some(message));
+                return render(state, StatusCode::TOO_MANY_REQUESTS, &id, &pending, username, Some(message)).await;
             }
             Err(error) => return page::internal_error(state, &error),
         };
 
-    if let Some(old) = cookies::read(req, &state.settings, Cookie::Session)
-        && let Err(error) = sessions::sign_out(&state.store, &state.sessions, &old).await
-    {
-        return page::internal_error(state, &error);
-    }
-    let origin = sessions::Origin { address: &address, user_agent: req.header("user-agent") };
-    let amr = vec!["pwd".to_owned()];
-    let (cookie, session) =
-        match sessions::sign_in(&state.store, &state.sessions, lifetimes(state), user.id, amr, origin).await {
-            Ok(started) => started,
-            Err(error) => return page::internal_error(state, &error),
-        };
     tracing::info!(client_id = %pending.client_id, user = %user.id, %address, "signed in");
     let actor = Actor::User { id: user.id, username: user.username.clone() };
     let record = AuditRecord::new("login.password", actor).user(user.id).client(&pending.client_id).address(&address);
     state.audit(record).await;
-    // The app asked for a particular user (id_token_hint); someone else signing in ends
-    // the request (OIDC Core §3.1.2.1), though their session stands.
-    let step = if pending.expected_subject.as_ref().is_some_and(|sub| *sub != user.subject()) {
-        flow::fail(state, Some(&id), &pending, ErrorCode::LoginRequired).await
-    } else {
-        pending.authenticated_sid = Some(session.sid.clone());
-        flow::advance(state, Some(&id), pending, Some(&session)).await
-    };
-    let mut response = flow::into_response(state, step);
-    cookies::set(&mut response, &state.settings, Cookie::Session, &cookie, None);
-    response
+    let authentication = Authentication { user_id: user.id, amr: vec!["pwd".to_owned()], ..Authentication::default() };
+    super::complete_sign_in(state, req, &id, pending, super::SignedIn { user, authentication, address }).await
 }
 
 /// The audit record of a refused sign-in; the username typed is not in it (it may be a
@@ -118,24 +103,42 @@ fn failed_login(pending: &PendingAuthorization, address: &str, why: &str) -> Aud
         .detail(why)
 }
 
-fn form(
+/// The sign-in page: the password form where the client allows it, and a "Continue with
+/// …" link for each Social Login Key the client's users may use.
+pub async fn render(
     state: &AppState,
     status: StatusCode,
     interaction: &str,
-    browser: &str,
     pending: &PendingAuthorization,
     username: &str,
     error: Option<&str>,
 ) -> Response {
+    let options = match routing::options(state, &pending.client_id).await {
+        Ok(options) => options,
+        Err(error) => return page::internal_error(state, error.as_ref()),
+    };
+    let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("interaction", interaction).finish();
+    let keys: Vec<_> = options
+        .keys
+        .iter()
+        .map(|key| {
+            json!({
+                "display_name": key.display_name,
+                "href": format!("{}?{query}", state.settings.endpoint(&paths::Upstream::of(&key.slug).start)),
+                "icon": key.icon,
+            })
+        })
+        .collect();
     let context = json!({
         "action": state.settings.endpoint(paths::LOGIN),
-        "csrf_token": csrf::token(state, browser, Purpose::Login),
+        // The pending request is bound to this browser, so its id is the CSRF binding.
+        "csrf_token": csrf::token(state, &pending.browser, Purpose::Login),
         "interaction": interaction,
         "username": username,
         "error": error,
         "client_name": pending.client_name,
-        // Federation fills this with the enabled Social Login Keys.
-        "social_login_keys": Vec::<serde_json::Value>::new(),
+        "password_login": options.password,
+        "social_login_keys": keys,
     });
     page::render(state, status, "login.html", &context)
 }

@@ -22,6 +22,8 @@ pub struct AuthorizationCode {
     pub code_challenge: Option<CodeChallenge>,
     pub auth_time: i64,
     pub amr: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
     pub sid: String,
     /// Everything issued from this code carries the grant id; revoking the grant
     /// revokes them all.
@@ -38,7 +40,7 @@ pub enum CodeError {
 
 /// What redeeming a code found.
 pub enum Redemption {
-    Fresh(AuthorizationCode),
+    Fresh(Box<AuthorizationCode>),
     /// Redeemed before: the grant it started must be revoked.
     Replayed {
         grant_id: Uuid,
@@ -65,7 +67,7 @@ pub async fn redeem(store: &SessionStore, value: &str, remember_for: Duration) -
     match store.take::<AuthorizationCode>(Space::Code, &key).await? {
         Some(code) => {
             store.put(Space::RedeemedCode, &key, &code.grant_id, remember_for).await?;
-            Ok(Redemption::Fresh(code))
+            Ok(Redemption::Fresh(Box::new(code)))
         }
         None => match store.get::<Uuid>(Space::RedeemedCode, &key).await? {
             Some(grant_id) => Ok(Redemption::Replayed { grant_id }),

@@ -14,7 +14,21 @@ pub const STATIC: &str = "/static";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
 
-/// Where an upstream sends the browser back after sign-in; one per Social Login Key.
-pub fn upstream_callback(slug: &str) -> String {
-    format!("/upstream/{slug}/callback")
+/// The routes of the federation, with `:slug` for the Social Login Key.
+pub const UPSTREAM_START: &str = "/upstream/:slug/start";
+pub const UPSTREAM_CALLBACK: &str = "/upstream/:slug/callback";
+
+/// One Social Login Key's paths.
+pub struct Upstream {
+    /// "Continue with …" on the login page.
+    pub start: String,
+    /// Where the upstream sends the browser back after sign-in (the redirect URI).
+    pub callback: String,
+}
+
+impl Upstream {
+    pub fn of(slug: &str) -> Self {
+        let path = |route: &str| route.replace(":slug", slug);
+        Self { start: path(UPSTREAM_START), callback: path(UPSTREAM_CALLBACK) }
+    }
 }

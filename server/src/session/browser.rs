@@ -19,7 +19,34 @@ pub struct BrowserSession {
     pub auth_time: i64,
     /// Authentication methods (RFC 8176), the `amr` claim.
     pub amr: Vec<String>,
+    /// The authentication context class an upstream asserted, the `acr` claim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    /// The upstream sign-in behind this session, if it came through a Social Login Key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<UpstreamLogin>,
     pub created_at: i64,
+}
+
+/// How a user proved who they are, as a session remembers it.
+#[derive(Debug, Clone, Default)]
+pub struct Authentication {
+    pub user_id: Uuid,
+    pub amr: Vec<String>,
+    pub acr: Option<String>,
+    pub upstream: Option<UpstreamLogin>,
+}
+
+/// The upstream session a hub session came from: what logout through the chain needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpstreamLogin {
+    /// The Social Login Key's slug.
+    pub key: String,
+    /// The upstream's subject.
+    pub subject: String,
+    /// The upstream's session id (its ID token's `sid`), when it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -51,12 +78,19 @@ impl Lifetimes {
 pub async fn start(
     store: &SessionStore,
     lifetimes: Lifetimes,
-    user_id: Uuid,
-    amr: Vec<String>,
+    authentication: Authentication,
 ) -> Result<(String, BrowserSession), BrowserSessionError> {
     let now = Utc::now().timestamp();
     let cookie_value = random_token()?;
-    let session = BrowserSession { user_id, sid: Uuid::new_v4().to_string(), auth_time: now, amr, created_at: now };
+    let session = BrowserSession {
+        user_id: authentication.user_id,
+        sid: Uuid::new_v4().to_string(),
+        auth_time: now,
+        amr: authentication.amr,
+        acr: authentication.acr,
+        upstream: authentication.upstream,
+        created_at: now,
+    };
     let ttl = lifetimes.remaining(&session, now).unwrap_or(lifetimes.idle);
     store.put(Space::BrowserSession, &token_digest(&cookie_value), &session, ttl).await?;
     Ok((cookie_value, session))
@@ -111,7 +145,8 @@ mod tests {
     async fn a_session_ends_at_its_absolute_lifetime_whatever_its_use() {
         let store = SessionStore::in_memory();
         let lifetimes = Lifetimes { idle: Duration::from_secs(60), absolute: Duration::from_secs(3600) };
-        let (cookie, session) = start(&store, lifetimes, Uuid::nil(), vec!["pwd".into()]).await.unwrap();
+        let password = Authentication { amr: vec!["pwd".into()], ..Authentication::default() };
+        let (cookie, session) = start(&store, lifetimes, password).await.unwrap();
         assert!(resume(&store, lifetimes, &cookie).await.unwrap().is_some());
         assert!(resume(&store, lifetimes, "forged").await.unwrap().is_none());
 

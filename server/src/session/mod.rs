@@ -57,6 +57,10 @@ pub enum Space {
     RevokedGrant,
     /// Failed-login counters.
     Throttle,
+    /// A sign-in at an upstream in flight, by its `state`.
+    UpstreamFlow,
+    /// A back-channel logout token already accepted, by `iss` and `jti`.
+    LogoutToken,
 }
 
 impl Space {
@@ -68,6 +72,8 @@ impl Space {
             Space::RedeemedCode => "code-used",
             Space::RevokedGrant => "revoked",
             Space::Throttle => "throttle",
+            Space::UpstreamFlow => "upstream",
+            Space::LogoutToken => "logout-jti",
         }
     }
 }

@@ -105,22 +105,100 @@ impl Store {
 }
 
 /// Makes the user a member of exactly these groups, by name, inside the caller's
-/// transaction; an unknown name is a `NotFound`.
+/// transaction; an unknown name is a `NotFound`. Memberships that stay keep their source,
+/// so an upstream's next sync still knows which ones are its own.
 pub(super) async fn replace_memberships<C: ConnectionTrait>(
     conn: &C,
     user_id: Uuid,
     names: &[String],
 ) -> Result<(), StoreError> {
-    let mut ids = Vec::with_capacity(names.len());
+    let mut wanted = Vec::with_capacity(names.len());
     for name in names {
         let found = group::Entity::find().filter(group::Column::Name.eq(name.as_str())).one(conn).await?;
-        ids.push(found.ok_or(StoreError::NotFound("group"))?.id);
+        wanted.push(found.ok_or(StoreError::NotFound("group"))?.id);
     }
-    user_group::Entity::delete_many().filter(user_group::Column::UserId.eq(user_id)).exec(conn).await?;
-    ids.sort();
-    ids.dedup();
-    for group_id in ids {
-        user_group::ActiveModel { user_id: Set(user_id), group_id: Set(group_id) }.insert(conn).await?;
+    let current: Vec<Uuid> = user_group::Entity::find()
+        .filter(user_group::Column::UserId.eq(user_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|membership| membership.group_id)
+        .collect();
+    let dropped: Vec<Uuid> = current.iter().copied().filter(|id| !wanted.contains(id)).collect();
+    if !dropped.is_empty() {
+        user_group::Entity::delete_many()
+            .filter(user_group::Column::UserId.eq(user_id))
+            .filter(user_group::Column::GroupId.is_in(dropped))
+            .exec(conn)
+            .await?;
+    }
+    wanted.sort();
+    wanted.dedup();
+    for group_id in wanted.into_iter().filter(|id| !current.contains(id)) {
+        user_group::ActiveModel { user_id: Set(user_id), group_id: Set(group_id), source: Set(None) }
+            .insert(conn)
+            .await?;
     }
     Ok(())
+}
+
+impl Store {
+    /// Makes the user's memberships granted by the Social Login Key `source` exactly
+    /// `names`, creating groups on first use. Memberships granted in the hub, or by another
+    /// key, are left alone. Returns whether anything changed.
+    pub async fn sync_upstream_groups(
+        &self,
+        user_id: Uuid,
+        source: &str,
+        names: &[String],
+    ) -> Result<bool, StoreError> {
+        let txn = self.begin_write().await?;
+        let mut wanted = Vec::with_capacity(names.len());
+        for name in names {
+            let existing = group::Entity::find().filter(group::Column::Name.eq(name.as_str())).one(&txn).await?;
+            let id = match existing {
+                Some(found) => found.id,
+                None => {
+                    let created = group::ActiveModel {
+                        id: Set(Uuid::new_v4()),
+                        name: Set(name.clone()),
+                        description: Set(Some(format!("Synced from the social login key {source}"))),
+                        created_at: Set(Utc::now()),
+                    };
+                    created.insert(&txn).await.map_err(conflict_on("group"))?.id
+                }
+            };
+            wanted.push(id);
+        }
+        let current = user_group::Entity::find().filter(user_group::Column::UserId.eq(user_id)).all(&txn).await?;
+        let mut changed = false;
+        for membership in &current {
+            if membership.source.as_deref() == Some(source) && !wanted.contains(&membership.group_id) {
+                user_group::Entity::delete_many()
+                    .filter(user_group::Column::UserId.eq(user_id))
+                    .filter(user_group::Column::GroupId.eq(membership.group_id))
+                    .exec(&txn)
+                    .await?;
+                changed = true;
+            }
+        }
+        wanted.sort();
+        wanted.dedup();
+        for group_id in wanted {
+            if current.iter().all(|membership| membership.group_id != group_id) {
+                let membership = user_group::ActiveModel {
+                    user_id: Set(user_id),
+                    group_id: Set(group_id),
+                    source: Set(Some(source.to_owned())),
+                };
+                membership.insert(&txn).await?;
+                changed = true;
+            }
+        }
+        txn.commit().await?;
+        if changed {
+            self.users.invalidate(&user_id);
+        }
+        Ok(changed)
+    }
 }

@@ -12,6 +12,7 @@ pub mod refresh_tokens;
 pub mod sessions;
 pub mod signing_keys;
 pub mod social_login_keys;
+pub mod upstream_identities;
 pub mod users;
 
 use std::time::Duration;

@@ -6,8 +6,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::entities::user_session;
+use sea_orm::sea_query::OnConflict;
+
+use super::entities::{session_client, user_session};
 use super::{Page, Store, StoreError, Window, json_strings, paginate, to_json_strings};
+use crate::session::browser::UpstreamLogin;
 
 /// One indexed session.
 #[derive(Debug, Clone)]
@@ -23,6 +26,8 @@ pub struct SessionRecord {
     pub expires_at: DateTime<Utc>,
     pub address: Option<String>,
     pub user_agent: Option<String>,
+    /// The upstream sign-in behind the session, if any.
+    pub upstream: Option<UpstreamLogin>,
 }
 
 impl Store {
@@ -44,6 +49,9 @@ impl Store {
             expires_at: Set(record.expires_at),
             address: Set(record.address.clone()),
             user_agent: Set(record.user_agent.clone()),
+            upstream_key: Set(record.upstream.as_ref().map(|u| u.key.clone())),
+            upstream_sid: Set(record.upstream.as_ref().and_then(|u| u.sid.clone())),
+            upstream_subject: Set(record.upstream.as_ref().map(|u| u.subject.clone())),
         }
         .insert(&self.db)
         .await?;
@@ -81,6 +89,50 @@ impl Store {
         Ok(result.rows_affected > 0)
     }
 
+    /// Remembers that `client_id` was given a code in the session, so the client can be
+    /// told when the session ends (Back-Channel Logout 1.0).
+    pub async fn record_session_client(&self, sid: &str, client_id: &str) -> Result<(), StoreError> {
+        let row = session_client::ActiveModel { sid: Set(sid.to_owned()), client_id: Set(client_id.to_owned()) };
+        let insert = session_client::Entity::insert(row).on_conflict(
+            OnConflict::columns([session_client::Column::Sid, session_client::Column::ClientId])
+                .do_nothing()
+                .to_owned(),
+        );
+        match insert.exec_without_returning(&self.db).await {
+            Ok(_) => Ok(()),
+            // The session ended meanwhile (its row, and so the foreign key, is gone).
+            Err(error) if matches!(error.sql_err(), Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))) => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The clients that took part in the session.
+    pub async fn session_clients(&self, sid: &str) -> Result<Vec<String>, StoreError> {
+        let rows = session_client::Entity::find().filter(session_client::Column::Sid.eq(sid)).all(&self.db).await?;
+        Ok(rows.into_iter().map(|row| row.client_id).collect())
+    }
+
+    /// Sessions signed in through the Social Login Key `key` at the upstream session
+    /// `upstream_sid`, or, without one, by the upstream subject.
+    pub async fn sessions_from_upstream(
+        &self,
+        key: &str,
+        upstream_sid: Option<&str>,
+        upstream_subject: Option<&str>,
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        let mut query = user_session::Entity::find().filter(user_session::Column::UpstreamKey.eq(key));
+        if let Some(sid) = upstream_sid {
+            query = query.filter(user_session::Column::UpstreamSid.eq(sid));
+        }
+        if let Some(subject) = upstream_subject {
+            query = query.filter(user_session::Column::UpstreamSubject.eq(subject));
+        }
+        if upstream_sid.is_none() && upstream_subject.is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(query.all(&self.db).await?.into_iter().map(to_record).collect())
+    }
+
     pub async fn delete_session_by_store_key(&self, store_key: &str) -> Result<(), StoreError> {
         user_session::Entity::delete_many().filter(user_session::Column::StoreKey.eq(store_key)).exec(&self.db).await?;
         Ok(())
@@ -98,5 +150,9 @@ fn to_record(model: user_session::Model) -> SessionRecord {
         expires_at: model.expires_at,
         address: model.address,
         user_agent: model.user_agent,
+        upstream: match (model.upstream_key, model.upstream_subject) {
+            (Some(key), Some(subject)) => Some(UpstreamLogin { key, subject, sid: model.upstream_sid }),
+            _ => None,
+        },
     }
 }

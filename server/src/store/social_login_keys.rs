@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
 
 use super::entities::social_login_key;
 use super::{Page, Store, StoreError, Window, conflict_on, json_strings, paginate, to_json_strings};
-use crate::domain::social_login_key::{Endpoints, SocialLoginKey, UpstreamKind};
+use crate::domain::social_login_key::{Endpoints, SocialLoginKey, TokenAuthMethod, UpstreamKind};
 
 #[derive(Debug, Clone)]
 pub struct StoredSocialLoginKey {
@@ -99,6 +99,8 @@ fn columns(key: &SocialLoginKey) -> social_login_key::ActiveModel {
         sync_profile: Set(key.sync_profile),
         email_domains: Set(to_json_strings(&key.email_domains)),
         icon: Set(key.icon.clone()),
+        claim_mapping: Set(serde_json::to_value(&key.claim_mapping).unwrap_or_default()),
+        token_endpoint_auth_method: Set(key.token_endpoint_auth_method.map(|m| m.as_str().to_owned())),
         ..Default::default()
     }
 }
@@ -108,6 +110,14 @@ fn to_stored(model: social_login_key::Model) -> Result<StoredSocialLoginKey, Sto
         .ok_or_else(|| StoreError::Corrupt(format!("social login key {}: kind {}", model.slug, model.kind)))?;
     let group_mapping: BTreeMap<String, String> = serde_json::from_value(model.group_mapping)
         .map_err(|e| StoreError::Corrupt(format!("social login key {}: group mapping: {e}", model.slug)))?;
+    let claim_mapping: BTreeMap<String, String> = serde_json::from_value(model.claim_mapping)
+        .map_err(|e| StoreError::Corrupt(format!("social login key {}: claim mapping: {e}", model.slug)))?;
+    let token_endpoint_auth_method = match model.token_endpoint_auth_method.as_deref() {
+        Some(method) => Some(TokenAuthMethod::parse(method).ok_or_else(|| {
+            StoreError::Corrupt(format!("social login key {}: token endpoint auth method {method}", model.slug))
+        })?),
+        None => None,
+    };
     let key = SocialLoginKey {
         slug: model.slug,
         display_name: model.display_name,
@@ -128,6 +138,8 @@ fn to_stored(model: social_login_key::Model) -> Result<StoredSocialLoginKey, Sto
         username_claim: model.username_claim,
         groups_claim: model.groups_claim,
         group_mapping,
+        claim_mapping,
+        token_endpoint_auth_method,
         sync_profile: model.sync_profile,
         email_domains: json_strings(&model.email_domains),
         icon: model.icon,

@@ -22,6 +22,10 @@ pub struct NewUser {
     pub name: Option<String>,
     pub password_hash: Option<String>,
     pub disabled: bool,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub picture: Option<String>,
+    pub locale: Option<String>,
     /// Names of existing groups.
     pub groups: Vec<String>,
 }
@@ -34,6 +38,18 @@ pub struct UserProfile {
     pub email_verified: bool,
     pub name: Option<String>,
     pub disabled: bool,
+}
+
+/// Profile claims an upstream asserted; each one that is set replaces the stored value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpstreamProfile {
+    pub name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub picture: Option<String>,
+    pub locale: Option<String>,
 }
 
 /// Filters of the user list; every one that is set must match.
@@ -64,11 +80,13 @@ impl Store {
             email: Set(new.email),
             email_verified: Set(new.email_verified),
             name: Set(new.name),
-            given_name: Set(None),
-            family_name: Set(None),
+            given_name: Set(new.given_name),
+            family_name: Set(new.family_name),
             phone_number: Set(None),
             phone_number_verified: Set(false),
             address: Set(None),
+            picture: Set(new.picture),
+            locale: Set(new.locale),
             password_hash: Set(new.password_hash),
             disabled: Set(new.disabled),
             created_at: Set(now),
@@ -169,6 +187,37 @@ impl Store {
         self.find_user(id).await?.ok_or(StoreError::NotFound("user"))
     }
 
+    /// Copies what an upstream asserted into the user's profile; returns whether anything
+    /// changed.
+    pub async fn sync_upstream_profile(&self, id: Uuid, profile: &UpstreamProfile) -> Result<bool, StoreError> {
+        let model = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(StoreError::NotFound("user"))?;
+        let mut active: user::ActiveModel = model.clone().into();
+        let mut changed = false;
+        let mut set =
+            |column: &mut sea_orm::ActiveValue<Option<String>>, current: &Option<String>, new: &Option<String>| {
+                if new.is_some() && new != current {
+                    *column = Set(new.clone());
+                    changed = true;
+                }
+            };
+        set(&mut active.name, &model.name, &profile.name);
+        set(&mut active.given_name, &model.given_name, &profile.given_name);
+        set(&mut active.family_name, &model.family_name, &profile.family_name);
+        set(&mut active.picture, &model.picture, &profile.picture);
+        set(&mut active.locale, &model.locale, &profile.locale);
+        set(&mut active.email, &model.email, &profile.email);
+        if profile.email.is_some() && model.email_verified != profile.email_verified {
+            active.email_verified = Set(profile.email_verified);
+            changed = true;
+        }
+        if changed {
+            active.updated_at = Set(Utc::now());
+            active.update(&self.db).await.map_err(conflict_on("user"))?;
+            self.users.invalidate(&id);
+        }
+        Ok(changed)
+    }
+
     pub async fn delete_user(&self, id: Uuid) -> Result<(), StoreError> {
         let result = user::Entity::delete_by_id(id).exec(&self.db).await?;
         self.users.invalidate(&id);
@@ -220,7 +269,7 @@ impl Store {
             }
         };
         self.users.invalidate(&user_id);
-        let membership = user_group::ActiveModel { user_id: Set(user_id), group_id: Set(group_id) };
+        let membership = user_group::ActiveModel { user_id: Set(user_id), group_id: Set(group_id), source: Set(None) };
         match user_group::Entity::insert(membership).exec(&self.db).await {
             Ok(_) => Ok(()),
             Err(error) => match conflict_on("membership")(error) {
@@ -254,6 +303,8 @@ fn to_user(model: user::Model, groups: Vec<String>) -> User {
         phone_number: model.phone_number,
         phone_number_verified: model.phone_number_verified,
         address: model.address.and_then(|json| serde_json::from_value::<Address>(json).ok()),
+        picture: model.picture,
+        locale: model.locale,
         disabled: model.disabled,
         has_password: model.password_hash.is_some(),
         groups,

@@ -22,8 +22,28 @@ export interface KeyValues extends Record<EndpointName, string> {
   username_claim: string;
   groups_claim: string;
   group_mapping: MappingRow[];
+  /** `hub_claim=path`, one per line. */
+  claim_mapping: string;
+  token_endpoint_auth_method: AuthMethodChoice;
   email_domains: string;
   icon: string;
+}
+
+type AuthMethodChoice = '' | NonNullable<SocialLoginKeyInput['token_endpoint_auth_method']>;
+const AUTH_METHOD_OPTIONS: { value: AuthMethodChoice; label: string }[] = [
+  { value: '', label: 'As the provider advertises (else the preset’s)' },
+  { value: 'client_secret_basic', label: 'client_secret_basic (HTTP Basic)' },
+  { value: 'client_secret_post', label: 'client_secret_post (in the form body)' },
+];
+
+function claimMappingOf(text: string): Record<string, string> {
+  const mapping: Record<string, string> = {};
+  for (const line of lines(text)) {
+    const at = line.indexOf('=');
+    const claim = (at < 0 ? line : line.slice(0, at)).trim();
+    if (claim) mapping[claim] = at < 0 ? '' : line.slice(at + 1).trim();
+  }
+  return mapping;
 }
 
 export const NEW_KEY: KeyValues = {
@@ -46,6 +66,8 @@ export const NEW_KEY: KeyValues = {
   username_claim: '',
   groups_claim: '',
   group_mapping: [],
+  claim_mapping: '',
+  token_endpoint_auth_method: '',
   email_domains: '',
   icon: '',
 };
@@ -71,6 +93,10 @@ export function valuesOf(key: SocialLoginKey): KeyValues {
     username_claim: key.username_claim ?? '',
     groups_claim: key.groups_claim ?? '',
     group_mapping: rowsOf(key.group_mapping),
+    claim_mapping: Object.entries(key.claim_mapping)
+      .map(([claim, path]) => `${claim}=${path}`)
+      .join('\n'),
+    token_endpoint_auth_method: key.token_endpoint_auth_method ?? '',
     email_domains: key.email_domains.join('\n'),
     icon: key.icon ?? '',
   };
@@ -99,6 +125,8 @@ export function bodyOf(values: KeyValues): SocialLoginKeyInput {
     username_claim: optional(values.username_claim),
     groups_claim: optional(values.groups_claim),
     group_mapping: mappingOf(values.group_mapping),
+    claim_mapping: claimMappingOf(values.claim_mapping),
+    token_endpoint_auth_method: values.token_endpoint_auth_method || undefined,
     email_domains: lines(values.email_domains.replace(/[\s,]+/g, '\n')),
     icon: optional(values.icon),
   };
@@ -120,9 +148,16 @@ const FIELDS = [
   'username_claim',
   'groups_claim',
   'group_mapping',
+  'claim_mapping',
+  'token_endpoint_auth_method',
   'email_domains',
   'icon',
 ];
+
+/** The first error of a field or of any of its members (`claim_mapping.email`). */
+function firstError(errors: Record<string, string | undefined>, field: string): string | undefined {
+  return errors[field] ?? Object.entries(errors).find(([name]) => name.startsWith(`${field}.`))?.[1];
+}
 
 export function KeyForm(props: {
   initial: KeyValues;
@@ -211,6 +246,14 @@ export function KeyForm(props: {
           hint={kind.defaultScopes ? `Separated by spaces; empty: ${kind.defaultScopes}.` : 'Separated by spaces.'}
           error={errors.scopes}
         />
+        <SelectField
+          id="token_endpoint_auth_method"
+          label="Client authentication"
+          value={values.token_endpoint_auth_method}
+          onValue={set('token_endpoint_auth_method')}
+          options={AUTH_METHOD_OPTIONS}
+          error={errors.token_endpoint_auth_method}
+        />
       </fieldset>
       <fieldset>
         <legend>Accounts</legend>
@@ -234,6 +277,16 @@ export function KeyForm(props: {
           placeholder={kind.defaultUsernameClaim}
           hint={`The claim that becomes the hub username of a new user; empty: ${kind.defaultUsernameClaim}.`}
           error={errors.username_claim}
+        />
+        <TextArea
+          id="claim_mapping"
+          label="Claim mapping"
+          rows={2}
+          value={values.claim_mapping}
+          onValue={set('claim_mapping')}
+          placeholder="email=mail"
+          hint="One per line, hub claim=path in the provider’s claims (sub, name, given_name, family_name, email, email_verified, picture, locale); empty: the preset’s."
+          error={firstError(errors, 'claim_mapping')}
         />
         <TextArea id="email_domains" label="E-mail domains" rows={2} value={values.email_domains} onValue={set('email_domains')} placeholder="example.com" hint="One per line: users whose login hint has one of these domains go straight to this provider." error={errors.email_domains} />
       </fieldset>

@@ -31,6 +31,7 @@ pub struct ValidRequest {
     pub prompt: Vec<Prompt>,
     pub max_age: Option<u64>,
     pub login_hint: Option<String>,
+    pub idp_hint: Option<String>,
     pub expected_subject: Option<String>,
 }
 
@@ -56,8 +57,20 @@ pub async fn validate(state: &AppState, params: &Params) -> Result<ValidRequest,
     let nonce = check_nonce(params).map_err(|(code, d)| fail(code, d))?;
     let expected_subject = check_id_token_hint(state, &client, params).await.map_err(|(code, d)| fail(code, d))?;
     let login_hint = check_login_hint(params).map_err(|(code, d)| fail(code, d))?;
+    let idp_hint = check_idp_hint(params).map_err(|(code, d)| fail(code, d))?;
 
-    Ok(ValidRequest { client, target, scope, nonce, code_challenge, prompt, max_age, login_hint, expected_subject })
+    Ok(ValidRequest {
+        client,
+        target,
+        scope,
+        nonce,
+        code_challenge,
+        prompt,
+        max_age,
+        login_hint,
+        idp_hint,
+        expected_subject,
+    })
 }
 
 type CheckResult<T> = Result<T, (ErrorCode, &'static str)>;
@@ -178,6 +191,18 @@ fn check_nonce(params: &Params) -> CheckResult<Option<String>> {
 fn check_login_hint(params: &Params) -> CheckResult<Option<String>> {
     match params.get("login_hint") {
         Some(hint) if hint.len() > MAX_LOGIN_HINT_LEN => Err((ErrorCode::InvalidRequest, "login_hint is too long")),
+        hint => Ok(hint.map(str::to_owned)),
+    }
+}
+
+/// `idp_hint`, or Keycloak's `kc_idp_hint`, names a Social Login Key by its slug. One the
+/// client may not use is ignored (the login page shows what it may), as Keycloak does.
+fn check_idp_hint(params: &Params) -> CheckResult<Option<String>> {
+    let hint = params.get("idp_hint").or_else(|| params.get("kc_idp_hint"));
+    match hint {
+        Some(slug) if crate::domain::social_login_key::validate_slug(slug).is_err() => {
+            Err((ErrorCode::InvalidRequest, "idp_hint is not a social login key's slug"))
+        }
         hint => Ok(hint.map(str::to_owned)),
     }
 }

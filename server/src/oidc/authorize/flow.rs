@@ -68,11 +68,14 @@ pub async fn advance(
         code_challenge: pending.code_challenge.clone(),
         auth_time: session.auth_time,
         amr: session.amr.clone(),
+        acr: session.acr.clone(),
         sid: session.sid.clone(),
         grant_id: Uuid::new_v4(),
     };
     let ttl = crate::config::Settings::secs(state.settings.authorization_code_ttl_secs);
     let value = code::issue(&state.sessions, &code, ttl).await?;
+    // Back-channel logout tells each client that took part when the session ends.
+    state.store.record_session_client(&session.sid, &pending.client_id).await?;
     if let Some(id) = interaction_id {
         pending::finish(&state.sessions, id).await?;
     }
@@ -118,6 +121,19 @@ async fn interact(state: &AppState, id: Option<&str>, mut pending: PendingAuthor
     let ttl = crate::config::Settings::secs(state.settings.interaction_ttl_secs);
     pending.awaiting = Some(step);
     let id = pending::save(&state.sessions, id, &pending, ttl).await?;
+    if step == Step::Login
+        && let Some(slug) = crate::federation::routing::upstream_for(state, &pending).await?
+    {
+        // The login page is skipped: the upstream is the way in.
+        return match crate::federation::flow::begin(state, &id, &pending, &slug, true).await {
+            Ok(url) => Ok(Next::Interact(url)),
+            Err(failure) => {
+                tracing::warn!(key = %slug, ?failure, "could not start the upstream sign-in");
+                let description = failure.message();
+                fail_with(state, Some(&id), &pending, failure.error_code(), &description).await
+            }
+        };
+    }
     let page = match step {
         Step::Login => paths::LOGIN,
         Step::Consent => paths::CONSENT,
@@ -129,14 +145,25 @@ async fn interact(state: &AppState, id: Option<&str>, mut pending: PendingAuthor
 
 /// Ends the request with an error sent to the client.
 pub async fn fail(state: &AppState, id: Option<&str>, pending: &PendingAuthorization, code: ErrorCode) -> FlowResult {
-    if let Some(id) = id {
-        pending::finish(&state.sessions, id).await?;
-    }
     let description = match code {
         ErrorCode::LoginRequired => "the user is not signed in",
         ErrorCode::ConsentRequired => "the user has not consented",
         ErrorCode::AccessDenied => "the user denied the request",
         _ => "the request could not be completed",
     };
-    Ok(Next::Respond(respond::error(state, &pending.target, &OAuthError::new(code, description))))
+    fail_with(state, id, pending, code, description).await
+}
+
+/// Ends the request with an error and this description sent to the client.
+pub async fn fail_with(
+    state: &AppState,
+    id: Option<&str>,
+    pending: &PendingAuthorization,
+    code: ErrorCode,
+    description: &str,
+) -> FlowResult {
+    if let Some(id) = id {
+        pending::finish(&state.sessions, id).await?;
+    }
+    Ok(Next::Respond(respond::error(state, &pending.target, &OAuthError::new(code, description.to_owned()))))
 }

@@ -54,6 +54,7 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         prompt: request.prompt,
         max_age: request.max_age,
         login_hint: request.login_hint,
+        idp_hint: request.idp_hint,
         expected_subject: request.expected_subject,
         browser: browser_id.clone(),
         authenticated_sid: None,

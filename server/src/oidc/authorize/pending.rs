@@ -24,6 +24,9 @@ pub struct PendingAuthorization {
     pub prompt: Vec<Prompt>,
     pub max_age: Option<u64>,
     pub login_hint: Option<String>,
+    /// The Social Login Key named by `idp_hint` (or `kc_idp_hint`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp_hint: Option<String>,
     /// The `sub` of a valid `id_token_hint`: the session must be this user's.
     pub expected_subject: Option<String>,
     /// The browser binding id (see `http::cookies::Cookie::Browser`).

@@ -50,6 +50,7 @@ pub async fn exchange(
         user: &user,
         auth_time: code.auth_time,
         amr: &code.amr,
+        acr: code.acr.as_deref(),
         sid: Some(&code.sid),
         grant_id: code.grant_id,
     };

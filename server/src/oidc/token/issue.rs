@@ -21,6 +21,8 @@ pub struct UserGrant<'a> {
     pub user: &'a User,
     pub auth_time: i64,
     pub amr: &'a [String],
+    /// Carried from an upstream sign-in; absent for the hub's own password login.
+    pub acr: Option<&'a str>,
     pub sid: Option<&'a str>,
     pub grant_id: Uuid,
 }
@@ -105,9 +107,12 @@ pub fn id_token(
         "iat": now,
         "exp": now + i64::try_from(state.settings.id_token_ttl_secs).unwrap_or(i64::MAX / 2),
         "auth_time": grant.auth_time,
-        "amr": grant.amr,
         "at_hash": half_hash(access_token),
     });
+    // An upstream that names no method leaves `amr` out rather than empty.
+    if !grant.amr.is_empty() {
+        claims["amr"] = json!(grant.amr);
+    }
     if let Some(nonce) = nonce {
         claims["nonce"] = json!(nonce);
     }
@@ -116,6 +121,9 @@ pub fn id_token(
     }
     if let Some(sid) = grant.sid {
         claims["sid"] = json!(sid);
+    }
+    if let Some(acr) = grant.acr {
+        claims["acr"] = json!(acr);
     }
     if let Value::Object(map) = &mut claims {
         map.extend(claims::user_claims(grant.user, scope));

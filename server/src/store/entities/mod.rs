@@ -5,9 +5,9 @@ pub mod client;
 pub mod consent;
 pub mod group;
 pub mod refresh_token;
+pub mod session_client;
 pub mod signing_key;
 pub mod social_login_key;
-#[allow(dead_code, reason = "federation (the next capability) reads and writes this table")]
 pub mod upstream_identity;
 pub mod user;
 pub mod user_group;

@@ -25,6 +25,8 @@ pub struct Model {
     pub sync_profile: bool,
     pub email_domains: Json,
     pub icon: Option<String>,
+    pub claim_mapping: Json,
+    pub token_endpoint_auth_method: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

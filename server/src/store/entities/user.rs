@@ -15,6 +15,8 @@ pub struct Model {
     pub phone_number: Option<String>,
     pub phone_number_verified: bool,
     pub address: Option<Json>,
+    pub picture: Option<String>,
+    pub locale: Option<String>,
     pub password_hash: Option<String>,
     pub disabled: bool,
     pub created_at: DateTimeUtc,

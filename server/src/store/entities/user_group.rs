@@ -7,6 +7,8 @@ pub struct Model {
     pub user_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub group_id: Uuid,
+    /// The Social Login Key whose sync granted it; `None` when granted in the hub.
+    pub source: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,9 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub address: Option<String>,
     pub user_agent: Option<String>,
+    pub upstream_key: Option<String>,
+    pub upstream_sid: Option<String>,
+    pub upstream_subject: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

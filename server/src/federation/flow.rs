@@ -1,0 +1,327 @@
+//! Signing in at an upstream (SPEC §5): `GET /upstream/{slug}/start` sends the browser to
+//! the upstream with `state`, `nonce` and PKCE; `GET /upstream/{slug}/callback` takes the
+//! flow state once, exchanges the code, validates what came back, finds the hub user and
+//! resumes the app's authorization request. Every failure ends on the login page with the
+//! reason, or, when the login page was skipped, as an OAuth error to the app.
+
+use std::time::Duration;
+
+use poem::http::StatusCode;
+use poem::web::{Data, Path};
+use poem::{Request, Response, handler};
+use serde::{Deserialize, Serialize};
+
+use super::identity;
+use super::linking::{self, LinkError};
+use super::metadata::{self, ResolvedUpstream};
+use super::upstream_client::UpstreamClient;
+use super::{UpstreamError, routing};
+use crate::domain::audit::{Actor, AuditRecord};
+use crate::domain::social_login_key::{SECRET_CONTEXT, SocialLoginKey};
+use crate::http::{cookies, extract, page};
+use crate::interaction::{self, login};
+use crate::oidc::authorize::flow::{self, FlowResult, Next};
+use crate::oidc::authorize::pending::{PendingAuthorization, Step};
+use crate::oidc::{ErrorCode, paths};
+use crate::secrets::constant_time_eq;
+use crate::session::Space;
+use crate::session::browser::{Authentication, UpstreamLogin};
+use crate::state::AppState;
+
+/// How long a person may take at the upstream, at most.
+const FLOW_TTL: Duration = Duration::from_secs(600);
+
+/// One sign-in at an upstream in flight, under its `state`, taken once by the callback.
+#[derive(Debug, Serialize, Deserialize)]
+struct FlowState {
+    slug: String,
+    /// The pending authorization request it will resume.
+    interaction: String,
+    /// The browser that started it; the callback must come back to the same one.
+    browser: String,
+    nonce: String,
+    pkce_verifier: String,
+    /// The hub's login page was skipped; failures go back to the app.
+    routed: bool,
+}
+
+/// "Continue with …" on the login page.
+#[handler]
+pub async fn start(req: &Request, Path(slug): Path<String>, Data(state): Data<&AppState>) -> Response {
+    let params = match extract::query_params(req) {
+        Ok(params) => params,
+        Err(error) => return page::bad_parameters(state, &error),
+    };
+    let (id, _browser, pending) =
+        match interaction::pending_for(state, req, params.get("interaction"), Step::Login).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
+    let step = match begin(state, &id, &pending, &slug, false).await {
+        Ok(url) => Ok(Next::Interact(url)),
+        Err(failure) => return fail(state, req, &id, pending, false, failure).await,
+    };
+    flow::into_response(state, step)
+}
+
+/// Starts the sign-in at the key `slug` for the pending request `id`; returns where to
+/// send the browser. `routed`: the login page was skipped.
+pub async fn begin(
+    state: &AppState,
+    id: &str,
+    pending: &PendingAuthorization,
+    slug: &str,
+    routed: bool,
+) -> Result<String, Failure> {
+    let usable = usable_key(state, pending, slug).await?;
+    let key = &usable.key;
+    let upstream = metadata::resolve(&state.upstreams, key).await.map_err(|e| Failure::upstream(key, e))?;
+    let client = upstream_client(state, &usable, &upstream);
+    let request = client.authorization_request(pending.login_hint.as_deref()).map_err(|e| Failure::upstream(key, e))?;
+    let flow_state = FlowState {
+        slug: key.slug.clone(),
+        interaction: id.to_owned(),
+        browser: pending.browser.clone(),
+        nonce: request.nonce,
+        pkce_verifier: request.pkce_verifier,
+        routed,
+    };
+    let ttl = FLOW_TTL.min(crate::config::Settings::secs(state.settings.interaction_ttl_secs));
+    state.sessions.put(Space::UpstreamFlow, &request.state, &flow_state, ttl).await.map_err(Failure::internal)?;
+    tracing::info!(key = %key.slug, client_id = %pending.client_id, routed, "upstream sign-in started");
+    Ok(request.url)
+}
+
+/// Where the upstream sends the browser back (the redirect URI registered there).
+#[handler]
+pub async fn callback(req: &Request, Path(slug): Path<String>, Data(state): Data<&AppState>) -> Response {
+    let params = match extract::query_params(req) {
+        Ok(params) => params,
+        Err(error) => return page::bad_parameters(state, &error),
+    };
+    let expired = || {
+        page::error(
+            state,
+            StatusCode::BAD_REQUEST,
+            "Sign-in expired",
+            "This sign-in was already completed, has expired, or was started in another browser. Please return to the application and start again.",
+        )
+    };
+    let Some(state_param) = params.get("state") else { return expired() };
+    // Taken once: a replayed callback finds nothing.
+    let flow_state = match state.sessions.take::<FlowState>(Space::UpstreamFlow, state_param).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return expired(),
+        Err(error) => return page::internal_error(state, &error),
+    };
+    let browser = cookies::read(req, &state.settings, cookies::Cookie::Browser).unwrap_or_default();
+    if flow_state.slug != slug || !constant_time_eq(flow_state.browser.as_bytes(), browser.as_bytes()) {
+        tracing::warn!(key = %slug, "upstream callback from another browser or for another key");
+        return expired();
+    }
+    let (id, _, pending) = match interaction::pending_for(state, req, Some(&flow_state.interaction), Step::Login).await
+    {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let routed = flow_state.routed;
+    match finish(state, req, &params, flow_state, &pending).await {
+        Ok(signed_in) => interaction::complete_sign_in(state, req, &id, pending, signed_in).await,
+        Err(failure) => fail(state, req, &id, pending, routed, failure).await,
+    }
+}
+
+/// The callback's work: the upstream's answer, validated, mapped and linked to a user.
+async fn finish(
+    state: &AppState,
+    req: &Request,
+    params: &extract::Params,
+    flow_state: FlowState,
+    pending: &PendingAuthorization,
+) -> Result<interaction::SignedIn, Failure> {
+    let usable = usable_key(state, pending, &flow_state.slug).await?;
+    let key = &usable.key;
+    let upstream = metadata::resolve(&state.upstreams, key).await.map_err(|e| Failure::upstream(key, e))?;
+    // RFC 9207: an upstream that names itself must name the right issuer (mix-up defence).
+    if let Some(iss) = params.get("iss")
+        && upstream.issuer_template.is_none()
+        && iss != upstream.issuer
+    {
+        let error = UpstreamError::Invalid(format!("the response names the issuer {iss}, not {}", upstream.issuer));
+        return Err(Failure::upstream(key, error));
+    }
+    if let Some(error) = params.get("error") {
+        let refused = UpstreamError::Refused {
+            error: error.chars().take(64).collect(),
+            description: params.get("error_description").map(|d| d.chars().take(256).collect()),
+        };
+        return Err(Failure::upstream(key, refused));
+    }
+    let Some(code) = params.get("code") else {
+        return Err(Failure::upstream(key, UpstreamError::Invalid("the response has neither code nor error".into())));
+    };
+    let client = upstream_client(state, &usable, &upstream);
+    let signed_in = client
+        .complete(&state.upstreams, code, &flow_state.pkce_verifier, &flow_state.nonce)
+        .await
+        .map_err(|e| Failure::upstream(key, e))?;
+    let identity = identity::map(key, &upstream.issuer, &signed_in.claims).map_err(|e| Failure::upstream(key, e))?;
+    let address = extract::client_address(req, state.settings.trust_forwarded_for);
+    let (user, outcome) = match linking::resolve(state, key, &identity, &address).await {
+        Ok(found) => found,
+        Err(LinkError::Refused(refusal)) => {
+            return Err(Failure::Refused { key: key.slug.clone(), reason: refusal.to_string() });
+        }
+        Err(LinkError::Store(error)) => return Err(Failure::internal(error)),
+    };
+    tracing::info!(key = %key.slug, user = %user.id, ?outcome, "signed in at upstream");
+    let actor = Actor::User { id: user.id, username: user.username.clone() };
+    let record = AuditRecord::new("login.upstream", actor)
+        .user(user.id)
+        .client(&pending.client_id)
+        .target(format!("social-login-key:{}", key.slug))
+        .address(&address);
+    state.audit(record).await;
+    let authentication = Authentication {
+        user_id: user.id,
+        amr: identity.amr.clone(),
+        acr: identity.acr.clone(),
+        upstream: Some(UpstreamLogin {
+            key: key.slug.clone(),
+            subject: identity.subject.clone(),
+            sid: identity.sid.clone(),
+        }),
+    };
+    Ok(interaction::SignedIn { user, authentication, address })
+}
+
+/// The key, if it may be used for this request: it exists, is enabled, and the client's
+/// policy allows it.
+async fn usable_key(state: &AppState, pending: &PendingAuthorization, slug: &str) -> Result<UsableKey, Failure> {
+    let not_offered = || Failure::Refused {
+        key: slug.to_owned(),
+        reason: "This sign-in option is not available for this application.".into(),
+    };
+    let stored = state.store.find_social_login_key(slug).await.map_err(Failure::internal)?;
+    let stored = stored.filter(|stored| stored.key.enabled).ok_or_else(not_offered)?;
+    let client = state.store.find_client(&pending.client_id).await.map_err(Failure::internal)?;
+    let client = client.ok_or_else(not_offered)?.client;
+    if !routing::allows(&client, slug) {
+        return Err(not_offered());
+    }
+    let secret = match &stored.secret_sealed {
+        Some(sealed) => {
+            let clear = state.master.open(SECRET_CONTEXT, sealed).map_err(Failure::internal)?;
+            Some(String::from_utf8(clear).map_err(Failure::internal)?)
+        }
+        None => None,
+    };
+    Ok(UsableKey { key: stored.key, secret })
+}
+
+/// A key this request may use, with its client secret opened.
+struct UsableKey {
+    key: SocialLoginKey,
+    secret: Option<String>,
+}
+
+fn upstream_client<'a>(state: &AppState, usable: &'a UsableKey, upstream: &'a ResolvedUpstream) -> UpstreamClient<'a> {
+    let redirect_uri = state.settings.endpoint(&paths::Upstream::of(&usable.key.slug).callback);
+    UpstreamClient::new(&usable.key, upstream, usable.secret.clone(), redirect_uri)
+}
+
+/// Why a sign-in at an upstream did not complete.
+#[derive(Debug)]
+pub enum Failure {
+    /// The upstream failed or misbehaved; the detail is for the log and the audit.
+    Upstream {
+        key: String,
+        display_name: String,
+        error: UpstreamError,
+    },
+    /// The hub's policy refused the identity; the reason is for the person.
+    Refused {
+        key: String,
+        reason: String,
+    },
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl Failure {
+    fn upstream(key: &SocialLoginKey, error: UpstreamError) -> Self {
+        Failure::Upstream { key: key.slug.clone(), display_name: key.display_name.clone(), error }
+    }
+
+    fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Failure::Internal(Box::new(error))
+    }
+
+    /// What the person is told; never a secret, never an upstream's internals.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Upstream { display_name, error: UpstreamError::Refused { error, .. }, .. }
+                if error == "access_denied" =>
+            {
+                format!("{display_name} did not sign you in: access was denied or cancelled.")
+            }
+            Failure::Upstream { display_name, error: UpstreamError::Unavailable(_), .. } => {
+                format!("{display_name} is not answering at the moment. Please try again later.")
+            }
+            Failure::Upstream { display_name, .. } => {
+                format!(
+                    "Signing in with {display_name} failed. The administrator can find the details in the hub's log."
+                )
+            }
+            Failure::Refused { reason, .. } => reason.clone(),
+            Failure::Internal(_) => "The hub could not complete the sign-in. Please try again.".into(),
+        }
+    }
+
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            Failure::Refused { .. } | Failure::Upstream { error: UpstreamError::Refused { .. }, .. } => {
+                ErrorCode::AccessDenied
+            }
+            Failure::Upstream { error: UpstreamError::Unavailable(_), .. } => ErrorCode::TemporarilyUnavailable,
+            _ => ErrorCode::ServerError,
+        }
+    }
+}
+
+/// Ends a failed sign-in: logged and audited, then the login page with the reason or,
+/// when the login page was skipped, an OAuth error to the app.
+async fn fail(
+    state: &AppState,
+    req: &Request,
+    id: &str,
+    pending: PendingAuthorization,
+    routed: bool,
+    failure: Failure,
+) -> Response {
+    let address = extract::client_address(req, state.settings.trust_forwarded_for);
+    let (key, detail) = match &failure {
+        Failure::Upstream { key, error, .. } => (key.clone(), error.to_string()),
+        Failure::Refused { key, reason } => (key.clone(), reason.clone()),
+        Failure::Internal(error) => {
+            return page::internal_error(state, error.as_ref());
+        }
+    };
+    tracing::warn!(key = %key, client_id = %pending.client_id, %detail, "upstream sign-in failed");
+    let record = AuditRecord::new("login.upstream", Actor::Anonymous)
+        .failed()
+        .client(&pending.client_id)
+        .target(format!("social-login-key:{key}"))
+        .address(&address)
+        .detail(detail.chars().take(500).collect::<String>());
+    state.audit(record).await;
+    if routed {
+        let step: FlowResult =
+            flow::fail_with(state, Some(id), &pending, failure.error_code(), &failure.message()).await;
+        return flow::into_response(state, step);
+    }
+    let status = match failure.error_code() {
+        ErrorCode::AccessDenied => StatusCode::FORBIDDEN,
+        _ => StatusCode::BAD_GATEWAY,
+    };
+    login::render(state, status, id, &pending, "", Some(&failure.message())).await
+}

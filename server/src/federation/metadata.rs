@@ -1,0 +1,189 @@
+//! Where a Social Login Key's upstream lives: its endpoints, from OpenID Connect
+//! Discovery 1.0 or from the key and its preset, each one checked before the hub sends
+//! a browser or a request there. Discovery documents are cached for an hour; when the
+//! upstream cannot be reached, a copy up to a day old still serves.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+use super::{UpstreamError, Upstreams};
+use crate::domain::social_login_key::{EndpointSource, SocialLoginKey, TokenAuthMethod, UpstreamKind};
+use crate::domain::validation::https_url;
+
+const FRESH_FOR: Duration = Duration::from_secs(3600);
+const STALE_SERVES_FOR: Duration = Duration::from_secs(24 * 3600);
+
+/// An upstream, ready to be signed in at.
+#[derive(Debug, Clone)]
+pub struct ResolvedUpstream {
+    /// The issuer that upstream identities are keyed by, with the subject.
+    pub issuer: String,
+    /// Microsoft's multi-tenant `iss` template (`…/{tenantid}/v2.0`): each ID token's
+    /// `iss` must be the template with the token's own `tid`.
+    pub issuer_template: Option<String>,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub userinfo_endpoint: Option<String>,
+    pub jwks_uri: Option<String>,
+    pub end_session_endpoint: Option<String>,
+    pub auth_method: TokenAuthMethod,
+    /// The upstream speaks OpenID Connect for this key: it returns an ID token.
+    pub openid: bool,
+}
+
+/// A discovery document and when it was fetched.
+type Fetched = (Instant, Map<String, Value>);
+
+#[derive(Default)]
+pub struct MetadataCache {
+    documents: Mutex<HashMap<String, Fetched>>,
+}
+
+impl MetadataCache {
+    async fn discovery(&self, upstreams: &Upstreams, url: &str) -> Result<Map<String, Value>, UpstreamError> {
+        let cached = self.documents.lock().unwrap_or_else(|e| e.into_inner()).get(url).cloned();
+        if let Some((fetched, document)) = &cached
+            && fetched.elapsed() < FRESH_FOR
+        {
+            return Ok(document.clone());
+        }
+        match super::fetch_json(&upstreams.http, url, None).await {
+            Ok(document) => {
+                let mut documents = self.documents.lock().unwrap_or_else(|e| e.into_inner());
+                documents.insert(url.to_owned(), (Instant::now(), document.clone()));
+                Ok(document)
+            }
+            Err(error) => match cached {
+                Some((fetched, document)) if fetched.elapsed() < STALE_SERVES_FOR => {
+                    tracing::warn!(%url, %error, "upstream discovery failed; using the cached document");
+                    Ok(document)
+                }
+                _ => Err(error),
+            },
+        }
+    }
+
+    /// Forgets a document, so the next sign-in reads it again (after a key's change).
+    pub fn forget(&self, issuer: &str) {
+        let url = discovery_url(issuer);
+        self.documents.lock().unwrap_or_else(|e| e.into_inner()).remove(&url);
+    }
+}
+
+fn discovery_url(issuer: &str) -> String {
+    format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
+}
+
+/// Endpoints and settings in force for `key`: written ones, then discovered ones, then
+/// the preset's.
+pub async fn resolve(upstreams: &Upstreams, key: &SocialLoginKey) -> Result<ResolvedUpstream, UpstreamError> {
+    let preset = key.kind.preset();
+    let written = key.static_endpoints();
+    let openid = key.kind != UpstreamKind::Oauth2
+        && key.kind != UpstreamKind::Github
+        && key.scopes.iter().any(|scope| scope == "openid");
+    let mut resolved = ResolvedUpstream {
+        issuer: String::new(),
+        issuer_template: None,
+        authorization_endpoint: String::new(),
+        token_endpoint: String::new(),
+        userinfo_endpoint: written.userinfo.clone(),
+        jwks_uri: written.jwks_uri.clone(),
+        end_session_endpoint: written.end_session.clone(),
+        auth_method: key.token_endpoint_auth_method.unwrap_or(preset.token_auth_method),
+        openid,
+    };
+    let mut authorization = written.authorization.clone();
+    let mut token = written.token.clone();
+
+    if preset.source == EndpointSource::Discovery {
+        let issuer = key
+            .effective_issuer()
+            .ok_or_else(|| UpstreamError::Misconfigured(format!("{} has no issuer", key.slug)))?;
+        let document = upstreams.metadata.discovery(upstreams, &discovery_url(&issuer)).await?;
+        let text = |name: &str| document.get(name).and_then(Value::as_str).map(str::to_owned);
+        match text("issuer") {
+            Some(found) if found == issuer => {}
+            // Only Microsoft's multi-tenant document names a template, and only the
+            // Microsoft kind accepts one: elsewhere it would let any tenant's tokens in.
+            Some(found) if key.kind == UpstreamKind::Microsoft && found.contains("{tenantid}") => {
+                resolved.issuer_template = Some(found);
+            }
+            Some(found) => {
+                return Err(UpstreamError::Invalid(format!(
+                    "the discovery document names the issuer {found}, not {issuer}"
+                )));
+            }
+            None => return Err(UpstreamError::Invalid("the discovery document has no issuer".into())),
+        }
+        resolved.issuer = issuer;
+        authorization = authorization.or_else(|| text("authorization_endpoint"));
+        token = token.or_else(|| text("token_endpoint"));
+        resolved.userinfo_endpoint = resolved.userinfo_endpoint.or_else(|| text("userinfo_endpoint"));
+        resolved.jwks_uri = resolved.jwks_uri.or_else(|| text("jwks_uri"));
+        resolved.end_session_endpoint = resolved.end_session_endpoint.or_else(|| text("end_session_endpoint"));
+        if key.token_endpoint_auth_method.is_none() {
+            resolved.auth_method = advertised_auth_method(&document)?;
+        }
+    } else {
+        // Without discovery the identity is keyed by the configured issuer, else by the
+        // authorization endpoint's origin (what the upstream is, as far as the hub knows).
+        resolved.issuer = match key.effective_issuer() {
+            Some(issuer) => issuer,
+            None => authorization
+                .as_deref()
+                .and_then(|url| url::Url::parse(url).ok())
+                .map(|url| url.origin().ascii_serialization())
+                .ok_or_else(|| UpstreamError::Misconfigured(format!("{} has no authorization endpoint", key.slug)))?,
+        };
+    }
+
+    resolved.authorization_endpoint = required(authorization, "authorization_endpoint")?;
+    resolved.token_endpoint = required(token, "token_endpoint")?;
+    if !resolved.openid && resolved.userinfo_endpoint.is_none() {
+        return Err(UpstreamError::Misconfigured(
+            "no userinfo endpoint, and no ID token to read the identity from".into(),
+        ));
+    }
+    // Every address the hub will call or send a browser to: https, or loopback http.
+    let urls = [
+        ("userinfo_endpoint", resolved.userinfo_endpoint.as_deref()),
+        ("jwks_uri", resolved.jwks_uri.as_deref()),
+        ("end_session_endpoint", resolved.end_session_endpoint.as_deref()),
+    ];
+    for (name, url) in urls.into_iter().filter_map(|(name, url)| url.map(|url| (name, url))) {
+        checked(name, url)?;
+    }
+    Ok(resolved)
+}
+
+fn required(url: Option<String>, name: &str) -> Result<String, UpstreamError> {
+    let url = url.ok_or_else(|| UpstreamError::Misconfigured(format!("no {name}")))?;
+    checked(name, &url)?;
+    Ok(url)
+}
+
+fn checked(name: &str, url: &str) -> Result<(), UpstreamError> {
+    https_url(url).map_err(|problem| UpstreamError::Invalid(format!("{name} {url} {problem}")))
+}
+
+/// RFC 8414 / Discovery: `client_secret_basic` is the default when the upstream does not
+/// list its methods; otherwise basic if listed, else post.
+fn advertised_auth_method(document: &Map<String, Value>) -> Result<TokenAuthMethod, UpstreamError> {
+    let Some(methods) = document.get("token_endpoint_auth_methods_supported").and_then(Value::as_array) else {
+        return Ok(TokenAuthMethod::ClientSecretBasic);
+    };
+    let listed = |method: TokenAuthMethod| methods.iter().any(|m| m.as_str() == Some(method.as_str()));
+    if listed(TokenAuthMethod::ClientSecretBasic) {
+        Ok(TokenAuthMethod::ClientSecretBasic)
+    } else if listed(TokenAuthMethod::ClientSecretPost) {
+        Ok(TokenAuthMethod::ClientSecretPost)
+    } else {
+        Err(UpstreamError::Misconfigured(
+            "the upstream supports neither client_secret_basic nor client_secret_post".into(),
+        ))
+    }
+}
