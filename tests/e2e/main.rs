@@ -7,6 +7,7 @@ mod admin_ui;
 mod authorize_errors;
 mod cli;
 mod code_flow;
+mod federation;
 mod interop;
 mod keys;
 mod logout;

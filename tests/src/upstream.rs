@@ -21,6 +21,12 @@ fn script_dir() -> PathBuf {
 impl OidcProvider {
     /// Starts the provider with a confidential client whose only redirect URI is `redirect_uri`.
     pub fn start(redirect_uri: &str) -> Self {
+        Self::start_with(redirect_uri, None)
+    }
+
+    /// As `start`, the client also registered for back-channel logout at `backchannel_logout_uri`
+    /// (so ID tokens and logout tokens carry `sid`).
+    pub fn start_with(redirect_uri: &str, backchannel_logout_uri: Option<&str>) -> Self {
         let dir = script_dir();
         assert!(
             dir.join("node_modules/oidc-provider").exists(),
@@ -33,11 +39,18 @@ impl OidcProvider {
             .expect("free port");
         let (client_id, client_secret) =
             ("hub".to_owned(), format!("upstream-secret-{}", uuid::Uuid::new_v4().simple()));
+        let port_text = port.to_string();
+        let mut args = vec!["provider.mjs", &port_text, &client_id, &client_secret, redirect_uri];
+        args.extend(backchannel_logout_uri);
         let mut child = Command::new("node")
             .current_dir(&dir)
-            .args(["provider.mjs", &port.to_string(), &client_id, &client_secret, redirect_uri])
+            .args(&args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            // Its warnings and errors, for a failing test to show.
+            .stderr(
+                std::fs::File::create(std::env::temp_dir().join(format!("oidc-provider-{port}.log")))
+                    .map_or_else(|_| Stdio::null(), Stdio::from),
+            )
             .spawn()
             .expect("node runs");
         let stdout = child.stdout.take().expect("stdout");
@@ -51,7 +64,37 @@ impl OidcProvider {
                 _ => panic!("oidc-provider exited during start-up: {:?}", child.try_wait()),
             }
         };
+        // Keep reading: the provider prints notices later, and a closed pipe would kill it.
+        std::thread::spawn(move || lines.for_each(drop));
         Self { issuer, client_id, client_secret, child }
+    }
+}
+
+impl OidcProvider {
+    /// Merges `claims` over the account's defaults (its next sign-in shows them).
+    pub async fn set_account(&self, username: &str, claims: serde_json::Value) {
+        self.control(&format!("/__test/accounts/{username}"), claims).await;
+    }
+
+    /// Makes the token endpoint misbehave (see provider.mjs); `none` restores it.
+    pub async fn set_fault(&self, mode: &str, claims: serde_json::Value) {
+        self.control("/__test/fault", serde_json::json!({ "mode": mode, "claims": claims })).await;
+    }
+
+    async fn control(&self, path: &str, body: serde_json::Value) {
+        let response = reqwest::Client::new()
+            .put(format!("{}{path}", self.issuer))
+            .json(&body)
+            .send()
+            .await
+            .expect("oidc-provider answers");
+        assert_eq!(response.status().as_u16(), 204, "oidc-provider test control {path}");
+    }
+
+    /// Stops the provider, as an upstream that went down.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -1,54 +1,153 @@
 // A real upstream OpenID Provider for the hub's federation tests: npm's oidc-provider
 // (an independent, OpenID-certified implementation) with its built-in login pages.
 //
-//   node provider.mjs <port> <client_id> <client_secret> <redirect_uri>
+//   node provider.mjs <port> <client_id> <client_secret> <redirect_uri> [backchannel_logout_uri]
 //
 // Prints one line, `ready <issuer>`, once it listens. Its development login page signs
-// in any username (with any password); the account's e-mail is
-// <username>@corp.example.com, verified. Its signing key is generated at start.
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+// in any username (with any password); the account's claims are
+// { email: <username>@corp.example.com, email_verified: true, name, preferred_username },
+// changed per account by the tests through `PUT /__test/accounts/<username>` (a JSON
+// object merged over them; `groups` is released with the `groups` scope).
+//
+// `PUT /__test/fault` ({"mode": …}) makes the token endpoint misbehave the way a broken or
+// hostile upstream would, to test the hub's validation (oidc-provider itself never does):
+//   none             answer as the provider does
+//   tamper           change the ID token's payload after signing (bad signature)
+//   alg-none         an unsigned ID token (alg none)
+//   claims           merge `claims` into the ID token, re-signed with the published key
+//   rotated-key      re-sign with a new key, which the JWKS then publishes as well
+//   unpublished-key  re-sign with a key the JWKS never publishes
+//   token-error      the token endpoint answers 500
+import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
 
-const [port, clientId, clientSecret, redirectUri] = process.argv.slice(2);
+const [port, clientId, clientSecret, redirectUri, backchannelLogoutUri] = process.argv.slice(2);
 if (!redirectUri) {
-  console.error('usage: node provider.mjs <port> <client_id> <client_secret> <redirect_uri>');
+  console.error('usage: node provider.mjs <port> <client_id> <client_secret> <redirect_uri> [backchannel_logout_uri]');
   process.exit(2);
 }
 const issuer = `http://127.0.0.1:${port}`;
 
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
+function rsaKey() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { privateKey, jwk: { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' } };
+}
+const signing = rsaKey();
+const rotated = rsaKey();
+const unpublished = rsaKey();
+const publicJwk = ({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg, use });
+
+const overrides = new Map();
+let fault = { mode: 'none' };
+
+const client = {
+  client_id: clientId,
+  client_secret: clientSecret,
+  redirect_uris: [redirectUri],
+  post_logout_redirect_uris: [new URL('/upstream/logged-out', redirectUri).href],
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  token_endpoint_auth_method: 'client_secret_basic',
+};
+if (backchannelLogoutUri) {
+  client.backchannel_logout_uri = backchannelLogoutUri;
+  // Sessions are named in ID tokens (`sid`) and logout tokens.
+  client.backchannel_logout_session_required = true;
+}
 
 const provider = new Provider(issuer, {
-  jwks: { keys: [signingKey] },
-  clients: [
-    {
-      client_id: clientId,
-      client_secret: clientSecret,
-      redirect_uris: [redirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-    },
-  ],
+  jwks: { keys: [signing.jwk] },
+  clients: [client],
   pkce: { required: () => true },
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
     profile: ['name', 'preferred_username'],
+    groups: ['groups'],
   },
   async findAccount(_ctx, id) {
     return {
       accountId: id,
       async claims() {
-        return { sub: id, email: `${id}@corp.example.com`, email_verified: true, name: id, preferred_username: id };
+        return {
+          sub: id,
+          email: `${id}@corp.example.com`,
+          email_verified: true,
+          name: id,
+          preferred_username: id,
+          ...overrides.get(id),
+        };
       },
     };
   },
-  features: { devInteractions: { enabled: true } },
+  features: {
+    devInteractions: { enabled: true },
+    backchannelLogout: { enabled: Boolean(backchannelLogoutUri) },
+    rpInitiatedLogout: { enabled: true },
+  },
 });
 // The tests run on plain http loopback.
 provider.proxy = false;
+
+const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const decode = (part) => JSON.parse(Buffer.from(part, 'base64url').toString());
+
+function resign(idToken, key, extraClaims = {}) {
+  const [, payload] = idToken.split('.');
+  const header = b64url({ alg: 'RS256', typ: 'JWT', kid: key.jwk.kid });
+  const body = b64url({ ...decode(payload), ...extraClaims });
+  const signature = createSign('RSA-SHA256').update(`${header}.${body}`).sign(key.privateKey).toString('base64url');
+  return `${header}.${body}.${signature}`;
+}
+
+function misbehave(idToken) {
+  const [header, payload, signature] = idToken.split('.');
+  switch (fault.mode) {
+    case 'tamper':
+      return `${header}.${b64url({ ...decode(payload), sub: 'someone-else' })}.${signature}`;
+    case 'alg-none':
+      return `${b64url({ alg: 'none', typ: 'JWT' })}.${payload}.`;
+    case 'claims':
+      return resign(idToken, signing, fault.claims ?? {});
+    case 'rotated-key':
+      return resign(idToken, rotated);
+    case 'unpublished-key':
+      return resign(idToken, unpublished);
+    default:
+      return idToken;
+  }
+}
+
+async function readJson(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return JSON.parse(Buffer.concat(chunks).toString() || '{}');
+}
+
+provider.use(async (ctx, next) => {
+  if (ctx.method === 'PUT' && ctx.path.startsWith('/__test/accounts/')) {
+    overrides.set(decodeURIComponent(ctx.path.slice('/__test/accounts/'.length)), await readJson(ctx.req));
+    ctx.status = 204;
+    return;
+  }
+  if (ctx.method === 'PUT' && ctx.path === '/__test/fault') {
+    fault = await readJson(ctx.req);
+    ctx.status = 204;
+    return;
+  }
+  if (ctx.path === '/token' && fault.mode === 'token-error') {
+    ctx.status = 500;
+    ctx.body = 'upstream failure';
+    return;
+  }
+  await next();
+  if (ctx.path === '/token' && ctx.body?.id_token) {
+    ctx.body = { ...ctx.body, id_token: misbehave(ctx.body.id_token) };
+  }
+  if (ctx.path === '/jwks' && fault.mode === 'rotated-key' && Array.isArray(ctx.body?.keys)) {
+    ctx.body = { keys: [...ctx.body.keys, publicJwk(rotated.jwk)] };
+  }
+});
 
 provider.listen(Number(port), '127.0.0.1', () => {
   console.log(`ready ${issuer}`);

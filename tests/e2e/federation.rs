@@ -1,0 +1,419 @@
+//! Federation (SPEC §5): the hub signs people in at an upstream OpenID Provider, npm's
+//! `oidc-provider` with its own login pages, and the app (the `openidconnect` crate) only
+//! ever talks to the hub.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use e2e::admin::AdminApi;
+use e2e::browser::Page;
+use e2e::rp::{AppClient, app_client};
+use e2e::upstream::OidcProvider;
+use e2e::{Browser, TestHub};
+use openidconnect::core::CoreAuthenticationFlow;
+use openidconnect::{AuthType, CsrfToken, Nonce, OAuth2TokenResponse, PkceCodeChallenge, Scope, TokenResponse};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const REDIRECT: &str = "http://127.0.0.1:9/callback";
+
+/// A hub with one upstream (`corp`), and a way to make apps.
+struct Federation {
+    hub: TestHub,
+    upstream: OidcProvider,
+    admin: AdminApi,
+}
+
+impl Federation {
+    /// The hub, the upstream, and the key `corp` with `settings` over sensible defaults.
+    async fn start(settings: Value) -> Self {
+        crate::backend();
+        let hub = TestHub::spawn().await;
+        let upstream = OidcProvider::start_with(
+            &hub.url("/upstream/corp/callback"),
+            Some(&hub.url("/upstream/corp/backchannel-logout")),
+        );
+        let admin = AdminApi::new(&hub);
+        let mut key = json!({
+            "slug": "corp",
+            "display_name": "Corp SSO",
+            "kind": "oidc",
+            "issuer": upstream.issuer,
+            "client_id": upstream.client_id,
+            "client_secret": upstream.client_secret,
+            "scopes": ["openid", "email", "profile", "groups"],
+            "enabled": true,
+            "allow_signup": true,
+        });
+        key.as_object_mut().unwrap().extend(settings.as_object().cloned().unwrap_or_default());
+        admin.post("/social-login-keys", key).await.ok(StatusCode::CREATED);
+        Self { hub, upstream, admin }
+    }
+
+    /// A client registered through the admin API, with `policy` (upstream settings).
+    async fn app(&self, policy: Value) -> AppClient {
+        let mut body = json!({
+            "client_name": "Wiki",
+            "redirect_uris": [REDIRECT],
+            "token_endpoint_auth_method": "client_secret_basic",
+            "skip_authorization": true,
+        });
+        body.as_object_mut().unwrap().extend(policy.as_object().cloned().unwrap_or_default());
+        let created = self.admin.post("/clients", body).await.ok(StatusCode::CREATED);
+        let (id, secret) = (created["client_id"].as_str().unwrap(), created["client_secret"].as_str().unwrap());
+        app_client(&self.hub.issuer, id, Some(secret), REDIRECT, AuthType::BasicAuth).await
+    }
+
+    async fn user_id(&self, username: &str) -> String {
+        let found = self.admin.get(&format!("/users?search={username}")).await.ok(StatusCode::OK);
+        let user = found["items"].as_array().unwrap().iter().find(|u| u["username"] == username);
+        user.unwrap_or_else(|| panic!("no hub user {username}: {found}"))["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// An authorization request as the app makes it.
+struct Request {
+    url: String,
+    nonce: Nonce,
+    verifier: openidconnect::PkceCodeVerifier,
+}
+
+fn request(client: &AppClient, extra: &[(&str, &str)]) -> Request {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut builder = client
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .add_scope(Scope::new("profile".into()))
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("groups".into()))
+        .set_pkce_challenge(challenge);
+    for (name, value) in extra {
+        builder = builder.add_extra_param(*name, *value);
+    }
+    let (url, _, nonce) = builder.url();
+    Request { url: url.into(), nonce, verifier }
+}
+
+/// Follows redirects from `url`, signing in at the upstream as `username` when its pages
+/// ask, until the hub answers with a page or sends the browser to the app.
+async fn drive(browser: &Browser, upstream: &OidcProvider, url: &str, username: &str) -> Page {
+    drive_until(browser, upstream, url, username, |location| location.starts_with(REDIRECT)).await
+}
+
+/// As `drive`, stopping at the first redirect to a location that satisfies `stop`.
+async fn drive_until(
+    browser: &Browser,
+    upstream: &OidcProvider,
+    url: &str,
+    username: &str,
+    stop: impl Fn(&str) -> bool,
+) -> Page {
+    let mut page = browser.get(url).await;
+    for _ in 0..20 {
+        if let Some(location) = page.location().filter(|_| page.status.is_redirection()) {
+            if stop(&location) {
+                return page;
+            }
+            page = browser.get(&location).await;
+            continue;
+        }
+        if !page.url.starts_with(&upstream.issuer) {
+            return page;
+        }
+        // oidc-provider's development pages: a login form, then a consent form.
+        page = if page.body.contains("name=\"login\"") {
+            browser.submit(&page, &[("login", username), ("password", "any")]).await
+        } else {
+            assert!(page.body.contains("<form"), "an upstream page without a form: {}", page.body);
+            browser.submit(&page, &[]).await
+        };
+    }
+    panic!("too many redirects; last page {} {}", page.url, page.status);
+}
+
+/// From the hub's login page, "Continue with Corp SSO".
+async fn continue_with_corp(browser: &Browser, upstream: &OidcProvider, login: &Page, username: &str) -> Page {
+    let link = login
+        .body
+        .split("href=\"")
+        .skip(1)
+        .map(|rest| e2e::browser::html_unescape(&rest[..rest.find('"').unwrap()]))
+        .find(|href| href.contains("/upstream/corp/start"))
+        .unwrap_or_else(|| panic!("a Continue with Corp SSO link: {}", login.body));
+    assert!(login.body.contains("Continue with Corp SSO"), "the link's name has the display name");
+    drive(browser, upstream, &link, username).await
+}
+
+/// The app's view of a finished sign-in: the ID token's claims and userinfo.
+async fn finish(fed: &Federation, client: &AppClient, req: Request, page: &Page) -> (Value, Value) {
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let params = page.redirect_params();
+    let code = params.get("code").unwrap_or_else(|| panic!("no code: {params:?}"));
+    let tokens = e2e::rp::exchange_code(client, code, req.verifier).await.expect("code exchange");
+    let id_token = tokens.id_token().unwrap();
+    id_token.claims(&client.id_token_verifier(), &req.nonce).expect("valid ID token");
+    // Every claim, the ones openidconnect has no field for (sid, acr, groups) too.
+    let payload = id_token.to_string().split('.').nth(1).map(str::to_owned).unwrap();
+    let id_claims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let response =
+        reqwest::Client::new().get(fed.hub.url("/userinfo")).bearer_auth(tokens.access_token().secret()).send().await;
+    (id_claims, response.expect("userinfo").json().await.expect("userinfo JSON"))
+}
+
+/// Signs `username` in through the login page's "Continue with Corp SSO".
+async fn sign_in_via_login_page(fed: &Federation, client: &AppClient, username: &str) -> (Value, Value) {
+    let browser = Browser::new();
+    let req = request(client, &[]);
+    let start = browser.get(&req.url).await;
+    let login = browser.get(&start.location().expect("to the login page")).await;
+    let page = continue_with_corp(&browser, &fed.upstream, &login, username).await;
+    finish(fed, client, req, &page).await
+}
+
+#[tokio::test]
+async fn first_sign_in_creates_the_user_and_the_next_finds_the_same_one() {
+    let fed = Federation::start(json!({})).await;
+    let app = fed.app(json!({})).await;
+
+    let (first, info) = sign_in_via_login_page(&fed, &app, "alice").await;
+    let alice = fed.user_id("alice").await;
+    assert_eq!(first["sub"], alice, "the hub's own subject, not the upstream's");
+    assert_eq!(info["email"], "alice@corp.example.com");
+    assert_eq!(info["preferred_username"], "alice");
+    assert!(first.get("sid").is_some());
+
+    let (second, _) = sign_in_via_login_page(&fed, &app, "alice").await;
+    assert_eq!(second["sub"], alice, "the same hub user every time");
+
+    let links = fed.admin.get(&format!("/users/{alice}/upstream-identities")).await.ok(StatusCode::OK);
+    let links = links.as_array().unwrap();
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert_eq!(links[0]["social_login_key"], "corp");
+    assert_eq!(links[0]["issuer"], fed.upstream.issuer.as_str());
+    assert_eq!(links[0]["subject"], "alice");
+    let user = fed.admin.get(&format!("/users/{alice}")).await.ok(StatusCode::OK);
+    assert_eq!(user["has_password"], false, "an upstream user has no hub password");
+    assert_eq!(user["email_verified"], false, "the key does not trust the upstream's e-mail");
+
+    let audit = fed.admin.get("/audit-events?action=upstream.").await.ok(StatusCode::OK);
+    let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, ["upstream.signup"], "one sign-up, and the second sign-in is no new link");
+
+    // Unlinked, the identity is new again: with sign-up on, the address is taken now.
+    let link = links[0]["id"].as_str().unwrap();
+    fed.admin.delete(&format!("/users/{alice}/upstream-identities/{link}")).await.ok(StatusCode::NO_CONTENT);
+    let browser = Browser::new();
+    let req = request(&app, &[]);
+    let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
+    let refused = continue_with_corp(&browser, &fed.upstream, &login, "alice").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("already uses the e-mail address"), "{}", refused.body);
+}
+
+#[tokio::test]
+async fn a_verified_email_links_an_existing_user_only_where_the_key_trusts_it() {
+    let fed = Federation::start(json!({ "trust_email": true, "allow_signup": false })).await;
+    let app = fed.app(json!({})).await;
+    let bob = fed.hub.add_user("bob", "bob's password 1", &["--email", "bob@corp.example.com"]);
+
+    let (claims, _) = sign_in_via_login_page(&fed, &app, "bob").await;
+    assert_eq!(claims["sub"], bob, "linked by the verified address");
+    let audit = fed.admin.get("/audit-events?action=upstream.link").await.ok(StatusCode::OK);
+    assert_eq!(audit["total"], 1);
+
+    // Unverified at the upstream: no link, and no sign-up on this key.
+    fed.hub.add_user("carol", "carol's password", &["--email", "carol@corp.example.com"]);
+    fed.upstream.set_account("carol", json!({ "email_verified": false })).await;
+    let refused = refused_at_login_page(&fed, &app, "carol").await;
+    assert!(refused.contains("does not create new ones"), "{refused}");
+
+    // Two hub users with the address: an explicit error, not a pick.
+    fed.hub.add_user("dan1", "dan's password 1", &["--email", "dan@corp.example.com"]);
+    fed.hub.add_user("dan2", "dan's password 2", &["--email", "DAN@corp.example.com"]);
+    let refused = refused_at_login_page(&fed, &app, "dan").await;
+    assert!(refused.contains("More than one hub account"), "{refused}");
+
+    // An administrator's account is never linked by e-mail.
+    fed.hub.add_user("erin", "erin's password", &["--email", "erin@corp.example.com", "--group", "admins"]);
+    let refused = refused_at_login_page(&fed, &app, "erin").await;
+    assert!(refused.contains("administrator"), "{refused}");
+
+    // Nobody with the address, sign-up off: told why.
+    let refused = refused_at_login_page(&fed, &app, "frank").await;
+    assert!(refused.contains("does not create new ones"), "{refused}");
+    let failures = fed.admin.get("/audit-events?action=login.upstream&outcome=failure").await.ok(StatusCode::OK);
+    assert_eq!(failures["total"], 4);
+}
+
+/// Signs in at the upstream and returns the text of the hub's refusal (403 login page).
+async fn refused_at_login_page(fed: &Federation, app: &AppClient, username: &str) -> String {
+    let browser = Browser::new();
+    let req = request(app, &[]);
+    let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
+    let page = continue_with_corp(&browser, &fed.upstream, &login, username).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert!(page.body.contains("name=\"password\""), "back on the login page: {}", page.body);
+    page.body
+}
+
+#[tokio::test]
+async fn groups_are_mapped_namespaced_and_synced_on_every_sign_in() {
+    let fed = Federation::start(json!({
+        "groups_claim": "groups",
+        "group_mapping": { "engineering": "staff" },
+    }))
+    .await;
+    let app = fed.app(json!({})).await;
+    fed.upstream.set_account("gina", json!({ "groups": ["engineering", "ops", "admins"], "name": "Gina G" })).await;
+    let (_, info) = sign_in_via_login_page(&fed, &app, "gina").await;
+    assert_eq!(info["groups"], json!(["corp:admins", "corp:ops", "staff"]), "mapped, else namespaced; never admins");
+    assert_eq!(info["name"], "Gina G");
+
+    // A membership granted in the hub is the hub's: the upstream's sync leaves it alone.
+    let gina = fed.user_id("gina").await;
+    fed.admin.post("/groups", json!({ "name": "wiki-editors" })).await.ok(StatusCode::CREATED);
+    let user = fed.admin.get(&format!("/users/{gina}")).await.ok(StatusCode::OK);
+    let mut groups: Vec<Value> = user["groups"].as_array().unwrap().clone();
+    groups.push(json!("wiki-editors"));
+    let update = json!({ "username": "gina", "groups": groups, "disabled": false, "email": user["email"], "email_verified": false });
+    fed.admin.put(&format!("/users/{gina}"), update).await.ok(StatusCode::OK);
+
+    fed.upstream.set_account("gina", json!({ "groups": ["ops"], "name": "Gina Green" })).await;
+    let (_, info) = sign_in_via_login_page(&fed, &app, "gina").await;
+    assert_eq!(info["groups"], json!(["corp:ops", "wiki-editors"]), "synced: upstream groups follow, the hub's stay");
+    assert_eq!(info["name"], "Gina Green", "the profile is synced too");
+
+    let admins = fed.admin.get("/users?group=admins").await.ok(StatusCode::OK);
+    assert_eq!(admins["total"], 0, "no upstream makes anyone an admin");
+}
+
+#[tokio::test]
+async fn hints_and_client_policy_route_the_sign_in() {
+    let fed = Federation::start(json!({ "email_domains": ["corp.example.com"] })).await;
+    let open = fed.app(json!({})).await;
+    let browser = Browser::new();
+
+    // idp_hint (and Keycloak's kc_idp_hint) skip the login page.
+    for hint in ["idp_hint", "kc_idp_hint"] {
+        let req = request(&open, &[(hint, "corp")]);
+        let start = browser.get(&req.url).await;
+        let location = start.location().unwrap();
+        assert!(location.starts_with(&format!("{}/auth?", fed.upstream.issuer)), "{hint}: {location}");
+        let page = drive(&Browser::new(), &fed.upstream, &req.url, "hank").await;
+        finish(&fed, &open, req, &page).await;
+    }
+    // A login_hint in a served domain goes to that upstream, hint passed on.
+    let req = request(&open, &[("login_hint", "ivy@corp.example.com")]);
+    let location = browser.get(&req.url).await.location().unwrap();
+    assert!(location.starts_with(&fed.upstream.issuer), "{location}");
+    assert!(location.contains("login_hint=ivy%40corp.example.com"), "{location}");
+    // Another domain, or an unknown hint, shows the login page.
+    for extra in [("login_hint", "ivy@elsewhere.example"), ("idp_hint", "nope")] {
+        let location = browser.get(&request(&open, &[extra]).url).await.location().unwrap();
+        assert!(location.starts_with(&fed.hub.url("/login?")), "{extra:?}: {location}");
+    }
+
+    // A client that allows only another key: Corp is neither offered nor usable.
+    fed.admin
+        .post(
+            "/social-login-keys",
+            json!({ "slug": "other", "display_name": "Other", "kind": "google", "client_id": "x", "enabled": true }),
+        )
+        .await
+        .ok(StatusCode::CREATED);
+    let limited = fed.app(json!({ "allowed_social_login_keys": ["other"] })).await;
+    let req = request(&limited, &[("idp_hint", "corp")]);
+    let login_url = browser.get(&req.url).await.location().unwrap();
+    assert!(login_url.starts_with(&fed.hub.url("/login?")), "a hint the client may not use is ignored");
+    let login = browser.get(&login_url).await;
+    assert!(login.body.contains("Continue with Other") && !login.body.contains("Continue with Corp"), "{}", login.body);
+    let interaction = login.input("interaction").unwrap();
+    let forced = browser.get(&fed.hub.url(&format!("/upstream/corp/start?interaction={interaction}"))).await;
+    assert_eq!(forced.status, StatusCode::FORBIDDEN, "{}", forced.body);
+    assert!(forced.body.contains("not available for this application"));
+
+    // An IdP-only client goes straight to its key, and its login page has no password form.
+    let idp_only = fed.app(json!({ "default_social_login_key": "corp" })).await;
+    let req = request(&idp_only, &[]);
+    let location = browser.get(&req.url).await.location().unwrap();
+    assert!(location.starts_with(&fed.upstream.issuer), "{location}");
+    let page = drive(&Browser::new(), &fed.upstream, &req.url, "jack").await;
+    let (claims, _) = finish(&fed, &idp_only, req, &page).await;
+    assert_eq!(claims["sub"], fed.user_id("jack").await);
+}
+
+#[tokio::test]
+async fn upstream_failures_end_on_a_clear_page_or_as_an_oauth_error() {
+    let fed = Federation::start(json!({})).await;
+    let app = fed.app(json!({})).await;
+    sign_in_via_login_page(&fed, &app, "kim").await;
+
+    // Each fault a broken or hostile upstream could produce: refused, never a 500.
+    for fault in ["tamper", "alg-none", "unpublished-key", "token-error"] {
+        fed.upstream.set_fault(fault, json!({})).await;
+        let browser = Browser::new();
+        let req = request(&app, &[]);
+        let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
+        let page = continue_with_corp(&browser, &fed.upstream, &login, "kim").await;
+        assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{fault}: {}", page.body);
+        assert!(page.body.contains("Signing in with Corp SSO failed"), "{fault}: {}", page.body);
+    }
+    // A key rotated at the upstream: the unknown kid makes the hub fetch the JWKS again,
+    // once the hub's minimum interval between two fetches (2 s) has passed.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    fed.upstream.set_fault("rotated-key", json!({})).await;
+    let (claims, _) = sign_in_via_login_page(&fed, &app, "kim").await;
+    assert_eq!(claims["sub"], fed.user_id("kim").await);
+
+    // The upstream's amr and acr reach the app.
+    fed.upstream.set_fault("claims", json!({ "amr": ["hwk", "pin"], "acr": "urn:corp:loa:high" })).await;
+    let (claims, _) = sign_in_via_login_page(&fed, &app, "kim").await;
+    assert_eq!(claims["amr"], json!(["hwk", "pin"]));
+    assert_eq!(claims["acr"], "urn:corp:loa:high");
+    fed.upstream.set_fault("none", json!({})).await;
+
+    // A replayed callback, a forged state, a callback in another browser.
+    let browser = Browser::new();
+    let req = request(&app, &[]);
+    let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
+    let interaction = login.input("interaction").unwrap();
+    let start = fed.hub.url(&format!("/upstream/corp/start?interaction={interaction}"));
+    let callback_prefix = fed.hub.url("/upstream/corp/callback");
+    let at_callback = drive_until(&browser, &fed.upstream, &start, "kim", |l| l.starts_with(&callback_prefix)).await;
+    let callback = at_callback.location().unwrap();
+    let elsewhere = Browser::new().get(&callback).await;
+    assert_eq!(elsewhere.status, StatusCode::BAD_REQUEST, "another browser: {}", elsewhere.body);
+    let replay = browser.get(&callback).await;
+    assert_eq!(replay.status, StatusCode::BAD_REQUEST, "the state was taken once: {}", replay.body);
+    let forged = browser.get(&fed.hub.url("/upstream/corp/callback?code=x&state=forged")).await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+
+    // Refused at the upstream: back on the login page, or, when routed there, to the app.
+    let browser = Browser::new();
+    let req = request(&app, &[("idp_hint", "corp")]);
+    let mut page = browser.get(&req.url).await;
+    while let Some(location) = page.location().filter(|l| !l.starts_with(REDIRECT)) {
+        page = browser.get(&location).await;
+        if page.url.contains("/interaction/") && page.status == StatusCode::OK {
+            let uid = page.url.rsplit('/').next().unwrap().to_owned();
+            page = browser.get(&format!("{}/interaction/{uid}/abort", fed.upstream.issuer)).await;
+        }
+    }
+    let params = page.redirect_params();
+    assert_eq!(params.get("error").map(String::as_str), Some("access_denied"), "{params:?}");
+
+    // An upstream that is down (never reached, so nothing is cached).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let down_key = json!({ "slug": "gone", "display_name": "Gone", "kind": "oidc",
+        "issuer": format!("http://127.0.0.1:{closed}"), "client_id": "hub", "enabled": true });
+    fed.admin.post("/social-login-keys", down_key).await.ok(StatusCode::CREATED);
+    let browser = Browser::new();
+    let req = request(&app, &[]);
+    let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
+    let interaction = login.input("interaction").unwrap();
+    let down = browser.get(&fed.hub.url(&format!("/upstream/gone/start?interaction={interaction}"))).await;
+    assert_eq!(down.status, StatusCode::BAD_GATEWAY, "{}", down.body);
+    assert!(down.body.contains("Gone is not answering"), "{}", down.body);
+    // The same request, with its upstream shown as failed, still signs in another way.
+    let page = continue_with_corp(&browser, &fed.upstream, &down, "kim").await;
+    finish(&fed, &app, req, &page).await;
+    assert!(!fed.hub.log_text().contains("panicked"));
+}
