@@ -870,6 +870,11 @@ export interface components {
             has_client_secret: boolean;
             /** @description The redirect URI to register at the upstream. */
             redirect_uri: string;
+            /**
+             * @description The back-channel logout URI to register at the upstream (with session required):
+             *     its logout tokens end the hub sessions signed in through it.
+             */
+            backchannel_logout_uri: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */

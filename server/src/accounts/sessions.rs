@@ -20,6 +20,15 @@ pub enum SessionsError {
     Store(#[from] StoreError),
 }
 
+/// A session that has just ended, with the clients that took part in it: what
+/// back-channel logout tells them.
+#[derive(Debug, Clone)]
+pub struct EndedSession {
+    pub sid: String,
+    pub user_id: Uuid,
+    pub clients: Vec<String>,
+}
+
 /// Where a sign-in came from, for the session list.
 pub struct Origin<'a> {
     pub address: &'a str,
@@ -59,32 +68,57 @@ pub async fn sign_in(
 }
 
 /// Ends the session behind a cookie (sign-out, or a new sign-in replacing it).
-pub async fn sign_out(store: &Store, sessions: &SessionStore, cookie: &str) -> Result<(), SessionsError> {
+pub async fn sign_out(
+    store: &Store,
+    sessions: &SessionStore,
+    cookie: &str,
+) -> Result<Option<EndedSession>, SessionsError> {
+    let key = browser::store_key(cookie);
     browser::end(sessions, cookie).await?;
-    store.delete_session_by_store_key(&browser::store_key(cookie)).await?;
-    Ok(())
-}
-
-/// Ends one session by its `sid`; false when there was none.
-pub async fn end(store: &Store, sessions: &SessionStore, sid: &str) -> Result<bool, SessionsError> {
-    let Some(record) = store.find_session(sid).await? else { return Ok(false) };
-    end_indexed(store, sessions, &record).await?;
-    Ok(true)
-}
-
-/// Ends every session of the user; returns how many there were.
-pub async fn end_all(store: &Store, sessions: &SessionStore, user_id: Uuid) -> Result<usize, SessionsError> {
-    let records = store.sessions_of_user(user_id).await?;
-    for record in &records {
-        end_indexed(store, sessions, record).await?;
+    match store.find_session_by_store_key(&key).await? {
+        Some(record) => Ok(Some(end_indexed(store, sessions, &record).await?)),
+        None => Ok(None),
     }
-    Ok(records.len())
 }
 
-async fn end_indexed(store: &Store, sessions: &SessionStore, record: &SessionRecord) -> Result<(), SessionsError> {
+/// Ends one session by its `sid`; `None` when there was none.
+pub async fn end(store: &Store, sessions: &SessionStore, sid: &str) -> Result<Option<EndedSession>, SessionsError> {
+    let Some(record) = store.find_session(sid).await? else { return Ok(None) };
+    Ok(Some(end_indexed(store, sessions, &record).await?))
+}
+
+/// Ends every session of the user.
+pub async fn end_all(
+    store: &Store,
+    sessions: &SessionStore,
+    user_id: Uuid,
+) -> Result<Vec<EndedSession>, SessionsError> {
+    end_each(store, sessions, &store.sessions_of_user(user_id).await?).await
+}
+
+/// Ends each of these sessions.
+pub async fn end_each(
+    store: &Store,
+    sessions: &SessionStore,
+    records: &[SessionRecord],
+) -> Result<Vec<EndedSession>, SessionsError> {
+    let mut ended = Vec::with_capacity(records.len());
+    for record in records {
+        ended.push(end_indexed(store, sessions, record).await?);
+    }
+    Ok(ended)
+}
+
+async fn end_indexed(
+    store: &Store,
+    sessions: &SessionStore,
+    record: &SessionRecord,
+) -> Result<EndedSession, SessionsError> {
+    // Read before the row goes: its clients go with it.
+    let clients = store.session_clients(&record.sid).await?;
     browser::end_by_key(sessions, &record.store_key).await?;
     store.delete_session(&record.sid).await?;
-    Ok(())
+    Ok(EndedSession { sid: record.sid.clone(), user_id: record.user_id, clients })
 }
 
 /// Whether the session with this `sid` is still live.

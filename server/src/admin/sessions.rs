@@ -80,7 +80,8 @@ impl SessionsApi {
     #[oai(path = "/:sid", method = "delete", operation_id = "revokeSession")]
     async fn revoke(&self, auth: AdminAuth, Data(state): Data<&AppState>, sid: Path<String>) -> ApiResult<Revoked> {
         let record = state.store.find_session(&sid.0).await?.ok_or_else(|| ApiError::not_found("session"))?;
-        sessions::end(&state.store, &state.sessions, &sid.0).await?;
+        let ended = sessions::end(&state.store, &state.sessions, &sid.0).await?;
+        crate::oidc::backchannel_logout::notify(state, ended);
         revoke_grants(state, GrantFilter::Session(&sid.0)).await?;
         audit_change(state, &auth, "session.revoke", format!("session:{}", sid.0), |r| r.user(record.user_id)).await;
         Ok(Revoked::NoContent)

@@ -174,6 +174,9 @@ pub struct SocialLoginKey {
     pub has_client_secret: bool,
     /// The redirect URI to register at the upstream.
     pub redirect_uri: String,
+    /// The back-channel logout URI to register at the upstream (with session required):
+    /// its logout tokens end the hub sessions signed in through it.
+    pub backchannel_logout_uri: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -480,8 +483,10 @@ fn to_api(state: &AppState, stored: StoredSocialLoginKey) -> SocialLoginKey {
         UpstreamKind::Frappe => Kind::Frappe,
         UpstreamKind::Hub => Kind::Hub,
     };
+    let paths = crate::oidc::paths::Upstream::of(&key.slug);
     SocialLoginKey {
-        redirect_uri: state.settings.endpoint(&crate::oidc::paths::Upstream::of(&key.slug).callback),
+        redirect_uri: state.settings.endpoint(&paths.callback),
+        backchannel_logout_uri: state.settings.endpoint(&paths.backchannel_logout),
         slug: key.slug,
         display_name: key.display_name,
         kind,

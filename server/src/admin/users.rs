@@ -393,8 +393,10 @@ async fn find(state: &AppState, id: Uuid) -> ApiResult<DomainUser> {
 /// Ends every session of the user and revokes their refresh tokens.
 async fn cut_off(state: &AppState, user_id: Uuid) -> ApiResult<usize> {
     let ended = sessions::end_all(&state.store, &state.sessions, user_id).await?;
+    let count = ended.len();
+    crate::oidc::backchannel_logout::notify(state, ended);
     revoke_grants(state, GrantFilter::User(user_id)).await?;
-    Ok(ended)
+    Ok(count)
 }
 
 /// What an update changed that matters for security, for the audit log: the name,

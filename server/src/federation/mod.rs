@@ -1,12 +1,13 @@
 //! The hub as a relying party to upstream identity providers (SPEC §5): the sign-in
 //! through a Social Login Key (`flow`), what the upstream's answer means (`identity`),
-//! which hub user it is (`linking`), which way in a sign-in takes (`routing`), and the
-//! `test` of a key (`probe`). Upstream metadata and keys are cached per instance.
+//! which hub user it is (`linking`), which way in a sign-in takes (`routing`), an
+//! upstream's back-channel logout (`logout`), and the `test` of a key (`probe`). Upstream metadata and keys are cached per instance.
 
 pub mod flow;
 pub mod identity;
 pub mod jwks;
 pub mod linking;
+pub mod logout;
 pub mod metadata;
 pub mod probe;
 pub mod routing;

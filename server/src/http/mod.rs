@@ -31,6 +31,7 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         .at(paths::CONSENT, get(consent::get).post(consent::post))
         .at(paths::UPSTREAM_START, get(federation::flow::start))
         .at(paths::UPSTREAM_CALLBACK, get(federation::flow::callback))
+        .at(paths::UPSTREAM_BACKCHANNEL_LOGOUT, post(federation::logout::backchannel))
         .at(format!("{}/hub.css", paths::STATIC), get(stylesheet))
         .at(paths::HEALTHZ, get(health::healthz))
         .at(paths::READYZ, get(health::readyz));

@@ -36,10 +36,11 @@ pub async fn complete_sign_in(
     mut pending: PendingAuthorization,
     signed_in: SignedIn,
 ) -> Response {
-    if let Some(old) = cookies::read(req, &state.settings, Cookie::Session)
-        && let Err(error) = sessions::sign_out(&state.store, &state.sessions, &old).await
-    {
-        return page::internal_error(state, &error);
+    if let Some(old) = cookies::read(req, &state.settings, Cookie::Session) {
+        match sessions::sign_out(&state.store, &state.sessions, &old).await {
+            Ok(ended) => crate::oidc::backchannel_logout::notify(state, ended),
+            Err(error) => return page::internal_error(state, &error),
+        }
     }
     let origin = sessions::Origin { address: &signed_in.address, user_agent: req.header("user-agent") };
     let started =

@@ -22,11 +22,13 @@ pub enum JwtError {
 }
 
 /// The `typ` header: `JWT` for ID tokens, `at+jwt` for access tokens (RFC 9068 §2.1),
-/// so one kind of token can never be replayed as the other.
+/// `logout+jwt` for logout tokens (Back-Channel Logout 1.0 §2.4), so one kind of token
+/// can never be replayed as another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenType {
     IdToken,
     AccessToken,
+    LogoutToken,
 }
 
 impl TokenType {
@@ -34,6 +36,7 @@ impl TokenType {
         match self {
             TokenType::IdToken => "JWT",
             TokenType::AccessToken => "at+jwt",
+            TokenType::LogoutToken => "logout+jwt",
         }
     }
 }
@@ -56,8 +59,8 @@ pub fn sign<T: Serialize>(claims: &T, typ: TokenType, key: &RsaSigningKey) -> Re
 
 /// HS256 with the client's secret as the key (OIDC Core §10.1), for clients registered
 /// with `id_token_signed_response_alg=HS256`.
-pub fn sign_hs256<T: Serialize>(claims: &T, secret: &[u8]) -> Result<String, JwtError> {
-    let header = json!({ "alg": "HS256", "typ": "JWT" });
+pub fn sign_hs256<T: Serialize>(claims: &T, typ: TokenType, secret: &[u8]) -> Result<String, JwtError> {
+    let header = json!({ "alg": "HS256", "typ": typ.header_value() });
     let signing_input = signing_input(&header, claims)?;
     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
     let tag = aws_lc_rs::hmac::sign(&key, signing_input.as_bytes());
@@ -179,7 +182,7 @@ mod tests {
     #[test]
     fn hs256_tokens_verify_only_with_their_secret_and_never_as_rs256() {
         let claims = json!({"iss": "https://hub.test", "sub": "u1", "exp": 4_000_000_000u64});
-        let token = sign_hs256(&claims, b"client-secret").unwrap();
+        let token = sign_hs256(&claims, TokenType::IdToken, b"client-secret").unwrap();
         assert_eq!(header_alg(&token).as_deref(), Some("HS256"));
         assert_eq!(verify_hs256::<Sub>(&token, b"client-secret", expectations()).unwrap().sub, "u1");
         assert!(verify_hs256::<Sub>(&token, b"other-secret", expectations()).is_err());

@@ -49,10 +49,11 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         if !csrf::verify(state, &browser_id, csrf::Purpose::Logout, params.get("csrf_token")) {
             return page::error(state, StatusCode::FORBIDDEN, "Request expired", "Please try signing out again.");
         }
-        if let Some(cookie) = &session_cookie
-            && let Err(error) = crate::accounts::sessions::sign_out(&state.store, &state.sessions, cookie).await
-        {
-            return page::internal_error(state, &error);
+        if let Some(cookie) = &session_cookie {
+            match crate::accounts::sessions::sign_out(&state.store, &state.sessions, cookie).await {
+                Ok(ended) => super::backchannel_logout::notify(state, ended),
+                Err(error) => return page::internal_error(state, &error),
+            }
         }
         let mut response = match redirect {
             Some(uri) => finish_redirect(state, uri, params.get("state")),

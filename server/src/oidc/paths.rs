@@ -17,6 +17,7 @@ pub const READYZ: &str = "/readyz";
 /// The routes of the federation, with `:slug` for the Social Login Key.
 pub const UPSTREAM_START: &str = "/upstream/:slug/start";
 pub const UPSTREAM_CALLBACK: &str = "/upstream/:slug/callback";
+pub const UPSTREAM_BACKCHANNEL_LOGOUT: &str = "/upstream/:slug/backchannel-logout";
 
 /// One Social Login Key's paths.
 pub struct Upstream {
@@ -24,11 +25,17 @@ pub struct Upstream {
     pub start: String,
     /// Where the upstream sends the browser back after sign-in (the redirect URI).
     pub callback: String,
+    /// Where the upstream posts logout tokens (Back-Channel Logout 1.0).
+    pub backchannel_logout: String,
 }
 
 impl Upstream {
     pub fn of(slug: &str) -> Self {
         let path = |route: &str| route.replace(":slug", slug);
-        Self { start: path(UPSTREAM_START), callback: path(UPSTREAM_CALLBACK) }
+        Self {
+            start: path(UPSTREAM_START),
+            callback: path(UPSTREAM_CALLBACK),
+            backchannel_logout: path(UPSTREAM_BACKCHANNEL_LOGOUT),
+        }
     }
 }

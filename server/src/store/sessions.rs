@@ -133,9 +133,10 @@ impl Store {
         Ok(query.all(&self.db).await?.into_iter().map(to_record).collect())
     }
 
-    pub async fn delete_session_by_store_key(&self, store_key: &str) -> Result<(), StoreError> {
-        user_session::Entity::delete_many().filter(user_session::Column::StoreKey.eq(store_key)).exec(&self.db).await?;
-        Ok(())
+    pub async fn find_session_by_store_key(&self, store_key: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let found =
+            user_session::Entity::find().filter(user_session::Column::StoreKey.eq(store_key)).one(&self.db).await?;
+        Ok(found.map(to_record))
     }
 }
 

@@ -132,6 +132,7 @@ export function SocialLoginKeyEdit({ slug }: { slug: string }) {
       </dl>
       <div class="panel callout">
         <CopyField id="redirect_uri" label="Redirect URI to register at the provider" value={current.redirect_uri} />
+        <CopyField id="backchannel_logout_uri" label="Back-channel logout URI to register at the provider" value={current.backchannel_logout_uri} />
       </div>
       {saved && <Notice kind="success">Saved.</Notice>}
       <KeyForm

@@ -134,7 +134,7 @@ pub fn id_token(
             let secret = client.secret.as_deref().ok_or_else(|| {
                 OAuthError::new(crate::oidc::ErrorCode::InvalidClient, "HS256 ID tokens need a client secret")
             })?;
-            sign_hs256(&claims, secret).map_err(|e| OAuthError::internal(&e))
+            sign_hs256(&claims, TokenType::IdToken, secret).map_err(|e| OAuthError::internal(&e))
         }
     }
 }

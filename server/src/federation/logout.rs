@@ -1,0 +1,219 @@
+//! `POST /upstream/{slug}/backchannel-logout`: an upstream tells the hub that a user's
+//! session there has ended (Back-Channel Logout 1.0, the hub as RP). The logout token is
+//! validated (§2.6): signature through the upstream's JWKS, or its client secret for
+//! HMAC, on the same algorithm allow-list as ID tokens; `iss`, `aud`, `iat`, `exp`, `jti`
+//! (accepted once), the logout event, `sid` or `sub`, and no `nonce`. The hub sessions
+//! signed in through that upstream session end, and their clients are told in turn.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::Utc;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use poem::http::StatusCode;
+use poem::web::{Data, Path};
+use poem::{Body, IntoResponse, Request, Response, handler};
+use serde_json::{Map, Value, json};
+
+use super::jwks::Freshness;
+use super::metadata::{self, ResolvedUpstream};
+use super::{UpstreamError, Upstreams};
+use crate::accounts::sessions;
+use crate::domain::audit::{Actor, AuditRecord};
+use crate::domain::social_login_key::{SECRET_CONTEXT, SocialLoginKey};
+use crate::http::extract;
+use crate::oidc::backchannel_logout::{self, EVENT};
+use crate::secrets::token_digest;
+use crate::session::Space;
+use crate::state::AppState;
+
+/// The algorithms a logout token may be signed with: those of ID tokens (never `none`).
+const ALLOWED_ALGS: &[Algorithm] = &[
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+    Algorithm::HS256,
+    Algorithm::HS384,
+    Algorithm::HS512,
+];
+/// Clock skew tolerated on `iat` and `exp`.
+const LEEWAY_SECS: u64 = 60;
+/// How long a `jti` is remembered; older tokens are refused by `iat` anyway.
+const REPLAY_WINDOW: Duration = Duration::from_secs(600);
+
+#[handler]
+pub async fn backchannel(
+    req: &Request,
+    body: Body,
+    Path(slug): Path<String>,
+    Data(state): Data<&AppState>,
+) -> Response {
+    let params = match extract::form_params(req, body).await {
+        Ok(params) => params,
+        Err(error) => return refuse(&error.to_string()),
+    };
+    let Some(token) = params.get("logout_token") else { return refuse("logout_token is required") };
+    let stored = match state.store.find_social_login_key(&slug).await {
+        Ok(Some(stored)) => stored,
+        Ok(None) => return refuse("no such social login key"),
+        Err(error) => return unavailable(&error),
+    };
+    let secret = match stored.secret_sealed.as_deref().map(|sealed| state.master.open(SECRET_CONTEXT, sealed)) {
+        Some(Ok(secret)) => Some(secret),
+        Some(Err(error)) => return unavailable(&error),
+        None => None,
+    };
+    let upstream = match metadata::resolve(&state.upstreams, &stored.key).await {
+        Ok(upstream) => upstream,
+        Err(error) => return unavailable(&error),
+    };
+    let claims = match validate(&state.upstreams, &stored.key, &upstream, secret.as_deref(), token).await {
+        Ok(claims) => claims,
+        Err(Invalid::Token(reason)) => {
+            tracing::warn!(key = %slug, %reason, "logout token refused");
+            return refuse(&reason);
+        }
+        Err(Invalid::Upstream(error)) => return unavailable(&error),
+    };
+    // Accepted once: a replayed token is refused (§2.6 step 10).
+    let text = |name: &str| claims.get(name).and_then(Value::as_str);
+    let replay_key = token_digest(&format!("{}\u{0}{}", upstream.issuer, text("jti").unwrap_or_default()));
+    match state.sessions.get::<bool>(Space::LogoutToken, &replay_key).await {
+        Ok(Some(_)) => return refuse("this logout token was already used"),
+        Ok(None) => {}
+        Err(error) => return unavailable(&error),
+    }
+    if let Err(error) = state.sessions.put(Space::LogoutToken, &replay_key, &true, REPLAY_WINDOW).await {
+        return unavailable(&error);
+    }
+
+    let (sid, sub) = (text("sid"), text("sub"));
+    let records = match state.store.sessions_from_upstream(&slug, sid, sub).await {
+        Ok(records) => records,
+        Err(error) => return unavailable(&error),
+    };
+    let ended = match sessions::end_each(&state.store, &state.sessions, &records).await {
+        Ok(ended) => ended,
+        Err(error) => return unavailable(&error),
+    };
+    tracing::info!(key = %slug, sessions = ended.len(), "upstream back-channel logout");
+    for session in &ended {
+        let record = AuditRecord::new("logout.backchannel", Actor::Anonymous)
+            .user(session.user_id)
+            .target(format!("social-login-key:{slug}"))
+            .detail(format!("session {} ended by the upstream", session.sid));
+        state.audit(record).await;
+    }
+    backchannel_logout::notify(state, ended);
+    // §2.8: 200, and never cached.
+    Response::builder().status(StatusCode::OK).header("cache-control", "no-store").finish()
+}
+
+enum Invalid {
+    /// The token is not a valid logout token: 400.
+    Token(String),
+    /// The hub could not check it (the upstream's keys are unreachable): 503.
+    Upstream(UpstreamError),
+}
+
+async fn validate(
+    upstreams: &Upstreams,
+    key: &SocialLoginKey,
+    upstream: &ResolvedUpstream,
+    secret: Option<&[u8]>,
+    token: &str,
+) -> Result<Map<String, Value>, Invalid> {
+    let bad = |reason: &str| Invalid::Token(reason.to_owned());
+    // An unsigned token (alg `none`) does not even parse as a header here.
+    let header = jsonwebtoken::decode_header(token).map_err(|_| bad("not a signed JWT"))?;
+    if !ALLOWED_ALGS.contains(&header.alg) {
+        return Err(bad("the algorithm is not allowed"));
+    }
+    if header
+        .typ
+        .as_deref()
+        .is_some_and(|typ| !typ.eq_ignore_ascii_case("logout+jwt") && !typ.eq_ignore_ascii_case("JWT"))
+    {
+        return Err(bad("typ is not logout+jwt"));
+    }
+    let mut validation = Validation::new(header.alg);
+    validation.set_audience(&[&key.client_id]);
+    if upstream.issuer_template.is_none() {
+        validation.set_issuer(&[&upstream.issuer]);
+    }
+    validation.required_spec_claims = HashSet::from(["iss".to_owned(), "aud".to_owned()]);
+    validation.leeway = LEEWAY_SECS;
+
+    let decoded = if matches!(header.alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
+        let secret = secret.ok_or_else(|| bad("an HMAC-signed token, and the hub has no client secret"))?;
+        jsonwebtoken::decode::<Map<String, Value>>(token, &DecodingKey::from_secret(secret), &validation)
+    } else {
+        let uri = upstream.jwks_uri.as_deref().ok_or_else(|| bad("the upstream publishes no keys"))?;
+        let mut freshness = Freshness::Cached;
+        loop {
+            let set = upstreams.jwks.keys(upstreams, uri, freshness).await.map_err(Invalid::Upstream)?;
+            let jwks: JwkSet = serde_json::from_value(Value::Object(set.document.clone()))
+                .map_err(|e| Invalid::Upstream(UpstreamError::Invalid(format!("{uri}: {e}"))))?;
+            let found = match header.kid.as_deref() {
+                Some(kid) => jwks.find(kid),
+                None if jwks.keys.len() == 1 => jwks.keys.first(),
+                None => None,
+            };
+            match found {
+                Some(jwk) => {
+                    let decoding = DecodingKey::from_jwk(jwk).map_err(|_| bad("the upstream's key is not usable"))?;
+                    break jsonwebtoken::decode::<Map<String, Value>>(token, &decoding, &validation);
+                }
+                None if freshness == Freshness::Cached => freshness = Freshness::Refetch,
+                None => return Err(bad("signed with a key the upstream does not publish")),
+            }
+        }
+    };
+    let claims = decoded.map_err(|e| Invalid::Token(format!("not valid: {e}")))?.claims;
+
+    if let Some(template) = &upstream.issuer_template {
+        let tid = claims.get("tid").and_then(Value::as_str).unwrap_or_default();
+        if tid.is_empty()
+            || claims.get("iss").and_then(Value::as_str) != Some(template.replace("{tenantid}", tid).as_str())
+        {
+            return Err(bad("iss does not match its tenant"));
+        }
+    }
+    let now = Utc::now().timestamp();
+    match claims.get("iat").and_then(Value::as_i64) {
+        Some(iat) if iat <= now + LEEWAY_SECS as i64 && iat >= now - REPLAY_WINDOW.as_secs() as i64 => {}
+        Some(_) => return Err(bad("iat is out of range")),
+        None => return Err(bad("iat is required")),
+    }
+    if claims.get("jti").and_then(Value::as_str).is_none_or(str::is_empty) {
+        return Err(bad("jti is required"));
+    }
+    if !claims.get("events").and_then(|events| events.get(EVENT)).is_some_and(Value::is_object) {
+        return Err(bad("events has no back-channel logout event"));
+    }
+    let names = |name: &str| claims.get(name).and_then(Value::as_str).is_some_and(|v| !v.is_empty());
+    if !names("sid") && !names("sub") {
+        return Err(bad("neither sid nor sub"));
+    }
+    if claims.contains_key("nonce") {
+        return Err(bad("a logout token must not have a nonce"));
+    }
+    Ok(claims)
+}
+
+/// §2.8: 400 with an OAuth error body.
+fn refuse(reason: &str) -> Response {
+    let body = json!({ "error": "invalid_request", "error_description": reason });
+    (StatusCode::BAD_REQUEST, poem::web::Json(body)).with_header("cache-control", "no-store").into_response()
+}
+
+fn unavailable(error: &dyn std::error::Error) -> Response {
+    tracing::error!(error = %crate::oidc::error::ErrorChain(error), "back-channel logout could not be processed");
+    let body = json!({ "error": "temporarily_unavailable", "error_description": "try again later" });
+    (StatusCode::SERVICE_UNAVAILABLE, poem::web::Json(body)).with_header("cache-control", "no-store").into_response()
+}

@@ -1,0 +1,90 @@
+//! OpenID Connect Back-Channel Logout 1.0, the hub as OP: when an SSO session ends
+//! (signed out, replaced, revoked by an administrator, ended by an upstream's logout),
+//! every client that took part in it and registered a `backchannel_logout_uri` is sent a
+//! logout token naming the session (`sid`) and the user (`sub`). Delivery runs in the
+//! background with the upstream HTTP client's timeouts; a client that does not answer
+//! 200 is logged, not retried.
+
+use chrono::Utc;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::accounts::sessions::EndedSession;
+use crate::domain::{Client, IdTokenAlg};
+use crate::keys::{TokenType, sign_hs256};
+use crate::state::AppState;
+
+/// The event that makes a JWT a logout token (§2.4).
+pub const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+/// How long a logout token is valid: long enough for delivery, short against replay.
+const LIFETIME_SECS: i64 = 120;
+
+/// Tells the clients of each ended session; returns at once.
+pub fn notify(state: &AppState, ended: impl IntoIterator<Item = EndedSession>) {
+    for session in ended {
+        for client_id in session.clients {
+            let state = state.clone();
+            let sid = session.sid.clone();
+            tokio::spawn(async move { deliver(&state, &client_id, &sid, session.user_id).await });
+        }
+    }
+}
+
+async fn deliver(state: &AppState, client_id: &str, sid: &str, user_id: Uuid) {
+    let client = match state.store.find_client(client_id).await {
+        Ok(Some(stored)) => stored,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::warn!(client_id, error = %crate::oidc::error::ErrorChain(&error), "back-channel logout skipped");
+            return;
+        }
+    };
+    let Some(uri) = client.client.backchannel_logout_uri.clone() else { return };
+    let token = match logout_token(state, &client.client, client.secret_sealed.as_deref(), sid, user_id) {
+        Ok(token) => token,
+        Err(error) => {
+            tracing::warn!(client_id, %error, "logout token not signed");
+            return;
+        }
+    };
+    let sent = state.upstreams.http.post(&uri).form(&[("logout_token", token)]).send().await;
+    match sent {
+        Ok(response) if response.status().is_success() => {
+            tracing::info!(client_id, sid, "back-channel logout delivered");
+        }
+        Ok(response) => tracing::warn!(client_id, status = response.status().as_u16(), "back-channel logout refused"),
+        Err(error) => {
+            tracing::warn!(client_id, error = %crate::federation::describe(&error), "back-channel logout failed")
+        }
+    }
+}
+
+/// §2.4: `iss`, `aud`, `iat`, `exp`, `jti`, `events`, `sid` and `sub`, never `nonce`;
+/// signed as the client's ID tokens are.
+fn logout_token(
+    state: &AppState,
+    client: &Client,
+    secret_sealed: Option<&[u8]>,
+    sid: &str,
+    user_id: Uuid,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let now = Utc::now().timestamp();
+    let claims = json!({
+        "iss": state.issuer(),
+        "aud": client.client_id,
+        "iat": now,
+        "exp": now + LIFETIME_SECS,
+        "jti": Uuid::new_v4().to_string(),
+        "events": { EVENT: {} },
+        "sid": sid,
+        "sub": user_id.to_string(),
+    });
+    Ok(match client.id_token_signed_response_alg {
+        IdTokenAlg::RS256 => state.keys.sign_rs256(&claims, TokenType::LogoutToken)?,
+        IdTokenAlg::HS256 => {
+            let sealed = secret_sealed.ok_or("an HS256 client without a secret")?;
+            let secret = state.master.open(crate::oidc::token::client_auth::SECRET_CONTEXT, sealed)?;
+            sign_hs256(&claims, TokenType::LogoutToken, &secret)?
+        }
+    })
+}
