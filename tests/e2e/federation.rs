@@ -417,3 +417,141 @@ async fn upstream_failures_end_on_a_clear_page_or_as_an_oauth_error() {
     finish(&fed, &app, req, &page).await;
     assert!(!fed.hub.log_text().contains("panicked"));
 }
+
+/// Verifies a logout token the hub sent an app, against the hub's JWKS.
+async fn hub_logout_claims(fed: &Federation, token: &str) -> Value {
+    let header = jsonwebtoken::decode_header(token).expect("a JWT");
+    assert_eq!(header.typ.as_deref(), Some("logout+jwt"), "typ separates logout tokens from ID tokens");
+    let jwks: jsonwebtoken::jwk::JwkSet =
+        reqwest::get(fed.hub.url("/jwks.json")).await.unwrap().json().await.expect("the hub's JWKS");
+    let jwk = jwks.find(header.kid.as_deref().expect("kid")).expect("signed with a published key");
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.set_issuer(&[&fed.hub.issuer]);
+    validation.validate_aud = false;
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
+    jsonwebtoken::decode::<Value>(token, &key, &validation).expect("a valid logout token").claims
+}
+
+/// Signs `username` in through the upstream with `browser`, which keeps the sessions.
+async fn signed_in_browser(fed: &Federation, app: &AppClient, username: &str) -> (Browser, Value) {
+    let browser = Browser::new();
+    let req = request(app, &[]);
+    let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
+    let page = continue_with_corp(&browser, &fed.upstream, &login, username).await;
+    let (claims, _) = finish(fed, app, req, &page).await;
+    (browser, claims)
+}
+
+/// Whether the browser still has a hub session: `prompt=none` answers with a code.
+async fn hub_session_alive(browser: &Browser, app: &AppClient) -> bool {
+    let page = browser.get(&request(app, &[("prompt", "none")]).url).await;
+    let params = page.redirect_params();
+    match params.get("error").map(String::as_str) {
+        Some("login_required") => false,
+        None if params.contains_key("code") => true,
+        other => panic!("prompt=none answered {other:?}: {params:?}"),
+    }
+}
+
+#[tokio::test]
+async fn signing_out_at_the_upstream_ends_the_hub_session_and_tells_the_app() {
+    let fed = Federation::start(json!({})).await;
+    let receiver = e2e::backchannel::LogoutReceiver::start().await;
+    let app = fed.app(json!({ "backchannel_logout_uri": receiver.uri })).await;
+    let discovery: Value =
+        reqwest::get(fed.hub.url("/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
+    assert_eq!(discovery["backchannel_logout_supported"], true);
+    assert_eq!(discovery["backchannel_logout_session_supported"], true);
+
+    let (browser, claims) = signed_in_browser(&fed, &app, "lena").await;
+    assert!(hub_session_alive(&browser, &app).await);
+
+    // At the upstream: its own logout page, "Yes, sign me out".
+    let confirm = browser.get(&format!("{}/session/end", fed.upstream.issuer)).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    browser.submit(&confirm, &[("logout", "yes")]).await;
+
+    let tokens = receiver.wait_for(1, std::time::Duration::from_secs(10)).await;
+    assert_eq!(tokens.len(), 1, "the app is told once");
+    let logout = hub_logout_claims(&fed, &tokens[0]).await;
+    assert_eq!(logout["sid"], claims["sid"], "the session the app's ID token named");
+    assert_eq!(logout["sub"], claims["sub"]);
+    assert_eq!(logout["aud"], claims["aud"]);
+    assert!(logout["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
+    assert!(logout.get("nonce").is_none());
+    assert!(!hub_session_alive(&browser, &app).await, "the hub session ended with the upstream's");
+
+    let lena = fed.user_id("lena").await;
+    let sessions = fed.admin.get(&format!("/sessions?user_id={lena}")).await.ok(StatusCode::OK);
+    assert_eq!(sessions["total"], 0, "{sessions}");
+    let audit = fed.admin.get("/audit-events?action=logout.backchannel").await.ok(StatusCode::OK);
+    assert_eq!(audit["total"], 1);
+}
+
+#[tokio::test]
+async fn upstream_logout_tokens_are_validated_and_accepted_once() {
+    let fed = Federation::start(json!({})).await;
+    let receiver = e2e::backchannel::LogoutReceiver::start().await;
+    let app = fed.app(json!({ "backchannel_logout_uri": receiver.uri })).await;
+    let (browser, _) = signed_in_browser(&fed, &app, "mona").await;
+    let endpoint = fed.hub.url("/upstream/corp/backchannel-logout");
+    let post = |token: String| {
+        let endpoint = endpoint.clone();
+        async move {
+            let response = reqwest::Client::new().post(endpoint).form(&[("logout_token", token)]).send().await.unwrap();
+            let status = response.status();
+            let no_store = response.headers().get("cache-control").and_then(|v| v.to_str().ok()) == Some("no-store");
+            let body = response.text().await.unwrap();
+            (status, no_store, body)
+        }
+    };
+    // Each of these is refused with 400, and the session stays.
+    let now = chrono_now();
+    let sub = json!("mona");
+    let refused = [
+        ("wrong audience", fed.upstream.logout_token(json!({ "sub": sub, "aud": "someone-else" }), true).await),
+        ("a nonce", fed.upstream.logout_token(json!({ "sub": sub, "nonce": "n" }), true).await),
+        ("no event", fed.upstream.logout_token(json!({ "sub": sub, "events": {} }), true).await),
+        ("neither sid nor sub", fed.upstream.logout_token(json!({}), true).await),
+        ("no jti", fed.upstream.logout_token(json!({ "sub": sub, "jti": null }), true).await),
+        (
+            "an old iat",
+            fed.upstream.logout_token(json!({ "sub": sub, "iat": now - 3600, "exp": now + 60 }), true).await,
+        ),
+        ("expired", fed.upstream.logout_token(json!({ "sub": sub, "iat": now - 300, "exp": now - 200 }), true).await),
+        ("an unpublished key", fed.upstream.logout_token(json!({ "sub": sub }), false).await),
+        ("another issuer", fed.upstream.logout_token(json!({ "sub": sub, "iss": "https://evil.example" }), true).await),
+        ("unsigned", unsigned(&fed.upstream.logout_token(json!({ "sub": sub }), true).await)),
+        ("not a JWT", "garbage".to_owned()),
+    ];
+    for (what, token) in refused {
+        let (status, no_store, body) = post(token).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {body}");
+        assert!(no_store, "{what}: no-store");
+        assert!(body.contains("invalid_request"), "{what}: {body}");
+    }
+    assert!(hub_session_alive(&browser, &app).await, "no refused token ended the session");
+    assert!(receiver.tokens().is_empty());
+
+    // A valid token naming the user by `sub` ends their sessions from this upstream; the
+    // same token again is a replay.
+    let valid = fed.upstream.logout_token(json!({ "sub": "mona" }), true).await;
+    let (status, no_store, body) = post(valid.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(no_store);
+    assert!(!hub_session_alive(&browser, &app).await);
+    assert_eq!(receiver.wait_for(1, std::time::Duration::from_secs(10)).await.len(), 1);
+    let (status, _, body) = post(valid).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a replay: {body}");
+    assert!(body.contains("already used"), "{body}");
+}
+
+fn chrono_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// The same claims with `alg: none` and no signature.
+fn unsigned(token: &str) -> String {
+    let payload = token.split('.').nth(1).unwrap();
+    format!("{}.{payload}.", URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"logout+jwt"}"#))
+}

@@ -206,3 +206,93 @@ async fn a_post_without_a_valid_csrf_token_does_not_sign_out() {
         assert_eq!(s.silent_authorize(&browser, None).await, Ok(()), "still signed in");
     }
 }
+
+/// Back-Channel Logout 1.0, the hub as OP: a session that ends by signing out, or by an
+/// administrator's revoke, is reported to each app that took part in it.
+#[tokio::test]
+async fn ending_a_session_tells_the_apps_that_took_part_on_their_back_channel() {
+    crate::backend();
+    let hub = TestHub::spawn().await;
+    let alice = hub.add_user("alice", PASSWORD, &[]);
+    let receiver = e2e::backchannel::LogoutReceiver::start().await;
+    let admin = e2e::AdminApi::new(&hub);
+    let created = admin
+        .post(
+            "/clients",
+            serde_json::json!({
+                "client_name": "Wiki",
+                "redirect_uris": [REDIRECT],
+                "post_logout_redirect_uris": [SIGNED_OUT],
+                "skip_authorization": true,
+                "backchannel_logout_uri": receiver.uri,
+            }),
+        )
+        .await
+        .ok(StatusCode::CREATED);
+    let client_id = created["client_id"].as_str().unwrap().to_owned();
+    let secret = created["client_secret"].as_str();
+    let client = app_client(&hub.issuer, &client_id, secret, REDIRECT, AuthType::BasicAuth).await;
+    let sign_in = |browser: Browser| {
+        let client = &client;
+        async move {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let (url, _, nonce) = client
+                .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+                .set_pkce_challenge(challenge)
+                .url();
+            let page = browser.sign_in(url.as_str(), "alice", PASSWORD).await;
+            let code = page.redirect_params().remove("code").expect("a code");
+            let tokens = e2e::rp::exchange_code(client, &code, verifier).await.expect("code exchange");
+            let id_token = tokens.extra_fields().id_token().expect("an ID token").clone();
+            id_token.claims(&client.id_token_verifier(), &nonce).expect("a valid ID token");
+            (browser, id_token)
+        }
+    };
+    let (first, first_token) = sign_in(Browser::new()).await;
+    sign_in(Browser::new()).await;
+    let sids: Vec<String> = {
+        let sessions = admin.get(&format!("/sessions?user_id={alice}")).await.ok(StatusCode::OK);
+        sessions["items"].as_array().unwrap().iter().map(|s| s["sid"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(sids.len(), 2);
+    let first_sid = openidconnect_sid(&first_token);
+
+    let confirm = first.get(&format!("{}/logout?client_id={client_id}", hub.issuer)).await;
+    first.submit(&confirm, &[]).await;
+    let tokens = receiver.wait_for(1, std::time::Duration::from_secs(10)).await;
+    assert_eq!(tokens.len(), 1, "signing out tells the app");
+    let claims = logout_claims(&hub, &tokens[0]).await;
+    assert_eq!(claims["sid"], first_sid.as_str());
+    assert_eq!(claims["sub"], alice.as_str());
+    assert_eq!(claims["aud"], client_id.as_str());
+
+    let other = sids.iter().find(|sid| **sid != first_sid).unwrap();
+    admin.delete(&format!("/sessions/{other}")).await.ok(StatusCode::NO_CONTENT);
+    let tokens = receiver.wait_for(2, std::time::Duration::from_secs(10)).await;
+    assert_eq!(tokens.len(), 2, "an administrator's revoke tells the app");
+    assert_eq!(logout_claims(&hub, &tokens[1]).await["sid"], other.as_str());
+}
+
+/// The `sid` claim of an ID token (openidconnect has no field for it).
+fn openidconnect_sid(id_token: &CoreIdToken) -> String {
+    use base64::Engine;
+    let payload = id_token.to_string().split('.').nth(1).unwrap().to_owned();
+    let claims: serde_json::Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    claims["sid"].as_str().expect("sid").to_owned()
+}
+
+/// A logout token from the hub, verified against its JWKS.
+async fn logout_claims(hub: &TestHub, token: &str) -> serde_json::Value {
+    let header = jsonwebtoken::decode_header(token).expect("a JWT");
+    assert_eq!(header.typ.as_deref(), Some("logout+jwt"));
+    let jwks: jsonwebtoken::jwk::JwkSet = reqwest::get(hub.url("/jwks.json")).await.unwrap().json().await.unwrap();
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwks.find(header.kid.as_deref().unwrap()).unwrap()).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.set_issuer(&[&hub.issuer]);
+    validation.validate_aud = false;
+    let claims: serde_json::Value = jsonwebtoken::decode(token, &key, &validation).expect("valid").claims;
+    assert!(claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
+    assert!(claims.get("nonce").is_none());
+    claims
+}

@@ -2,6 +2,7 @@
 //! talk to it the way browsers and app servers do.
 
 pub mod admin;
+pub mod backchannel;
 pub mod browser;
 pub mod hub;
 pub mod rp;

@@ -81,6 +81,19 @@ impl OidcProvider {
         self.control("/__test/fault", serde_json::json!({ "mode": mode, "claims": claims })).await;
     }
 
+    /// A logout token for the hub, signed with the provider's published key (or, with
+    /// `published` false, one it never publishes), `claims` merged over the standard ones.
+    pub async fn logout_token(&self, claims: serde_json::Value, published: bool) -> String {
+        let key = if published { "published" } else { "unpublished" };
+        let response = reqwest::Client::new()
+            .post(format!("{}/__test/logout-token", self.issuer))
+            .json(&serde_json::json!({ "claims": claims, "key": key }))
+            .send()
+            .await
+            .expect("oidc-provider answers");
+        response.text().await.expect("a logout token")
+    }
+
     async fn control(&self, path: &str, body: serde_json::Value) {
         let response = reqwest::Client::new()
             .put(format!("{}{path}", self.issuer))

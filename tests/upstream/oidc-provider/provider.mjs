@@ -18,6 +18,10 @@
 //   rotated-key      re-sign with a new key, which the JWKS then publishes as well
 //   unpublished-key  re-sign with a key the JWKS never publishes
 //   token-error      the token endpoint answers 500
+//
+// `POST /__test/logout-token` ({"claims": …, "key": "published" | "unpublished"}) answers
+// a logout token for the client, signed as the provider signs its own, with `claims`
+// merged over the standard ones (a null removes one): for the hub's validation tests.
 import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
 
@@ -80,6 +84,9 @@ const provider = new Provider(issuer, {
       },
     };
   },
+  // Its outgoing requests (back-channel logout) refuse loopback addresses by default, as
+  // an SSRF guard; the hub under test listens on loopback.
+  fetch: (url, { dispatcher: _ssrfGuard, ...options }) => globalThis.fetch(url, options),
   features: {
     devInteractions: { enabled: true },
     backchannelLogout: { enabled: Boolean(backchannelLogoutUri) },
@@ -88,6 +95,10 @@ const provider = new Provider(issuer, {
 });
 // The tests run on plain http loopback.
 provider.proxy = false;
+// Errors go to stderr, which the tests keep in a log file.
+for (const event of ['server_error', 'backchannel.error', 'end_session.error', 'grant.error']) {
+  provider.on(event, (_ctx, error) => console.error(event, error?.message ?? error, error?.cause?.message ?? ''));
+}
 
 const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const decode = (part) => JSON.parse(Buffer.from(part, 'base64url').toString());
@@ -96,6 +107,25 @@ function resign(idToken, key, extraClaims = {}) {
   const [, payload] = idToken.split('.');
   const header = b64url({ alg: 'RS256', typ: 'JWT', kid: key.jwk.kid });
   const body = b64url({ ...decode(payload), ...extraClaims });
+  const signature = createSign('RSA-SHA256').update(`${header}.${body}`).sign(key.privateKey).toString('base64url');
+  return `${header}.${body}.${signature}`;
+}
+
+function logoutToken(claims, key) {
+  const now = Math.floor(Date.now() / 1000);
+  const standard = {
+    iss: issuer,
+    aud: clientId,
+    iat: now,
+    exp: now + 120,
+    jti: randomUUID(),
+    events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+  };
+  const merged = Object.fromEntries(
+    Object.entries({ ...standard, ...claims }).filter(([, value]) => value !== null),
+  );
+  const header = b64url({ alg: 'RS256', typ: 'logout+jwt', kid: key.jwk.kid });
+  const body = b64url(merged);
   const signature = createSign('RSA-SHA256').update(`${header}.${body}`).sign(key.privateKey).toString('base64url');
   return `${header}.${body}.${signature}`;
 }
@@ -133,6 +163,11 @@ provider.use(async (ctx, next) => {
   if (ctx.method === 'PUT' && ctx.path === '/__test/fault') {
     fault = await readJson(ctx.req);
     ctx.status = 204;
+    return;
+  }
+  if (ctx.method === 'POST' && ctx.path === '/__test/logout-token') {
+    const { claims = {}, key = 'published' } = await readJson(ctx.req);
+    ctx.body = logoutToken(claims, key === 'unpublished' ? unpublished : signing);
     return;
   }
   if (ctx.path === '/token' && fault.mode === 'token-error') {
