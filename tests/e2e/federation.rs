@@ -49,8 +49,18 @@ impl Federation {
         Self { hub, upstream, admin }
     }
 
-    /// A client registered through the admin API, with `policy` (upstream settings).
     async fn app(&self, policy: Value) -> AppClient {
+        register_app(&self.hub, &self.admin, policy).await
+    }
+
+    async fn user_id(&self, username: &str) -> String {
+        user_id(&self.admin, username).await
+    }
+}
+
+/// A client registered through the admin API, with `policy` (upstream settings).
+async fn register_app(hub: &TestHub, admin: &AdminApi, policy: Value) -> AppClient {
+    {
         let mut body = json!({
             "client_name": "Wiki",
             "redirect_uris": [REDIRECT],
@@ -58,16 +68,17 @@ impl Federation {
             "skip_authorization": true,
         });
         body.as_object_mut().unwrap().extend(policy.as_object().cloned().unwrap_or_default());
-        let created = self.admin.post("/clients", body).await.ok(StatusCode::CREATED);
+        let created = admin.post("/clients", body).await.ok(StatusCode::CREATED);
         let (id, secret) = (created["client_id"].as_str().unwrap(), created["client_secret"].as_str().unwrap());
-        app_client(&self.hub.issuer, id, Some(secret), REDIRECT, AuthType::BasicAuth).await
+        app_client(&hub.issuer, id, Some(secret), REDIRECT, AuthType::BasicAuth).await
     }
+}
 
-    async fn user_id(&self, username: &str) -> String {
-        let found = self.admin.get(&format!("/users?search={username}")).await.ok(StatusCode::OK);
-        let user = found["items"].as_array().unwrap().iter().find(|u| u["username"] == username);
-        user.unwrap_or_else(|| panic!("no hub user {username}: {found}"))["id"].as_str().unwrap().to_owned()
-    }
+/// The id (`sub`) of the hub user `username`.
+async fn user_id(admin: &AdminApi, username: &str) -> String {
+    let found = admin.get(&format!("/users?search={username}")).await.ok(StatusCode::OK);
+    let user = found["items"].as_array().unwrap().iter().find(|u| u["username"] == username);
+    user.unwrap_or_else(|| panic!("no hub user {username}: {found}"))["id"].as_str().unwrap().to_owned()
 }
 
 /// An authorization request as the app makes it.
@@ -92,16 +103,16 @@ fn request(client: &AppClient, extra: &[(&str, &str)]) -> Request {
     Request { url: url.into(), nonce, verifier }
 }
 
-/// Follows redirects from `url`, signing in at the upstream as `username` when its pages
-/// ask, until the hub answers with a page or sends the browser to the app.
-async fn drive(browser: &Browser, upstream: &OidcProvider, url: &str, username: &str) -> Page {
+/// Follows redirects from `url`, signing in at the upstream (pages under `upstream`) as
+/// `username` when its pages ask, until the hub answers with a page or sends the browser to the app.
+async fn drive(browser: &Browser, upstream: &str, url: &str, username: &str) -> Page {
     drive_until(browser, upstream, url, username, |location| location.starts_with(REDIRECT)).await
 }
 
 /// As `drive`, stopping at the first redirect to a location that satisfies `stop`.
 async fn drive_until(
     browser: &Browser,
-    upstream: &OidcProvider,
+    upstream: &str,
     url: &str,
     username: &str,
     stop: impl Fn(&str) -> bool,
@@ -115,7 +126,7 @@ async fn drive_until(
             page = browser.get(&location).await;
             continue;
         }
-        if !page.url.starts_with(&upstream.issuer) {
+        if !page.url.starts_with(upstream) {
             return page;
         }
         // oidc-provider's development pages: a login form, then a consent form.
@@ -139,11 +150,11 @@ async fn continue_with_corp(browser: &Browser, upstream: &OidcProvider, login: &
         .find(|href| href.contains("/upstream/corp/start"))
         .unwrap_or_else(|| panic!("a Continue with Corp SSO link: {}", login.body));
     assert!(login.body.contains("Continue with Corp SSO"), "the link's name has the display name");
-    drive(browser, upstream, &link, username).await
+    drive(browser, &upstream.issuer, &link, username).await
 }
 
 /// The app's view of a finished sign-in: the ID token's claims and userinfo.
-async fn finish(fed: &Federation, client: &AppClient, req: Request, page: &Page) -> (Value, Value) {
+async fn finish(hub: &TestHub, client: &AppClient, req: Request, page: &Page) -> (Value, Value) {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let params = page.redirect_params();
     let code = params.get("code").unwrap_or_else(|| panic!("no code: {params:?}"));
@@ -154,7 +165,7 @@ async fn finish(fed: &Federation, client: &AppClient, req: Request, page: &Page)
     let payload = id_token.to_string().split('.').nth(1).map(str::to_owned).unwrap();
     let id_claims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
     let response =
-        reqwest::Client::new().get(fed.hub.url("/userinfo")).bearer_auth(tokens.access_token().secret()).send().await;
+        reqwest::Client::new().get(hub.url("/userinfo")).bearer_auth(tokens.access_token().secret()).send().await;
     (id_claims, response.expect("userinfo").json().await.expect("userinfo JSON"))
 }
 
@@ -165,7 +176,7 @@ async fn sign_in_via_login_page(fed: &Federation, client: &AppClient, username: 
     let start = browser.get(&req.url).await;
     let login = browser.get(&start.location().expect("to the login page")).await;
     let page = continue_with_corp(&browser, &fed.upstream, &login, username).await;
-    finish(fed, client, req, &page).await
+    finish(&fed.hub, client, req, &page).await
 }
 
 #[tokio::test]
@@ -297,8 +308,8 @@ async fn hints_and_client_policy_route_the_sign_in() {
         let start = browser.get(&req.url).await;
         let location = start.location().unwrap();
         assert!(location.starts_with(&format!("{}/auth?", fed.upstream.issuer)), "{hint}: {location}");
-        let page = drive(&Browser::new(), &fed.upstream, &req.url, "hank").await;
-        finish(&fed, &open, req, &page).await;
+        let page = drive(&Browser::new(), &fed.upstream.issuer, &req.url, "hank").await;
+        finish(&fed.hub, &open, req, &page).await;
     }
     // A login_hint in a served domain goes to that upstream, hint passed on.
     let req = request(&open, &[("login_hint", "ivy@corp.example.com")]);
@@ -335,8 +346,8 @@ async fn hints_and_client_policy_route_the_sign_in() {
     let req = request(&idp_only, &[]);
     let location = browser.get(&req.url).await.location().unwrap();
     assert!(location.starts_with(&fed.upstream.issuer), "{location}");
-    let page = drive(&Browser::new(), &fed.upstream, &req.url, "jack").await;
-    let (claims, _) = finish(&fed, &idp_only, req, &page).await;
+    let page = drive(&Browser::new(), &fed.upstream.issuer, &req.url, "jack").await;
+    let (claims, _) = finish(&fed.hub, &idp_only, req, &page).await;
     assert_eq!(claims["sub"], fed.user_id("jack").await);
 }
 
@@ -377,7 +388,8 @@ async fn upstream_failures_end_on_a_clear_page_or_as_an_oauth_error() {
     let interaction = login.input("interaction").unwrap();
     let start = fed.hub.url(&format!("/upstream/corp/start?interaction={interaction}"));
     let callback_prefix = fed.hub.url("/upstream/corp/callback");
-    let at_callback = drive_until(&browser, &fed.upstream, &start, "kim", |l| l.starts_with(&callback_prefix)).await;
+    let at_callback =
+        drive_until(&browser, &fed.upstream.issuer, &start, "kim", |l| l.starts_with(&callback_prefix)).await;
     let callback = at_callback.location().unwrap();
     let elsewhere = Browser::new().get(&callback).await;
     assert_eq!(elsewhere.status, StatusCode::BAD_REQUEST, "another browser: {}", elsewhere.body);
@@ -414,7 +426,7 @@ async fn upstream_failures_end_on_a_clear_page_or_as_an_oauth_error() {
     assert!(down.body.contains("Gone is not answering"), "{}", down.body);
     // The same request, with its upstream shown as failed, still signs in another way.
     let page = continue_with_corp(&browser, &fed.upstream, &down, "kim").await;
-    finish(&fed, &app, req, &page).await;
+    finish(&fed.hub, &app, req, &page).await;
     assert!(!fed.hub.log_text().contains("panicked"));
 }
 
@@ -438,7 +450,7 @@ async fn signed_in_browser(fed: &Federation, app: &AppClient, username: &str) ->
     let req = request(app, &[]);
     let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
     let page = continue_with_corp(&browser, &fed.upstream, &login, username).await;
-    let (claims, _) = finish(fed, app, req, &page).await;
+    let (claims, _) = finish(&fed.hub, app, req, &page).await;
     (browser, claims)
 }
 
@@ -554,4 +566,76 @@ fn chrono_now() -> i64 {
 fn unsigned(token: &str) -> String {
     let payload = token.split('.').nth(1).unwrap();
     format!("{}.{payload}.", URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"logout+jwt"}"#))
+}
+
+#[tokio::test]
+async fn an_oauth2_upstream_shaped_like_github_signs_in_without_an_id_token() {
+    crate::backend();
+    let hub = TestHub::spawn().await;
+    let admin = AdminApi::new(&hub);
+    let github = e2e::github::Github::start("Iv1.hub", "github-secret").await;
+    let octocat = e2e::github::GithubAccount {
+        id: 583231,
+        login: "octocat".into(),
+        name: "The Octocat".into(),
+        emails: vec![
+            ("octocat@users.noreply.github.com".into(), false, true),
+            ("octo@corp.example.com".into(), true, true),
+        ],
+    };
+    github.sign_in_as(octocat.clone());
+    // The preset's endpoints, moved to the stand-in; everything else is the preset's.
+    let key = json!({
+        "slug": "github",
+        "display_name": "GitHub",
+        "kind": "github",
+        "authorization_endpoint": format!("{}/login/oauth/authorize", github.base),
+        "token_endpoint": format!("{}/login/oauth/access_token", github.base),
+        "userinfo_endpoint": format!("{}/user", github.base),
+        "client_id": "Iv1.hub",
+        "client_secret": "github-secret",
+        "enabled": true,
+        "allow_signup": true,
+        "trust_email": true,
+    });
+    let created = admin.post("/social-login-keys", key).await.ok(StatusCode::CREATED);
+    assert_eq!(created["scopes"], json!(["read:user", "user:email"]));
+    assert_eq!(created["username_claim"], "login");
+    let app = register_app(&hub, &admin, json!({})).await;
+
+    // The stand-in approves at once, as GitHub does for an app already authorised.
+    let sign_in = || async {
+        let browser = Browser::new();
+        let req = request(&app, &[("idp_hint", "github")]);
+        let page = drive(&browser, &github.base, &req.url, "unused").await;
+        finish(&hub, &app, req, &page).await
+    };
+    let (claims, info) = sign_in().await;
+    let user = user_id(&admin, "octocat").await;
+    assert_eq!(claims["sub"], user);
+    assert_eq!(info["email"], "octo@corp.example.com", "the verified primary address from /user/emails");
+    assert_eq!(info["email_verified"], true, "verified at GitHub, and the key trusts it");
+    assert_eq!(info["name"], "The Octocat");
+    let links = admin.get(&format!("/users/{user}/upstream-identities")).await.ok(StatusCode::OK);
+    assert_eq!(links[0]["issuer"], "https://github.com");
+    assert_eq!(links[0]["subject"], "583231", "GitHub's numeric id is the subject");
+    assert!(claims.get("amr").is_none(), "GitHub states no authentication method");
+
+    let (again, _) = sign_in().await;
+    assert_eq!(again["sub"], user, "the same hub user every time");
+
+    // Another GitHub account whose primary address is not verified: no e-mail link to
+    // the hub user who has it, and since a hub user holds the address, no sign-up either.
+    hub.add_user("pat", "pat's password", &["--email", "pat@corp.example.com", "--email-verified"]);
+    github.sign_in_as(e2e::github::GithubAccount {
+        id: 7,
+        login: "pat-gh".into(),
+        name: "Pat".into(),
+        emails: vec![("pat@corp.example.com".into(), true, false)],
+    });
+    let browser = Browser::new();
+    let req = request(&app, &[("idp_hint", "github")]);
+    let page = drive(&browser, &github.base, &req.url, "unused").await;
+    let params = page.redirect_params();
+    assert_eq!(params.get("error").map(String::as_str), Some("access_denied"), "{params:?}");
 }

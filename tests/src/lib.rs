@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod backchannel;
 pub mod browser;
+pub mod github;
 pub mod hub;
 pub mod rp;
 pub mod upstream;
