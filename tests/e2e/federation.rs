@@ -639,3 +639,102 @@ async fn an_oauth2_upstream_shaped_like_github_signs_in_without_an_id_token() {
     let params = page.redirect_params();
     assert_eq!(params.get("error").map(String::as_str), Some("access_denied"), "{params:?}");
 }
+
+#[tokio::test]
+async fn a_hub_signs_in_through_another_hub() {
+    crate::backend();
+    // The upstream hub, on another host name (its cookies are its own), with a user.
+    let upstream = TestHub::spawn_at("localhost", &[]).await;
+    let nina = upstream.add_user(
+        "nina",
+        "nina's password 1",
+        &["--email", "nina@corp.example.com", "--email-verified", "--name", "Nina N", "--group", "staff"],
+    );
+    let hub = TestHub::spawn().await;
+    let admin = AdminApi::new(&hub);
+    // At the upstream hub, the downstream hub is a confidential client like any app.
+    let redirect = hub.url("/upstream/corp-hub/callback");
+    let creds = upstream.add_client(&["--name", "Downstream hub", "--redirect-uri", &redirect, "--skip-authorization"]);
+    let key = json!({
+        "slug": "corp-hub",
+        "display_name": "Corp Hub",
+        "kind": "hub",
+        "issuer": upstream.issuer,
+        "client_id": creds.client_id,
+        "client_secret": creds.client_secret,
+        "scopes": ["openid", "profile", "email", "groups"],
+        "enabled": true,
+        "allow_signup": true,
+        "trust_email": true,
+        "groups_claim": "groups",
+    });
+    admin.post("/social-login-keys", key).await.ok(StatusCode::CREATED);
+    let app = register_app(&hub, &admin, json!({})).await;
+
+    // The app → this hub → the upstream hub's own login page → back through both.
+    let browser = Browser::new();
+    let req = request(&app, &[("idp_hint", "corp-hub")]);
+    let mut page = browser.get(&req.url).await;
+    while let Some(location) = page.location().filter(|l| !l.starts_with(REDIRECT)) {
+        page = browser.get(&location).await;
+        if page.url.starts_with(&upstream.url("/login")) && page.status == StatusCode::OK {
+            page = browser.submit(&page, &[("username", "nina"), ("password", "nina's password 1")]).await;
+        }
+    }
+    let (claims, info) = finish(&hub, &app, req, &page).await;
+    let here = user_id(&admin, "nina").await;
+    assert_eq!(claims["sub"], here, "this hub's user");
+    assert_ne!(here, nina, "a user of its own, linked to the upstream hub's");
+    assert_eq!(claims["amr"], json!(["pwd"]), "the upstream hub's password sign-in, carried through");
+    assert_eq!(info["email"], "nina@corp.example.com");
+    assert_eq!(info["email_verified"], true);
+    assert_eq!(info["name"], "Nina N");
+    assert_eq!(info["groups"], json!(["corp-hub:staff"]));
+    let links = admin.get(&format!("/users/{here}/upstream-identities")).await.ok(StatusCode::OK);
+    assert_eq!(links[0]["issuer"], upstream.issuer.as_str());
+    assert_eq!(links[0]["subject"], nina.as_str());
+}
+
+#[tokio::test]
+async fn a_person_signs_in_through_the_upstream_in_chromium() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser");
+    assert!(
+        dir.join("node_modules/playwright-core").exists() && std::path::Path::new("/usr/bin/chromium").exists(),
+        "playwright-core or Chromium is missing: run tests/run (it installs both)"
+    );
+    let fed = Federation::start(json!({})).await;
+    let app = fed.app(json!({})).await;
+    let mut sub = None;
+    for _ in 0..2 {
+        let req = request(&app, &[]);
+        let url = req.url.clone();
+        let output = tokio::task::spawn_blocking({
+            let dir = dir.clone();
+            move || {
+                std::process::Command::new("node")
+                    .current_dir(&dir)
+                    .args(["federated-login.mjs", &url, REDIRECT, "Corp SSO", "olga"])
+                    .output()
+                    .expect("node runs")
+            }
+        })
+        .await
+        .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "the browser run failed:\n{}\n{stdout}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+        let redirect = report["redirect"].as_str().unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("location", redirect.parse().unwrap());
+        let page = Page { url: REDIRECT.into(), status: StatusCode::SEE_OTHER, headers, body: String::new() };
+        let (claims, _) = finish(&fed.hub, &app, req, &page).await;
+        // A fresh browser each time: the same hub user every time.
+        let this = claims["sub"].as_str().unwrap().to_owned();
+        assert_eq!(*sub.get_or_insert_with(|| this.clone()), this);
+    }
+    assert_eq!(sub.unwrap(), fed.user_id("olga").await);
+}

@@ -74,11 +74,17 @@ impl TestHub {
 
     /// Starts a hub with extra `HUB_*` settings; an empty value unsets one.
     pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
+        Self::spawn_at("127.0.0.1", settings).await
+    }
+
+    /// As `spawn_with`, its issuer on `host` (a loopback name): two hubs on different
+    /// hosts keep their cookies apart in one browser, as on different domains.
+    pub async fn spawn_at(host: &str, settings: &[(&str, &str)]) -> Self {
         let backend = Backend::from_env();
         let dir = std::env::temp_dir().join(format!("hub-e2e-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let port = free_port();
-        let issuer = format!("http://127.0.0.1:{port}");
+        let issuer = format!("http://{host}:{port}");
         let mut env: Vec<(String, String)> = vec![
             ("HUB_ISSUER".into(), issuer.clone()),
             ("HUB_LISTEN".into(), format!("127.0.0.1:{port}")),
