@@ -11,6 +11,7 @@ mod m20261123_000005_create_refresh_tokens;
 mod m20261123_000006_create_federation;
 mod m20261123_000007_create_audit_and_sessions;
 mod m20261123_000008_federated_sign_in;
+mod m20261123_000009_upstream_logout;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_federation::Migration),
             Box::new(m20261123_000007_create_audit_and_sessions::Migration),
             Box::new(m20261123_000008_federated_sign_in::Migration),
+            Box::new(m20261123_000009_upstream_logout::Migration),
         ]
     }
 }

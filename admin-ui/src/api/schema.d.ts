@@ -863,6 +863,7 @@ export interface components {
                 [key: string]: string;
             };
             token_endpoint_auth_method?: components["schemas"]["UpstreamTokenAuthMethod"];
+            end_upstream_session: boolean;
             sync_profile: boolean;
             email_domains: string[];
             icon?: string;
@@ -875,6 +876,11 @@ export interface components {
              *     its logout tokens end the hub sessions signed in through it.
              */
             backchannel_logout_uri: string;
+            /**
+             * @description Where the upstream sends the browser back after signing out, to register there
+             *     for `end_upstream_session`.
+             */
+            post_logout_redirect_uri: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -937,6 +943,12 @@ export interface components {
             };
             /** @description Default: what discovery advertises (basic first), else the preset's. */
             token_endpoint_auth_method?: components["schemas"]["UpstreamTokenAuthMethod"] & unknown;
+            /**
+             * @description Signing out of the hub (RP-initiated logout) continues to the upstream's
+             *     end-session endpoint; register `post_logout_redirect_uri` there.
+             * @default false
+             */
+            end_upstream_session: boolean;
             /**
              * @description Update the hub user's profile and groups on every sign-in.
              * @default true
@@ -1013,6 +1025,12 @@ export interface components {
             };
             /** @description Default: what discovery advertises (basic first), else the preset's. */
             token_endpoint_auth_method?: components["schemas"]["UpstreamTokenAuthMethod"] & unknown;
+            /**
+             * @description Signing out of the hub (RP-initiated logout) continues to the upstream's
+             *     end-session endpoint; register `post_logout_redirect_uri` there.
+             * @default false
+             */
+            end_upstream_session: boolean;
             /**
              * @description Update the hub user's profile and groups on every sign-in.
              * @default true

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::session::browser::{self, Authentication, BrowserSession, BrowserSessionError, Lifetimes};
+use crate::session::browser::{self, Authentication, BrowserSession, BrowserSessionError, Lifetimes, UpstreamLogin};
 use crate::session::{SessionError, SessionStore};
 use crate::store::sessions::SessionRecord;
 use crate::store::{Page, Store, StoreError, Window};
@@ -27,6 +27,8 @@ pub struct EndedSession {
     pub sid: String,
     pub user_id: Uuid,
     pub clients: Vec<String>,
+    /// The upstream sign-in it came from, if any.
+    pub upstream: Option<UpstreamLogin>,
 }
 
 /// Where a sign-in came from, for the session list.
@@ -118,7 +120,7 @@ async fn end_indexed(
     let clients = store.session_clients(&record.sid).await?;
     browser::end_by_key(sessions, &record.store_key).await?;
     store.delete_session(&record.sid).await?;
-    Ok(EndedSession { sid: record.sid.clone(), user_id: record.user_id, clients })
+    Ok(EndedSession { sid: record.sid.clone(), user_id: record.user_id, clients, upstream: record.upstream.clone() })
 }
 
 /// Whether the session with this `sid` is still live.

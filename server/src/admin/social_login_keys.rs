@@ -107,6 +107,10 @@ pub struct SocialLoginKeySettings {
     pub claim_mapping: BTreeMap<String, Text>,
     /// Default: what discovery advertises (basic first), else the preset's.
     pub token_endpoint_auth_method: Option<AuthMethod>,
+    /// Signing out of the hub (RP-initiated logout) continues to the upstream's
+    /// end-session endpoint; register `post_logout_redirect_uri` there.
+    #[oai(default)]
+    pub end_upstream_session: bool,
     /// Update the hub user's profile and groups on every sign-in.
     #[oai(default = "yes")]
     pub sync_profile: bool,
@@ -167,6 +171,7 @@ pub struct SocialLoginKey {
     pub group_mapping: BTreeMap<String, String>,
     pub claim_mapping: BTreeMap<String, String>,
     pub token_endpoint_auth_method: Option<AuthMethod>,
+    pub end_upstream_session: bool,
     pub sync_profile: bool,
     pub email_domains: Vec<String>,
     pub icon: Option<String>,
@@ -177,6 +182,9 @@ pub struct SocialLoginKey {
     /// The back-channel logout URI to register at the upstream (with session required):
     /// its logout tokens end the hub sessions signed in through it.
     pub backchannel_logout_uri: String,
+    /// Where the upstream sends the browser back after signing out, to register there
+    /// for `end_upstream_session`.
+    pub post_logout_redirect_uri: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -464,6 +472,7 @@ fn to_domain(slug: String, settings: SocialLoginKeySettings) -> DomainKey {
             AuthMethod::ClientSecretBasic => TokenAuthMethod::ClientSecretBasic,
             AuthMethod::ClientSecretPost => TokenAuthMethod::ClientSecretPost,
         }),
+        end_upstream_session: settings.end_upstream_session,
         sync_profile: settings.sync_profile,
         email_domains: Text::unwrap_all(settings.email_domains),
         icon: settings.icon.map(Text::into_inner),
@@ -487,6 +496,7 @@ fn to_api(state: &AppState, stored: StoredSocialLoginKey) -> SocialLoginKey {
     SocialLoginKey {
         redirect_uri: state.settings.endpoint(&paths.callback),
         backchannel_logout_uri: state.settings.endpoint(&paths.backchannel_logout),
+        post_logout_redirect_uri: state.settings.endpoint(crate::oidc::paths::UPSTREAM_LOGGED_OUT),
         slug: key.slug,
         display_name: key.display_name,
         kind,
@@ -509,6 +519,7 @@ fn to_api(state: &AppState, stored: StoredSocialLoginKey) -> SocialLoginKey {
             TokenAuthMethod::ClientSecretBasic => AuthMethod::ClientSecretBasic,
             TokenAuthMethod::ClientSecretPost => AuthMethod::ClientSecretPost,
         }),
+        end_upstream_session: key.end_upstream_session,
         sync_profile: key.sync_profile,
         email_domains: key.email_domains,
         icon: key.icon,

@@ -185,6 +185,8 @@ pub struct SocialLoginKey {
     pub claim_mapping: BTreeMap<String, String>,
     /// Unset: what discovery advertises, else the preset's.
     pub token_endpoint_auth_method: Option<TokenAuthMethod>,
+    /// Signing out of the hub continues to the upstream's end-session endpoint.
+    pub end_upstream_session: bool,
     pub sync_profile: bool,
     /// E-mail domains this upstream serves (home-realm discovery).
     pub email_domains: Vec<String>,
@@ -344,6 +346,7 @@ pub(crate) fn example(kind: UpstreamKind) -> SocialLoginKey {
         group_mapping: BTreeMap::new(),
         claim_mapping: BTreeMap::new(),
         token_endpoint_auth_method: None,
+        end_upstream_session: false,
         sync_profile: true,
         email_domains: vec![],
         icon: None,

@@ -1,7 +1,8 @@
 //! The hub as a relying party to upstream identity providers (SPEC §5): the sign-in
 //! through a Social Login Key (`flow`), what the upstream's answer means (`identity`),
 //! which hub user it is (`linking`), which way in a sign-in takes (`routing`), an
-//! upstream's back-channel logout (`logout`), and the `test` of a key (`probe`). Upstream metadata and keys are cached per instance.
+//! upstream's back-channel logout (`logout`), signing out there too (`sign_out`), and
+//! the `test` of a key (`probe`). Upstream metadata and keys are cached per instance.
 
 pub mod flow;
 pub mod identity;
@@ -11,6 +12,7 @@ pub mod logout;
 pub mod metadata;
 pub mod probe;
 pub mod routing;
+pub mod sign_out;
 pub mod upstream_client;
 
 use std::sync::Arc;

@@ -32,6 +32,7 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         .at(paths::UPSTREAM_START, get(federation::flow::start))
         .at(paths::UPSTREAM_CALLBACK, get(federation::flow::callback))
         .at(paths::UPSTREAM_BACKCHANNEL_LOGOUT, post(federation::logout::backchannel))
+        .at(paths::UPSTREAM_LOGGED_OUT, get(federation::sign_out::logged_out))
         .at(format!("{}/hub.css", paths::STATIC), get(stylesheet))
         .at(paths::HEALTHZ, get(health::healthz))
         .at(paths::READYZ, get(health::readyz));

@@ -49,14 +49,24 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         if !csrf::verify(state, &browser_id, csrf::Purpose::Logout, params.get("csrf_token")) {
             return page::error(state, StatusCode::FORBIDDEN, "Request expired", "Please try signing out again.");
         }
+        let mut upstream = None;
         if let Some(cookie) = &session_cookie {
             match crate::accounts::sessions::sign_out(&state.store, &state.sessions, cookie).await {
-                Ok(ended) => super::backchannel_logout::notify(state, ended),
+                Ok(ended) => {
+                    upstream = ended.as_ref().and_then(|session| session.upstream.clone());
+                    super::backchannel_logout::notify(state, ended);
+                }
                 Err(error) => return page::internal_error(state, &error),
             }
         }
-        let mut response = match redirect {
-            Some(uri) => finish_redirect(state, uri, params.get("state")),
+        let then = redirect.and_then(|uri| return_url(uri, params.get("state")));
+        // A session from an upstream whose key says so signs out there too, then comes back.
+        let at_upstream = match &upstream {
+            Some(upstream) => crate::federation::sign_out::upstream_sign_out(state, upstream, then.clone()).await,
+            None => None,
+        };
+        let mut response = match at_upstream.or(then) {
+            Some(url) => page::see_other(&url),
             None => page::render(state, StatusCode::OK, "logged_out.html", &json!({})),
         };
         cookies::clear(&mut response, &state.settings, Cookie::Session);
@@ -122,13 +132,12 @@ async fn logout_client(state: &AppState, params: &extract::Params) -> Result<Opt
     }
 }
 
-/// Back to the client's registered address (validated as an absolute URL at registration).
-fn finish_redirect(state: &AppState, uri: &str, state_param: Option<&str>) -> Response {
-    let Ok(mut url) = url::Url::parse(uri) else {
-        return page::render(state, StatusCode::OK, "logged_out.html", &json!({}));
-    };
+/// The client's registered address (validated as an absolute URL at registration), with
+/// the client's `state`.
+fn return_url(uri: &str, state_param: Option<&str>) -> Option<String> {
+    let mut url = url::Url::parse(uri).ok()?;
     if let Some(value) = state_param {
         url.query_pairs_mut().append_pair("state", value);
     }
-    page::see_other(url.as_str())
+    Some(url.into())
 }

@@ -14,6 +14,9 @@ pub const STATIC: &str = "/static";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
 
+/// Where an upstream sends the browser back after signing out (for every key).
+pub const UPSTREAM_LOGGED_OUT: &str = "/upstream/logged-out";
+
 /// The routes of the federation, with `:slug` for the Social Login Key.
 pub const UPSTREAM_START: &str = "/upstream/:slug/start";
 pub const UPSTREAM_CALLBACK: &str = "/upstream/:slug/callback";

@@ -61,6 +61,8 @@ pub enum Space {
     UpstreamFlow,
     /// A back-channel logout token already accepted, by `iss` and `jti`.
     LogoutToken,
+    /// A sign-out continuing at an upstream, by the `state` sent there.
+    UpstreamLogout,
 }
 
 impl Space {
@@ -74,6 +76,7 @@ impl Space {
             Space::Throttle => "throttle",
             Space::UpstreamFlow => "upstream",
             Space::LogoutToken => "logout-jti",
+            Space::UpstreamLogout => "upstream-logout",
         }
     }
 }

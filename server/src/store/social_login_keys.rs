@@ -101,6 +101,7 @@ fn columns(key: &SocialLoginKey) -> social_login_key::ActiveModel {
         icon: Set(key.icon.clone()),
         claim_mapping: Set(serde_json::to_value(&key.claim_mapping).unwrap_or_default()),
         token_endpoint_auth_method: Set(key.token_endpoint_auth_method.map(|m| m.as_str().to_owned())),
+        end_upstream_session: Set(key.end_upstream_session),
         ..Default::default()
     }
 }
@@ -140,6 +141,7 @@ fn to_stored(model: social_login_key::Model) -> Result<StoredSocialLoginKey, Sto
         group_mapping,
         claim_mapping,
         token_endpoint_auth_method,
+        end_upstream_session: model.end_upstream_session,
         sync_profile: model.sync_profile,
         email_domains: json_strings(&model.email_domains),
         icon: model.icon,

@@ -25,6 +25,7 @@ export interface KeyValues extends Record<EndpointName, string> {
   /** `hub_claim=path`, one per line. */
   claim_mapping: string;
   token_endpoint_auth_method: AuthMethodChoice;
+  end_upstream_session: boolean;
   email_domains: string;
   icon: string;
 }
@@ -68,6 +69,7 @@ export const NEW_KEY: KeyValues = {
   group_mapping: [],
   claim_mapping: '',
   token_endpoint_auth_method: '',
+  end_upstream_session: false,
   email_domains: '',
   icon: '',
 };
@@ -97,6 +99,7 @@ export function valuesOf(key: SocialLoginKey): KeyValues {
       .map(([claim, path]) => `${claim}=${path}`)
       .join('\n'),
     token_endpoint_auth_method: key.token_endpoint_auth_method ?? '',
+    end_upstream_session: key.end_upstream_session,
     email_domains: key.email_domains.join('\n'),
     icon: key.icon ?? '',
   };
@@ -127,6 +130,7 @@ export function bodyOf(values: KeyValues): SocialLoginKeyInput {
     group_mapping: mappingOf(values.group_mapping),
     claim_mapping: claimMappingOf(values.claim_mapping),
     token_endpoint_auth_method: values.token_endpoint_auth_method || undefined,
+    end_upstream_session: values.end_upstream_session,
     email_domains: lines(values.email_domains.replace(/[\s,]+/g, '\n')),
     icon: optional(values.icon),
   };
@@ -150,6 +154,7 @@ const FIELDS = [
   'group_mapping',
   'claim_mapping',
   'token_endpoint_auth_method',
+  'end_upstream_session',
   'email_domains',
   'icon',
 ];
@@ -287,6 +292,14 @@ export function KeyForm(props: {
           placeholder="email=mail"
           hint="One per line, hub claim=path in the provider’s claims (sub, name, given_name, family_name, email, email_verified, picture, locale); empty: the preset’s."
           error={firstError(errors, 'claim_mapping')}
+        />
+        <Checkbox
+          id="end_upstream_session"
+          label="Signing out of the hub also signs out at the provider"
+          checked={values.end_upstream_session}
+          onValue={set('end_upstream_session')}
+          hint="Register the key’s post-logout redirect URI at the provider."
+          error={errors.end_upstream_session}
         />
         <TextArea id="email_domains" label="E-mail domains" rows={2} value={values.email_domains} onValue={set('email_domains')} placeholder="example.com" hint="One per line: users whose login hint has one of these domains go straight to this provider." error={errors.email_domains} />
       </fieldset>

@@ -133,6 +133,9 @@ export function SocialLoginKeyEdit({ slug }: { slug: string }) {
       <div class="panel callout">
         <CopyField id="redirect_uri" label="Redirect URI to register at the provider" value={current.redirect_uri} />
         <CopyField id="backchannel_logout_uri" label="Back-channel logout URI to register at the provider" value={current.backchannel_logout_uri} />
+        {current.end_upstream_session && (
+          <CopyField id="post_logout_redirect_uri" label="Post-logout redirect URI to register at the provider" value={current.post_logout_redirect_uri} />
+        )}
       </div>
       {saved && <Notice kind="success">Saved.</Notice>}
       <KeyForm

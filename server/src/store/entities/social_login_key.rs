@@ -27,6 +27,7 @@ pub struct Model {
     pub icon: Option<String>,
     pub claim_mapping: Json,
     pub token_endpoint_auth_method: Option<String>,
+    pub end_upstream_session: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
