@@ -738,3 +738,44 @@ async fn a_person_signs_in_through_the_upstream_in_chromium() {
     }
     assert_eq!(sub.unwrap(), fed.user_id("olga").await);
 }
+
+#[tokio::test]
+async fn signing_out_of_the_hub_continues_at_the_upstream_and_comes_back_to_the_app() {
+    const SIGNED_OUT: &str = "http://127.0.0.1:9/signed-out";
+    let fed = Federation::start(json!({ "end_upstream_session": true })).await;
+    let key = fed.admin.get("/social-login-keys/corp").await.ok(StatusCode::OK);
+    assert_eq!(key["post_logout_redirect_uri"], fed.hub.url("/upstream/logged-out"));
+    let app = fed.app(json!({ "post_logout_redirect_uris": [SIGNED_OUT] })).await;
+    let (browser, claims) = signed_in_browser(&fed, &app, "pia").await;
+    let client_id = claims["aud"].as_str().unwrap().to_owned();
+
+    // The hub's own confirmation, then on to the upstream's end-session endpoint.
+    let logout =
+        format!("{}?client_id={client_id}&post_logout_redirect_uri={SIGNED_OUT}&state=bye", fed.hub.url("/logout"));
+    let confirm = browser.get(&logout).await;
+    let to_upstream = browser.submit(&confirm, &[]).await;
+    let location = to_upstream.location().unwrap();
+    assert!(location.starts_with(&format!("{}/session/end?", fed.upstream.issuer)), "{location}");
+    assert!(!hub_session_alive(&browser, &app).await, "the hub session has ended already");
+
+    // The upstream's confirmation, then back through the hub to the app's address.
+    let upstream_confirm = browser.get(&location).await;
+    let mut page = browser.submit(&upstream_confirm, &[("logout", "yes")]).await;
+    while let Some(next) = page.location().filter(|l| !l.starts_with(SIGNED_OUT)) {
+        page = browser.get(&next).await;
+    }
+    assert_eq!(page.location().as_deref(), Some(format!("{SIGNED_OUT}?state=bye").as_str()));
+
+    // Signed out at the upstream too: its login form is back.
+    let req = request(&app, &[("idp_hint", "corp")]);
+    let mut page = browser.get(&req.url).await;
+    while let Some(next) = page.location() {
+        page = browser.get(&next).await;
+    }
+    assert!(page.body.contains("name=\"login\""), "the upstream asks for the login again: {}", page.body);
+
+    // A forged or replayed way back ends on the hub's own page, never a redirect.
+    let forged = Browser::new().get(&fed.hub.url("/upstream/logged-out?state=forged")).await;
+    assert_eq!(forged.status, StatusCode::OK);
+    assert!(forged.location().is_none());
+}
