@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use super::identity;
 use super::linking::{self, LinkError};
 use super::metadata::{self, ResolvedUpstream};
-use super::upstream_client::UpstreamClient;
+use super::upstream_client::{Asked, UpstreamClient};
 use super::{UpstreamError, routing};
+use crate::domain::Prompt;
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::domain::social_login_key::{SECRET_CONTEXT, SocialLoginKey};
 use crate::http::{cookies, extract, page};
@@ -77,7 +78,12 @@ pub async fn begin(
     let key = &usable.key;
     let upstream = metadata::resolve(&state.upstreams, key).await.map_err(|e| Failure::upstream(key, e))?;
     let client = upstream_client(state, &usable, &upstream);
-    let request = client.authorization_request(pending.login_hint.as_deref()).map_err(|e| Failure::upstream(key, e))?;
+    let asked = Asked {
+        login_hint: pending.login_hint.as_deref(),
+        fresh_login: pending.prompts(Prompt::Login) || pending.prompts(Prompt::SelectAccount),
+        max_age: pending.max_age,
+    };
+    let request = client.authorization_request(&asked).map_err(|e| Failure::upstream(key, e))?;
     let flow_state = FlowState {
         slug: key.slug.clone(),
         interaction: id.to_owned(),
@@ -184,6 +190,7 @@ async fn finish(
     state.audit(record).await;
     let authentication = Authentication {
         user_id: user.id,
+        auth_time: identity.auth_time,
         amr: identity.amr.clone(),
         acr: identity.acr.clone(),
         upstream: Some(UpstreamLogin {

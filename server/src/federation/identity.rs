@@ -24,6 +24,8 @@ pub struct MappedIdentity {
     pub groups: Option<Vec<String>>,
     pub amr: Vec<String>,
     pub acr: Option<String>,
+    /// When the person authenticated at the upstream, if it says (never in the future).
+    pub auth_time: Option<i64>,
     /// The upstream's session id, for logout through the chain.
     pub sid: Option<String>,
 }
@@ -65,12 +67,16 @@ pub fn map(key: &SocialLoginKey, issuer: &str, claims: &Map<String, Value>) -> R
     let username = text(&key.username_claim).filter(|name| validate_username(name).is_ok());
     let groups = key.groups_claim.as_deref().map(|path| hub_groups(key, select(claims, path)));
     let amr = match claims.get("amr") {
-        Some(Value::Array(methods)) => methods.iter().filter_map(Value::as_str).take(10).map(str::to_owned).collect(),
+        Some(Value::Array(methods)) => {
+            methods.iter().filter_map(Value::as_str).filter(|m| m.len() <= 32).take(10).map(str::to_owned).collect()
+        }
         _ => Vec::new(),
     };
     let acr = claims.get("acr").and_then(Value::as_str).filter(|acr| acr.len() <= 256).map(str::to_owned);
+    let now = chrono::Utc::now().timestamp();
+    let auth_time = claims.get("auth_time").and_then(Value::as_i64).filter(|t| *t > 0 && *t <= now);
     let sid = claims.get("sid").and_then(Value::as_str).filter(|sid| sid.len() <= 255).map(str::to_owned);
-    Ok(MappedIdentity { issuer: issuer.to_owned(), subject, username, profile, groups, amr, acr, sid })
+    Ok(MappedIdentity { issuer: issuer.to_owned(), subject, username, profile, groups, amr, acr, auth_time, sid })
 }
 
 /// The value at `path`: the claim of that exact name (URL-shaped claim names contain

@@ -2,8 +2,9 @@
 //!
 //! 1. `(issuer, subject)` already linked: that user.
 //! 2. Else, when the key trusts e-mail and the upstream asserts the address verified:
-//!    the one hub user with that address. Several is an error, never a silent pick, and
-//!    an administrator's account is never linked this way.
+//!    the one hub user with that address, verified in the hub too (an unverified one may
+//!    have been put there by anyone). Several is an error, never a silent pick, and an
+//!    administrator's account is never linked this way.
 //! 3. Else, when the key allows sign-up: a new hub user (just in time).
 //! 4. Else: refused, with the reason shown to the person.
 //!
@@ -91,11 +92,17 @@ pub async fn resolve(
             (existing_user(state, link.user_id).await?, Outcome::Linked)
         }
         None => match by_email(state, key, identity).await? {
-            Some(user) => {
-                link(state, user.id, &seen).await?;
-                state.audit(audit("upstream.link", &user).detail("linked by verified e-mail")).await;
-                (user, Outcome::LinkedByEmail)
-            }
+            Some(user) => match link(state, user.id, &seen).await {
+                Ok(()) => {
+                    state.audit(audit("upstream.link", &user).detail("linked by verified e-mail")).await;
+                    (user, Outcome::LinkedByEmail)
+                }
+                // A concurrent first sign-in linked it: whoever it linked to is the user.
+                Err(LinkError::Store(StoreError::Conflict(_))) => {
+                    (linked_user(state, identity).await?, Outcome::Linked)
+                }
+                Err(error) => return Err(error),
+            },
             None => {
                 let user = sign_up(state, key, identity).await?;
                 match link(state, user.id, &seen).await {
@@ -106,9 +113,7 @@ pub async fn resolve(
                     // A concurrent first sign-in linked the identity first: that user it is.
                     Err(LinkError::Store(StoreError::Conflict(_))) => {
                         state.store.delete_user(user.id).await?;
-                        let winner = state.store.find_upstream_identity(&identity.issuer, &identity.subject).await?;
-                        let winner = winner.ok_or(LinkError::Store(StoreError::NotFound("upstream identity")))?;
-                        (existing_user(state, winner.user_id).await?, Outcome::Linked)
+                        (linked_user(state, identity).await?, Outcome::Linked)
                     }
                     Err(error) => return Err(error),
                 }
@@ -126,6 +131,13 @@ async fn existing_user(state: &AppState, id: Uuid) -> Result<User, LinkError> {
     state.store.find_user(id).await?.ok_or(LinkError::Store(StoreError::NotFound("user")))
 }
 
+/// The user an identity is linked to, after a concurrent sign-in linked it.
+async fn linked_user(state: &AppState, identity: &MappedIdentity) -> Result<User, LinkError> {
+    let link = state.store.find_upstream_identity(&identity.issuer, &identity.subject).await?;
+    let link = link.ok_or(LinkError::Store(StoreError::NotFound("upstream identity")))?;
+    existing_user(state, link.user_id).await
+}
+
 async fn link(state: &AppState, user_id: Uuid, seen: &IdentitySeen<'_>) -> Result<(), LinkError> {
     state.store.link_upstream_identity(user_id, seen).await?;
     Ok(())
@@ -141,7 +153,7 @@ async fn by_email(
     if !key.trust_email || !identity.profile.email_verified {
         return Ok(None);
     }
-    let matches = state.store.users_with_email(email, 2).await?;
+    let matches = state.store.users_with_email(email, true, 2).await?;
     match matches.as_slice() {
         [] => Ok(None),
         [one] => {
@@ -160,14 +172,19 @@ async fn sign_up(state: &AppState, key: &SocialLoginKey, identity: &MappedIdenti
     if !key.allow_signup {
         return Err(Refusal::SignupClosed(key.display_name.clone()).into());
     }
+    // A verified address is someone's: a new account must not take it over. (An
+    // unverified one proves nothing and does not block.)
     if let Some(email) = identity.profile.email.as_deref()
-        && !state.store.users_with_email(email, 1).await?.is_empty()
+        && !state.store.users_with_email(email, true, 1).await?.is_empty()
     {
         return Err(Refusal::EmailTaken(key.display_name.clone()).into());
     }
     let base = identity.username.clone().unwrap_or_else(|| format!("{}-{}", key.slug, identity.subject));
     let profile = &identity.profile;
     for candidate in username_candidates(&base, &key.slug) {
+        if state.store.username_taken(&candidate).await? {
+            continue;
+        }
         let new = NewUser {
             username: candidate,
             email: profile.email.clone(),
@@ -212,9 +229,14 @@ async fn sync(
     // A new user already has the profile; a linked one gets it when the key syncs.
     let profile_changed = if key.sync_profile && outcome != Outcome::SignedUp {
         let mut profile = identity.profile.clone();
-        // The hub keeps its own verified address unless the key may vouch for a new one.
-        if !key.trust_email {
-            profile.email = None;
+        // The address changes only to one the upstream verified, the key trusts, and no
+        // other hub user has.
+        if let Some(email) = profile.email.as_deref() {
+            let vouched = key.trust_email && profile.email_verified;
+            let others = state.store.users_with_email(email, false, 2).await?;
+            if !vouched || others.iter().any(|other| *other != user.id) {
+                profile.email = None;
+            }
         }
         match state.store.sync_upstream_profile(user.id, &profile).await {
             Ok(changed) => changed,
@@ -227,7 +249,11 @@ async fn sync(
     };
     let groups_changed = match &identity.groups {
         Some(groups) if key.sync_profile || outcome == Outcome::SignedUp => {
-            state.store.sync_upstream_groups(user.id, &key.slug, groups).await?
+            match state.store.sync_upstream_groups(user.id, &key.slug, groups).await {
+                // A concurrent sign-in created one of the groups first: once more finds it.
+                Err(StoreError::Conflict(_)) => state.store.sync_upstream_groups(user.id, &key.slug, groups).await?,
+                other => other?,
+            }
         }
         _ => false,
     };

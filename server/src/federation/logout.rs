@@ -1,7 +1,8 @@
 //! `POST /upstream/{slug}/backchannel-logout`: an upstream tells the hub that a user's
 //! session there has ended (Back-Channel Logout 1.0, the hub as RP). The logout token is
 //! validated (§2.6): signature through the upstream's JWKS, or its client secret for
-//! HMAC, on the same algorithm allow-list as ID tokens; `iss`, `aud`, `iat`, `exp`, `jti`
+//! HMAC, on the same algorithm allow-list as ID tokens; `iss`, `aud`, `iat`, `exp`
+//! (required, as in the final specification), `jti`
 //! (accepted once), the logout event, `sid` or `sub`, and no `nonce`. The hub sessions
 //! signed in through that upstream session end, and their clients are told in turn.
 
@@ -88,9 +89,6 @@ pub async fn backchannel(
         Ok(None) => {}
         Err(error) => return unavailable(&error),
     }
-    if let Err(error) = state.sessions.put(Space::LogoutToken, &replay_key, &true, REPLAY_WINDOW).await {
-        return unavailable(&error);
-    }
 
     let (sid, sub) = (text("sid"), text("sub"));
     let records = match state.store.sessions_from_upstream(&slug, sid, sub).await {
@@ -101,6 +99,10 @@ pub async fn backchannel(
         Ok(ended) => ended,
         Err(error) => return unavailable(&error),
     };
+    // Remembered once it has done its work: an upstream that retries after a 503 is heard.
+    if let Err(error) = state.sessions.put(Space::LogoutToken, &replay_key, &true, REPLAY_WINDOW).await {
+        return unavailable(&error);
+    }
     tracing::info!(key = %slug, sessions = ended.len(), "upstream back-channel logout");
     for session in &ended {
         let record = AuditRecord::new("logout.backchannel", Actor::Anonymous)
@@ -146,7 +148,7 @@ async fn validate(
     if upstream.issuer_template.is_none() {
         validation.set_issuer(&[&upstream.issuer]);
     }
-    validation.required_spec_claims = HashSet::from(["iss".to_owned(), "aud".to_owned()]);
+    validation.required_spec_claims = HashSet::from(["iss".to_owned(), "aud".to_owned(), "exp".to_owned()]);
     validation.leeway = LEEWAY_SECS;
 
     let decoded = if matches!(header.alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {

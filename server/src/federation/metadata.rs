@@ -129,15 +129,19 @@ pub async fn resolve(upstreams: &Upstreams, key: &SocialLoginKey) -> Result<Reso
             resolved.auth_method = advertised_auth_method(&document)?;
         }
     } else {
-        // Without discovery the identity is keyed by the configured issuer, else by the
-        // authorization endpoint's origin (what the upstream is, as far as the hub knows).
-        resolved.issuer = match key.effective_issuer() {
+        // Without discovery the identity is keyed by the configured issuer, else by where
+        // the hub gets its tokens: a preset's own issuer only while its own endpoints are
+        // used (a GitHub Enterprise server is not github.com, whose ids it would collide with).
+        let preset_endpoints_moved = preset.fixed_endpoints.is_some()
+            && (key.endpoints.authorization.is_some() || key.endpoints.token.is_some());
+        let issuer = if preset_endpoints_moved { key.issuer.clone() } else { key.effective_issuer() };
+        resolved.issuer = match issuer {
             Some(issuer) => issuer,
-            None => authorization
+            None => token
                 .as_deref()
                 .and_then(|url| url::Url::parse(url).ok())
                 .map(|url| url.origin().ascii_serialization())
-                .ok_or_else(|| UpstreamError::Misconfigured(format!("{} has no authorization endpoint", key.slug)))?,
+                .ok_or_else(|| UpstreamError::Misconfigured(format!("{} has no token endpoint", key.slug)))?,
         };
     }
 

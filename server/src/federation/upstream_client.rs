@@ -62,6 +62,15 @@ pub struct AuthorizationRequest {
     pub pkce_verifier: String,
 }
 
+/// What the app's request asks of the sign-in.
+#[derive(Debug, Default)]
+pub struct Asked<'a> {
+    pub login_hint: Option<&'a str>,
+    /// `prompt=login` (or `select_account`): the person must sign in again.
+    pub fresh_login: bool,
+    pub max_age: Option<u64>,
+}
+
 /// What the upstream said about the user, its claims merged (ID token over userinfo).
 pub struct SignedIn {
     pub claims: Map<String, Value>,
@@ -105,8 +114,9 @@ impl<'a> UpstreamClient<'a> {
     }
 
     /// The authorization request to send the browser to, with fresh `state`, `nonce` and
-    /// PKCE verifier.
-    pub fn authorization_request(&self, login_hint: Option<&str>) -> Result<AuthorizationRequest, UpstreamError> {
+    /// PKCE verifier. What the app asked of the sign-in (a login hint, a fresh login,
+    /// a maximum age) is asked of the upstream, which is where the person signs in.
+    pub fn authorization_request(&self, asked: &Asked<'_>) -> Result<AuthorizationRequest, UpstreamError> {
         let random = || crate::secrets::random_token().map_err(|e| UpstreamError::Misconfigured(e.to_string()));
         let (state, nonce) = (random()?, random()?);
         let verifier = PkceCodeVerifier::new(format!("{}{}", random()?, random()?));
@@ -120,8 +130,14 @@ impl<'a> UpstreamClient<'a> {
             )
             .add_scopes(self.key.scopes.iter().filter(|s| *s != "openid").map(|s| Scope::new(s.clone())))
             .set_pkce_challenge(PkceCodeChallenge::from_code_verifier_sha256(&verifier));
-        if let Some(hint) = login_hint {
+        if let Some(hint) = asked.login_hint {
             request = request.add_extra_param("login_hint", hint.to_owned());
+        }
+        if asked.fresh_login {
+            request = request.add_extra_param("prompt", "login");
+        }
+        if let Some(max_age) = asked.max_age {
+            request = request.add_extra_param("max_age", max_age.to_string());
         }
         // Google: ask for an account of the served Workspace domain (checked again in
         // the ID token's `hd`, since the parameter is only a hint to the account chooser).
@@ -208,6 +224,10 @@ impl<'a> UpstreamClient<'a> {
             }
         }
         let claims = payload(&id_token.to_string())?;
+        // OIDC Core §3.1.3.7 step 5, which openidconnect leaves to the caller.
+        if claims.get("azp").is_some_and(|azp| azp.as_str() != Some(self.key.client_id.as_str())) {
+            return Err(UpstreamError::Invalid("the ID token's azp is another client".into()));
+        }
         if let Some(template) = &self.upstream.issuer_template {
             // Microsoft's multi-tenant issuer: `iss` must be the template with this token's tenant.
             let tid = claims.get("tid").and_then(Value::as_str).unwrap_or_default();

@@ -32,6 +32,8 @@ pub struct BrowserSession {
 #[derive(Debug, Clone, Default)]
 pub struct Authentication {
     pub user_id: Uuid,
+    /// When the person authenticated, if earlier than now (at an upstream's session).
+    pub auth_time: Option<i64>,
     pub amr: Vec<String>,
     pub acr: Option<String>,
     pub upstream: Option<UpstreamLogin>,
@@ -85,7 +87,7 @@ pub async fn start(
     let session = BrowserSession {
         user_id: authentication.user_id,
         sid: Uuid::new_v4().to_string(),
-        auth_time: now,
+        auth_time: authentication.auth_time.filter(|t| *t <= now).unwrap_or(now),
         amr: authentication.amr,
         acr: authentication.acr,
         upstream: authentication.upstream,

@@ -104,22 +104,28 @@ impl Store {
         Ok(result.rows_affected > 0)
     }
 
-    /// Ids of the users whose e-mail address is `email`, compared without case; at most
-    /// `limit` of them (two are enough to know the match is ambiguous).
-    pub async fn users_with_email(&self, email: &str, limit: u64) -> Result<Vec<Uuid>, StoreError> {
-        let rows = user::Entity::find()
+    /// Ids of the users whose e-mail address is `email`, compared without (ASCII) case, and
+    /// with `verified`, only those whose address is verified; at most `limit` of them (two
+    /// are enough to know a match is ambiguous).
+    pub async fn users_with_email(&self, email: &str, verified: bool, limit: u64) -> Result<Vec<Uuid>, StoreError> {
+        let mut query = user::Entity::find()
             .select_only()
             .column(user::Column::Id)
-            .filter(Expr::expr(Func::lower(Expr::col(user::Column::Email))).eq(email.to_lowercase()))
-            .limit(limit)
-            .into_tuple::<Uuid>()
-            .all(&self.db)
-            .await?;
-        Ok(rows)
+            .filter(Expr::expr(Func::lower(Expr::col(user::Column::Email))).eq(email.to_ascii_lowercase()));
+        if verified {
+            query = query.filter(user::Column::EmailVerified.eq(true));
+        }
+        Ok(query.limit(limit).into_tuple::<Uuid>().all(&self.db).await?)
     }
 
+    /// Whether a username is taken, compared without (ASCII) case: a new `Alice` beside
+    /// `alice` would be one person to apps that compare names without case.
     pub async fn username_taken(&self, username: &str) -> Result<bool, StoreError> {
-        Ok(self.find_user_for_login(username).await?.is_some())
+        let found = user::Entity::find()
+            .filter(Expr::expr(Func::lower(Expr::col(user::Column::Username))).eq(username.to_ascii_lowercase()))
+            .one(&self.db)
+            .await?;
+        Ok(found.is_some())
     }
 }
 
