@@ -207,23 +207,24 @@ async fn first_sign_in_creates_the_user_and_the_next_finds_the_same_one() {
     let audit = fed.admin.get("/audit-events?action=upstream.").await.ok(StatusCode::OK);
     let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
     assert_eq!(actions, ["upstream.signup"], "one sign-up, and the second sign-in is no new link");
+    let unlinks = fed.admin.get("/audit-events?action=upstream.unlink").await.ok(StatusCode::OK);
+    assert_eq!(unlinks["total"], 0);
 
-    // Unlinked, the identity is new again: with sign-up on, the address is taken now.
+    // Unlinked, the identity is new again: it signs up anew, under a name qualified by
+    // the key (the first account's unverified address proves nothing and blocks nothing).
     let link = links[0]["id"].as_str().unwrap();
     fed.admin.delete(&format!("/users/{alice}/upstream-identities/{link}")).await.ok(StatusCode::NO_CONTENT);
-    let browser = Browser::new();
-    let req = request(&app, &[]);
-    let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
-    let refused = continue_with_corp(&browser, &fed.upstream, &login, "alice").await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(refused.body.contains("already uses the e-mail address"), "{}", refused.body);
+    let (third, _) = sign_in_via_login_page(&fed, &app, "alice").await;
+    assert_ne!(third["sub"], alice);
+    assert_eq!(third["sub"], fed.user_id("alice-corp").await);
 }
 
 #[tokio::test]
 async fn a_verified_email_links_an_existing_user_only_where_the_key_trusts_it() {
     let fed = Federation::start(json!({ "trust_email": true, "allow_signup": false })).await;
     let app = fed.app(json!({})).await;
-    let bob = fed.hub.add_user("bob", "bob's password 1", &["--email", "bob@corp.example.com"]);
+    let verified = |email: &'static str| ["--email", email, "--email-verified"];
+    let bob = fed.hub.add_user("bob", "bob's password 1", &verified("bob@corp.example.com"));
 
     let (claims, _) = sign_in_via_login_page(&fed, &app, "bob").await;
     assert_eq!(claims["sub"], bob, "linked by the verified address");
@@ -231,27 +232,36 @@ async fn a_verified_email_links_an_existing_user_only_where_the_key_trusts_it() 
     assert_eq!(audit["total"], 1);
 
     // Unverified at the upstream: no link, and no sign-up on this key.
-    fed.hub.add_user("carol", "carol's password", &["--email", "carol@corp.example.com"]);
+    fed.hub.add_user("carol", "carol's password", &verified("carol@corp.example.com"));
     fed.upstream.set_account("carol", json!({ "email_verified": false })).await;
     let refused = refused_at_login_page(&fed, &app, "carol").await;
     assert!(refused.contains("does not create new ones"), "{refused}");
 
     // Two hub users with the address: an explicit error, not a pick.
-    fed.hub.add_user("dan1", "dan's password 1", &["--email", "dan@corp.example.com"]);
-    fed.hub.add_user("dan2", "dan's password 2", &["--email", "DAN@corp.example.com"]);
+    fed.hub.add_user("dan1", "dan's password 1", &verified("dan@corp.example.com"));
+    fed.hub.add_user("dan2", "dan's password 2", &verified("DAN@corp.example.com"));
     let refused = refused_at_login_page(&fed, &app, "dan").await;
     assert!(refused.contains("More than one hub account"), "{refused}");
 
     // An administrator's account is never linked by e-mail.
-    fed.hub.add_user("erin", "erin's password", &["--email", "erin@corp.example.com", "--group", "admins"]);
+    fed.hub.add_user(
+        "erin",
+        "erin's password",
+        &["--email", "erin@corp.example.com", "--email-verified", "--group", "admins"],
+    );
     let refused = refused_at_login_page(&fed, &app, "erin").await;
     assert!(refused.contains("administrator"), "{refused}");
+
+    // A hub address nobody verified proves nothing: no link (anyone could have typed it).
+    fed.hub.add_user("quinn", "quinn's password", &["--email", "quinn@corp.example.com"]);
+    let refused = refused_at_login_page(&fed, &app, "quinn").await;
+    assert!(refused.contains("does not create new ones"), "{refused}");
 
     // Nobody with the address, sign-up off: told why.
     let refused = refused_at_login_page(&fed, &app, "frank").await;
     assert!(refused.contains("does not create new ones"), "{refused}");
     let failures = fed.admin.get("/audit-events?action=login.upstream&outcome=failure").await.ok(StatusCode::OK);
-    assert_eq!(failures["total"], 4);
+    assert_eq!(failures["total"], 5);
 }
 
 /// Signs in at the upstream and returns the text of the hub's refusal (403 login page).
@@ -311,6 +321,10 @@ async fn hints_and_client_policy_route_the_sign_in() {
         let page = drive(&Browser::new(), &fed.upstream.issuer, &req.url, "hank").await;
         finish(&fed.hub, &open, req, &page).await;
     }
+    // What the app asks of the sign-in is asked of the upstream.
+    let req = request(&open, &[("idp_hint", "corp"), ("prompt", "login"), ("max_age", "60")]);
+    let location = browser.get(&req.url).await.location().unwrap();
+    assert!(location.contains("prompt=login") && location.contains("max_age=60"), "{location}");
     // A login_hint in a served domain goes to that upstream, hint passed on.
     let req = request(&open, &[("login_hint", "ivy@corp.example.com")]);
     let location = browser.get(&req.url).await.location().unwrap();
@@ -526,6 +540,7 @@ async fn upstream_logout_tokens_are_validated_and_accepted_once() {
         ("no event", fed.upstream.logout_token(json!({ "sub": sub, "events": {} }), true).await),
         ("neither sid nor sub", fed.upstream.logout_token(json!({}), true).await),
         ("no jti", fed.upstream.logout_token(json!({ "sub": sub, "jti": null }), true).await),
+        ("no exp", fed.upstream.logout_token(json!({ "sub": sub, "exp": null }), true).await),
         (
             "an old iat",
             fed.upstream.logout_token(json!({ "sub": sub, "iat": now - 3600, "exp": now + 60 }), true).await,
@@ -617,7 +632,9 @@ async fn an_oauth2_upstream_shaped_like_github_signs_in_without_an_id_token() {
     assert_eq!(info["email_verified"], true, "verified at GitHub, and the key trusts it");
     assert_eq!(info["name"], "The Octocat");
     let links = admin.get(&format!("/users/{user}/upstream-identities")).await.ok(StatusCode::OK);
-    assert_eq!(links[0]["issuer"], "https://github.com");
+    // The endpoints moved (as for a GitHub Enterprise server): identities are keyed by
+    // where the tokens come from, not by github.com, whose ids they would collide with.
+    assert_eq!(links[0]["issuer"], github.base.as_str());
     assert_eq!(links[0]["subject"], "583231", "GitHub's numeric id is the subject");
     assert!(claims.get("amr").is_none(), "GitHub states no authentication method");
 
