@@ -26,11 +26,17 @@ struct Federation {
 impl Federation {
     /// The hub, the upstream, and the key `corp` with `settings` over sensible defaults.
     async fn start(settings: Value) -> Self {
+        Self::start_signing("RS256", settings).await
+    }
+
+    /// As `start`, the upstream signing the hub's ID tokens with `alg`.
+    async fn start_signing(alg: &str, settings: Value) -> Self {
         crate::backend();
         let hub = TestHub::spawn().await;
-        let upstream = OidcProvider::start_with(
+        let upstream = OidcProvider::start_signing(
             &hub.url("/upstream/corp/callback"),
             Some(&hub.url("/upstream/corp/backchannel-logout")),
+            alg,
         );
         let admin = AdminApi::new(&hub);
         let mut key = json!({
@@ -795,4 +801,31 @@ async fn signing_out_of_the_hub_continues_at_the_upstream_and_comes_back_to_the_
     let forged = Browser::new().get(&fed.hub.url("/upstream/logged-out?state=forged")).await;
     assert_eq!(forged.status, StatusCode::OK);
     assert!(forged.location().is_none());
+}
+
+/// Frappe and django-oauth-toolkit sign ID tokens with the client secret (HS256): the
+/// hub checks them with its secret at the upstream, and so the upstream's logout tokens.
+#[tokio::test]
+async fn an_upstream_that_signs_with_the_client_secret_is_verified_with_it() {
+    let fed = Federation::start_signing("HS256", json!({})).await;
+    let receiver = e2e::backchannel::LogoutReceiver::start().await;
+    let app = fed.app(json!({ "backchannel_logout_uri": receiver.uri })).await;
+    let (browser, claims) = signed_in_browser(&fed, &app, "ruth").await;
+    assert_eq!(claims["sub"], fed.user_id("ruth").await);
+    let confirm = browser.get(&format!("{}/session/end", fed.upstream.issuer)).await;
+    browser.submit(&confirm, &[("logout", "yes")]).await;
+    assert_eq!(
+        receiver.wait_for(1, std::time::Duration::from_secs(10)).await.len(),
+        1,
+        "the HS256 logout token was accepted"
+    );
+    assert!(!hub_session_alive(&browser, &app).await);
+
+    // A token changed after its MAC was computed does not verify.
+    fed.upstream.set_fault("tamper", json!({})).await;
+    let browser = Browser::new();
+    let req = request(&app, &[]);
+    let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
+    let page = continue_with_corp(&browser, &fed.upstream, &login, "ruth").await;
+    assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{}", page.body);
 }

@@ -27,6 +27,12 @@ impl OidcProvider {
     /// As `start`, the client also registered for back-channel logout at `backchannel_logout_uri`
     /// (so ID tokens and logout tokens carry `sid`).
     pub fn start_with(redirect_uri: &str, backchannel_logout_uri: Option<&str>) -> Self {
+        Self::start_signing(redirect_uri, backchannel_logout_uri, "RS256")
+    }
+
+    /// As `start_with`, the client's ID tokens signed with `alg` (`HS256`: keyed with the
+    /// client secret).
+    pub fn start_signing(redirect_uri: &str, backchannel_logout_uri: Option<&str>, alg: &str) -> Self {
         let dir = script_dir();
         assert!(
             dir.join("node_modules/oidc-provider").exists(),
@@ -44,6 +50,7 @@ impl OidcProvider {
         args.extend(backchannel_logout_uri);
         let mut child = Command::new("node")
             .current_dir(&dir)
+            .env("ID_TOKEN_ALG", alg)
             .args(&args)
             .stdout(Stdio::piped())
             // Its warnings and errors, for a failing test to show.

@@ -3,6 +3,9 @@
 //
 //   node provider.mjs <port> <client_id> <client_secret> <redirect_uri> [backchannel_logout_uri]
 //
+// With ID_TOKEN_ALG=HS256 in the environment, the client's ID tokens (and logout tokens)
+// are signed with its secret, as Frappe and django-oauth-toolkit do.
+//
 // Prints one line, `ready <issuer>`, once it listens. Its development login page signs
 // in any username (with any password); the account's claims are
 // { email: <username>@corp.example.com, email_verified: true, name, preferred_username },
@@ -52,6 +55,7 @@ const client = {
   grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
   token_endpoint_auth_method: 'client_secret_basic',
+  id_token_signed_response_alg: process.env.ID_TOKEN_ALG ?? 'RS256',
 };
 if (backchannelLogoutUri) {
   client.backchannel_logout_uri = backchannelLogoutUri;
@@ -63,6 +67,7 @@ const provider = new Provider(issuer, {
   jwks: { keys: [signing.jwk] },
   clients: [client],
   pkce: { required: () => true },
+  enabledJWA: { idTokenSigningAlgValues: ['RS256', 'HS256'] },
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
