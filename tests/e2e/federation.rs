@@ -829,3 +829,47 @@ async fn an_upstream_that_signs_with_the_client_secret_is_verified_with_it() {
     let page = continue_with_corp(&browser, &fed.upstream, &login, "ruth").await;
     assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{}", page.body);
 }
+
+/// A generic OAuth 2.0 provider: explicit endpoints, its own client authentication, and a
+/// claim mapping from its userinfo JSON (here the GitHub-shaped stand-in's).
+#[tokio::test]
+async fn a_generic_oauth2_upstream_is_read_through_its_claim_mapping() {
+    crate::backend();
+    let hub = TestHub::spawn().await;
+    let admin = AdminApi::new(&hub);
+    let provider = e2e::github::Github::start("generic-client", "generic-secret").await;
+    provider.sign_in_as(e2e::github::GithubAccount {
+        id: 4242,
+        login: "sam".into(),
+        name: "Sam Smith".into(),
+        emails: vec![("sam@corp.example.com".into(), true, true)],
+    });
+    let key = json!({
+        "slug": "intranet",
+        "display_name": "Intranet",
+        "kind": "oauth2",
+        "authorization_endpoint": format!("{}/login/oauth/authorize", provider.base),
+        "token_endpoint": format!("{}/login/oauth/access_token", provider.base),
+        "userinfo_endpoint": format!("{}/user", provider.base),
+        "token_endpoint_auth_method": "client_secret_post",
+        "client_id": "generic-client",
+        "client_secret": "generic-secret",
+        "scopes": ["profile"],
+        "username_claim": "login",
+        "claim_mapping": { "sub": "id", "picture": "avatar_url" },
+        "enabled": true,
+        "allow_signup": true,
+    });
+    admin.post("/social-login-keys", key).await.ok(StatusCode::CREATED);
+    let app = register_app(&hub, &admin, json!({})).await;
+    let req = request(&app, &[("idp_hint", "intranet")]);
+    let page = drive(&Browser::new(), &provider.base, &req.url, "unused").await;
+    let (claims, info) = finish(&hub, &app, req, &page).await;
+    let sam = user_id(&admin, "sam").await;
+    assert_eq!(claims["sub"], sam);
+    assert_eq!(info["name"], "Sam Smith");
+    assert_eq!(info["picture"], "https://avatars.githubusercontent.com/u/4242", "mapped from avatar_url");
+    let links = admin.get(&format!("/users/{sam}/upstream-identities")).await.ok(StatusCode::OK);
+    assert_eq!(links[0]["subject"], "4242", "mapped from id");
+    assert_eq!(links[0]["issuer"], provider.base.as_str(), "no issuer configured: the token endpoint's origin");
+}
