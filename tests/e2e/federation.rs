@@ -378,7 +378,7 @@ async fn upstream_failures_end_on_a_clear_page_or_as_an_oauth_error() {
     sign_in_via_login_page(&fed, &app, "kim").await;
 
     // Each fault a broken or hostile upstream could produce: refused, never a 500.
-    for fault in ["tamper", "alg-none", "unpublished-key", "token-error"] {
+    for fault in ["tamper", "alg-none", "unpublished-key", "token-error", "huge-token"] {
         fed.upstream.set_fault(fault, json!({})).await;
         let browser = Browser::new();
         let req = request(&app, &[]);

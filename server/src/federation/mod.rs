@@ -123,6 +123,39 @@ pub async fn read_value(url: &str, mut response: reqwest::Response) -> Result<Va
     serde_json::from_slice(&body).map_err(|error| UpstreamError::Invalid(format!("{url}: not JSON: {error}")))
 }
 
+/// The upstream client as openidconnect calls it (the code exchange), reading at most
+/// `MAX_DOCUMENT_BYTES` of an answer, like every other read from an upstream.
+pub struct BoundedClient<'a>(pub &'a reqwest::Client);
+
+impl<'c> openidconnect::AsyncHttpClient<'c> for BoundedClient<'_> {
+    type Error = openidconnect::HttpClientError<reqwest::Error>;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<openidconnect::HttpResponse, Self::Error>> + Send + Sync + 'c>,
+    >;
+
+    fn call(&'c self, request: openidconnect::HttpRequest) -> Self::Future {
+        use openidconnect::HttpClientError;
+        Box::pin(async move {
+            let request = reqwest::Request::try_from(request).map_err(Box::new)?;
+            let mut response = self.0.execute(request).await.map_err(Box::new)?;
+            let mut builder = openidconnect::http::Response::builder().status(response.status());
+            for (name, value) in response.headers() {
+                builder = builder.header(name, value);
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(Box::new)? {
+                body.extend_from_slice(&chunk);
+                if body.len() > MAX_DOCUMENT_BYTES {
+                    return Err(HttpClientError::Other(format!(
+                        "the answer is larger than {MAX_DOCUMENT_BYTES} bytes"
+                    )));
+                }
+            }
+            builder.body(body).map_err(HttpClientError::Http)
+        })
+    }
+}
+
 /// A transport failure in words an administrator can act on.
 pub fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {

@@ -1,7 +1,8 @@
 //! The protocol side of one sign-in at an upstream, through the `openidconnect` crate:
 //! the authorization request (`state`, `nonce`, PKCE S256), the code exchange with the
-//! upstream's client authentication, the ID token's validation against the cached JWKS
-//! and an algorithm allow-list, and the userinfo call.
+//! upstream's client authentication (its answer bounded like every read from upstream),
+//! the ID token's validation against the cached JWKS and an algorithm allow-list, and
+//! the userinfo call.
 
 use std::time::Duration;
 
@@ -162,7 +163,7 @@ impl<'a> UpstreamClient<'a> {
         let response: CoreTokenResponse = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_owned()))
-            .request_async(&upstreams.http)
+            .request_async(&super::BoundedClient(&upstreams.http))
             .await
             .map_err(token_error)?;
 
@@ -334,6 +335,10 @@ fn token_error(error: TokenRequestError) -> UpstreamError {
             error: response.error().as_ref().to_owned(),
             description: response.error_description().cloned(),
         },
+        // The answer came but was too large (`BoundedClient`): misbehaving, not down.
+        RequestTokenError::Request(openidconnect::HttpClientError::Other(detail)) => {
+            UpstreamError::Invalid(format!("the token response is not valid: {detail}"))
+        }
         RequestTokenError::Request(error) => UpstreamError::Unavailable(format!(
             "the token endpoint could not be reached: {}",
             crate::oidc::error::ErrorChain(&error)

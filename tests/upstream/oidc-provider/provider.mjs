@@ -21,6 +21,7 @@
 //   rotated-key      re-sign with a new key, which the JWKS then publishes as well
 //   unpublished-key  re-sign with a key the JWKS never publishes
 //   token-error      the token endpoint answers 500
+//   huge-token       the token response carries a megabyte of padding
 //
 // `POST /__test/logout-token` ({"claims": …, "key": "published" | "unpublished"}) answers
 // a logout token for the client, signed as the provider signs its own, with `claims`
@@ -183,6 +184,7 @@ provider.use(async (ctx, next) => {
   await next();
   if (ctx.path === '/token' && ctx.body?.id_token) {
     ctx.body = { ...ctx.body, id_token: misbehave(ctx.body.id_token) };
+    if (fault.mode === 'huge-token') ctx.body.padding = 'x'.repeat(1024 * 1024);
   }
   if (ctx.path === '/jwks' && fault.mode === 'rotated-key' && Array.isArray(ctx.body?.keys)) {
     ctx.body = { keys: [...ctx.body.keys, publicJwk(rotated.jwk)] };
