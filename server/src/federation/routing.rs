@@ -37,9 +37,10 @@ pub async fn options(state: &AppState, client_id: &str) -> Result<LoginOptions, 
         .store
         .all_social_login_keys()
         .await?
-        .into_iter()
-        .map(|stored| stored.key)
+        .iter()
+        .map(|stored| &stored.key)
         .filter(|key| key.enabled && allows(&client, &key.slug))
+        .cloned()
         .collect();
     let default_key = client.default_social_login_key.clone().filter(|slug| keys.iter().any(|k| k.slug == *slug));
     Ok(LoginOptions { password: client.default_social_login_key.is_none(), keys, default_key })

@@ -58,6 +58,9 @@ pub struct Store {
     db: DatabaseConnection,
     clients: std::sync::Arc<cache::TtlCache<String, clients::StoredClient>>,
     users: std::sync::Arc<cache::TtlCache<uuid::Uuid, crate::domain::User>>,
+    /// Every Social Login Key, read by each login page and authorization request.
+    social_login_keys:
+        std::sync::Arc<cache::TtlCache<(), std::sync::Arc<Vec<social_login_keys::StoredSocialLoginKey>>>>,
 }
 
 impl Store {
@@ -87,6 +90,7 @@ impl Store {
             db,
             clients: std::sync::Arc::new(cache::TtlCache::new(CACHE_TTL, CACHE_CAPACITY)),
             users: std::sync::Arc::new(cache::TtlCache::new(CACHE_TTL, CACHE_CAPACITY)),
+            social_login_keys: std::sync::Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
         })
     }
 

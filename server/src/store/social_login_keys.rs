@@ -2,6 +2,7 @@
 //! never sees it in clear.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
@@ -30,6 +31,7 @@ impl Store {
         model.created_at = Set(now);
         model.updated_at = Set(now);
         let model = model.insert(&self.db).await.map_err(conflict_on("social login key"))?;
+        self.social_login_keys.clear();
         to_stored(model)
     }
 
@@ -44,10 +46,16 @@ impl Store {
         Ok(Page { items, total: page.total })
     }
 
-    /// Every key, for checks across keys (e-mail domains served twice).
-    pub async fn all_social_login_keys(&self) -> Result<Vec<StoredSocialLoginKey>, StoreError> {
+    /// Every key, in slug order: for the login page, routing, and checks across keys.
+    /// Cached for `CACHE_TTL`.
+    pub async fn all_social_login_keys(&self) -> Result<Arc<Vec<StoredSocialLoginKey>>, StoreError> {
+        if let Some(cached) = self.social_login_keys.get(&()) {
+            return Ok(cached);
+        }
         let rows = social_login_key::Entity::find().order_by_asc(social_login_key::Column::Slug).all(&self.db).await?;
-        rows.into_iter().map(to_stored).collect()
+        let keys = Arc::new(rows.into_iter().map(to_stored).collect::<Result<Vec<_>, _>>()?);
+        self.social_login_keys.insert((), keys.clone());
+        Ok(keys)
     }
 
     /// Replaces a key's configuration; the secret changes only when `secret_sealed` is set.
@@ -64,12 +72,15 @@ impl Store {
         model.client_secret_sealed = Set(secret_sealed.or(existing.client_secret_sealed));
         model.created_at = Set(existing.created_at);
         model.updated_at = Set(Utc::now());
-        to_stored(model.update(&self.db).await?)
+        let updated = model.update(&self.db).await?;
+        self.social_login_keys.clear();
+        to_stored(updated)
     }
 
     /// Deletes the key and the upstream identities linked through it.
     pub async fn delete_social_login_key(&self, slug: &str) -> Result<(), StoreError> {
         let result = social_login_key::Entity::delete_by_id(slug.to_owned()).exec(&self.db).await?;
+        self.social_login_keys.clear();
         if result.rows_affected == 0 {
             return Err(StoreError::NotFound("social login key"));
         }
