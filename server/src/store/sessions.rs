@@ -34,14 +34,13 @@ impl Store {
     pub async fn insert_session(&self, record: &SessionRecord) -> Result<(), StoreError> {
         // Sessions past their absolute end are swept here, so the table stays small
         // without a background job.
-        let expired = user_session::Entity::find()
+        // Their `session_clients` rows go with them (ON DELETE CASCADE; sqlx turns SQLite's
+        // foreign keys on for every connection).
+        user_session::Entity::delete_many()
             .filter(user_session::Column::UserId.eq(record.user_id))
             .filter(user_session::Column::ExpiresAt.lte(Utc::now()))
-            .all(&self.db)
+            .exec(&self.db)
             .await?;
-        for session in expired {
-            self.delete_session(&session.sid).await?;
-        }
         user_session::ActiveModel {
             sid: Set(record.sid.clone()),
             user_id: Set(record.user_id),
@@ -88,9 +87,6 @@ impl Store {
     }
 
     pub async fn delete_session(&self, sid: &str) -> Result<bool, StoreError> {
-        // Explicitly, not by the foreign key's cascade: SQLite enforces foreign keys per
-        // connection, and only where the pragma was set.
-        session_client::Entity::delete_many().filter(session_client::Column::Sid.eq(sid)).exec(&self.db).await?;
         let result = user_session::Entity::delete_by_id(sid.to_owned()).exec(&self.db).await?;
         Ok(result.rows_affected > 0)
     }
