@@ -148,13 +148,18 @@ async fn finish(
     let usable = usable_key(state, pending, &flow_state.slug).await?;
     let key = &usable.key;
     let upstream = metadata::resolve(&state.upstreams, key).await.map_err(|e| Failure::upstream(key, e))?;
-    // RFC 9207: an upstream that names itself must name the right issuer (mix-up defence).
-    if let Some(iss) = params.get("iss")
-        && upstream.issuer_template.is_none()
-        && iss != upstream.issuer
-    {
-        let error = UpstreamError::Invalid(format!("the response names the issuer {iss}, not {}", upstream.issuer));
-        return Err(Failure::upstream(key, error));
+    // RFC 9207 (mix-up defence): a response that names an issuer must name this one, and
+    // an upstream that says it always names itself must have done so.
+    match params.get("iss") {
+        Some(iss) if upstream.issuer_template.is_none() && iss != upstream.issuer => {
+            let error = UpstreamError::Invalid(format!("the response names the issuer {iss}, not {}", upstream.issuer));
+            return Err(Failure::upstream(key, error));
+        }
+        None if upstream.names_itself => {
+            let error = UpstreamError::Invalid("the response has no iss, which this upstream always sends".into());
+            return Err(Failure::upstream(key, error));
+        }
+        _ => {}
     }
     if let Some(error) = params.get("error") {
         let refused = UpstreamError::Refused {
@@ -172,6 +177,11 @@ async fn finish(
         .await
         .map_err(|e| Failure::upstream(key, e))?;
     let identity = identity::map(key, &upstream.issuer, &signed_in.claims).map_err(|e| Failure::upstream(key, e))?;
+    if upstream.openid
+        && let Some(max_age) = pending.max_age
+    {
+        check_max_age(max_age, identity.auth_time).map_err(|e| Failure::upstream(key, e))?;
+    }
     let address = extract::client_address(req, state.settings.trust_forwarded_for);
     let (user, outcome) = match linking::resolve(state, key, &identity, &address).await {
         Ok(found) => found,
@@ -200,6 +210,23 @@ async fn finish(
         }),
     };
     Ok(interaction::SignedIn { user, authentication, address })
+}
+
+/// The app asked for a sign-in no older than `max_age`, and the upstream was asked the
+/// same: its ID token must say when the person signed in (OIDC Core §3.1.2.1), and that
+/// must be recent enough.
+fn check_max_age(max_age: u64, auth_time: Option<i64>) -> Result<(), UpstreamError> {
+    const SKEW_SECS: i64 = 60;
+    let Some(auth_time) = auth_time else {
+        return Err(UpstreamError::Invalid("max_age was asked, and the ID token has no auth_time".into()));
+    };
+    let age = chrono::Utc::now().timestamp() - auth_time;
+    if age > i64::try_from(max_age).unwrap_or(i64::MAX).saturating_add(SKEW_SECS) {
+        return Err(UpstreamError::Invalid(format!(
+            "the upstream's sign-in is {age} s old, more than max_age {max_age}"
+        )));
+    }
+    Ok(())
 }
 
 /// The key, if it may be used for this request: it exists, is enabled, and the client's

@@ -32,6 +32,9 @@ pub struct ResolvedUpstream {
     pub auth_method: TokenAuthMethod,
     /// The upstream speaks OpenID Connect for this key: it returns an ID token.
     pub openid: bool,
+    /// The upstream says it names itself in authorization responses (RFC 9207), so a
+    /// response without `iss` is not from it.
+    pub names_itself: bool,
 }
 
 /// A discovery document and when it was fetched.
@@ -95,6 +98,7 @@ pub async fn resolve(upstreams: &Upstreams, key: &SocialLoginKey) -> Result<Reso
         end_session_endpoint: written.end_session.clone(),
         auth_method: key.token_endpoint_auth_method.unwrap_or(preset.token_auth_method),
         openid,
+        names_itself: false,
     };
     let mut authorization = written.authorization.clone();
     let mut token = written.token.clone();
@@ -120,6 +124,8 @@ pub async fn resolve(upstreams: &Upstreams, key: &SocialLoginKey) -> Result<Reso
             None => return Err(UpstreamError::Invalid("the discovery document has no issuer".into())),
         }
         resolved.issuer = issuer;
+        resolved.names_itself =
+            document.get("authorization_response_iss_parameter_supported").and_then(Value::as_bool) == Some(true);
         authorization = authorization.or_else(|| text("authorization_endpoint"));
         token = token.or_else(|| text("token_endpoint"));
         resolved.userinfo_endpoint = resolved.userinfo_endpoint.or_else(|| text("userinfo_endpoint"));
