@@ -12,6 +12,7 @@ mod m20261123_000006_create_federation;
 mod m20261123_000007_create_audit_and_sessions;
 mod m20261123_000008_federated_sign_in;
 mod m20261123_000009_upstream_logout;
+mod m20261123_000010_refresh_acr;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_create_audit_and_sessions::Migration),
             Box::new(m20261123_000008_federated_sign_in::Migration),
             Box::new(m20261123_000009_upstream_logout::Migration),
+            Box::new(m20261123_000010_refresh_acr::Migration),
         ]
     }
 }

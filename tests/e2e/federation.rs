@@ -168,11 +168,16 @@ async fn finish(hub: &TestHub, client: &AppClient, req: Request, page: &Page) ->
     let id_token = tokens.id_token().unwrap();
     id_token.claims(&client.id_token_verifier(), &req.nonce).expect("valid ID token");
     // Every claim, the ones openidconnect has no field for (sid, acr, groups) too.
-    let payload = id_token.to_string().split('.').nth(1).map(str::to_owned).unwrap();
-    let id_claims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    let id_claims = payload_of(&id_token.to_string());
     let response =
         reqwest::Client::new().get(hub.url("/userinfo")).bearer_auth(tokens.access_token().secret()).send().await;
     (id_claims, response.expect("userinfo").json().await.expect("userinfo JSON"))
+}
+
+/// The claims of a JWT whose signature was checked.
+fn payload_of(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
 /// Signs `username` in through the login page's "Continue with Corp SSO".
@@ -374,7 +379,7 @@ async fn hints_and_client_policy_route_the_sign_in() {
 #[tokio::test]
 async fn upstream_failures_end_on_a_clear_page_or_as_an_oauth_error() {
     let fed = Federation::start(json!({})).await;
-    let app = fed.app(json!({})).await;
+    let app = fed.app(json!({ "grant_types": ["authorization_code", "refresh_token"] })).await;
     sign_in_via_login_page(&fed, &app, "kim").await;
 
     // Each fault a broken or hostile upstream could produce: refused, never a 500.
@@ -396,9 +401,24 @@ async fn upstream_failures_end_on_a_clear_page_or_as_an_oauth_error() {
 
     // The upstream's amr and acr reach the app.
     fed.upstream.set_fault("claims", json!({ "amr": ["hwk", "pin"], "acr": "urn:corp:loa:high" })).await;
-    let (claims, _) = sign_in_via_login_page(&fed, &app, "kim").await;
+    let browser = Browser::new();
+    let req = request(&app, &[]);
+    let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
+    let page = continue_with_corp(&browser, &fed.upstream, &login, "kim").await;
+    let code = page.redirect_params().remove("code").expect("a code");
+    let tokens = e2e::rp::exchange_code(&app, &code, req.verifier).await.expect("code exchange");
+    let claims = payload_of(&tokens.id_token().unwrap().to_string());
     assert_eq!(claims["amr"], json!(["hwk", "pin"]));
     assert_eq!(claims["acr"], "urn:corp:loa:high");
+    // …and stay in the ID tokens issued on refresh.
+    let refreshed = app
+        .exchange_refresh_token(tokens.refresh_token().expect("a refresh token"))
+        .unwrap()
+        .request_async(&e2e::rp::http_client())
+        .await
+        .expect("refresh");
+    let claims = payload_of(&refreshed.id_token().expect("an ID token on refresh").to_string());
+    assert_eq!((claims["acr"].as_str(), claims["amr"].clone()), (Some("urn:corp:loa:high"), json!(["hwk", "pin"])));
     fed.upstream.set_fault("none", json!({})).await;
 
     // A replayed callback, a forged state, a callback in another browser.
@@ -872,4 +892,45 @@ async fn a_generic_oauth2_upstream_is_read_through_its_claim_mapping() {
     let links = admin.get(&format!("/users/{sam}/upstream-identities")).await.ok(StatusCode::OK);
     assert_eq!(links[0]["subject"], "4242", "mapped from id");
     assert_eq!(links[0]["issuer"], provider.base.as_str(), "no issuer configured: the token endpoint's origin");
+}
+
+#[tokio::test]
+async fn the_upstream_must_name_itself_and_honour_max_age() {
+    let fed = Federation::start(json!({})).await;
+    let app = fed.app(json!({})).await;
+    let callback = fed.hub.url("/upstream/corp/callback");
+
+    // oidc-provider advertises RFC 9207: a response without `iss` is not from it.
+    let browser = Browser::new();
+    let req = request(&app, &[]);
+    let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
+    let start = fed.hub.url(&format!("/upstream/corp/start?interaction={}", login.input("interaction").unwrap()));
+    let at_callback = drive_until(&browser, &fed.upstream.issuer, &start, "tom", |l| l.starts_with(&callback)).await;
+    let mut stripped = url::Url::parse(&at_callback.location().unwrap()).unwrap();
+    let kept: Vec<(String, String)> = stripped.query_pairs().into_owned().filter(|(name, _)| name != "iss").collect();
+    stripped.query_pairs_mut().clear().extend_pairs(kept);
+    let page = browser.get(stripped.as_str()).await;
+    assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{}", page.body);
+    let failures = fed.admin.get("/audit-events?action=login.upstream&outcome=failure").await.ok(StatusCode::OK);
+    assert!(failures["items"][0]["detail"].as_str().unwrap().contains("no iss"), "{failures}");
+
+    // max_age reaches the upstream, whose fresh sign-in satisfies it…
+    let browser = Browser::new();
+    let req = request(&app, &[("max_age", "60")]);
+    let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
+    let page = continue_with_corp(&browser, &fed.upstream, &login, "tom").await;
+    let (claims, _) = finish(&fed.hub, &app, req, &page).await;
+    assert_eq!(claims["sub"], fed.user_id("tom").await);
+
+    // …and an upstream that answers with an older sign-in is refused.
+    let an_hour_ago = chrono_now() - 3600;
+    fed.upstream.set_fault("claims", json!({ "auth_time": an_hour_ago })).await;
+    let browser = Browser::new();
+    let req = request(&app, &[("max_age", "60")]);
+    let login = browser.get(&browser.get(&req.url).await.location().unwrap()).await;
+    let page = continue_with_corp(&browser, &fed.upstream, &login, "tom").await;
+    assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{}", page.body);
+    // Without max_age, the same answer is fine.
+    let (claims, _) = sign_in_via_login_page(&fed, &app, "tom").await;
+    assert_eq!(claims["auth_time"], an_hour_ago, "the upstream's auth_time is the session's");
 }

@@ -19,6 +19,8 @@ pub struct RefreshGrant {
     pub scope: ScopeSet,
     pub auth_time: DateTime<Utc>,
     pub amr: Vec<String>,
+    /// From an upstream sign-in, for the ID tokens issued on refresh.
+    pub acr: Option<String>,
     pub sid: Option<String>,
 }
 
@@ -55,6 +57,7 @@ impl Store {
             scope: Set(grant.scope.to_string()),
             auth_time: Set(grant.auth_time),
             amr: Set(to_json_strings(&grant.amr)),
+            acr: Set(grant.acr.clone()),
             sid: Set(grant.sid.clone()),
             created_at: Set(Utc::now()),
             expires_at: Set(expires_at),
@@ -80,6 +83,7 @@ impl Store {
                 scope,
                 auth_time: row.auth_time,
                 amr: json_strings(&row.amr),
+                acr: row.acr,
                 sid: row.sid,
             },
             expires_at: row.expires_at,

@@ -68,6 +68,7 @@ pub async fn exchange(
             scope: code.scope.clone(),
             auth_time: chrono::DateTime::from_timestamp(code.auth_time, 0).unwrap_or_default(),
             amr: code.amr.clone(),
+            acr: code.acr.clone(),
             sid: Some(code.sid.clone()),
         };
         Some(issue::refresh_token(state, &refresh).await?)

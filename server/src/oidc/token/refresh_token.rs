@@ -73,7 +73,7 @@ pub async fn exchange(
         user: &user,
         auth_time,
         amr: &stored.grant.amr,
-        acr: None,
+        acr: stored.grant.acr.as_deref(),
         sid: stored.grant.sid.as_deref(),
         grant_id: stored.grant.family_id,
     };

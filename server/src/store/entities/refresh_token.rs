@@ -13,6 +13,7 @@ pub struct Model {
     pub scope: String,
     pub auth_time: DateTimeUtc,
     pub amr: Json,
+    pub acr: Option<String>,
     pub sid: Option<String>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
