@@ -178,13 +178,8 @@ async fn validate(
     };
     let claims = decoded.map_err(|e| Invalid::Token(format!("not valid: {e}")))?.claims;
 
-    if let Some(template) = &upstream.issuer_template {
-        let tid = claims.get("tid").and_then(Value::as_str).unwrap_or_default();
-        if tid.is_empty()
-            || claims.get("iss").and_then(Value::as_str) != Some(template.replace("{tenantid}", tid).as_str())
-        {
-            return Err(bad("iss does not match its tenant"));
-        }
+    if !upstream.tenant_issuer_matches(&claims) {
+        return Err(bad("iss does not match its tenant"));
     }
     let now = Utc::now().timestamp();
     match claims.get("iat").and_then(Value::as_i64) {

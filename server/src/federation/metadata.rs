@@ -40,6 +40,16 @@ pub struct ResolvedUpstream {
 /// A discovery document and when it was fetched.
 type Fetched = (Instant, Map<String, Value>);
 
+impl ResolvedUpstream {
+    /// For Microsoft's multi-tenant issuer, whether a token's `iss` is the template with
+    /// the token's own `tid`; always true for a plain issuer (the verifiers compare that).
+    pub fn tenant_issuer_matches(&self, claims: &Map<String, Value>) -> bool {
+        let Some(template) = &self.issuer_template else { return true };
+        let tid = claims.get("tid").and_then(Value::as_str).unwrap_or_default();
+        !tid.is_empty() && claims.get("iss").and_then(Value::as_str) == Some(template.replace("{tenantid}", tid).as_str())
+    }
+}
+
 #[derive(Default)]
 pub struct MetadataCache {
     documents: Mutex<HashMap<String, Fetched>>,
@@ -69,11 +79,6 @@ impl MetadataCache {
         }
     }
 
-    /// Forgets a document, so the next sign-in reads it again (after a key's change).
-    pub fn forget(&self, issuer: &str) {
-        let url = discovery_url(issuer);
-        self.documents.lock().unwrap_or_else(|e| e.into_inner()).remove(&url);
-    }
 }
 
 fn discovery_url(issuer: &str) -> String {

@@ -229,13 +229,8 @@ impl<'a> UpstreamClient<'a> {
         if claims.get("azp").is_some_and(|azp| azp.as_str() != Some(self.key.client_id.as_str())) {
             return Err(UpstreamError::Invalid("the ID token's azp is another client".into()));
         }
-        if let Some(template) = &self.upstream.issuer_template {
-            // Microsoft's multi-tenant issuer: `iss` must be the template with this token's tenant.
-            let tid = claims.get("tid").and_then(Value::as_str).unwrap_or_default();
-            let expected = template.replace("{tenantid}", tid);
-            if tid.is_empty() || claims.get("iss").and_then(Value::as_str) != Some(expected.as_str()) {
-                return Err(UpstreamError::Invalid("the ID token's iss does not match its tenant".into()));
-            }
+        if !self.upstream.tenant_issuer_matches(&claims) {
+            return Err(UpstreamError::Invalid("the ID token's iss does not match its tenant".into()));
         }
         if self.key.kind == UpstreamKind::Google && !self.key.email_domains.is_empty() {
             let hd = claims.get("hd").and_then(Value::as_str).unwrap_or_default();
