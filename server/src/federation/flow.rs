@@ -18,7 +18,7 @@ use super::upstream_client::{Asked, UpstreamClient};
 use super::{UpstreamError, routing};
 use crate::domain::Prompt;
 use crate::domain::audit::{Actor, AuditRecord};
-use crate::domain::social_login_key::{SECRET_CONTEXT, SocialLoginKey};
+use crate::domain::social_login_key::SocialLoginKey;
 use crate::http::{cookies, extract, page};
 use crate::interaction::{self, login};
 use crate::oidc::authorize::flow::{self, FlowResult, Next};
@@ -243,13 +243,7 @@ async fn usable_key(state: &AppState, pending: &PendingAuthorization, slug: &str
     if !routing::allows(&client, slug) {
         return Err(not_offered());
     }
-    let secret = match &stored.secret_sealed {
-        Some(sealed) => {
-            let clear = state.master.open(SECRET_CONTEXT, sealed).map_err(Failure::internal)?;
-            Some(String::from_utf8(clear).map_err(Failure::internal)?)
-        }
-        None => None,
-    };
+    let secret = super::client_secret(&state.master, &stored).map_err(Failure::Internal)?;
     Ok(UsableKey { key: stored.key, secret })
 }
 

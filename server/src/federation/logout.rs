@@ -22,7 +22,7 @@ use super::metadata::{self, ResolvedUpstream};
 use super::{UpstreamError, Upstreams};
 use crate::accounts::sessions;
 use crate::domain::audit::{Actor, AuditRecord};
-use crate::domain::social_login_key::{SECRET_CONTEXT, SocialLoginKey};
+use crate::domain::social_login_key::SocialLoginKey;
 use crate::http::extract;
 use crate::oidc::backchannel_logout::{self, EVENT};
 use crate::secrets::token_digest;
@@ -64,16 +64,15 @@ pub async fn backchannel(
         Ok(None) => return refuse("no such social login key"),
         Err(error) => return unavailable(&error),
     };
-    let secret = match stored.secret_sealed.as_deref().map(|sealed| state.master.open(SECRET_CONTEXT, sealed)) {
-        Some(Ok(secret)) => Some(secret),
-        Some(Err(error)) => return unavailable(&error),
-        None => None,
+    let secret = match super::client_secret(&state.master, &stored) {
+        Ok(secret) => secret,
+        Err(error) => return unavailable(error.as_ref()),
     };
     let upstream = match metadata::resolve(&state.upstreams, &stored.key).await {
         Ok(upstream) => upstream,
         Err(error) => return unavailable(&error),
     };
-    let claims = match validate(&state.upstreams, &stored.key, &upstream, secret.as_deref(), token).await {
+    let claims = match validate(&state.upstreams, &stored.key, &upstream, secret.as_deref().map(str::as_bytes), token).await {
         Ok(claims) => claims,
         Err(Invalid::Token(reason)) => {
             tracing::warn!(key = %slug, %reason, "logout token refused");

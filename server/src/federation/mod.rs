@@ -55,6 +55,16 @@ impl Upstreams {
     }
 }
 
+/// The hub's client secret at the upstream, opened from its sealed form at rest.
+pub fn client_secret(
+    master: &crate::secrets::MasterKey,
+    stored: &crate::store::social_login_keys::StoredSocialLoginKey,
+) -> Result<Option<String>, Box<dyn std::error::Error + Send + Sync>> {
+    let Some(sealed) = &stored.secret_sealed else { return Ok(None) };
+    let clear = master.open(crate::domain::social_login_key::SECRET_CONTEXT, sealed)?;
+    Ok(Some(String::from_utf8(clear)?))
+}
+
 /// Something an upstream did (or failed to do); the detail is for the log and the
 /// administrator, never a secret.
 #[derive(Debug, thiserror::Error)]
