@@ -72,14 +72,15 @@ pub async fn backchannel(
         Ok(upstream) => upstream,
         Err(error) => return unavailable(&error),
     };
-    let claims = match validate(&state.upstreams, &stored.key, &upstream, secret.as_deref().map(str::as_bytes), token).await {
-        Ok(claims) => claims,
-        Err(Invalid::Token(reason)) => {
-            tracing::warn!(key = %slug, %reason, "logout token refused");
-            return refuse(&reason);
-        }
-        Err(Invalid::Upstream(error)) => return unavailable(&error),
-    };
+    let claims =
+        match validate(&state.upstreams, &stored.key, &upstream, secret.as_deref().map(str::as_bytes), token).await {
+            Ok(claims) => claims,
+            Err(Invalid::Token(reason)) => {
+                tracing::warn!(key = %slug, %reason, "logout token refused");
+                return refuse(&reason);
+            }
+            Err(Invalid::Upstream(error)) => return unavailable(&error),
+        };
     // Accepted once: a replayed token is refused (§2.6 step 10).
     let text = |name: &str| claims.get(name).and_then(Value::as_str);
     let replay_key = token_digest(&format!("{}\u{0}{}", upstream.issuer, text("jti").unwrap_or_default()));

@@ -46,7 +46,8 @@ impl ResolvedUpstream {
     pub fn tenant_issuer_matches(&self, claims: &Map<String, Value>) -> bool {
         let Some(template) = &self.issuer_template else { return true };
         let tid = claims.get("tid").and_then(Value::as_str).unwrap_or_default();
-        !tid.is_empty() && claims.get("iss").and_then(Value::as_str) == Some(template.replace("{tenantid}", tid).as_str())
+        !tid.is_empty()
+            && claims.get("iss").and_then(Value::as_str) == Some(template.replace("{tenantid}", tid).as_str())
     }
 }
 
@@ -78,7 +79,6 @@ impl MetadataCache {
             },
         }
     }
-
 }
 
 fn discovery_url(issuer: &str) -> String {

@@ -2,11 +2,10 @@
 //! A hub user may have several; an upstream identity belongs to exactly one user.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::entities::{upstream_identity, user};
+use super::entities::upstream_identity;
 use super::{Store, StoreError, conflict_on};
 
 #[derive(Debug, Clone)]
@@ -102,30 +101,6 @@ impl Store {
             .exec(&self.db)
             .await?;
         Ok(result.rows_affected > 0)
-    }
-
-    /// Ids of the users whose e-mail address is `email`, compared without (ASCII) case, and
-    /// with `verified`, only those whose address is verified; at most `limit` of them (two
-    /// are enough to know a match is ambiguous).
-    pub async fn users_with_email(&self, email: &str, verified: bool, limit: u64) -> Result<Vec<Uuid>, StoreError> {
-        let mut query = user::Entity::find()
-            .select_only()
-            .column(user::Column::Id)
-            .filter(Expr::expr(Func::lower(Expr::col(user::Column::Email))).eq(email.to_ascii_lowercase()));
-        if verified {
-            query = query.filter(user::Column::EmailVerified.eq(true));
-        }
-        Ok(query.limit(limit).into_tuple::<Uuid>().all(&self.db).await?)
-    }
-
-    /// Whether a username is taken, compared without (ASCII) case: a new `Alice` beside
-    /// `alice` would be one person to apps that compare names without case.
-    pub async fn username_taken(&self, username: &str) -> Result<bool, StoreError> {
-        let found = user::Entity::find()
-            .filter(Expr::expr(Func::lower(Expr::col(user::Column::Username))).eq(username.to_ascii_lowercase()))
-            .one(&self.db)
-            .await?;
-        Ok(found.is_some())
     }
 }
 

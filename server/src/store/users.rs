@@ -4,8 +4,8 @@ use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::{Expr, ExprTrait, Query},
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Func, Query},
 };
 use uuid::Uuid;
 
@@ -277,6 +277,30 @@ impl Store {
                 other => Err(other),
             },
         }
+    }
+
+    /// Ids of the users whose e-mail address is `email`, compared without (ASCII) case, and
+    /// with `verified`, only those whose address is verified; at most `limit` of them (two
+    /// are enough to know a match is ambiguous).
+    pub async fn users_with_email(&self, email: &str, verified: bool, limit: u64) -> Result<Vec<Uuid>, StoreError> {
+        let mut query = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .filter(Expr::expr(Func::lower(Expr::col(user::Column::Email))).eq(email.to_ascii_lowercase()));
+        if verified {
+            query = query.filter(user::Column::EmailVerified.eq(true));
+        }
+        Ok(query.limit(limit).into_tuple::<Uuid>().all(&self.db).await?)
+    }
+
+    /// Whether a username is taken, compared without (ASCII) case: a new `Alice` beside
+    /// `alice` would be one person to apps that compare names without case.
+    pub async fn username_taken(&self, username: &str) -> Result<bool, StoreError> {
+        let found = user::Entity::find()
+            .filter(Expr::expr(Func::lower(Expr::col(user::Column::Username))).eq(username.to_ascii_lowercase()))
+            .one(&self.db)
+            .await?;
+        Ok(found.is_some())
     }
 
     async fn groups_of(&self, user_id: Uuid) -> Result<Vec<String>, StoreError> {
