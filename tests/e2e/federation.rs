@@ -168,16 +168,10 @@ async fn finish(hub: &TestHub, client: &AppClient, req: Request, page: &Page) ->
     let id_token = tokens.id_token().unwrap();
     id_token.claims(&client.id_token_verifier(), &req.nonce).expect("valid ID token");
     // Every claim, the ones openidconnect has no field for (sid, acr, groups) too.
-    let id_claims = payload_of(&id_token.to_string());
+    let id_claims = e2e::rp::jwt_claims(&id_token.to_string());
     let response =
         reqwest::Client::new().get(hub.url("/userinfo")).bearer_auth(tokens.access_token().secret()).send().await;
     (id_claims, response.expect("userinfo").json().await.expect("userinfo JSON"))
-}
-
-/// The claims of a JWT whose signature was checked.
-fn payload_of(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("a JWT");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
 /// Signs `username` in through the login page's "Continue with Corp SSO".
@@ -407,7 +401,7 @@ async fn upstream_failures_end_on_a_clear_page_or_as_an_oauth_error() {
     let page = continue_with_corp(&browser, &fed.upstream, &login, "kim").await;
     let code = page.redirect_params().remove("code").expect("a code");
     let tokens = e2e::rp::exchange_code(&app, &code, req.verifier).await.expect("code exchange");
-    let claims = payload_of(&tokens.id_token().unwrap().to_string());
+    let claims = e2e::rp::jwt_claims(&tokens.id_token().unwrap().to_string());
     assert_eq!(claims["amr"], json!(["hwk", "pin"]));
     assert_eq!(claims["acr"], "urn:corp:loa:high");
     // …and stay in the ID tokens issued on refresh.
@@ -417,7 +411,7 @@ async fn upstream_failures_end_on_a_clear_page_or_as_an_oauth_error() {
         .request_async(&e2e::rp::http_client())
         .await
         .expect("refresh");
-    let claims = payload_of(&refreshed.id_token().expect("an ID token on refresh").to_string());
+    let claims = e2e::rp::jwt_claims(&refreshed.id_token().expect("an ID token on refresh").to_string());
     assert_eq!((claims["acr"].as_str(), claims["amr"].clone()), (Some("urn:corp:loa:high"), json!(["hwk", "pin"])));
     fed.upstream.set_fault("none", json!({})).await;
 
@@ -470,20 +464,6 @@ async fn upstream_failures_end_on_a_clear_page_or_as_an_oauth_error() {
     assert!(!fed.hub.log_text().contains("panicked"));
 }
 
-/// Verifies a logout token the hub sent an app, against the hub's JWKS.
-async fn hub_logout_claims(fed: &Federation, token: &str) -> Value {
-    let header = jsonwebtoken::decode_header(token).expect("a JWT");
-    assert_eq!(header.typ.as_deref(), Some("logout+jwt"), "typ separates logout tokens from ID tokens");
-    let jwks: jsonwebtoken::jwk::JwkSet =
-        reqwest::get(fed.hub.url("/jwks.json")).await.unwrap().json().await.expect("the hub's JWKS");
-    let jwk = jwks.find(header.kid.as_deref().expect("kid")).expect("signed with a published key");
-    let mut validation = jsonwebtoken::Validation::new(header.alg);
-    validation.set_issuer(&[&fed.hub.issuer]);
-    validation.validate_aud = false;
-    let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
-    jsonwebtoken::decode::<Value>(token, &key, &validation).expect("a valid logout token").claims
-}
-
 /// Signs `username` in through the upstream with `browser`, which keeps the sessions.
 async fn signed_in_browser(fed: &Federation, app: &AppClient, username: &str) -> (Browser, Value) {
     let browser = Browser::new();
@@ -525,7 +505,7 @@ async fn signing_out_at_the_upstream_ends_the_hub_session_and_tells_the_app() {
 
     let tokens = receiver.wait_for(1, std::time::Duration::from_secs(10)).await;
     assert_eq!(tokens.len(), 1, "the app is told once");
-    let logout = hub_logout_claims(&fed, &tokens[0]).await;
+    let logout = e2e::backchannel::verify_hub_logout_token(&fed.hub.issuer, &tokens[0]).await;
     assert_eq!(logout["sid"], claims["sid"], "the session the app's ID token named");
     assert_eq!(logout["sub"], claims["sub"]);
     assert_eq!(logout["aud"], claims["aud"]);

@@ -57,3 +57,22 @@ impl Drop for LogoutReceiver {
         self.server.abort();
     }
 }
+
+/// A logout token from the hub at `issuer`, checked as an app checks it: `typ` logout+jwt,
+/// signed with a key in the hub's JWKS, the hub's `iss`, the logout event, no `nonce`.
+pub async fn verify_hub_logout_token(issuer: &str, token: &str) -> serde_json::Value {
+    let header = jsonwebtoken::decode_header(token).expect("a JWT");
+    assert_eq!(header.typ.as_deref(), Some("logout+jwt"), "typ separates logout tokens from ID tokens");
+    let jwks: jsonwebtoken::jwk::JwkSet =
+        reqwest::get(format!("{issuer}/jwks.json")).await.unwrap().json().await.expect("the hub's JWKS");
+    let jwk = jwks.find(header.kid.as_deref().expect("kid")).expect("signed with a published key");
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.set_issuer(&[issuer]);
+    validation.validate_aud = false;
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
+    let claims: serde_json::Value =
+        jsonwebtoken::decode(token, &key, &validation).expect("a valid logout token").claims;
+    assert!(claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
+    assert!(claims.get("nonce").is_none());
+    claims
+}

@@ -93,3 +93,12 @@ pub async fn exchange_code(
         .request_async(&http_client())
         .await
 }
+
+/// The claims of a JWT whose signature was checked, the ones openidconnect has no field
+/// for (`sid`, `acr`, `groups`) included.
+pub fn jwt_claims(jwt: &str) -> serde_json::Value {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("base64url");
+    serde_json::from_slice(&bytes).expect("a JSON payload")
+}
