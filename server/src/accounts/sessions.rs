@@ -75,11 +75,13 @@ pub async fn sign_out(
     sessions: &SessionStore,
     cookie: &str,
 ) -> Result<Option<EndedSession>, SessionsError> {
-    let key = browser::store_key(cookie);
-    browser::end(sessions, cookie).await?;
-    match store.find_session_by_store_key(&key).await? {
+    match store.find_session_by_store_key(&browser::store_key(cookie)).await? {
         Some(record) => Ok(Some(end_indexed(store, sessions, &record).await?)),
-        None => Ok(None),
+        // Not in the index (it was never written, or was swept): the store may hold it still.
+        None => {
+            browser::end(sessions, cookie).await?;
+            Ok(None)
+        }
     }
 }
 

@@ -233,8 +233,10 @@ async fn sync(
         // other hub user has.
         if let Some(email) = profile.email.as_deref() {
             let vouched = key.trust_email && profile.email_verified;
-            let others = state.store.users_with_email(email, false, 2).await?;
-            if !vouched || others.iter().any(|other| *other != user.id) {
+            // Whether another user has it matters only for a new address.
+            let taken = user.email.as_deref() != Some(email)
+                && state.store.users_with_email(email, false, 2).await?.iter().any(|other| *other != user.id);
+            if !vouched || taken {
                 profile.email = None;
             }
         }

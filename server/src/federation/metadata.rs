@@ -114,19 +114,10 @@ pub async fn resolve(upstreams: &Upstreams, key: &SocialLoginKey) -> Result<Reso
             .ok_or_else(|| UpstreamError::Misconfigured(format!("{} has no issuer", key.slug)))?;
         let document = upstreams.metadata.discovery(upstreams, &discovery_url(&issuer)).await?;
         let text = |name: &str| document.get(name).and_then(Value::as_str).map(str::to_owned);
-        match text("issuer") {
-            Some(found) if found == issuer => {}
-            // Only Microsoft's multi-tenant document names a template, and only the
-            // Microsoft kind accepts one: elsewhere it would let any tenant's tokens in.
-            Some(found) if key.kind == UpstreamKind::Microsoft && found.contains("{tenantid}") => {
-                resolved.issuer_template = Some(found);
-            }
-            Some(found) => {
-                return Err(UpstreamError::Invalid(format!(
-                    "the discovery document names the issuer {found}, not {issuer}"
-                )));
-            }
-            None => return Err(UpstreamError::Invalid("the discovery document has no issuer".into())),
+        match discovered_issuer(key, &issuer, text("issuer").as_deref()) {
+            Ok(IssuerMatch::Exact) => {}
+            Ok(IssuerMatch::TenantTemplate(template)) => resolved.issuer_template = Some(template),
+            Err(problem) => return Err(UpstreamError::Invalid(problem)),
         }
         resolved.issuer = issuer;
         resolved.names_itself =
@@ -173,6 +164,27 @@ pub async fn resolve(upstreams: &Upstreams, key: &SocialLoginKey) -> Result<Reso
         checked(name, url)?;
     }
     Ok(resolved)
+}
+
+/// How a discovery document's `issuer` matches the key's.
+pub enum IssuerMatch {
+    Exact,
+    /// Microsoft's multi-tenant template; each token's tenant is checked.
+    TenantTemplate(String),
+}
+
+/// Discovery 1.0 §4.3: the document's `issuer` is the key's exactly. Only Microsoft's
+/// multi-tenant document names a template, and only the Microsoft kind accepts one:
+/// elsewhere it would let any tenant's tokens in.
+pub fn discovered_issuer(key: &SocialLoginKey, issuer: &str, found: Option<&str>) -> Result<IssuerMatch, String> {
+    match found {
+        Some(found) if found == issuer => Ok(IssuerMatch::Exact),
+        Some(found) if key.kind == UpstreamKind::Microsoft && found.contains("{tenantid}") => {
+            Ok(IssuerMatch::TenantTemplate(found.to_owned()))
+        }
+        Some(found) => Err(format!("the discovery document names the issuer {found}, not {issuer}")),
+        None => Err("the discovery document has no issuer".into()),
+    }
 }
 
 fn required(url: Option<String>, name: &str) -> Result<String, UpstreamError> {

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::metadata::IssuerMatch;
 use crate::domain::social_login_key::{EndpointSource, SocialLoginKey};
 
 /// One thing checked.
@@ -102,14 +103,13 @@ async fn discover(http: &reqwest::Client, key: &SocialLoginKey, report: &mut Rep
     };
     report.pass("discovery", format!("fetched {url}"));
     let text = |name: &str| document.get(name).and_then(Value::as_str).map(str::to_owned);
-    match text("issuer") {
-        Some(found) if found == issuer => report.pass("issuer", format!("the document names {found}")),
-        // Microsoft's multi-tenant document names a template; the tenant is checked per token.
-        Some(found) if found.contains("{tenantid}") => {
-            report.pass("issuer", format!("a multi-tenant template: {found}"))
+    // The sign-in's own rule, so the test passes exactly what a sign-in accepts.
+    match super::metadata::discovered_issuer(key, &issuer, text("issuer").as_deref()) {
+        Ok(IssuerMatch::Exact) => report.pass("issuer", format!("the document names {issuer}")),
+        Ok(IssuerMatch::TenantTemplate(template)) => {
+            report.pass("issuer", format!("a multi-tenant template: {template}"))
         }
-        Some(found) => report.fail("issuer", format!("the document names {found}, not {issuer}")),
-        None => report.fail("issuer", "the document has no issuer"),
+        Err(problem) => report.fail("issuer", problem),
     }
     // Endpoints written in the key win over discovered ones.
     report.authorization_endpoint = report.authorization_endpoint.take().or_else(|| text("authorization_endpoint"));
