@@ -19,9 +19,6 @@ use crate::state::AppState;
 use crate::store::Store;
 use crate::templates::Templates;
 
-/// How often each instance re-reads the signing keys, to serve keys rotated elsewhere.
-pub const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(30);
-
 pub struct Application {
     acceptor: TcpAcceptor,
     endpoint: BoxEndpoint<'static>,
@@ -32,20 +29,16 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let state = build_state(settings).await?;
-        crate::admin_ui::register(&state).await.map_err(|e| {
-            anyhow::anyhow!("cannot register the admin UI's client: {}", crate::oidc::error::ErrorChain(&e))
+        crate::manage::built_in::ensure(&state).await.map_err(|e| {
+            anyhow::anyhow!("cannot register the admin UI's client: {}", crate::telemetry::ErrorChain(&e))
         })?;
         let listener = tokio::net::TcpListener::bind(state.settings.listen)
             .await
             .with_context(|| format!("cannot listen on {} (HUB_LISTEN)", state.settings.listen))?;
         let local_addr = listener.local_addr()?;
         let acceptor = TcpAcceptor::from_tokio(listener)?;
-        let endpoint = crate::http::routes(state.clone());
+        let endpoint = crate::routes::routes(state.clone());
         Ok(Self { acceptor, endpoint, local_addr, state })
-    }
-
-    pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
@@ -57,6 +50,8 @@ impl Application {
             .await;
         reload.abort();
         prune.abort();
+        // Back-channel logouts already started are delivered before the process ends.
+        self.state.wait_for_background(Duration::from_secs(5)).await;
         result.context("server stopped")
     }
 }
@@ -67,7 +62,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let sessions = match &settings.redis_url {
         Some(url) => {
             let backend = RedisBackend::connect(url).await.map_err(|e| {
-                anyhow::anyhow!("cannot connect to Redis at HUB_REDIS_URL: {}", crate::oidc::error::ErrorChain(&e))
+                anyhow::anyhow!("cannot connect to Redis at HUB_REDIS_URL: {}", crate::telemetry::ErrorChain(&e))
             })?;
             SessionStore::new(Arc::new(backend), &settings.redis_prefix)
         }
@@ -96,8 +91,9 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         passwords,
         throttle,
         templates: Arc::new(templates),
-        upstreams: crate::federation::Upstreams::new().context("HTTP client for upstream providers")?,
+        outbound: crate::outbound::Outbound::new().context("HTTP client for other servers")?,
         discovery,
+        background: tokio_util::task::TaskTracker::new(),
     })
 }
 
@@ -122,16 +118,16 @@ pub async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
     }
     Store::connect(&settings.database_url())
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database: {}", crate::oidc::error::ErrorChain(&e)))
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {}", crate::telemetry::ErrorChain(&e)))
 }
 
 async fn reload_keys(state: AppState) {
-    let mut interval = tokio::time::interval(KEY_RELOAD_INTERVAL);
+    let mut interval = tokio::time::interval(crate::keys::RELOAD_INTERVAL);
     interval.tick().await;
     loop {
         interval.tick().await;
         if let Err(error) = state.keys.reload(&state.store, &state.master).await {
-            tracing::warn!(error = %crate::oidc::error::ErrorChain(&error), "signing keys not reloaded");
+            tracing::warn!(error = %crate::telemetry::ErrorChain(&error), "signing keys not reloaded");
         }
     }
 }
@@ -151,7 +147,7 @@ async fn prune_audit_log(state: AppState) {
         match state.store.prune_audit_events(chrono::Utc::now() - retention).await {
             Ok(0) => {}
             Ok(deleted) => tracing::info!(deleted, days, "audit events past their retention deleted"),
-            Err(error) => tracing::warn!(error = %crate::oidc::error::ErrorChain(&error), "audit log not pruned"),
+            Err(error) => tracing::warn!(error = %crate::telemetry::ErrorChain(&error), "audit log not pruned"),
         }
     }
 }

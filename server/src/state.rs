@@ -21,10 +21,13 @@ pub struct AppState {
     pub passwords: Passwords,
     pub throttle: LoginThrottle,
     pub templates: Arc<Templates>,
-    /// Upstream identity providers' metadata and keys, and the client that calls them.
-    pub upstreams: crate::federation::Upstreams,
+    /// The client for other servers, and the documents and keys it fetched.
+    pub outbound: crate::outbound::Outbound,
     /// The discovery document, serialised once at start-up.
     pub discovery: bytes::Bytes,
+    /// Work a request starts and does not wait for (back-channel logout deliveries); a
+    /// command that exits next waits for it (`wait_for_background`).
+    pub background: tokio_util::task::TaskTracker,
 }
 
 impl AppState {
@@ -32,12 +35,20 @@ impl AppState {
         self.settings.issuer.as_str().trim_end_matches('/')
     }
 
+    /// Waits (at most `limit`) for the work started in the background to finish.
+    pub async fn wait_for_background(&self, limit: std::time::Duration) {
+        self.background.close();
+        if tokio::time::timeout(limit, self.background.wait()).await.is_err() {
+            tracing::warn!("background work (back-channel logout) still running; not waiting longer");
+        }
+    }
+
     /// Appends to the audit log. A failure to record is logged, not returned: the change
     /// or sign-in it describes has already happened.
     pub async fn audit(&self, record: AuditRecord) {
         let action = record.action;
         if let Err(error) = self.store.record_audit(record).await {
-            tracing::error!(action, error = %crate::oidc::error::ErrorChain(&error), "audit event not recorded");
+            tracing::error!(action, error = %crate::telemetry::ErrorChain(&error), "audit event not recorded");
         }
     }
 }

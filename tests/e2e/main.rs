@@ -11,6 +11,7 @@ mod federation;
 mod interop;
 mod keys;
 mod logout;
+mod operator_commands;
 mod prompt;
 mod scale_out;
 mod schemathesis;

@@ -205,9 +205,15 @@ impl TestHub {
 
     /// Runs `hub <args>` against this hub's settings; returns (success, stdout, stderr).
     pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+        self.cli_with_env(args, stdin, &[])
+    }
+
+    /// As `cli`, with more environment variables (say, one a command reads a secret from).
+    pub fn cli_with_env(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> (bool, String, String) {
         use std::io::Write;
         let mut child = self
             .command()
+            .envs(env.iter().copied())
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

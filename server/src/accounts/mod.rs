@@ -2,7 +2,6 @@
 //! throttling of failed logins per account and per address (SPEC §8).
 
 pub mod password;
-pub mod sessions;
 mod throttle;
 
 pub use password::{PasswordError, Passwords};

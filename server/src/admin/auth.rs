@@ -9,17 +9,13 @@ use secrecy::ExposeSecret;
 use uuid::Uuid;
 
 use super::problem::ApiError;
-use crate::accounts::sessions;
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::keys::{Expectations, TokenType};
+use crate::manage::By;
+use crate::manage::built_in::ADMIN_UI_CLIENT_ID;
 use crate::oidc::token::issue::AccessTokenClaims;
 use crate::secrets::{constant_time_eq, token_digest};
-use crate::session::Space;
 use crate::state::AppState;
-
-/// The client the hub registers for its admin UI; only its tokens open the admin API,
-/// so an access token handed to some other app cannot be replayed here.
-pub const ADMIN_UI_CLIENT_ID: &str = "hub-admin";
 
 /// An authenticated administrator.
 #[derive(Debug, Clone)]
@@ -49,6 +45,13 @@ pub struct Caller {
 #[oai(ty = "bearer", bearer_format = "HUB_ADMIN_TOKEN or JWT", checker = "authenticate")]
 pub struct AdminAuth(pub Caller);
 
+impl AdminAuth {
+    /// The administrator as the audit log records them.
+    pub fn by(&self) -> By {
+        By { actor: self.0.admin.actor(), address: Some(self.0.address.clone()) }
+    }
+}
+
 async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let state = req.data::<AppState>().ok_or_else(|| ApiError::unauthorized("the hub is not ready"))?;
     let address = crate::http::extract::client_address(req, state.settings.trust_forwarded_for);
@@ -71,13 +74,13 @@ async fn check(state: &AppState, token: &str, address: &str) -> Result<Admin, Ap
         return Err(invalid());
     }
     if let Some(grant_id) = claims.gid
-        && state.sessions.exists(Space::RevokedGrant, &grant_id.to_string()).await?
+        && crate::grants::is_revoked(state, grant_id).await?
     {
         return Err(invalid());
     }
     // Ending the session (sign-out, or an administrator's revoke) ends admin access at once.
     let live = match &claims.sid {
-        Some(sid) => sessions::is_live(&state.store, &state.sessions, sid).await?,
+        Some(sid) => crate::sso::is_live(state, sid).await?,
         None => false,
     };
     if !live {

@@ -7,14 +7,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
+use super::ApiTags;
 use super::auth::AdminAuth;
 use super::paging::{Paging, page_of};
 use super::problem::ApiResult;
-use super::{ApiTags, audit_change};
-use crate::oidc::token::issue::revoke_grants;
 use crate::state::AppState;
 use crate::store::consents::ConsentRecord;
-use crate::store::refresh_tokens::GrantFilter;
 
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -74,12 +72,7 @@ impl ConsentsApi {
     /// Revoke a consent
     #[oai(path = "/:id", method = "delete", operation_id = "revokeConsent")]
     async fn revoke(&self, auth: AdminAuth, Data(state): Data<&AppState>, id: Path<Uuid>) -> ApiResult<Revoked> {
-        let (user_id, client_id) = state.store.delete_consent(id.0).await?;
-        revoke_grants(state, GrantFilter::UserAtClient(user_id, &client_id)).await?;
-        audit_change(state, &auth, "consent.revoke", format!("consent:{}", id.0), |r| {
-            r.user(user_id).client(client_id)
-        })
-        .await;
+        crate::manage::consents::revoke(state, &auth.by(), id.0).await?;
         Ok(Revoked::NoContent)
     }
 }

@@ -1,5 +1,5 @@
 //! `/groups`: named sets of users; the names travel in the `groups` claim. Members are
-//! managed on the user (`groups` of `PUT /users/{id}`).
+//! managed on the user (`groups` of `PUT /users/{id}`); the rules are `manage::groups`.
 
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -7,15 +7,13 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
+use super::ApiTags;
 use super::auth::AdminAuth;
 use super::paging::{Paging, page_of};
-use super::problem::{ApiError, ApiResult};
+use super::problem::ApiResult;
 use super::text::Text;
-use super::{ApiTags, audit_change};
-use crate::domain::user::{ADMINS_GROUP, validate_group_name};
-use crate::domain::validation::{self, FieldErrors};
+use crate::manage::groups;
 use crate::state::AppState;
-use crate::store::StoreError;
 use crate::store::groups::GroupRecord;
 
 #[derive(Debug, Object)]
@@ -87,21 +85,15 @@ impl GroupsApi {
         Data(state): Data<&AppState>,
         body: Json<GroupInput>,
     ) -> ApiResult<Created> {
-        check(&body.0)?;
-        let group = match state.store.create_group(&body.0.name, body.0.description.clone().map(Text::into_inner)).await
-        {
-            Err(StoreError::Conflict(_)) => return Err(taken(&body.0.name)),
-            other => other?,
-        };
-        audit_change(state, &auth, "group.create", format!("group:{}", group.name), |r| r).await;
+        let GroupInput { name, description } = body.0;
+        let group = groups::create(state, &auth.by(), &name, description.map(Text::into_inner)).await?;
         Ok(Created::Created(Json(to_api(group))))
     }
 
     /// Read a group
     #[oai(path = "/:id", method = "get", operation_id = "getGroup")]
     async fn get(&self, _auth: AdminAuth, Data(state): Data<&AppState>, id: Path<Uuid>) -> ApiResult<Json<Group>> {
-        let group = state.store.find_group(id.0).await?.ok_or_else(|| ApiError::not_found("group"))?;
-        Ok(Json(to_api(group)))
+        Ok(Json(to_api(groups::find(state, id.0).await?)))
     }
 
     /// Rename or describe a group
@@ -113,47 +105,17 @@ impl GroupsApi {
         id: Path<Uuid>,
         body: Json<GroupInput>,
     ) -> ApiResult<Json<Group>> {
-        let existing = state.store.find_group(id.0).await?.ok_or_else(|| ApiError::not_found("group"))?;
-        check(&body.0)?;
-        if existing.name == ADMINS_GROUP && *body.0.name != *ADMINS_GROUP {
-            return Err(ApiError::conflict_on("name", "the admins group grants the admin API and cannot be renamed"));
-        }
-        let group = match state
-            .store
-            .update_group(id.0, &body.0.name, body.0.description.clone().map(Text::into_inner))
-            .await
-        {
-            Err(StoreError::Conflict(_)) => return Err(taken(&body.0.name)),
-            other => other?,
-        };
-        audit_change(state, &auth, "group.update", format!("group:{}", group.name), |r| r).await;
+        let GroupInput { name, description } = body.0;
+        let group = groups::update(state, &auth.by(), id.0, &name, description.map(Text::into_inner)).await?;
         Ok(Json(to_api(group)))
     }
 
     /// Delete a group
     #[oai(path = "/:id", method = "delete", operation_id = "deleteGroup")]
     async fn delete(&self, auth: AdminAuth, Data(state): Data<&AppState>, id: Path<Uuid>) -> ApiResult<Deleted> {
-        let existing = state.store.find_group(id.0).await?.ok_or_else(|| ApiError::not_found("group"))?;
-        if existing.name == ADMINS_GROUP {
-            return Err(ApiError::conflict("the admins group grants the admin API and cannot be deleted"));
-        }
-        state.store.delete_group(id.0).await?;
-        audit_change(state, &auth, "group.delete", format!("group:{}", existing.name), |r| r).await;
+        groups::delete(state, &auth.by(), id.0).await?;
         Ok(Deleted::NoContent)
     }
-}
-
-fn check(input: &GroupInput) -> ApiResult<()> {
-    let mut errors = FieldErrors::new();
-    errors.check("name", validate_group_name(&input.name));
-    if let Some(description) = &input.description {
-        errors.check("description", validation::text(description, 500));
-    }
-    Ok(errors.into_result()?)
-}
-
-fn taken(name: &str) -> ApiError {
-    ApiError::conflict_on("name", format!("a group named {name} exists"))
 }
 
 fn to_api(group: GroupRecord) -> Group {

@@ -6,12 +6,12 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
+use super::ApiTags;
 use super::auth::AdminAuth;
-use super::problem::{ApiError, ApiResult};
-use super::{ApiTags, audit_change};
-use crate::keys::{self, KeyError, KeyInfo, KeyState};
+use super::problem::ApiResult;
+use crate::keys::{KeyInfo, KeyState};
+use crate::manage::keys;
 use crate::state::AppState;
-use crate::store::StoreError;
 
 #[derive(Debug, Clone, Copy, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -60,7 +60,7 @@ impl KeysApi {
     /// List signing keys
     #[oai(path = "/", method = "get", operation_id = "listKeys")]
     async fn list(&self, _auth: AdminAuth, Data(state): Data<&AppState>) -> ApiResult<Json<SigningKeyList>> {
-        let keys = keys::list(&state.store).await.map_err(key_error)?;
+        let keys = keys::list(state).await?;
         Ok(Json(SigningKeyList { items: keys.into_iter().map(to_api).collect() }))
     }
 
@@ -70,13 +70,7 @@ impl KeysApi {
     /// their reload interval; the previous key stays published until its tokens expire.
     #[oai(path = "/rotate", method = "post", operation_id = "rotateKeys")]
     async fn rotate(&self, auth: AdminAuth, Data(state): Data<&AppState>) -> ApiResult<Rotated> {
-        let keep = crate::cli::keep_previous_key(&state.settings);
-        let kid = keys::rotate(&state.store, &state.master, keep).await.map_err(key_error)?;
-        state.keys.reload(&state.store, &state.master).await.map_err(key_error)?;
-        audit_change(state, &auth, "key.rotate", format!("key:{kid}"), |r| r).await;
-        let all = keys::list(&state.store).await.map_err(key_error)?;
-        let key = all.into_iter().find(|k| k.kid == kid).ok_or_else(|| ApiError::not_found("signing key"))?;
-        Ok(Rotated::Created(Json(to_api(key))))
+        Ok(Rotated::Created(Json(to_api(keys::rotate(state, &auth.by()).await?))))
     }
 
     /// Retire a signing key
@@ -90,21 +84,7 @@ impl KeysApi {
         Data(state): Data<&AppState>,
         kid: Path<String>,
     ) -> ApiResult<Json<SigningKey>> {
-        let key = match keys::retire(&state.store, &state.master, &state.keys, &kid.0).await {
-            Err(KeyError::Store(StoreError::Conflict(_))) => {
-                return Err(ApiError::conflict("the active key cannot be retired; rotate first"));
-            }
-            other => other.map_err(key_error)?,
-        };
-        audit_change(state, &auth, "key.retire", format!("key:{}", kid.0), |r| r).await;
-        Ok(Json(to_api(key)))
-    }
-}
-
-fn key_error(error: KeyError) -> ApiError {
-    match error {
-        KeyError::Store(store) => store.into(),
-        other => ApiError::unavailable(&other),
+        Ok(Json(to_api(keys::retire(state, &auth.by(), &kid.0).await?)))
     }
 }
 

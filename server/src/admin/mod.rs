@@ -15,19 +15,14 @@ mod me;
 mod paging;
 mod problem;
 mod sessions;
-mod social_login_keys;
+pub(crate) mod social_login_keys;
 mod text;
 mod users;
 
-pub use auth::ADMIN_UI_CLIENT_ID;
-
+use poem::endpoint::BoxEndpoint;
 use poem::http::header;
-use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
 use poem_openapi::{OpenApiService, Tags};
-
-use crate::domain::audit::AuditRecord;
-use crate::state::AppState;
-use auth::AdminAuth;
 
 /// Where the operations live, relative to the issuer.
 pub const API_BASE: &str = "/admin/api/v1";
@@ -87,23 +82,30 @@ pub fn openapi_document() -> String {
     document
 }
 
-/// Adds the admin API's routes (relative to the issuer's path) to the hub's.
-pub fn mount(route: Route) -> Route {
+/// The admin API's endpoints, for the route table.
+pub struct Endpoints {
+    /// The operations, at `API_BASE`.
+    pub api: BoxEndpoint<'static>,
+    /// The OpenAPI document, at `DOCUMENT_PATH`.
+    pub document: BoxEndpoint<'static>,
+    /// Swagger UI, at `DOCS_PATH`.
+    pub docs: BoxEndpoint<'static>,
+}
+
+pub fn endpoints() -> Endpoints {
     let service = service();
     let docs = service.swagger_ui();
     let document = openapi_document();
-    route
-        .nest(API_BASE, service.around(guard))
-        .at(
-            DOCUMENT_PATH,
-            poem::endpoint::make_sync(move |_| {
-                Response::builder().content_type("application/json").body(document.clone())
-            }),
-        )
-        .nest(
-            DOCS_PATH,
-            docs.with(poem::middleware::SetHeader::new().overriding(header::CONTENT_SECURITY_POLICY, DOCS_CSP)),
-        )
+    Endpoints {
+        docs: docs
+            .with(poem::middleware::SetHeader::new().overriding(header::CONTENT_SECURITY_POLICY, DOCS_CSP))
+            .boxed(),
+        api: service.around(guard).boxed(),
+        document: poem::endpoint::make_sync(move |_| {
+            Response::builder().content_type("application/json").body(document.clone())
+        })
+        .boxed(),
+    }
 }
 
 /// The docs page is one HTML file with inline script and style (Swagger UI as
@@ -218,19 +220,6 @@ fn contains_escaped_nul(body: &[u8]) -> bool {
             && w[2..].iter().all(|&b| b == b'0')
             && body[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
     })
-}
-
-/// Records an admin change in the audit log.
-async fn audit_change(
-    state: &AppState,
-    auth: &AdminAuth,
-    action: &'static str,
-    target: String,
-    extra: impl FnOnce(AuditRecord) -> AuditRecord,
-) {
-    let caller = &auth.0;
-    let record = extra(AuditRecord::new(action, caller.admin.actor()).target(target).address(&caller.address));
-    state.audit(record).await;
 }
 
 #[cfg(test)]

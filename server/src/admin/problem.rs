@@ -9,8 +9,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
 use crate::domain::validation::FieldErrors;
-use crate::oidc::error::ErrorChain;
+use crate::manage::ManageError;
 use crate::store::StoreError;
+use crate::telemetry::ErrorChain;
 
 /// An RFC 9457 problem.
 #[derive(Debug, Clone, Object)]
@@ -164,15 +165,21 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<crate::accounts::sessions::SessionsError> for ApiError {
-    fn from(error: crate::accounts::sessions::SessionsError) -> Self {
+impl From<crate::sso::SessionsError> for ApiError {
+    fn from(error: crate::sso::SessionsError) -> Self {
         ApiError::unavailable(&error)
     }
 }
 
-impl From<crate::oidc::token::issue::RevokeError> for ApiError {
-    fn from(error: crate::oidc::token::issue::RevokeError) -> Self {
-        ApiError::unavailable(&error)
+impl From<ManageError> for ApiError {
+    fn from(error: ManageError) -> Self {
+        match error {
+            ManageError::NotFound(what) => ApiError::not_found(what),
+            ManageError::Conflict { field: Some(field), detail } => ApiError::conflict_on(&field, detail),
+            ManageError::Conflict { field: None, detail } => ApiError::conflict(detail),
+            ManageError::Invalid(errors) => errors.into(),
+            ManageError::Unavailable(cause) => ApiError::unavailable(cause.as_ref()),
+        }
     }
 }
 

@@ -7,14 +7,11 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
+use super::ApiTags;
 use super::auth::AdminAuth;
 use super::paging::{Paging, page_of};
-use super::problem::{ApiError, ApiResult};
-use super::{ApiTags, audit_change};
-use crate::accounts::sessions;
-use crate::oidc::token::issue::revoke_grants;
+use super::problem::ApiResult;
 use crate::state::AppState;
-use crate::store::refresh_tokens::GrantFilter;
 use crate::store::sessions::SessionRecord;
 
 #[derive(Debug, Object)]
@@ -65,7 +62,7 @@ impl SessionsApi {
         #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
     ) -> ApiResult<Json<SessionPage>> {
         let paging = Paging::new(limit.0, offset.0);
-        let page = sessions::list(&state.store, &state.sessions, user_id.0, paging.window()).await?;
+        let page = crate::sso::list(state, user_id.0, paging.window()).await?;
         let usernames = super::users::usernames(state, page.items.iter().map(|s| s.user_id)).await?;
         Ok(Json(SessionPage::from_store(page, paging, |record| {
             let username = usernames.get(&record.user_id).cloned().flatten();
@@ -79,11 +76,7 @@ impl SessionsApi {
     /// included): their refresh tokens stop working and their access tokens are refused.
     #[oai(path = "/:sid", method = "delete", operation_id = "revokeSession")]
     async fn revoke(&self, auth: AdminAuth, Data(state): Data<&AppState>, sid: Path<String>) -> ApiResult<Revoked> {
-        let record = state.store.find_session(&sid.0).await?.ok_or_else(|| ApiError::not_found("session"))?;
-        let ended = sessions::end(&state.store, &state.sessions, &sid.0).await?;
-        crate::oidc::backchannel_logout::notify(state, ended);
-        revoke_grants(state, GrantFilter::Session(&sid.0)).await?;
-        audit_change(state, &auth, "session.revoke", format!("session:{}", sid.0), |r| r.user(record.user_id)).await;
+        crate::manage::sessions::revoke(state, &auth.by(), &sid.0).await?;
         Ok(Revoked::NoContent)
     }
 }

@@ -4,6 +4,9 @@ use super::protocol::{GrantType, IdTokenAlg, ResponseType, TokenEndpointAuthMeth
 use super::scope::{self, ScopeSet};
 use super::validation::{self, FieldErrors};
 
+/// Sealing context of client secrets at rest.
+pub const SECRET_CONTEXT: &str = "client-secret";
+
 /// Confidential clients hold a secret; public ones (SPAs, native apps) authenticate with
 /// PKCE alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +55,12 @@ impl Client {
 
     pub fn allows_grant(&self, grant: GrantType) -> bool {
         self.grant_types.contains(&grant)
+    }
+
+    /// Whether the client's policy lets its users sign in through the key `slug`.
+    pub fn allows_social_login_key(&self, slug: &str) -> bool {
+        self.allowed_social_login_keys.is_empty()
+            || self.allowed_social_login_keys.iter().any(|allowed| allowed == slug)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod client;
 pub mod pkce;
 pub mod protocol;
 pub mod scope;
+pub mod sign_in;
 pub mod social_login_key;
 pub mod user;
 pub mod validation;

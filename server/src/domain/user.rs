@@ -69,6 +69,49 @@ pub fn validate_group_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Passwords are hashed with argon2id; longer ones only cost time.
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 1024;
+
+/// Passwords have 8 to 1024 characters, for every shell.
+pub fn validate_password(password: &str) -> Result<(), String> {
+    let length = password.chars().count();
+    if length < PASSWORD_MIN_CHARS {
+        return Err(format!("a password has at least {PASSWORD_MIN_CHARS} characters"));
+    }
+    if length > PASSWORD_MAX_CHARS {
+        return Err(format!("a password has at most {PASSWORD_MAX_CHARS} characters"));
+    }
+    Ok(())
+}
+
+/// What an administrator sets on a user (SPEC §6), as the API and the CLI name it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    pub username: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    /// Names of existing groups.
+    pub groups: Vec<String>,
+    pub disabled: bool,
+}
+
+impl Profile {
+    /// The rules that need no database; that the groups exist is checked with the store.
+    pub fn validate(&self) -> super::validation::FieldErrors {
+        let mut errors = super::validation::FieldErrors::new();
+        errors.check("username", validate_username(&self.username));
+        if let Some(email) = &self.email {
+            errors.check("email", super::validation::email(email));
+        }
+        if let Some(name) = &self.name {
+            errors.check("name", super::validation::text(name, 200));
+        }
+        errors
+    }
+}
+
 /// Usernames are what people type: 1-64 characters, no spaces or control characters.
 pub fn validate_username(username: &str) -> Result<(), String> {
     if username.is_empty() || username.chars().count() > 64 {

@@ -1,4 +1,4 @@
-//! Input checks shared by the admin API and the CLI: each failure names its field, so the
+//! Input checks of every shell (the admin API, the CLI, dynamic registration): each failure names its field, so the
 //! API can answer with a problem that points at it and the CLI with one line.
 
 use std::fmt;
@@ -115,6 +115,17 @@ pub fn is_loopback(url: &url::Url) -> bool {
     }
 }
 
+/// A plausible address: something@domain, printable, no spaces. Deliverability is the
+/// upstream's or the mail server's business.
+pub fn email(value: &str) -> Result<(), String> {
+    let plausible = value.len() <= 320
+        && value.chars().all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_control() && !c.is_whitespace()))
+        && value
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.contains('@'));
+    if plausible { Ok(()) } else { Err("not an e-mail address".into()) }
+}
+
 /// A DNS domain name such as `example.com`: lowercase letters, digits and hyphens in
 /// dot-separated labels.
 pub fn domain_name(value: &str) -> Result<(), String> {
@@ -159,5 +170,9 @@ mod tests {
         assert!(text("ok", 10).is_ok());
         assert!(text("a\u{0}b", 10).is_err());
         assert!(identifier("a b", 10).is_err());
+        assert!(email("ann@example.com").is_ok());
+        assert!(email("ann@localhost").is_err());
+        assert!(email("ann example@example.com").is_err());
+        assert!(email("@example.com").is_err());
     }
 }

@@ -1,29 +1,27 @@
 //! Signing in at an upstream (SPEC §5): `GET /upstream/{slug}/start` sends the browser to
 //! the upstream with `state`, `nonce` and PKCE; `GET /upstream/{slug}/callback` takes the
-//! flow state once, exchanges the code, validates what came back, finds the hub user and
-//! resumes the app's authorization request. Every failure ends on the login page with the
-//! reason, or, when the login page was skipped, as an OAuth error to the app.
+//! flow state once, exchanges the code, validates what came back and finds the hub user.
+//! Both end by handing the app's authorization request back to the flow
+//! (`oidc::authorize::resume`): signed in, or failed with the reason, which the flow
+//! shows on the login page or, when the login page was skipped, sends to the app.
 
 use std::time::Duration;
 
-use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{Request, Response, handler};
 use serde::{Deserialize, Serialize};
 
+use super::UpstreamError;
 use super::identity;
 use super::linking::{self, LinkError};
 use super::metadata::{self, ResolvedUpstream};
 use super::upstream_client::{Asked, UpstreamClient};
-use super::{UpstreamError, routing};
 use crate::domain::Prompt;
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::domain::social_login_key::SocialLoginKey;
 use crate::http::{cookies, extract, page};
-use crate::interaction::{self, login};
-use crate::oidc::authorize::flow::{self, FlowResult, Next};
-use crate::oidc::authorize::pending::{PendingAuthorization, Step};
-use crate::oidc::{ErrorCode, paths};
+use crate::oidc::authorize::{self, Awaiting, Interaction, Outcome, PendingAuthorization, SignIn};
+use crate::oidc::{ErrorCode, OAuthError, paths};
 use crate::secrets::constant_time_eq;
 use crate::session::Space;
 use crate::session::browser::{Authentication, UpstreamLogin};
@@ -42,60 +40,50 @@ struct FlowState {
     browser: String,
     nonce: String,
     pkce_verifier: String,
-    /// The hub's login page was skipped; failures go back to the app.
-    routed: bool,
 }
 
-/// "Continue with …" on the login page.
+/// "Continue with …" on the login page, or the flow sending the browser straight here.
 #[handler]
 pub async fn start(req: &Request, Path(slug): Path<String>, Data(state): Data<&AppState>) -> Response {
     let params = match extract::query_params(req) {
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    let (id, _browser, pending) =
-        match interaction::pending_for(state, req, params.get("interaction"), Step::Login).await {
-            Ok(found) => found,
-            Err(response) => return response,
-        };
-    let step = match begin(state, &id, &pending, &slug, false).await {
-        Ok(url) => Ok(Next::Interact(url)),
-        Err(failure) => return fail(state, req, &id, pending, false, failure).await,
+    let interaction = match authorize::interaction(state, req, params.get("interaction"), Awaiting::SignIn).await {
+        Ok(interaction) => interaction,
+        Err(response) => return response,
     };
-    flow::into_response(state, step)
+    match begin(state, &interaction, &slug).await {
+        Ok(url) => page::see_other(&url),
+        Err(failure) => fail(state, req, interaction, failure).await,
+    }
 }
 
-/// Starts the sign-in at the key `slug` for the pending request `id`; returns where to
-/// send the browser. `routed`: the login page was skipped.
-pub async fn begin(
-    state: &AppState,
-    id: &str,
-    pending: &PendingAuthorization,
-    slug: &str,
-    routed: bool,
-) -> Result<String, Failure> {
+/// Starts the sign-in at the key `slug`; returns where to send the browser.
+async fn begin(state: &AppState, interaction: &Interaction, slug: &str) -> Result<String, Failure> {
+    let pending = &interaction.pending;
     let usable = usable_key(state, pending, slug).await?;
     let key = &usable.key;
-    let upstream = metadata::resolve(&state.upstreams, key).await.map_err(|e| Failure::upstream(key, e))?;
+    let upstream = metadata::resolve(&state.outbound, key).await.map_err(|e| Failure::upstream(key, e))?;
     let client = upstream_client(state, &usable, &upstream);
+    let request = &pending.request;
     let asked = Asked {
-        login_hint: pending.login_hint.as_deref(),
-        fresh_login: pending.prompts(Prompt::Login) || pending.prompts(Prompt::SelectAccount),
-        max_age: pending.max_age,
+        login_hint: request.login_hint.as_deref(),
+        fresh_login: request.prompts(Prompt::Login) || request.prompts(Prompt::SelectAccount),
+        max_age: request.max_age,
     };
-    let request = client.authorization_request(&asked).map_err(|e| Failure::upstream(key, e))?;
+    let authorization = client.authorization_request(&asked).map_err(|e| Failure::upstream(key, e))?;
     let flow_state = FlowState {
         slug: key.slug.clone(),
-        interaction: id.to_owned(),
+        interaction: interaction.id.clone(),
         browser: pending.browser.clone(),
-        nonce: request.nonce,
-        pkce_verifier: request.pkce_verifier,
-        routed,
+        nonce: authorization.nonce,
+        pkce_verifier: authorization.pkce_verifier,
     };
     let ttl = FLOW_TTL.min(crate::config::Settings::secs(state.settings.interaction_ttl_secs));
-    state.sessions.put(Space::UpstreamFlow, &request.state, &flow_state, ttl).await.map_err(Failure::internal)?;
-    tracing::info!(key = %key.slug, client_id = %pending.client_id, routed, "upstream sign-in started");
-    Ok(request.url)
+    state.sessions.put(Space::UpstreamFlow, &authorization.state, &flow_state, ttl).await.map_err(Failure::internal)?;
+    tracing::info!(key = %key.slug, client_id = %request.client_id, "upstream sign-in started");
+    Ok(authorization.url)
 }
 
 /// Where the upstream sends the browser back (the redirect URI registered there).
@@ -105,14 +93,7 @@ pub async fn callback(req: &Request, Path(slug): Path<String>, Data(state): Data
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    let expired = || {
-        page::error(
-            state,
-            StatusCode::BAD_REQUEST,
-            "Sign-in expired",
-            "This sign-in was already completed, has expired, or was started in another browser. Please return to the application and start again.",
-        )
-    };
+    let expired = || authorize::expired(state);
     let Some(state_param) = params.get("state") else { return expired() };
     // Taken once: a replayed callback finds nothing.
     let flow_state = match state.sessions.take::<FlowState>(Space::UpstreamFlow, state_param).await {
@@ -125,29 +106,28 @@ pub async fn callback(req: &Request, Path(slug): Path<String>, Data(state): Data
         tracing::warn!(key = %slug, "upstream callback from another browser or for another key");
         return expired();
     }
-    let (id, _, pending) = match interaction::pending_for(state, req, Some(&flow_state.interaction), Step::Login).await
-    {
-        Ok(found) => found,
+    let found = authorize::interaction(state, req, Some(&flow_state.interaction), Awaiting::SignIn).await;
+    let interaction = match found {
+        Ok(interaction) => interaction,
         Err(response) => return response,
     };
-    let routed = flow_state.routed;
-    match finish(state, req, &params, flow_state, &pending).await {
-        Ok(signed_in) => interaction::complete_sign_in(state, req, &id, pending, signed_in).await,
-        Err(failure) => fail(state, req, &id, pending, routed, failure).await,
+    match identify(state, req, &params, flow_state, &interaction.pending).await {
+        Ok(sign_in) => authorize::resume(state, req, interaction, Outcome::SignedIn(sign_in)).await,
+        Err(failure) => fail(state, req, interaction, failure).await,
     }
 }
 
 /// The callback's work: the upstream's answer, validated, mapped and linked to a user.
-async fn finish(
+async fn identify(
     state: &AppState,
     req: &Request,
     params: &extract::Params,
     flow_state: FlowState,
     pending: &PendingAuthorization,
-) -> Result<interaction::SignedIn, Failure> {
+) -> Result<SignIn, Failure> {
     let usable = usable_key(state, pending, &flow_state.slug).await?;
     let key = &usable.key;
-    let upstream = metadata::resolve(&state.upstreams, key).await.map_err(|e| Failure::upstream(key, e))?;
+    let upstream = metadata::resolve(&state.outbound, key).await.map_err(|e| Failure::upstream(key, e))?;
     // RFC 9207 (mix-up defence): a response that names an issuer must name this one, and
     // an upstream that says it always names itself must have done so.
     match params.get("iss") {
@@ -172,13 +152,13 @@ async fn finish(
         return Err(Failure::upstream(key, UpstreamError::Invalid("the response has neither code nor error".into())));
     };
     let client = upstream_client(state, &usable, &upstream);
-    let signed_in = client
-        .complete(&state.upstreams, code, &flow_state.pkce_verifier, &flow_state.nonce)
+    let answer = client
+        .complete(&state.outbound, code, &flow_state.pkce_verifier, &flow_state.nonce)
         .await
         .map_err(|e| Failure::upstream(key, e))?;
-    let identity = identity::map(key, &upstream.issuer, &signed_in.claims).map_err(|e| Failure::upstream(key, e))?;
+    let identity = identity::map(key, &upstream.issuer, &answer.claims).map_err(|e| Failure::upstream(key, e))?;
     if upstream.openid
-        && let Some(max_age) = pending.max_age
+        && let Some(max_age) = pending.request.max_age
     {
         check_max_age(max_age, identity.auth_time).map_err(|e| Failure::upstream(key, e))?;
     }
@@ -194,7 +174,7 @@ async fn finish(
     let actor = Actor::User { id: user.id, username: user.username.clone() };
     let record = AuditRecord::new("login.upstream", actor)
         .user(user.id)
-        .client(&pending.client_id)
+        .client(&pending.request.client_id)
         .target(format!("social-login-key:{}", key.slug))
         .address(&address);
     state.audit(record).await;
@@ -209,7 +189,7 @@ async fn finish(
             sid: identity.sid.clone(),
         }),
     };
-    Ok(interaction::SignedIn { user, authentication, address })
+    Ok(SignIn { authentication, address })
 }
 
 /// The app asked for a sign-in no older than `max_age`, and the upstream was asked the
@@ -238,9 +218,9 @@ async fn usable_key(state: &AppState, pending: &PendingAuthorization, slug: &str
     };
     let stored = state.store.find_social_login_key(slug).await.map_err(Failure::internal)?;
     let stored = stored.filter(|stored| stored.key.enabled).ok_or_else(not_offered)?;
-    let client = state.store.find_client(&pending.client_id).await.map_err(Failure::internal)?;
+    let client = state.store.find_client(&pending.request.client_id).await.map_err(Failure::internal)?;
     let client = client.ok_or_else(not_offered)?.client;
-    if !routing::allows(&client, slug) {
+    if !client.allows_social_login_key(slug) {
         return Err(not_offered());
     }
     let secret = super::client_secret(&state.master, &stored).map_err(Failure::Internal)?;
@@ -285,7 +265,7 @@ impl Failure {
     }
 
     /// What the person is told; never a secret, never an upstream's internals.
-    pub fn message(&self) -> String {
+    fn message(&self) -> String {
         match self {
             Failure::Upstream { display_name, error: UpstreamError::Refused { error, .. }, .. }
                 if error == "access_denied" =>
@@ -305,7 +285,7 @@ impl Failure {
         }
     }
 
-    pub fn error_code(&self) -> ErrorCode {
+    fn error_code(&self) -> ErrorCode {
         match self {
             Failure::Refused { .. } | Failure::Upstream { error: UpstreamError::Refused { .. }, .. } => {
                 ErrorCode::AccessDenied
@@ -316,40 +296,24 @@ impl Failure {
     }
 }
 
-/// Ends a failed sign-in: logged and audited, then the login page with the reason or,
-/// when the login page was skipped, an OAuth error to the app.
-async fn fail(
-    state: &AppState,
-    req: &Request,
-    id: &str,
-    pending: PendingAuthorization,
-    routed: bool,
-    failure: Failure,
-) -> Response {
+/// Ends a failed sign-in: logged and audited, then handed back to the flow, which shows
+/// the reason on the login page or sends it to the app.
+async fn fail(state: &AppState, req: &Request, interaction: Interaction, failure: Failure) -> Response {
     let address = extract::client_address(req, state.settings.trust_forwarded_for);
+    let client_id = interaction.pending.request.client_id.clone();
     let (key, detail) = match &failure {
         Failure::Upstream { key, error, .. } => (key.clone(), error.to_string()),
         Failure::Refused { key, reason } => (key.clone(), reason.clone()),
-        Failure::Internal(error) => {
-            return page::internal_error(state, error.as_ref());
-        }
+        Failure::Internal(error) => return page::internal_error(state, error.as_ref()),
     };
-    tracing::warn!(key = %key, client_id = %pending.client_id, %detail, "upstream sign-in failed");
+    tracing::warn!(key = %key, %client_id, %detail, "upstream sign-in failed");
     let record = AuditRecord::new("login.upstream", Actor::Anonymous)
         .failed()
-        .client(&pending.client_id)
+        .client(&client_id)
         .target(format!("social-login-key:{key}"))
         .address(&address)
         .detail(detail.chars().take(500).collect::<String>());
     state.audit(record).await;
-    if routed {
-        let step: FlowResult =
-            flow::fail_with(state, Some(id), &pending, failure.error_code(), &failure.message()).await;
-        return flow::into_response(state, step);
-    }
-    let status = match failure.error_code() {
-        ErrorCode::AccessDenied => StatusCode::FORBIDDEN,
-        _ => StatusCode::BAD_GATEWAY,
-    };
-    login::render(state, status, id, &pending, "", Some(&failure.message())).await
+    let error = OAuthError::new(failure.error_code(), failure.message());
+    authorize::resume(state, req, interaction, Outcome::Failed(error)).await
 }

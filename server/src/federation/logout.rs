@@ -17,16 +17,15 @@ use poem::web::{Data, Path};
 use poem::{Body, IntoResponse, Request, Response, handler};
 use serde_json::{Map, Value, json};
 
-use super::jwks::Freshness;
+use super::UpstreamError;
 use super::metadata::{self, ResolvedUpstream};
-use super::{UpstreamError, Upstreams};
-use crate::accounts::sessions;
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::domain::social_login_key::SocialLoginKey;
 use crate::http::extract;
-use crate::oidc::backchannel_logout::{self, EVENT};
+use crate::outbound::{Freshness, Outbound};
 use crate::secrets::token_digest;
 use crate::session::Space;
+use crate::sso::{self, LOGOUT_EVENT as EVENT};
 use crate::state::AppState;
 
 /// The algorithms a logout token may be signed with: those of ID tokens (never `none`).
@@ -68,12 +67,12 @@ pub async fn backchannel(
         Ok(secret) => secret,
         Err(error) => return unavailable(error.as_ref()),
     };
-    let upstream = match metadata::resolve(&state.upstreams, &stored.key).await {
+    let upstream = match metadata::resolve(&state.outbound, &stored.key).await {
         Ok(upstream) => upstream,
         Err(error) => return unavailable(&error),
     };
     let claims =
-        match validate(&state.upstreams, &stored.key, &upstream, secret.as_deref().map(str::as_bytes), token).await {
+        match validate(&state.outbound, &stored.key, &upstream, secret.as_deref().map(str::as_bytes), token).await {
             Ok(claims) => claims,
             Err(Invalid::Token(reason)) => {
                 tracing::warn!(key = %slug, %reason, "logout token refused");
@@ -95,23 +94,22 @@ pub async fn backchannel(
         Ok(records) => records,
         Err(error) => return unavailable(&error),
     };
-    let ended = match sessions::end_each(&state.store, &state.sessions, &records).await {
-        Ok(ended) => ended,
-        Err(error) => return unavailable(&error),
-    };
+    // Their apps are told in the background (back-channel logout, the hub as OP).
+    if let Err(error) = sso::end_each(state, &records).await {
+        return unavailable(&error);
+    }
     // Remembered once it has done its work: an upstream that retries after a 503 is heard.
     if let Err(error) = state.sessions.put(Space::LogoutToken, &replay_key, &true, REPLAY_WINDOW).await {
         return unavailable(&error);
     }
-    tracing::info!(key = %slug, sessions = ended.len(), "upstream back-channel logout");
-    for session in &ended {
+    tracing::info!(key = %slug, sessions = records.len(), "upstream back-channel logout");
+    for session in &records {
         let record = AuditRecord::new("logout.backchannel", Actor::Anonymous)
             .user(session.user_id)
             .target(format!("social-login-key:{slug}"))
             .detail(format!("session {} ended by the upstream", session.sid));
         state.audit(record).await;
     }
-    backchannel_logout::notify(state, ended);
     // §2.8: 200, and never cached.
     Response::builder().status(StatusCode::OK).header("cache-control", "no-store").finish()
 }
@@ -124,7 +122,7 @@ enum Invalid {
 }
 
 async fn validate(
-    upstreams: &Upstreams,
+    outbound: &Outbound,
     key: &SocialLoginKey,
     upstream: &ResolvedUpstream,
     secret: Option<&[u8]>,
@@ -158,7 +156,11 @@ async fn validate(
         let uri = upstream.jwks_uri.as_deref().ok_or_else(|| bad("the upstream publishes no keys"))?;
         let mut freshness = Freshness::Cached;
         loop {
-            let set = upstreams.jwks.keys(upstreams, uri, freshness).await.map_err(Invalid::Upstream)?;
+            let set = outbound
+                .key_sets
+                .keys(&outbound.http, uri, freshness)
+                .await
+                .map_err(|e| Invalid::Upstream(e.into()))?;
             let jwks: JwkSet = serde_json::from_value(Value::Object(set.document.clone()))
                 .map_err(|e| Invalid::Upstream(UpstreamError::Invalid(format!("{uri}: {e}"))))?;
             let found = match header.kid.as_deref() {
@@ -210,7 +212,7 @@ fn refuse(reason: &str) -> Response {
 }
 
 fn unavailable(error: &dyn std::error::Error) -> Response {
-    tracing::error!(error = %crate::oidc::error::ErrorChain(error), "back-channel logout could not be processed");
+    tracing::error!(error = %crate::telemetry::ErrorChain(error), "back-channel logout could not be processed");
     let body = json!({ "error": "temporarily_unavailable", "error_description": "try again later" });
     (StatusCode::SERVICE_UNAVAILABLE, poem::web::Json(body)).with_header("cache-control", "no-store").into_response()
 }

@@ -1,20 +1,13 @@
 //! Where a Social Login Key's upstream lives: its endpoints, from OpenID Connect
-//! Discovery 1.0 or from the key and its preset, each one checked before the hub sends
-//! a browser or a request there. Discovery documents are cached for an hour; when the
-//! upstream cannot be reached, a copy up to a day old still serves.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! Discovery 1.0 (cached in `outbound`) or from the key and its preset, each one checked
+//! before the hub sends a browser or a request there.
 
 use serde_json::{Map, Value};
 
-use super::{UpstreamError, Upstreams};
+use super::UpstreamError;
 use crate::domain::social_login_key::{EndpointSource, SocialLoginKey, TokenAuthMethod, UpstreamKind};
 use crate::domain::validation::https_url;
-
-const FRESH_FOR: Duration = Duration::from_secs(3600);
-const STALE_SERVES_FOR: Duration = Duration::from_secs(24 * 3600);
+use crate::outbound::Outbound;
 
 /// An upstream, ready to be signed in at.
 #[derive(Debug, Clone)]
@@ -37,9 +30,6 @@ pub struct ResolvedUpstream {
     pub names_itself: bool,
 }
 
-/// A discovery document and when it was fetched.
-type Fetched = (Instant, Map<String, Value>);
-
 impl ResolvedUpstream {
     /// For Microsoft's multi-tenant issuer, whether a token's `iss` is the template with
     /// the token's own `tid`; always true for a plain issuer (the verifiers compare that).
@@ -51,43 +41,13 @@ impl ResolvedUpstream {
     }
 }
 
-#[derive(Default)]
-pub struct MetadataCache {
-    documents: Mutex<HashMap<String, Fetched>>,
-}
-
-impl MetadataCache {
-    async fn discovery(&self, upstreams: &Upstreams, url: &str) -> Result<Map<String, Value>, UpstreamError> {
-        let cached = self.documents.lock().unwrap_or_else(|e| e.into_inner()).get(url).cloned();
-        if let Some((fetched, document)) = &cached
-            && fetched.elapsed() < FRESH_FOR
-        {
-            return Ok(document.clone());
-        }
-        match super::fetch_json(&upstreams.http, url, None).await {
-            Ok(document) => {
-                let mut documents = self.documents.lock().unwrap_or_else(|e| e.into_inner());
-                documents.insert(url.to_owned(), (Instant::now(), document.clone()));
-                Ok(document)
-            }
-            Err(error) => match cached {
-                Some((fetched, document)) if fetched.elapsed() < STALE_SERVES_FOR => {
-                    tracing::warn!(%url, %error, "upstream discovery failed; using the cached document");
-                    Ok(document)
-                }
-                _ => Err(error),
-            },
-        }
-    }
-}
-
 fn discovery_url(issuer: &str) -> String {
     format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
 }
 
 /// Endpoints and settings in force for `key`: written ones, then discovered ones, then
 /// the preset's.
-pub async fn resolve(upstreams: &Upstreams, key: &SocialLoginKey) -> Result<ResolvedUpstream, UpstreamError> {
+pub async fn resolve(outbound: &Outbound, key: &SocialLoginKey) -> Result<ResolvedUpstream, UpstreamError> {
     let preset = key.kind.preset();
     let written = key.static_endpoints();
     let openid = key.kind != UpstreamKind::Oauth2
@@ -112,7 +72,7 @@ pub async fn resolve(upstreams: &Upstreams, key: &SocialLoginKey) -> Result<Reso
         let issuer = key
             .effective_issuer()
             .ok_or_else(|| UpstreamError::Misconfigured(format!("{} has no issuer", key.slug)))?;
-        let document = upstreams.metadata.discovery(upstreams, &discovery_url(&issuer)).await?;
+        let document = outbound.documents.get(&outbound.http, &discovery_url(&issuer)).await?;
         let text = |name: &str| document.get(name).and_then(Value::as_str).map(str::to_owned);
         match discovered_issuer(key, &issuer, text("issuer").as_deref()) {
             Ok(IssuerMatch::Exact) => {}

@@ -183,10 +183,10 @@ async fn fetch_jwks(http: &reqwest::Client, url: &str, report: &mut Report) {
 async fn reachable(http: &reqwest::Client, name: &'static str, url: &str, report: &mut Report) {
     match http.get(url).send().await {
         Ok(response) => report.pass(name, format!("{url} answered {}", response.status().as_u16())),
-        Err(error) => report.fail(name, format!("{url}: {}", super::describe(&error))),
+        Err(error) => report.fail(name, format!("{url}: {}", crate::outbound::describe(&error))),
     }
 }
 
 async fn fetch_json(http: &reqwest::Client, url: &str) -> Result<Value, String> {
-    super::fetch_json(http, url, None).await.map(Value::Object).map_err(|e| e.to_string())
+    crate::outbound::fetch_json(http, url, None).await.map(Value::Object).map_err(|e| e.to_string())
 }

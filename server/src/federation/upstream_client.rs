@@ -20,10 +20,10 @@ use openidconnect::{
 };
 use serde_json::{Map, Value};
 
-use super::jwks::Freshness;
+use super::UpstreamError;
 use super::metadata::ResolvedUpstream;
-use super::{UpstreamError, Upstreams};
 use crate::domain::social_login_key::{SocialLoginKey, TokenAuthMethod, UpstreamKind};
+use crate::outbound::{Freshness, Outbound};
 
 type Client = CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointNotSet>;
 
@@ -73,7 +73,7 @@ pub struct Asked<'a> {
 }
 
 /// What the upstream said about the user, its claims merged (ID token over userinfo).
-pub struct SignedIn {
+pub struct Answer {
     pub claims: Map<String, Value>,
 }
 
@@ -154,31 +154,31 @@ impl<'a> UpstreamClient<'a> {
     /// Exchanges the code, validates the ID token and reads userinfo.
     pub async fn complete(
         &self,
-        upstreams: &Upstreams,
+        outbound: &Outbound,
         code: &str,
         pkce_verifier: &str,
         nonce: &str,
-    ) -> Result<SignedIn, UpstreamError> {
+    ) -> Result<Answer, UpstreamError> {
         let client = self.client(CoreJsonWebKeySet::new(Vec::new()))?;
         let response: CoreTokenResponse = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_owned()))
-            .request_async(&super::BoundedClient(&upstreams.http))
+            .request_async(&crate::outbound::BoundedClient(&outbound.http))
             .await
             .map_err(token_error)?;
 
         let mut claims = match (response.id_token(), self.upstream.openid) {
-            (Some(id_token), _) => self.validate_id_token(upstreams, id_token, nonce).await?,
+            (Some(id_token), _) => self.validate_id_token(outbound, id_token, nonce).await?,
             (None, true) => return Err(UpstreamError::Invalid("the token response has no ID token".into())),
             (None, false) => Map::new(),
         };
         let access_token = response.access_token().secret();
-        if let Some(userinfo) = self.userinfo(upstreams, access_token, claims.get("sub")).await? {
+        if let Some(userinfo) = self.userinfo(outbound, access_token, claims.get("sub")).await? {
             for (name, value) in userinfo {
                 claims.entry(name).or_insert(value);
             }
         }
-        Ok(SignedIn { claims })
+        Ok(Answer { claims })
     }
 
     /// OIDC Core §3.1.3.7, through openidconnect: signature (allow-listed algorithms, the
@@ -186,14 +186,14 @@ impl<'a> UpstreamClient<'a> {
     /// `azp`, `exp`, `iat` and `nonce`. Returns every claim of the token.
     async fn validate_id_token(
         &self,
-        upstreams: &Upstreams,
+        outbound: &Outbound,
         id_token: &CoreIdToken,
         nonce: &str,
     ) -> Result<Map<String, Value>, UpstreamError> {
         let mut freshness = Freshness::Cached;
         loop {
             let jwks = match &self.upstream.jwks_uri {
-                Some(uri) => upstreams.jwks.keys(upstreams, uri, freshness).await?.core.clone(),
+                Some(uri) => outbound.key_sets.keys(&outbound.http, uri, freshness).await?.core.clone(),
                 // Frappe signs with the client secret only and publishes no key set.
                 None => CoreJsonWebKeySet::new(Vec::new()),
             };
@@ -253,19 +253,19 @@ impl<'a> UpstreamClient<'a> {
     /// verification is stated.
     async fn userinfo(
         &self,
-        upstreams: &Upstreams,
+        outbound: &Outbound,
         access_token: &str,
         id_token_sub: Option<&Value>,
     ) -> Result<Option<Map<String, Value>>, UpstreamError> {
         let Some(endpoint) = &self.upstream.userinfo_endpoint else { return Ok(None) };
-        let mut claims = match super::fetch_json(&upstreams.http, endpoint, Some(access_token)).await {
+        let mut claims = match crate::outbound::fetch_json(&outbound.http, endpoint, Some(access_token)).await {
             Ok(claims) => claims,
             // With an ID token in hand, userinfo only adds to it.
             Err(error) if id_token_sub.is_some() => {
                 tracing::warn!(key = %self.key.slug, %error, "upstream userinfo failed; using the ID token alone");
                 return Ok(None);
             }
-            Err(error) => return Err(error),
+            Err(error) => return Err(error.into()),
         };
         if let Some(sub) = id_token_sub
             && claims.get("sub").is_some_and(|found| found != sub)
@@ -273,7 +273,7 @@ impl<'a> UpstreamClient<'a> {
             return Err(UpstreamError::Invalid("userinfo describes another subject than the ID token".into()));
         }
         if self.key.kind == UpstreamKind::Github {
-            let (email, verified) = github_primary_email(upstreams, endpoint, access_token).await?;
+            let (email, verified) = github_primary_email(outbound, endpoint, access_token).await?;
             claims.insert("email".into(), email.map_or(Value::Null, Value::String));
             claims.insert("email_verified".into(), Value::Bool(verified));
         }
@@ -284,20 +284,20 @@ impl<'a> UpstreamClient<'a> {
 /// GitHub's `/user` shows only a public e-mail and says nothing of its verification; the
 /// primary address of `/user/emails` (scope `user:email`) says both.
 async fn github_primary_email(
-    upstreams: &Upstreams,
+    outbound: &Outbound,
     userinfo: &str,
     access_token: &str,
 ) -> Result<(Option<String>, bool), UpstreamError> {
     let url = format!("{}/emails", userinfo.trim_end_matches('/'));
-    let response = upstreams
+    let response = outbound
         .http
         .get(&url)
         .bearer_auth(access_token)
         .header(reqwest::header::ACCEPT, "application/json")
         .send()
         .await
-        .map_err(|e| UpstreamError::Unavailable(format!("{url}: {}", super::describe(&e))))?;
-    let body = super::read_value(&url, response).await?;
+        .map_err(|e| UpstreamError::Unavailable(format!("{url}: {}", crate::outbound::describe(&e))))?;
+    let body = crate::outbound::read_value(&url, response).await?;
     let primary = body
         .as_array()
         .and_then(|emails| emails.iter().find(|e| e.get("primary") == Some(&Value::Bool(true))))
@@ -336,7 +336,7 @@ fn token_error(error: TokenRequestError) -> UpstreamError {
         }
         RequestTokenError::Request(error) => UpstreamError::Unavailable(format!(
             "the token endpoint could not be reached: {}",
-            crate::oidc::error::ErrorChain(&error)
+            crate::telemetry::ErrorChain(&error)
         )),
         // GitHub answers errors with 200 and an `error` member, which does not parse as tokens.
         RequestTokenError::Parse(error, body) => {

@@ -54,6 +54,17 @@ pub fn clear(response: &mut Response, settings: &Settings, cookie: Cookie) {
 }
 
 /// The browser's binding id, and whether it was just made (then the response must set it).
+/// The live SSO session behind the request's session cookie, if any.
+pub async fn session(
+    state: &crate::state::AppState,
+    req: &Request,
+) -> Result<Option<crate::session::browser::BrowserSession>, crate::session::SessionError> {
+    match read(req, &state.settings, Cookie::Session) {
+        Some(cookie) => crate::sso::current(state, &cookie).await,
+        None => Ok(None),
+    }
+}
+
 pub fn browser_id(req: &Request, settings: &Settings) -> Result<(String, bool), crate::secrets::SecretError> {
     match read(req, settings, Cookie::Browser).filter(|v| v.len() == 43) {
         Some(existing) => Ok((existing, false)),

@@ -1,29 +1,24 @@
-//! HTML responses: a page rendered from its template with the hub's Content-Security-Policy,
-//! and the error page every HTML endpoint falls back to.
+//! HTML responses: a page rendered from its typed context with the hub's
+//! Content-Security-Policy, and the error page every HTML endpoint falls back to.
 
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
-use serde::Serialize;
-use serde_json::json;
 
 use crate::state::AppState;
+pub use crate::templates::{
+    ConsentPage, ErrorPage, FormField, FormPostPage, LoggedOutPage, LoginLink, LoginPage, LogoutPage, Page,
+};
 
 /// No script and no third-party anything; pages work without JavaScript (SPEC §7).
 const CSP: &str =
     "default-src 'none'; style-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; base-uri 'none'";
 
-pub fn render<C: Serialize>(state: &AppState, status: StatusCode, template: &str, context: &C) -> Response {
-    render_with_csp(state, status, template, context, CSP.to_owned())
+pub fn render<P: Page>(state: &AppState, status: StatusCode, page: &P) -> Response {
+    render_with_csp(state, status, page, CSP.to_owned())
 }
 
-pub fn render_with_csp<C: Serialize>(
-    state: &AppState,
-    status: StatusCode,
-    template: &str,
-    context: &C,
-    csp: String,
-) -> Response {
-    match state.templates.render(template, context) {
+pub fn render_with_csp<P: Page>(state: &AppState, status: StatusCode, page: &P, csp: String) -> Response {
+    match state.templates.render(page) {
         Ok(html) => Response::builder()
             .status(status)
             .content_type("text/html; charset=utf-8")
@@ -31,7 +26,8 @@ pub fn render_with_csp<C: Serialize>(
             .body(html)
             .into_response(),
         Err(error) => {
-            tracing::error!(template, error = %crate::oidc::error::ErrorChain(&error), "template failed");
+            let template = P::TEMPLATE;
+            tracing::error!(template, error = %crate::telemetry::ErrorChain(&error), "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be rendered.").into_response()
         }
     }
@@ -41,7 +37,7 @@ pub fn render_with_csp<C: Serialize>(
 pub fn error(state: &AppState, status: StatusCode, title: &str, message: &str) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     tracing::info!(%request_id, status = status.as_u16(), title, message, "error page");
-    render(state, status, "error.html", &json!({ "title": title, "message": message, "request_id": request_id }))
+    render(state, status, &ErrorPage { title: title.to_owned(), message: message.to_owned(), request_id })
 }
 
 /// Parameters that could not be read (repeated, too large, wrong content type).
@@ -49,16 +45,21 @@ pub fn bad_parameters(state: &AppState, error: &super::extract::ParamsError) -> 
     self::error(state, StatusCode::BAD_REQUEST, "Invalid request", &error.to_string())
 }
 
+/// A form whose CSRF token is missing, of another browser, or too old.
+pub fn csrf_refused(state: &AppState, what_to_do: &str) -> Response {
+    self::error(state, StatusCode::FORBIDDEN, "Request expired", what_to_do)
+}
+
 /// For failures of our own (database down): logs the cause under the page's reference.
 pub fn internal_error(state: &AppState, cause: &dyn std::error::Error) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
-    tracing::error!(%request_id, error = %crate::oidc::error::ErrorChain(cause), "internal error");
-    render(
-        state,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "error.html",
-        &json!({ "title": "Something went wrong", "message": "The hub could not complete this request. Please try again.", "request_id": request_id }),
-    )
+    tracing::error!(%request_id, error = %crate::telemetry::ErrorChain(cause), "internal error");
+    let page = ErrorPage {
+        title: "Something went wrong".into(),
+        message: "The hub could not complete this request. Please try again.".into(),
+        request_id,
+    };
+    render(state, StatusCode::INTERNAL_SERVER_ERROR, &page)
 }
 
 /// `303 See Other`, so a POSTed form is followed by a GET.

@@ -1,21 +1,17 @@
-//! `GET|POST /consent`: "Allow" remembers the grant for the configured time and resumes
-//! the request; "Deny" answers the client with `access_denied`.
+//! `GET|POST /consent`: "Allow" remembers the grant for the configured time and ends the
+//! step as consented; "Deny" ends it as denied, which the app hears as `access_denied`.
 
 use chrono::Utc;
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{Body, Request, Response, handler};
-use serde_json::json;
 
-use crate::http::cookies::Cookie;
 use crate::http::csrf::{self, Purpose};
+use crate::http::page::ConsentPage;
 use crate::http::{cookies, extract, page};
-use crate::oidc::ErrorCode;
-use crate::oidc::authorize::flow;
-use crate::oidc::authorize::lifetimes;
-use crate::oidc::authorize::pending::Step;
+use crate::oidc::authorize::{self, Awaiting, Outcome};
 use crate::oidc::paths;
-use crate::session::browser::{self, BrowserSession};
+use crate::session::browser::BrowserSession;
 use crate::state::AppState;
 
 #[handler]
@@ -24,28 +20,29 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    let (id, browser, pending) = match super::pending_for(state, req, params.get("interaction"), Step::Consent).await {
-        Ok(found) => found,
+    let interaction = match authorize::interaction(state, req, params.get("interaction"), Awaiting::Consent).await {
+        Ok(interaction) => interaction,
         Err(response) => return response,
     };
-    let Some(session) = current_session(state, req).await else {
-        return session_lost(state);
+    let session = match current_session(state, req).await {
+        Ok(session) => session,
+        Err(response) => return response,
     };
     let username = match state.store.find_user(session.user_id).await {
         Ok(Some(user)) => user.username,
         Ok(None) => return session_lost(state),
         Err(error) => return page::internal_error(state, &error),
     };
-    let scopes: Vec<String> = pending.scope.iter().map(super::describe_scope).collect();
-    let context = json!({
-        "action": state.settings.endpoint(paths::CONSENT),
-        "csrf_token": csrf::token(state, &browser, Purpose::Consent),
-        "interaction": id,
-        "client_name": pending.client_name,
-        "username": username,
-        "scopes": scopes,
-    });
-    page::render(state, StatusCode::OK, "consent.html", &context)
+    let request = &interaction.pending.request;
+    let consent = ConsentPage {
+        action: state.settings.endpoint(paths::CONSENT),
+        csrf_token: csrf::token(state, &interaction.browser, Purpose::Consent),
+        interaction: interaction.id.clone(),
+        client_name: request.client_name.clone(),
+        username,
+        scopes: request.scope.iter().map(describe_scope).collect(),
+    };
+    page::render(state, StatusCode::OK, &consent)
 }
 
 #[handler]
@@ -54,45 +51,47 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    let (id, browser, mut pending) =
-        match super::pending_for(state, req, params.get("interaction"), Step::Consent).await {
-            Ok(found) => found,
-            Err(response) => return response,
-        };
-    if !csrf::verify(state, &browser, Purpose::Consent, params.get("csrf_token")) {
-        return page::error(state, StatusCode::FORBIDDEN, "Request expired", "Please reload the page and try again.");
-    }
-    let Some(session) = current_session(state, req).await else {
-        return session_lost(state);
+    let interaction = match authorize::interaction(state, req, params.get("interaction"), Awaiting::Consent).await {
+        Ok(interaction) => interaction,
+        Err(response) => return response,
     };
-    let next = match params.get("decision") {
+    if !csrf::verify(state, &interaction.browser, Purpose::Consent, params.get("csrf_token")) {
+        return page::csrf_refused(state, "Please reload the page and try again.");
+    }
+    let session = match current_session(state, req).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let request = &interaction.pending.request;
+    let outcome = match params.get("decision") {
         Some("allow") => {
             let ttl = chrono::Duration::seconds(i64::try_from(state.settings.consent_ttl_secs).unwrap_or(i64::MAX / 4));
-            if let Err(error) = state
+            let remembered = state
                 .store
-                .remember_consent(session.user_id, &pending.client_id, &pending.scope, Utc::now() + ttl)
-                .await
-            {
+                .remember_consent(session.user_id, &request.client_id, &request.scope, Utc::now() + ttl)
+                .await;
+            if let Err(error) = remembered {
                 return page::internal_error(state, &error);
             }
-            tracing::info!(client_id = %pending.client_id, user = %session.user_id, scope = %pending.scope, "consent granted");
-            pending.consented_by = Some(session.user_id);
-            flow::advance(state, Some(&id), pending, Some(&session)).await
+            tracing::info!(client_id = %request.client_id, user = %session.user_id, scope = %request.scope, "consent granted");
+            Outcome::Consented
         }
         Some("deny") => {
-            tracing::info!(client_id = %pending.client_id, user = %session.user_id, "consent denied");
-            flow::fail(state, Some(&id), &pending, ErrorCode::AccessDenied).await
+            tracing::info!(client_id = %request.client_id, user = %session.user_id, "consent denied");
+            Outcome::Denied
         }
-        _ => {
-            return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", "Choose Allow or Deny.");
-        }
+        _ => return page::error(state, StatusCode::BAD_REQUEST, "Invalid request", "Choose Allow or Deny."),
     };
-    flow::into_response(state, next)
+    authorize::resume(state, req, interaction, outcome).await
 }
 
-async fn current_session(state: &AppState, req: &Request) -> Option<BrowserSession> {
-    let cookie = cookies::read(req, &state.settings, Cookie::Session)?;
-    browser::resume(&state.sessions, lifetimes(state), &cookie).await.ok().flatten()
+/// The session the consent is given in; it may have ended while the page was open.
+async fn current_session(state: &AppState, req: &Request) -> Result<BrowserSession, Response> {
+    match cookies::session(state, req).await {
+        Ok(Some(session)) => Ok(session),
+        Ok(None) => Err(session_lost(state)),
+        Err(error) => Err(page::internal_error(state, &error)),
+    }
 }
 
 fn session_lost(state: &AppState) -> Response {
@@ -102,4 +101,18 @@ fn session_lost(state: &AppState) -> Response {
         "Session ended",
         "Your session ended before you answered. Please return to the application and sign in again.",
     )
+}
+
+/// Human descriptions of the scopes on the consent page.
+fn describe_scope(scope: &str) -> String {
+    match scope {
+        "openid" => "Confirm who you are".into(),
+        "profile" => "See your name and username".into(),
+        "email" => "See your e-mail address".into(),
+        "phone" => "See your phone number".into(),
+        "address" => "See your postal address".into(),
+        "groups" => "See the groups you belong to".into(),
+        "offline_access" => "Keep access while you are away".into(),
+        other => format!("Use the \u{201c}{other}\u{201d} permission"),
+    }
 }

@@ -1,19 +1,18 @@
 //! `GET|POST /login`: the password form and the "Continue with …" links of the Social
-//! Login Keys. A successful password login starts a fresh SSO session and resumes the
-//! authorization request (`super::complete_sign_in`).
+//! Login Keys. A correct password ends the step as a sign-in; a wrong one shows the page
+//! again. The page also says why a sign-in at an upstream did not complete.
 
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{Body, Request, Response, handler};
-use serde_json::json;
 
 use crate::accounts::{self, LoginError};
 use crate::domain::audit::{Actor, AuditRecord};
-use crate::federation::routing;
 use crate::http::csrf::{self, Purpose};
+use crate::http::page::{LoginLink, LoginPage};
 use crate::http::{extract, page};
-use crate::oidc::authorize::pending::{PendingAuthorization, Step};
-use crate::oidc::paths;
+use crate::oidc::authorize::{self, Awaiting, Interaction, Notice, Outcome, SignIn};
+use crate::oidc::{ErrorCode, paths};
 use crate::session::browser::Authentication;
 use crate::state::AppState;
 
@@ -23,10 +22,14 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    match super::pending_for(state, req, params.get("interaction"), Step::Login).await {
-        Ok((id, _, pending)) => {
-            let username = pending.login_hint.clone().unwrap_or_default();
-            render(state, StatusCode::OK, &id, &pending, &username, None).await
+    match authorize::interaction(state, req, params.get("interaction"), Awaiting::SignIn).await {
+        Ok(interaction) => {
+            let username = interaction.pending.request.login_hint.clone().unwrap_or_default();
+            let (status, error) = match &interaction.pending.progress.notice {
+                Some(notice) => (notice_status(notice), Some(notice.message.as_str())),
+                None => (StatusCode::OK, None),
+            };
+            render(state, status, &interaction, &username, error).await
         }
         Err(response) => response,
     }
@@ -38,22 +41,18 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    let (id, browser, pending) = match super::pending_for(state, req, params.get("interaction"), Step::Login).await {
-        Ok(found) => found,
+    let interaction = match authorize::interaction(state, req, params.get("interaction"), Awaiting::SignIn).await {
+        Ok(interaction) => interaction,
         Err(response) => return response,
     };
-    if !csrf::verify(state, &browser, Purpose::Login, params.get("csrf_token")) {
-        return page::error(
-            state,
-            StatusCode::FORBIDDEN,
-            "Request expired",
-            "Please reload the sign-in page and try again.",
-        );
+    if !csrf::verify(state, &interaction.browser, Purpose::Login, params.get("csrf_token")) {
+        return page::csrf_refused(state, "Please reload the sign-in page and try again.");
     }
-    match routing::options(state, &pending.client_id).await {
+    let client_id = interaction.pending.request.client_id.clone();
+    match authorize::sign_in_options(state, &client_id).await {
         Ok(options) if !options.password => {
             let message = "This application signs you in through its identity provider only.";
-            return render(state, StatusCode::FORBIDDEN, &id, &pending, "", Some(message)).await;
+            return render(state, StatusCode::FORBIDDEN, &interaction, "", Some(message)).await;
         }
         Ok(_) => {}
         Err(error) => return page::internal_error(state, error.as_ref()),
@@ -67,78 +66,78 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         {
             Ok(user) => user,
             Err(LoginError::InvalidCredentials { known_user }) => {
-                tracing::info!(client_id = %pending.client_id, %address, "sign-in failed");
-                let mut record = failed_login(&pending, &address, "invalid username or password");
+                tracing::info!(%client_id, %address, "sign-in failed");
+                let mut record = failed_login(&client_id, &address, "invalid username or password");
                 if let Some(id) = known_user {
                     record = record.user(id);
                 }
                 state.audit(record).await;
                 let message = "Invalid username or password.";
-                return render(state, StatusCode::UNAUTHORIZED, &id, &pending, username, Some(message)).await;
+                return render(state, StatusCode::UNAUTHORIZED, &interaction, username, Some(message)).await;
             }
             Err(LoginError::Throttled) => {
-                tracing::warn!(client_id = %pending.client_id, %address, "sign-in throttled");
-                state.audit(failed_login(&pending, &address, "throttled: too many failed attempts")).await;
+                tracing::warn!(%client_id, %address, "sign-in throttled");
+                state.audit(failed_login(&client_id, &address, "throttled: too many failed attempts")).await;
                 let message = "Too many failed attempts. Please wait a few minutes and try again.";
-                return render(state, StatusCode::TOO_MANY_REQUESTS, &id, &pending, username, Some(message)).await;
+                return render(state, StatusCode::TOO_MANY_REQUESTS, &interaction, username, Some(message)).await;
             }
             Err(error) => return page::internal_error(state, &error),
         };
 
-    tracing::info!(client_id = %pending.client_id, user = %user.id, %address, "signed in");
+    tracing::info!(%client_id, user = %user.id, %address, "signed in");
     let actor = Actor::User { id: user.id, username: user.username.clone() };
-    let record = AuditRecord::new("login.password", actor).user(user.id).client(&pending.client_id).address(&address);
+    let record = AuditRecord::new("login.password", actor).user(user.id).client(&client_id).address(&address);
     state.audit(record).await;
     let authentication = Authentication { user_id: user.id, amr: vec!["pwd".to_owned()], ..Authentication::default() };
-    super::complete_sign_in(state, req, &id, pending, super::SignedIn { user, authentication, address }).await
+    authorize::resume(state, req, interaction, Outcome::SignedIn(SignIn { authentication, address })).await
 }
 
 /// The audit record of a refused sign-in; the username typed is not in it (it may be a
 /// mistyped password).
-fn failed_login(pending: &PendingAuthorization, address: &str, why: &str) -> AuditRecord {
-    AuditRecord::new("login.password", Actor::Anonymous)
-        .failed()
-        .client(&pending.client_id)
-        .address(address)
-        .detail(why)
+fn failed_login(client_id: &str, address: &str, why: &str) -> AuditRecord {
+    AuditRecord::new("login.password", Actor::Anonymous).failed().client(client_id).address(address).detail(why)
+}
+
+/// A sign-in refused by the hub's policy is forbidden; an upstream that failed is a bad
+/// gateway.
+fn notice_status(notice: &Notice) -> StatusCode {
+    match notice.code {
+        ErrorCode::AccessDenied => StatusCode::FORBIDDEN,
+        _ => StatusCode::BAD_GATEWAY,
+    }
 }
 
 /// The sign-in page: the password form where the client allows it, and a "Continue with
 /// …" link for each Social Login Key the client's users may use.
-pub async fn render(
+async fn render(
     state: &AppState,
     status: StatusCode,
-    interaction: &str,
-    pending: &PendingAuthorization,
+    interaction: &Interaction,
     username: &str,
     error: Option<&str>,
 ) -> Response {
-    let options = match routing::options(state, &pending.client_id).await {
+    let request = &interaction.pending.request;
+    let options = match authorize::sign_in_options(state, &request.client_id).await {
         Ok(options) => options,
         Err(error) => return page::internal_error(state, error.as_ref()),
     };
-    let query = url::form_urlencoded::Serializer::new(String::new()).append_pair("interaction", interaction).finish();
-    let keys: Vec<_> = options
-        .keys
-        .iter()
-        .map(|key| {
-            json!({
-                "display_name": key.display_name,
-                "href": format!("{}?{query}", state.settings.endpoint(&paths::Upstream::of(&key.slug).start)),
-                "icon": key.icon,
-            })
-        })
-        .collect();
-    let context = json!({
-        "action": state.settings.endpoint(paths::LOGIN),
-        // The pending request is bound to this browser, so its id is the CSRF binding.
-        "csrf_token": csrf::token(state, &pending.browser, Purpose::Login),
-        "interaction": interaction,
-        "username": username,
-        "error": error,
-        "client_name": pending.client_name,
-        "password_login": options.password,
-        "social_login_keys": keys,
+    let query =
+        url::form_urlencoded::Serializer::new(String::new()).append_pair("interaction", &interaction.id).finish();
+    let links = options.keys.into_iter().map(|key| LoginLink {
+        href: format!("{}?{query}", state.settings.endpoint(&paths::Upstream::of(&key.slug).start)),
+        display_name: key.display_name,
+        icon: key.icon,
     });
-    page::render(state, status, "login.html", &context)
+    let login = LoginPage {
+        action: state.settings.endpoint(paths::LOGIN),
+        // The pending request is bound to this browser, so its id is the CSRF binding.
+        csrf_token: csrf::token(state, &interaction.browser, Purpose::Login),
+        interaction: interaction.id.clone(),
+        username: username.to_owned(),
+        error: error.map(str::to_owned),
+        client_name: request.client_name.clone(),
+        password_login: options.password,
+        social_login_keys: links.collect(),
+    };
+    page::render(state, status, &login)
 }

@@ -137,8 +137,18 @@ impl KeyRing {
 
 pub use jwt::{Expectations, header_alg, sign_hs256, unverified_claims, verify_hs256};
 
+/// How often each instance re-reads the signing keys, to serve keys rotated elsewhere.
+pub const RELOAD_INTERVAL: Duration = Duration::from_secs(30);
+
+/// How long a rotated-out key stays published: the longest token it signed, plus the
+/// time the other instances need to notice the rotation.
+pub fn keep_previous_for(settings: &crate::config::Settings) -> Duration {
+    let longest = settings.access_token_ttl_secs.max(settings.id_token_ttl_secs);
+    crate::config::Settings::secs(longest) + 2 * RELOAD_INTERVAL
+}
+
 /// Generates a key and makes it the active one. Keys it replaces stay published for
-/// `keep_previous` (the longest lifetime of a token they signed).
+/// `keep_previous` (see `keep_previous_for`).
 pub async fn rotate(store: &Store, master: &MasterKey, keep_previous: Duration) -> Result<String, KeyError> {
     let generated =
         tokio::task::spawn_blocking(rsa_key::generate).await.map_err(|e| KeyError::Generation(e.to_string()))??;

@@ -1,19 +1,36 @@
 //! `GET|POST /logout` (OpenID Connect RP-Initiated Logout 1.0): ask the user to confirm,
 //! end the SSO session, then return to a registered `post_logout_redirect_uri` or show
 //! that the user is signed out. Never redirects to an address the client did not register.
+//! A session that came from an upstream continues at its Social Login Key's sign-out
+//! (which may sign out at the upstream too) before going on; the way on is kept under a
+//! take-once token, so it never comes from a request.
+
+use std::time::Duration;
 
 use poem::http::{Method, StatusCode};
 use poem::web::Data;
 use poem::{Body, Request, Response, handler};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::Client;
 use crate::http::cookies::Cookie;
 use crate::http::csrf;
+use crate::http::page::{FormField, LoggedOutPage, LogoutPage};
 use crate::http::{cookies, extract, page};
 use crate::oidc::paths;
-use crate::session::browser;
+use crate::secrets::random_token;
+use crate::session::{SessionError, Space};
 use crate::state::AppState;
+
+/// How long a person may take at an upstream's sign-out page.
+const CONTINUATION_TTL: Duration = Duration::from_secs(600);
+
+/// Where a sign-out goes once the hub's part is done.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Continuation {
+    /// The app's post-logout redirect (with its `state`), if it asked for one.
+    pub then: Option<String>,
+}
 
 /// Parameters carried from the confirmation page to the POST that performs the logout.
 const CARRIED: &[&str] = &["client_id", "post_logout_redirect_uri", "state", "id_token_hint"];
@@ -47,55 +64,49 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
 
     if req.method() == Method::POST && params.has("csrf_token") {
         if !csrf::verify(state, &browser_id, csrf::Purpose::Logout, params.get("csrf_token")) {
-            return page::error(state, StatusCode::FORBIDDEN, "Request expired", "Please try signing out again.");
+            return page::csrf_refused(state, "Please try signing out again.");
         }
         let mut upstream = None;
         if let Some(cookie) = &session_cookie {
-            match crate::accounts::sessions::sign_out(&state.store, &state.sessions, cookie).await {
-                Ok(ended) => {
-                    upstream = ended.as_ref().and_then(|session| session.upstream.clone());
-                    super::backchannel_logout::notify(state, ended);
-                }
+            // Its apps are told in the background (Back-Channel Logout 1.0).
+            match crate::sso::end_by_cookie(state, cookie).await {
+                Ok(ended) => upstream = ended.upstream,
                 Err(error) => return page::internal_error(state, &error),
             }
         }
         let then = redirect.and_then(|uri| return_url(uri, params.get("state")));
-        // A session from an upstream whose key says so signs out there too, then comes back.
-        let at_upstream = match &upstream {
-            Some(upstream) => crate::federation::sign_out::upstream_sign_out(state, upstream, then.clone()).await,
-            None => None,
+        let next = match upstream {
+            Some(upstream) => match continue_at(state, &upstream.key, then).await {
+                Ok(url) => Some(url),
+                Err(error) => return page::internal_error(state, &error),
+            },
+            None => then,
         };
-        let mut response = match at_upstream.or(then) {
+        let mut response = match next {
             Some(url) => page::see_other(&url),
-            None => page::render(state, StatusCode::OK, "logged_out.html", &json!({})),
+            None => page::render(state, StatusCode::OK, &LoggedOutPage {}),
         };
         cookies::clear(&mut response, &state.settings, Cookie::Session);
         tracing::info!(client_id = client.as_ref().map(|c| c.client_id.as_str()), "signed out");
         return response;
     }
 
-    let username = match &session_cookie {
-        Some(cookie) => {
-            match browser::resume(&state.sessions, crate::oidc::authorize::lifetimes(state), cookie).await {
-                Ok(Some(session)) => state.store.find_user(session.user_id).await.ok().flatten().map(|u| u.username),
-                Ok(None) => None,
-                Err(error) => return page::internal_error(state, &error),
-            }
-        }
-        None => None,
+    let username = match cookies::session(state, req).await {
+        Ok(Some(session)) => state.store.find_user(session.user_id).await.ok().flatten().map(|u| u.username),
+        Ok(None) => None,
+        Err(error) => return page::internal_error(state, &error),
     };
-    let fields: Vec<_> = CARRIED
-        .iter()
-        .filter_map(|name| params.get(name).map(|value| json!({ "name": name, "value": value })))
-        .collect();
-    let context = json!({
-        "action": state.settings.endpoint(paths::END_SESSION),
-        "csrf_token": csrf::token(state, &browser_id, csrf::Purpose::Logout),
-        "client_name": client.as_ref().map(|c| c.client_name.clone()),
-        "username": username,
-        "fields": fields,
+    let fields = CARRIED.iter().filter_map(|name| {
+        params.get(name).map(|value| FormField { name: (*name).to_owned(), value: value.to_owned() })
     });
-    let mut response = page::render(state, StatusCode::OK, "logout.html", &context);
+    let confirm = LogoutPage {
+        action: state.settings.endpoint(paths::END_SESSION),
+        csrf_token: csrf::token(state, &browser_id, csrf::Purpose::Logout),
+        client_name: client.as_ref().map(|c| c.client_name.clone()),
+        username,
+        fields: fields.collect(),
+    };
+    let mut response = page::render(state, StatusCode::OK, &confirm);
     if new_browser {
         cookies::set(&mut response, &state.settings, Cookie::Browser, &browser_id, None);
     }
@@ -140,4 +151,20 @@ fn return_url(uri: &str, state_param: Option<&str>) -> Option<String> {
         url.query_pairs_mut().append_pair("state", value);
     }
     Some(url.into())
+}
+
+/// Keeps the way on under a new token; returns the sign-out path of the Social Login Key
+/// `slug`, which continues with the token.
+async fn continue_at(state: &AppState, slug: &str, then: Option<String>) -> Result<String, SessionError> {
+    let token = random_token().map_err(|e| SessionError::Unavailable(Box::new(e)))?;
+    state.sessions.put(Space::SignOut, &token, &Continuation { then }, CONTINUATION_TTL).await?;
+    let mut url = state.settings.endpoint(&paths::Upstream::of(slug).sign_out);
+    url.push('?');
+    url.push_str(&url::form_urlencoded::Serializer::new(String::new()).append_pair("state", &token).finish());
+    Ok(url)
+}
+
+/// The way on kept under `token`, taken once.
+pub async fn take_continuation(state: &AppState, token: &str) -> Result<Option<Continuation>, SessionError> {
+    state.sessions.take(Space::SignOut, token).await
 }

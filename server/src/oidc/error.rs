@@ -5,9 +5,9 @@ use std::borrow::Cow;
 
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     InvalidRequest,
@@ -84,7 +84,7 @@ impl OAuthError {
 
     /// Logs `cause` (never sent) and answers `server_error`.
     pub fn internal(cause: &dyn std::error::Error) -> Self {
-        tracing::error!(error = %ErrorChain(cause), "internal error");
+        tracing::error!(error = %crate::telemetry::ErrorChain(cause), "internal error");
         Self::new(ErrorCode::ServerError, "the server could not complete the request")
     }
 
@@ -149,21 +149,6 @@ pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
         .content_type("application/json")
         .body(serde_json::to_vec(body).unwrap_or_default())
         .into_response()
-}
-
-/// Formats an error with its sources on one line, for the log.
-pub struct ErrorChain<'a>(pub &'a dyn std::error::Error);
-
-impl std::fmt::Display for ErrorChain<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(cause) = source {
-            write!(f, ": {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ pub async fn verify(state: &AppState, hint: &str) -> Option<HintClaims> {
         if stored.client.id_token_signed_response_alg != IdTokenAlg::HS256 {
             return None;
         }
-        let secret = state.master.open(crate::oidc::token::client_auth::SECRET_CONTEXT, &stored.secret_sealed?).ok()?;
+        let secret = state.master.open(crate::domain::client::SECRET_CONTEXT, &stored.secret_sealed?).ok()?;
         crate::keys::verify_hs256(hint, &secret, expected).ok()
     } else {
         state.keys.verify_rs256(hint, expected).ok()

@@ -1,7 +1,6 @@
 //! The OpenID Provider (SPEC §4): one module per endpoint, named for the spec term.
 
 pub mod authorize;
-pub mod backchannel_logout;
 pub mod code;
 pub mod discovery;
 pub mod end_session;

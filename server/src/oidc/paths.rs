@@ -21,6 +21,7 @@ pub const UPSTREAM_LOGGED_OUT: &str = "/upstream/logged-out";
 pub const UPSTREAM_START: &str = "/upstream/:slug/start";
 pub const UPSTREAM_CALLBACK: &str = "/upstream/:slug/callback";
 pub const UPSTREAM_BACKCHANNEL_LOGOUT: &str = "/upstream/:slug/backchannel-logout";
+pub const UPSTREAM_SIGN_OUT: &str = "/upstream/:slug/sign-out";
 
 /// One Social Login Key's paths.
 pub struct Upstream {
@@ -30,6 +31,8 @@ pub struct Upstream {
     pub callback: String,
     /// Where the upstream posts logout tokens (Back-Channel Logout 1.0).
     pub backchannel_logout: String,
+    /// Where a sign-out of a session from this key continues (maybe at the upstream).
+    pub sign_out: String,
 }
 
 impl Upstream {
@@ -39,6 +42,7 @@ impl Upstream {
             start: path(UPSTREAM_START),
             callback: path(UPSTREAM_CALLBACK),
             backchannel_logout: path(UPSTREAM_BACKCHANNEL_LOGOUT),
+            sign_out: path(UPSTREAM_SIGN_OUT),
         }
     }
 }

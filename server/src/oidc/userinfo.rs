@@ -14,7 +14,6 @@ use super::{ErrorCode, OAuthError};
 use crate::domain::{ScopeSet, claims, scope};
 use crate::http::extract;
 use crate::keys::{Expectations, TokenType};
-use crate::session::Space;
 use crate::state::AppState;
 
 #[handler]
@@ -45,11 +44,7 @@ async fn claims(token: &str, state: &AppState) -> Result<Value, OAuthError> {
         return Err(OAuthError::new(ErrorCode::InsufficientScope, "the access token lacks the openid scope"));
     }
     if let Some(grant_id) = claims.gid {
-        let revoked = state
-            .sessions
-            .exists(Space::RevokedGrant, &grant_id.to_string())
-            .await
-            .map_err(|e| OAuthError::internal(&e))?;
+        let revoked = crate::grants::is_revoked(state, grant_id).await.map_err(|e| OAuthError::internal(&e))?;
         if revoked {
             return Err(invalid());
         }

@@ -66,6 +66,14 @@ pub enum BrowserSessionError {
 }
 
 impl Lifetimes {
+    /// The lifetimes the settings give (`HUB_SESSION_IDLE_TTL_SECS`, `…_ABSOLUTE_TTL_SECS`).
+    pub fn of(settings: &crate::config::Settings) -> Self {
+        Self {
+            idle: crate::config::Settings::secs(settings.session_idle_ttl_secs),
+            absolute: crate::config::Settings::secs(settings.session_absolute_ttl_secs),
+        }
+    }
+
     /// Time left before the session must end, measured from now.
     fn remaining(&self, session: &BrowserSession, now: i64) -> Option<Duration> {
         let absolute_end =

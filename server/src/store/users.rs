@@ -238,47 +238,6 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the password of the named user; returns their id.
-    pub async fn set_password_hash(&self, username: &str, hash: String) -> Result<Uuid, StoreError> {
-        let model = user::Entity::find()
-            .filter(user::Column::Username.eq(username))
-            .one(&self.db)
-            .await?
-            .ok_or(StoreError::NotFound("user"))?;
-        let id = model.id;
-        self.set_password_hash_of(id, hash).await?;
-        Ok(id)
-    }
-
-    /// Adds the user to the named group, creating the group on first use.
-    pub async fn add_to_group(&self, user_id: Uuid, group_name: &str) -> Result<(), StoreError> {
-        let existing = group::Entity::find().filter(group::Column::Name.eq(group_name)).one(&self.db).await?;
-        let group_id = match existing {
-            Some(found) => found.id,
-            None => {
-                group::ActiveModel {
-                    id: Set(Uuid::new_v4()),
-                    name: Set(group_name.to_owned()),
-                    description: Set(None),
-                    created_at: Set(Utc::now()),
-                }
-                .insert(&self.db)
-                .await
-                .map_err(conflict_on("group"))?
-                .id
-            }
-        };
-        self.users.invalidate(&user_id);
-        let membership = user_group::ActiveModel { user_id: Set(user_id), group_id: Set(group_id), source: Set(None) };
-        match user_group::Entity::insert(membership).exec(&self.db).await {
-            Ok(_) => Ok(()),
-            Err(error) => match conflict_on("membership")(error) {
-                StoreError::Conflict(_) => Ok(()),
-                other => Err(other),
-            },
-        }
-    }
-
     /// Ids of the users whose e-mail address is `email`, compared without (ASCII) case, and
     /// with `verified`, only those whose address is verified; at most `limit` of them (two
     /// are enough to know a match is ambiguous).

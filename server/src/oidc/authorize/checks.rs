@@ -9,7 +9,7 @@ use crate::oidc::id_token_hint;
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::state::AppState;
 
-use super::respond::ResponseTarget;
+use super::pending::{AuthorizationRequest, ResponseTarget};
 
 /// How a failed request is answered.
 pub enum AuthorizeError {
@@ -21,26 +21,12 @@ pub enum AuthorizeError {
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// A request that passed every check.
-pub struct ValidRequest {
-    pub client: Client,
-    pub target: ResponseTarget,
-    pub scope: ScopeSet,
-    pub nonce: Option<String>,
-    pub code_challenge: Option<CodeChallenge>,
-    pub prompt: Vec<Prompt>,
-    pub max_age: Option<u64>,
-    pub login_hint: Option<String>,
-    pub idp_hint: Option<String>,
-    pub expected_subject: Option<String>,
-}
-
 const MAX_NONCE_LEN: usize = 512;
 /// `state` comes back to the client in a URL; anything longer is not a real client's.
 const MAX_STATE_LEN: usize = 2048;
 const MAX_LOGIN_HINT_LEN: usize = 256;
 
-pub async fn validate(state: &AppState, params: &Params) -> Result<ValidRequest, AuthorizeError> {
+pub async fn validate(state: &AppState, params: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
     let client = check_client(state, params).await?;
     let target = check_redirect_uri(&client, params)?;
     let fail = |code, description: &'static str| AuthorizeError::Redirect {
@@ -59,8 +45,9 @@ pub async fn validate(state: &AppState, params: &Params) -> Result<ValidRequest,
     let login_hint = check_login_hint(params).map_err(|(code, d)| fail(code, d))?;
     let idp_hint = check_idp_hint(params).map_err(|(code, d)| fail(code, d))?;
 
-    Ok(ValidRequest {
-        client,
+    Ok(AuthorizationRequest {
+        client_id: client.client_id,
+        client_name: client.client_name,
         target,
         scope,
         nonce,

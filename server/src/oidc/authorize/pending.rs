@@ -1,20 +1,21 @@
 //! An authorization request waiting for the user: validated once at `/authorize`, kept in
 //! the session store while the user signs in and consents, bound to the browser that
-//! started it.
+//! started it, and taken back up by `resume` after each step.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::respond::ResponseTarget;
 use crate::domain::pkce::CodeChallenge;
-use crate::domain::{Prompt, ScopeSet};
+use crate::domain::{Prompt, ResponseMode, ScopeSet};
+use crate::oidc::ErrorCode;
 use crate::secrets::{constant_time_eq, random_token};
 use crate::session::{SessionError, SessionStore, Space};
 
+/// What the app asked for, as it passed every check (OIDC Core §3.1.2.2).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PendingAuthorization {
+pub struct AuthorizationRequest {
     pub client_id: String,
     pub client_name: String,
     pub target: ResponseTarget,
@@ -29,33 +30,87 @@ pub struct PendingAuthorization {
     pub idp_hint: Option<String>,
     /// The `sub` of a valid `id_token_hint`: the session must be this user's.
     pub expected_subject: Option<String>,
-    /// The browser binding id (see `http::cookies::Cookie::Browser`).
-    pub browser: String,
-    /// The SSO session created by signing in during this request: that session
-    /// satisfies `prompt=login` and `max_age`, another one does not.
-    pub authenticated_sid: Option<String>,
-    /// The user who answered the consent page during this request.
-    pub consented_by: Option<Uuid>,
-    /// The page the request is waiting for; the other page refuses it.
-    pub awaiting: Option<Step>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Step {
-    Login,
-    Consent,
-}
-
-impl PendingAuthorization {
-    pub fn belongs_to(&self, browser: &str) -> bool {
-        constant_time_eq(self.browser.as_bytes(), browser.as_bytes())
-    }
-
+impl AuthorizationRequest {
     pub fn prompts(&self, prompt: Prompt) -> bool {
         self.prompt.contains(&prompt)
     }
 }
 
+/// Where and how the app's response goes. Only built after the client and its redirect
+/// URI were verified.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResponseTarget {
+    pub redirect_uri: String,
+    pub mode: ResponseMode,
+    pub state: Option<String>,
+}
+
+/// A request between two steps.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingAuthorization {
+    #[serde(flatten)]
+    pub request: AuthorizationRequest,
+    /// The browser binding id (see `http::cookies::Cookie::Browser`).
+    pub browser: String,
+    #[serde(default)]
+    pub progress: Progress,
+}
+
+/// What has happened to the request so far.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Progress {
+    /// The SSO session created by signing in during this request: that session
+    /// satisfies `prompt=login` and `max_age`, another one does not.
+    pub signed_in_sid: Option<String>,
+    /// The user who answered the consent page during this request.
+    pub consented_by: Option<Uuid>,
+    /// The step the request waits for; a page of another step refuses it.
+    pub awaiting: Option<Awaiting>,
+    /// Where a failed sign-in goes.
+    #[serde(default)]
+    pub failures_go_to: FailureRoute,
+    /// Why the last sign-in failed, for the login page to say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
+}
+
+/// The step a pending request waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Awaiting {
+    /// A sign-in: on the login page or at an upstream.
+    SignIn,
+    Consent,
+}
+
+/// Where a failed sign-in goes: back to the login page (the person chose the way in and
+/// may choose another), or back to the app as an OAuth error (the login page was skipped).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FailureRoute {
+    #[default]
+    LoginPage,
+    App,
+}
+
+/// A failed sign-in, as the login page shows it (never a secret or an upstream's detail).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl PendingAuthorization {
+    pub fn new(request: AuthorizationRequest, browser: String) -> Self {
+        Self { request, browser, progress: Progress::default() }
+    }
+
+    pub fn belongs_to(&self, browser: &str) -> bool {
+        constant_time_eq(self.browser.as_bytes(), browser.as_bytes())
+    }
+}
+
+/// Saves the request under `id`, or under a new id; returns the id.
 pub async fn save(
     store: &SessionStore,
     id: Option<&str>,
@@ -74,6 +129,7 @@ pub async fn load(store: &SessionStore, id: &str) -> Result<Option<PendingAuthor
     store.get(Space::Interaction, id).await
 }
 
-pub async fn finish(store: &SessionStore, id: &str) -> Result<(), SessionError> {
+/// The request is answered: it cannot be resumed again.
+pub async fn forget(store: &SessionStore, id: &str) -> Result<(), SessionError> {
     store.delete(Space::Interaction, id).await
 }

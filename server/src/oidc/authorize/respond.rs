@@ -1,36 +1,95 @@
-//! Delivering an authorization response, success or error, to a verified redirect URI:
-//! in the query, in the fragment, or as an auto-submitted form (form_post). Every
-//! response carries `iss` (RFC 9207).
+//! Every response of the authorization flow: a step of `decide` carried out (to the login
+//! page, to an upstream's sign-in, to the consent page, or back to the app), and the
+//! delivery of the app's response to its verified redirect URI, in the query, in the
+//! fragment, or as an auto-submitted form (form_post). Every response to the app carries
+//! `iss` (RFC 9207).
 
 use poem::Response;
 use poem::http::StatusCode;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
 
+use super::decide::Step;
+use super::issue;
+use super::pending::{self, Awaiting, FailureRoute, PendingAuthorization, ResponseTarget};
+use crate::config::Settings;
 use crate::domain::ResponseMode;
-use crate::http::page;
-use crate::oidc::OAuthError;
+use crate::http::page::{self, FormField, FormPostPage};
+use crate::oidc::{OAuthError, paths};
+use crate::session::browser::BrowserSession;
 use crate::state::AppState;
 
-/// Where and how the response goes. Only built after the client and its redirect URI
-/// were verified.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ResponseTarget {
-    pub redirect_uri: String,
-    pub mode: ResponseMode,
-    pub state: Option<String>,
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Carries out `step` for the request saved under `id` (none yet: it came straight from
+/// `/authorize`). `session` is the browser's session that satisfied the request, for
+/// `Step::Issue`.
+pub async fn carry_out(
+    state: &AppState,
+    id: Option<&str>,
+    mut pending: PendingAuthorization,
+    step: Step,
+    session: Option<&BrowserSession>,
+) -> Result<Response, Error> {
+    let progress = &mut pending.progress;
+    let page = match step {
+        Step::Login(notice) => {
+            (progress.awaiting, progress.failures_go_to, progress.notice) =
+                (Some(Awaiting::SignIn), FailureRoute::LoginPage, notice);
+            paths::LOGIN.to_owned()
+        }
+        Step::Upstream(slug) => {
+            // The login page was skipped, so a failure there goes back to the app.
+            (progress.awaiting, progress.failures_go_to, progress.notice) =
+                (Some(Awaiting::SignIn), FailureRoute::App, None);
+            paths::Upstream::of(&slug).start
+        }
+        Step::Consent => {
+            progress.awaiting = Some(Awaiting::Consent);
+            paths::CONSENT.to_owned()
+        }
+        Step::Issue => {
+            let session = session.ok_or("a code can only be issued in a session")?;
+            let params = issue::authorization_response(state, &pending.request, session).await?;
+            finished(state, id).await?;
+            return Ok(deliver(state, &pending.request.target, params));
+        }
+        Step::Fail(failure) => {
+            finished(state, id).await?;
+            return Ok(error(state, &pending.request.target, &failure));
+        }
+    };
+    let ttl = Settings::secs(state.settings.interaction_ttl_secs);
+    let id = pending::save(&state.sessions, id, &pending, ttl).await?;
+    let mut url = state.settings.endpoint(&page);
+    url.push('?');
+    url.push_str(&url::form_urlencoded::Serializer::new(String::new()).append_pair("interaction", &id).finish());
+    Ok(page::see_other(&url))
 }
 
-pub fn success(state: &AppState, target: &ResponseTarget, params: Vec<(&'static str, String)>) -> Response {
-    deliver(state, target, params)
+async fn finished(state: &AppState, id: Option<&str>) -> Result<(), Error> {
+    if let Some(id) = id {
+        pending::forget(&state.sessions, id).await?;
+    }
+    Ok(())
 }
 
+/// An error response to the app, at its verified redirect URI.
 pub fn error(state: &AppState, target: &ResponseTarget, error: &OAuthError) -> Response {
     let mut params = vec![("error", error.code.as_str().to_owned())];
     if let Some(description) = &error.description {
         params.push(("error_description", description.to_string()));
     }
     deliver(state, target, params)
+}
+
+/// The page for an interaction that is gone: expired, answered already, or another
+/// browser's.
+pub fn expired(state: &AppState) -> Response {
+    page::error(
+        state,
+        StatusCode::BAD_REQUEST,
+        "Sign-in expired",
+        "This sign-in has expired, was already completed, or was started in another browser. Please return to the application and start again.",
+    )
 }
 
 fn deliver(state: &AppState, target: &ResponseTarget, mut params: Vec<(&'static str, String)>) -> Response {
@@ -66,13 +125,8 @@ fn deliver(state: &AppState, target: &ResponseTarget, mut params: Vec<(&'static 
 /// one script is allowed by a per-response nonce; without JavaScript a button remains.
 fn form_post(state: &AppState, action: &str, params: &[(&'static str, String)]) -> Response {
     let nonce = crate::secrets::random_token().unwrap_or_default();
-    let fields: Vec<_> = params.iter().map(|(name, value)| json!({ "name": name, "value": value })).collect();
+    let fields = params.iter().map(|(name, value)| FormField { name: (*name).to_owned(), value: value.clone() });
     let csp = format!("default-src 'none'; script-src 'nonce-{nonce}'; frame-ancestors 'none'; base-uri 'none'");
-    page::render_with_csp(
-        state,
-        StatusCode::OK,
-        "form_post.html",
-        &json!({ "action": action, "fields": fields, "script_nonce": nonce }),
-        csp,
-    )
+    let context = FormPostPage { action: action.to_owned(), fields: fields.collect(), script_nonce: nonce };
+    page::render_with_csp(state, StatusCode::OK, &context, csp)
 }

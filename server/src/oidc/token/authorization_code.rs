@@ -33,7 +33,7 @@ pub async fn exchange(
             code
         }
         Redemption::Replayed { grant_id } => {
-            issue::revoke_grant(state, grant_id).await?;
+            issue::revoke_replayed(state, grant_id).await?;
             return Err(OAuthError::invalid_grant("the authorization code was already used"));
         }
         Redemption::Unknown => return Err(OAuthError::invalid_grant("the authorization code is invalid or expired")),

@@ -11,9 +11,6 @@ use crate::oidc::OAuthError;
 use crate::secrets::constant_time_eq;
 use crate::state::AppState;
 
-/// Sealing context of client secrets at rest.
-pub const SECRET_CONTEXT: &str = "client-secret";
-
 pub struct AuthenticatedClient {
     pub client: Client,
     /// The client's secret in clear, for HS256 ID tokens; None for public clients.
@@ -56,7 +53,10 @@ pub async fn authenticate(state: &AppState, req: &Request, params: &Params) -> R
     let secret = match (&stored.secret_sealed, presented) {
         (_, None) => None,
         (Some(sealed), Some(presented)) => {
-            let secret = state.master.open(SECRET_CONTEXT, sealed).map_err(|e| OAuthError::internal(&e))?;
+            let secret = state
+                .master
+                .open(crate::domain::client::SECRET_CONTEXT, sealed)
+                .map_err(|e| OAuthError::internal(&e))?;
             // Client secrets are 256-bit random values: a constant-time comparison is the
             // right check, a password KDF would only cost throughput (SPEC §10).
             if !constant_time_eq(&secret, presented.as_bytes()) {

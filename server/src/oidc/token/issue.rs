@@ -14,7 +14,7 @@ use crate::keys::{TokenType, sign_hs256};
 use crate::oidc::OAuthError;
 use crate::secrets::{random_token, token_digest};
 use crate::state::AppState;
-use crate::store::refresh_tokens::{GrantFilter, RefreshGrant};
+use crate::store::refresh_tokens::RefreshGrant;
 
 /// The authentication behind a user's tokens.
 pub struct UserGrant<'a> {
@@ -187,37 +187,9 @@ pub fn response(
     body
 }
 
-/// Marks a grant revoked for as long as its access tokens can live, so userinfo refuses
-/// them; refresh tokens are revoked in the store.
-pub async fn revoke_grant(state: &AppState, grant_id: Uuid) -> Result<(), OAuthError> {
-    let revoked = mark_grant_revoked(state, grant_id).await.map_err(|e| OAuthError::internal(&e))?;
+/// Revokes a grant whose code or refresh token was replayed: what it issued stops working.
+pub async fn revoke_replayed(state: &AppState, grant_id: Uuid) -> Result<(), OAuthError> {
+    let revoked = crate::grants::revoke(state, grant_id).await.map_err(|e| OAuthError::internal(&e))?;
     tracing::warn!(%grant_id, refresh_tokens_revoked = revoked, "grant revoked after token reuse");
     Ok(())
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum RevokeError {
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    #[error(transparent)]
-    Session(#[from] crate::session::SessionError),
-}
-
-/// Revokes the grants that match (an administrator's revocation of a session, a consent,
-/// or a user): their refresh tokens stop working and their access tokens are refused.
-pub async fn revoke_grants(state: &AppState, filter: GrantFilter<'_>) -> Result<usize, RevokeError> {
-    let grants = state.store.live_grants(filter).await?;
-    for grant_id in &grants {
-        mark_grant_revoked(state, *grant_id).await?;
-    }
-    Ok(grants.len())
-}
-
-async fn mark_grant_revoked(state: &AppState, grant_id: Uuid) -> Result<u64, RevokeError> {
-    let revoked = state.store.revoke_refresh_family(grant_id).await?;
-    // Long enough to cover a refresh token a racing request may still insert.
-    let ttl =
-        crate::config::Settings::secs(state.settings.access_token_ttl_secs.max(state.settings.refresh_token_ttl_secs));
-    state.sessions.put(crate::session::Space::RevokedGrant, &grant_id.to_string(), &true, ttl).await?;
-    Ok(revoked)
 }

@@ -15,7 +15,6 @@ use crate::http::extract::{self, ParamsError};
 use crate::oidc::error::json_response;
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::state::AppState;
-pub use client_auth::AuthenticatedClient;
 
 #[handler]
 pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {

@@ -8,7 +8,6 @@ use crate::domain::{ScopeSet, scope};
 use crate::http::extract::Params;
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::secrets::token_digest;
-use crate::session::Space;
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
 
@@ -36,11 +35,10 @@ pub async fn exchange(
         return Err(OAuthError::invalid_grant("the refresh token was revoked"));
     }
     if stored.used || !state.store.mark_refresh_token_used(stored.id).await.map_err(internal)? {
-        issue::revoke_grant(state, stored.grant.family_id).await?;
+        issue::revoke_replayed(state, stored.grant.family_id).await?;
         return Err(OAuthError::invalid_grant("the refresh token was already used"));
     }
-    let family = stored.grant.family_id.to_string();
-    if state.sessions.exists(Space::RevokedGrant, &family).await.map_err(|e| OAuthError::internal(&e))? {
+    if crate::grants::is_revoked(state, stored.grant.family_id).await.map_err(|e| OAuthError::internal(&e))? {
         return Err(OAuthError::invalid_grant("the refresh token was revoked"));
     }
     if stored.expires_at <= Utc::now() {

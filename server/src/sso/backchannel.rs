@@ -2,14 +2,13 @@
 //! (signed out, replaced, revoked by an administrator, ended by an upstream's logout),
 //! every client that took part in it and registered a `backchannel_logout_uri` is sent a
 //! logout token naming the session (`sid`) and the user (`sub`). Delivery runs in the
-//! background with the upstream HTTP client's timeouts; a client that does not answer
-//! 200 is logged, not retried.
+//! background with the outbound client's timeouts; a client that does not answer 200 is
+//! logged, not retried.
 
 use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::accounts::sessions::EndedSession;
 use crate::domain::{Client, IdTokenAlg};
 use crate::keys::{TokenType, sign_hs256};
 use crate::state::AppState;
@@ -19,14 +18,12 @@ pub const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 /// How long a logout token is valid: long enough for delivery, short against replay.
 const LIFETIME_SECS: i64 = 120;
 
-/// Tells the clients of each ended session; returns at once.
-pub fn notify(state: &AppState, ended: impl IntoIterator<Item = EndedSession>) {
-    for session in ended {
-        for client_id in session.clients {
-            let state = state.clone();
-            let sid = session.sid.clone();
-            tokio::spawn(async move { deliver(&state, &client_id, &sid, session.user_id).await });
-        }
+/// Tells each client of the ended session `sid`, in the background.
+pub(super) fn notify(state: &AppState, sid: &str, user_id: Uuid, clients: Vec<String>) {
+    for client_id in clients {
+        let task_state = state.clone();
+        let sid = sid.to_owned();
+        state.background.spawn(async move { deliver(&task_state, &client_id, &sid, user_id).await });
     }
 }
 
@@ -35,7 +32,7 @@ async fn deliver(state: &AppState, client_id: &str, sid: &str, user_id: Uuid) {
         Ok(Some(stored)) => stored,
         Ok(None) => return,
         Err(error) => {
-            tracing::warn!(client_id, error = %crate::oidc::error::ErrorChain(&error), "back-channel logout skipped");
+            tracing::warn!(client_id, error = %crate::telemetry::ErrorChain(&error), "back-channel logout skipped");
             return;
         }
     };
@@ -47,14 +44,14 @@ async fn deliver(state: &AppState, client_id: &str, sid: &str, user_id: Uuid) {
             return;
         }
     };
-    let sent = state.upstreams.http.post(&uri).form(&[("logout_token", token)]).send().await;
+    let sent = state.outbound.http.post(&uri).form(&[("logout_token", token)]).send().await;
     match sent {
         Ok(response) if response.status().is_success() => {
             tracing::info!(client_id, sid, "back-channel logout delivered");
         }
         Ok(response) => tracing::warn!(client_id, status = response.status().as_u16(), "back-channel logout refused"),
         Err(error) => {
-            tracing::warn!(client_id, error = %crate::federation::describe(&error), "back-channel logout failed")
+            tracing::warn!(client_id, error = %crate::outbound::describe(&error), "back-channel logout failed")
         }
     }
 }
@@ -83,7 +80,7 @@ fn logout_token(
         IdTokenAlg::RS256 => state.keys.sign_rs256(&claims, TokenType::LogoutToken)?,
         IdTokenAlg::HS256 => {
             let sealed = secret_sealed.ok_or("an HS256 client without a secret")?;
-            let secret = state.master.open(crate::oidc::token::client_auth::SECRET_CONTEXT, sealed)?;
+            let secret = state.master.open(crate::domain::client::SECRET_CONTEXT, sealed)?;
             sign_hs256(&claims, TokenType::LogoutToken, &secret)?
         }
     })

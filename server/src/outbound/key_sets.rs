@@ -1,7 +1,7 @@
-//! Upstream signing keys (RFC 7517), cached per `jwks_uri`. A token signed with a key the
+//! Other servers' signing keys (RFC 7517), cached per `jwks_uri`. A token signed with a key the
 //! cache does not know makes the hub fetch the set again, at most once every few seconds
-//! and one fetch at a time, so an upstream's key rotation is picked up at once and forged
-//! `kid`s cannot make the hub hammer the upstream.
+//! and one fetch at a time, so a server's key rotation is picked up at once and forged
+//! `kid`s cannot make the hub hammer the server.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 use openidconnect::core::CoreJsonWebKeySet;
 use serde_json::{Map, Value};
 
-use super::{UpstreamError, Upstreams};
+use super::FetchError;
 
 const FRESH_FOR: Duration = Duration::from_secs(3600);
 /// The shortest time between two fetches of one set: tokens with made-up `kid`s (anyone
-/// can post a logout token) cost the upstream at most one request per interval.
+/// can post a logout token) cost the server at most one request per interval.
 pub const REFETCH_AFTER: Duration = Duration::from_secs(2);
 
-/// One upstream's keys, in the form each verifier reads.
+/// One server's keys, in the form each verifier reads.
 #[derive(Debug)]
 pub struct KeySet {
     /// For ID tokens, through openidconnect.
@@ -30,14 +30,14 @@ pub struct KeySet {
 type Fetched = (Instant, Arc<KeySet>);
 
 #[derive(Default)]
-pub struct JwksCache {
+pub struct KeySetCache {
     sets: Mutex<HashMap<String, Fetched>>,
     /// Held while fetching, so a burst of tokens naming unknown keys makes one request,
-    /// not one each (fetches are rare; one lock for every upstream is enough).
+    /// not one each (fetches are rare; one lock for every server is enough).
     fetching: tokio::sync::Mutex<()>,
 }
 
-/// Whether to use the cached set or ask the upstream again.
+/// Whether to use the cached set or ask the server again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {
     /// The cached set while it is fresh.
@@ -46,13 +46,13 @@ pub enum Freshness {
     Refetch,
 }
 
-impl JwksCache {
+impl KeySetCache {
     pub async fn keys(
         &self,
-        upstreams: &Upstreams,
+        http: &reqwest::Client,
         url: &str,
         freshness: Freshness,
-    ) -> Result<Arc<KeySet>, UpstreamError> {
+    ) -> Result<Arc<KeySet>, FetchError> {
         if let Some(set) = self.usable(url, freshness) {
             return Ok(set);
         }
@@ -61,9 +61,9 @@ impl JwksCache {
         if let Some(set) = self.usable(url, freshness) {
             return Ok(set);
         }
-        let document = super::fetch_json(&upstreams.http, url, None).await?;
+        let document = super::fetch_json(http, url, None).await?;
         let core: CoreJsonWebKeySet = serde_json::from_value(Value::Object(document.clone()))
-            .map_err(|e| UpstreamError::Invalid(format!("{url}: not a JWK set: {e}")))?;
+            .map_err(|e| FetchError::Invalid(format!("{url}: not a JWK set: {e}")))?;
         let set = Arc::new(KeySet { core, document });
         self.sets.lock().unwrap_or_else(|e| e.into_inner()).insert(url.to_owned(), (Instant::now(), set.clone()));
         Ok(set)

@@ -1,0 +1,255 @@
+//! `hub client …`: register, list, update, delete, and rotate a client's secret.
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+
+use super::by;
+use crate::domain::client::ClientMetadata;
+use crate::domain::{GrantType, IdTokenAlg, ResponseType, TokenEndpointAuthMethod};
+use crate::manage::clients::{self, WithSecret};
+use crate::state::AppState;
+use crate::store::Window;
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register a client; prints its secret once.
+    Add(ClientAdd),
+    /// List clients: client_id, name, authentication, redirect URIs (tab-separated).
+    List,
+    /// Change a client: what is given replaces what the client has, the rest stays.
+    Update(ClientUpdate),
+    /// Delete a client; its consents and grants go with it.
+    Delete {
+        /// The client's client_id.
+        client_id: String,
+    },
+    /// Give a confidential client a new secret (printed once); the old one stops working.
+    RotateSecret {
+        /// The client's client_id.
+        client_id: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ClientAdd {
+    /// Human-readable name shown on the consent page.
+    #[arg(long)]
+    pub name: String,
+    /// A redirect URI (repeatable); matched exactly.
+    #[arg(long = "redirect-uri", required = true, value_name = "URI")]
+    pub redirect_uris: Vec<String>,
+    /// Where the app may return after signing out (repeatable).
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Choose the client_id instead of a random one.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// A public client (SPA, native app): no secret, PKCE required.
+    #[arg(long)]
+    pub public: bool,
+    /// First-party app: never ask for consent.
+    #[arg(long)]
+    pub skip_authorization: bool,
+    /// client_secret_basic (default), client_secret_post, or none (implied by --public).
+    #[arg(long)]
+    pub auth_method: Option<String>,
+    /// Grant types (repeatable): authorization_code, refresh_token, client_credentials.
+    /// Default: authorization_code and refresh_token.
+    #[arg(long = "grant-type", value_name = "GRANT")]
+    pub grant_types: Vec<String>,
+    /// RS256 (default) or HS256 (keyed with the client secret).
+    #[arg(long, default_value = "RS256")]
+    pub id_token_alg: String,
+    /// Scopes the client may request, space-separated; default: the standard OpenID scopes.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Where the hub posts logout tokens (Back-Channel Logout 1.0).
+    #[arg(long, value_name = "URI")]
+    pub backchannel_logout_uri: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientUpdate {
+    /// The client's client_id.
+    pub client_id: String,
+    /// Human-readable name shown on the consent page.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Redirect URIs (repeatable); replace the registered ones.
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    pub redirect_uris: Vec<String>,
+    /// Post-logout redirect URIs (repeatable); replace the registered ones.
+    #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// true: never ask for consent (first-party app); false: ask.
+    #[arg(long, value_name = "BOOL")]
+    pub skip_authorization: Option<bool>,
+    /// client_secret_basic, client_secret_post, or none; turning a public client
+    /// confidential prints its new secret once.
+    #[arg(long)]
+    pub auth_method: Option<String>,
+    /// Grant types (repeatable); replace the registered ones.
+    #[arg(long = "grant-type", value_name = "GRANT")]
+    pub grant_types: Vec<String>,
+    /// RS256 or HS256.
+    #[arg(long)]
+    pub id_token_alg: Option<String>,
+    /// Scopes the client may request, space-separated.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Where the hub posts logout tokens; an empty value removes it.
+    #[arg(long, value_name = "URI")]
+    pub backchannel_logout_uri: Option<String>,
+    /// Upstreams the client's users may sign in with (repeatable slugs); replace the list.
+    #[arg(long = "allowed-social-login-key", value_name = "SLUG")]
+    pub allowed_social_login_keys: Vec<String>,
+    /// Sign in through this upstream only (IdP-only client); an empty value removes it.
+    #[arg(long, value_name = "SLUG")]
+    pub default_social_login_key: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(state: &AppState, command: ClientCommand) -> anyhow::Result<()> {
+    match command {
+        ClientCommand::Add(add) => {
+            let as_json = add.json;
+            let client_id = add.client_id.clone();
+            let created = clients::create(state, &by(), client_id, metadata_from(add)?).await?;
+            print_created(&created, as_json);
+        }
+        ClientCommand::List => {
+            for client in state.store.list_clients(None, Window::ALL).await?.items.into_iter().map(|s| s.client) {
+                let uris = client.redirect_uris.join(" ");
+                println!("{}\t{}\t{}\t{uris}", client.client_id, client.client_name, client.token_endpoint_auth_method);
+            }
+        }
+        ClientCommand::Update(update) => {
+            let existing = clients::find(state, &update.client_id).await?;
+            let as_json = update.json;
+            let client_id = update.client_id.clone();
+            let metadata = changed(clients::metadata_of(&existing.client), update)?;
+            let updated = clients::update(state, &by(), &client_id, metadata).await?;
+            print_created(&updated, as_json);
+        }
+        ClientCommand::Delete { client_id } => {
+            clients::delete(state, &by(), &client_id).await?;
+            println!("deleted {client_id}");
+        }
+        ClientCommand::RotateSecret { client_id, json } => {
+            let secret = clients::rotate_secret(state, &by(), &client_id).await?;
+            if json {
+                println!("{}", serde_json::json!({ "client_id": client_id, "client_secret": secret }));
+            } else {
+                println!("client_secret: {secret}");
+                println!("(the secret is shown only now; the previous one no longer works)");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_created(done: &WithSecret, as_json: bool) {
+    let client_id = &done.client.client.client_id;
+    if as_json {
+        println!("{}", serde_json::json!({ "client_id": client_id, "client_secret": done.secret }));
+        return;
+    }
+    println!("client_id:     {client_id}");
+    if let Some(secret) = &done.secret {
+        println!("client_secret: {secret}");
+        println!("(the secret is shown only now; store it in the app's configuration)");
+    }
+}
+
+fn metadata_from(add: ClientAdd) -> anyhow::Result<ClientMetadata> {
+    let token_endpoint_auth_method = match (add.public, add.auth_method.as_deref()) {
+        (true, None | Some("none")) => TokenEndpointAuthMethod::None,
+        (true, Some(_)) => bail!("a public client authenticates with `none`"),
+        (false, None) => TokenEndpointAuthMethod::ClientSecretBasic,
+        (false, Some(method)) => auth_method(method)?,
+    };
+    let grant_types = if add.grant_types.is_empty() {
+        vec![GrantType::AuthorizationCode, GrantType::RefreshToken]
+    } else {
+        grant_types(&add.grant_types)?
+    };
+    Ok(ClientMetadata {
+        client_name: add.name,
+        redirect_uris: add.redirect_uris,
+        post_logout_redirect_uris: add.post_logout_redirect_uris,
+        response_types: response_types_for(&grant_types),
+        grant_types,
+        token_endpoint_auth_method,
+        id_token_signed_response_alg: id_token_alg(&add.id_token_alg)?,
+        backchannel_logout_uri: add.backchannel_logout_uri,
+        scope: add.scope,
+        skip_authorization: add.skip_authorization,
+        allowed_social_login_keys: Vec::new(),
+        default_social_login_key: None,
+    })
+}
+
+/// The client's metadata with what `update` gives in place of what it had.
+fn changed(mut metadata: ClientMetadata, update: ClientUpdate) -> anyhow::Result<ClientMetadata> {
+    if let Some(name) = update.name {
+        metadata.client_name = name;
+    }
+    if !update.redirect_uris.is_empty() {
+        metadata.redirect_uris = update.redirect_uris;
+    }
+    if !update.post_logout_redirect_uris.is_empty() {
+        metadata.post_logout_redirect_uris = update.post_logout_redirect_uris;
+    }
+    if let Some(skip) = update.skip_authorization {
+        metadata.skip_authorization = skip;
+    }
+    if let Some(method) = &update.auth_method {
+        metadata.token_endpoint_auth_method = auth_method(method)?;
+    }
+    if !update.grant_types.is_empty() {
+        metadata.grant_types = grant_types(&update.grant_types)?;
+        metadata.response_types = response_types_for(&metadata.grant_types);
+    }
+    if let Some(alg) = &update.id_token_alg {
+        metadata.id_token_signed_response_alg = id_token_alg(alg)?;
+    }
+    if update.scope.is_some() {
+        metadata.scope = update.scope;
+    }
+    if let Some(uri) = update.backchannel_logout_uri {
+        metadata.backchannel_logout_uri = Some(uri).filter(|uri| !uri.is_empty());
+    }
+    if !update.allowed_social_login_keys.is_empty() {
+        metadata.allowed_social_login_keys = update.allowed_social_login_keys;
+    }
+    if let Some(slug) = update.default_social_login_key {
+        metadata.default_social_login_key = Some(slug).filter(|slug| !slug.is_empty());
+    }
+    Ok(metadata)
+}
+
+fn auth_method(method: &str) -> anyhow::Result<TokenEndpointAuthMethod> {
+    TokenEndpointAuthMethod::parse(method)
+        .with_context(|| format!("unknown --auth-method {method}; use client_secret_basic, client_secret_post or none"))
+}
+
+fn grant_types(names: &[String]) -> anyhow::Result<Vec<GrantType>> {
+    names.iter().map(|g| GrantType::parse(g).with_context(|| format!("unknown --grant-type {g}"))).collect()
+}
+
+fn id_token_alg(alg: &str) -> anyhow::Result<IdTokenAlg> {
+    IdTokenAlg::parse(alg).context("--id-token-alg must be RS256 or HS256")
+}
+
+/// The code response type goes with the authorization_code grant (RFC 7591 §2.1).
+fn response_types_for(grant_types: &[GrantType]) -> Vec<ResponseType> {
+    if grant_types.contains(&GrantType::AuthorizationCode) { vec![ResponseType::Code] } else { Vec::new() }
+}

@@ -1,0 +1,98 @@
+//! The `hub` command line (SPEC §3): serve, migrate, and what operators do from a shell
+//! with users, groups, clients, Social Login Keys and signing keys. Each command parses
+//! its arguments, calls the same service layer as the admin API (`manage`), and prints
+//! the result; each failure is one line on stderr.
+
+mod clients;
+mod groups;
+mod keys;
+mod social_login_keys;
+mod users;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::manage::By;
+use crate::startup;
+
+#[derive(Debug, Parser)]
+#[command(name = "hub", version, about = "Federated social-login hub: OpenID Provider and relying party")]
+pub struct Cli {
+    /// TOML settings file [env: HUB_CONFIG] (default: ./hub.toml if present). HUB_*
+    /// variables override what it says.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the hub (applies pending migrations first).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// Manage groups (their names travel in the `groups` claim).
+    #[command(subcommand)]
+    Group(groups::GroupCommand),
+    /// Manage OAuth clients (relying parties).
+    #[command(subcommand)]
+    Client(clients::ClientCommand),
+    /// Manage Social Login Keys (upstream identity providers).
+    #[command(subcommand, name = "social-login-key")]
+    SocialLoginKey(social_login_keys::SocialLoginKeyCommand),
+    /// Manage token signing keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Print the admin API's OpenAPI document (as served at /admin/api/openapi.json).
+    Openapi,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        print!("{}", crate::admin::openapi_document());
+        return Ok(());
+    }
+    let settings = Settings::load(cli.config)?;
+    match cli.command {
+        Command::Serve => {
+            let app = startup::Application::build(settings).await?;
+            app.run_until_stopped().await
+        }
+        Command::Migrate => {
+            startup::connect_store(&settings).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Openapi => Ok(()),
+        operator => {
+            // The hub as `serve` builds it (database, session store, keys), so a command
+            // ends sessions and revokes grants where a running hub sees it.
+            let state = startup::build_state(settings).await?;
+            let result = match operator {
+                Command::User(command) => users::run(&state, command).await,
+                Command::Group(command) => groups::run(&state, command).await,
+                Command::Client(command) => clients::run(&state, command).await,
+                Command::SocialLoginKey(command) => social_login_keys::run(&state, command).await,
+                Command::Keys(command) => keys::run(&state, command).await,
+                Command::Serve | Command::Migrate | Command::Openapi => Ok(()),
+            };
+            // Apps of the sessions a command ended are told before it exits.
+            state.wait_for_background(BACKGROUND_LIMIT).await;
+            result
+        }
+    }
+}
+
+/// How long a command waits for the back-channel logouts it started.
+const BACKGROUND_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Every change made here is audited as the command line's.
+fn by() -> By {
+    By::cli()
+}

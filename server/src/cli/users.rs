@@ -1,0 +1,160 @@
+//! `hub user …`: add, list, set a password, disable, enable, delete, and group
+//! memberships.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use super::by;
+use crate::domain::User;
+use crate::domain::user::Profile;
+use crate::manage::users;
+use crate::state::AppState;
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from the terminal, or from standard input.
+    Add(UserAdd),
+    /// List users: id, username, e-mail, state, groups (tab-separated).
+    List,
+    /// Replace a user's password (read as for `add`).
+    SetPassword {
+        /// The user's username.
+        username: String,
+    },
+    /// Disable a user: they cannot sign in, their sessions end, their grants are revoked.
+    Disable {
+        /// The user's username.
+        username: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        /// The user's username.
+        username: String,
+    },
+    /// Delete a user, with their sessions, consents, refresh tokens and upstream links.
+    Delete {
+        /// The user's username.
+        username: String,
+    },
+    /// Show a user's groups, or change them with --add and --remove.
+    Groups(UserGroups),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAdd {
+    /// What the user types to sign in: 1 to 64 characters, no spaces.
+    pub username: String,
+    /// The user's e-mail address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Mark the e-mail address as verified.
+    #[arg(long)]
+    pub email_verified: bool,
+    /// The user's full name (the `name` claim).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Add to this group (repeatable), creating it if there is none; `admins` grants the
+    /// admin API.
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    /// Create without a password (for users who sign in through an upstream).
+    #[arg(long)]
+    pub no_password: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserGroups {
+    /// The user's username.
+    pub username: String,
+    /// Add the user to this group (repeatable), creating it if there is none.
+    #[arg(long = "add", value_name = "GROUP")]
+    pub add: Vec<String>,
+    /// Remove the user from this group (repeatable).
+    #[arg(long = "remove", value_name = "GROUP")]
+    pub remove: Vec<String>,
+}
+
+pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add(add) => {
+            let password = if add.no_password { None } else { Some(read_password()?) };
+            ensure_groups(state, &add.groups).await?;
+            let profile = Profile {
+                username: add.username,
+                email: add.email,
+                email_verified: add.email_verified,
+                name: add.name,
+                groups: add.groups,
+                disabled: false,
+            };
+            let user = users::create(state, &by(), profile, password.as_deref()).await?;
+            println!("{}", user.id);
+        }
+        UserCommand::List => {
+            for user in state.store.all_users().await? {
+                println!("{}", line(&user));
+            }
+        }
+        UserCommand::SetPassword { username } => {
+            let user = users::find_by_username(state, &username).await?;
+            users::set_password(state, &by(), user.id, &read_password()?).await?;
+            println!("password updated");
+        }
+        UserCommand::Disable { username } => {
+            let user = users::find_by_username(state, &username).await?;
+            println!("{}", line(&users::set_disabled(state, &by(), user.id, true).await?));
+        }
+        UserCommand::Enable { username } => {
+            let user = users::find_by_username(state, &username).await?;
+            println!("{}", line(&users::set_disabled(state, &by(), user.id, false).await?));
+        }
+        UserCommand::Delete { username } => {
+            let user = users::find_by_username(state, &username).await?;
+            users::delete(state, &by(), user.id).await?;
+            println!("deleted {}", user.username);
+        }
+        UserCommand::Groups(change) => {
+            let user = users::find_by_username(state, &change.username).await?;
+            let user = if change.add.is_empty() && change.remove.is_empty() {
+                user
+            } else {
+                let mut groups: Vec<String> =
+                    user.groups.iter().filter(|g| !change.remove.contains(g)).cloned().collect();
+                ensure_groups(state, &change.add).await?;
+                groups.extend(change.add.into_iter().filter(|g| !user.groups.contains(g)));
+                users::set_groups(state, &by(), user.id, groups).await?
+            };
+            println!("{}", user.groups.join(","));
+        }
+    }
+    Ok(())
+}
+
+/// Creates the groups named that do not exist yet: at the command line, `--group`
+/// creates a group on first use.
+async fn ensure_groups(state: &AppState, names: &[String]) -> anyhow::Result<()> {
+    for name in names {
+        if state.store.find_group_by_name(name).await?.is_none() {
+            crate::manage::groups::create(state, &by(), name, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A user as `list` prints it.
+fn line(user: &User) -> String {
+    let email = user.email.as_deref().unwrap_or_default();
+    let state = if user.disabled { "disabled" } else { "active" };
+    format!("{}\t{}\t{}\t{}\t{}", user.id, user.username, email, state, user.groups.join(","))
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("Password: ").context("cannot read the password");
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

@@ -1,0 +1,60 @@
+//! Every route the hub serves, in one table: the OpenID Provider, the pages of its
+//! authorization flow, federation, the admin API and UI, static files and health. Mounted
+//! under the issuer's path and wrapped in the headers every response carries.
+
+use poem::endpoint::BoxEndpoint;
+use poem::http::Method;
+use poem::middleware::Cors;
+use poem::{EndpointExt, Route, get, post};
+
+use crate::http::{assets, health, middleware};
+use crate::interaction::{consent, login};
+use crate::oidc::{authorize, discovery, end_session, jwks, paths, token, userinfo};
+use crate::state::AppState;
+use crate::{admin, admin_ui, federation};
+
+pub fn routes(state: AppState) -> BoxEndpoint<'static> {
+    let admin = admin::endpoints();
+    let endpoints = Route::new()
+        // The OpenID Provider (SPEC §4).
+        .at(paths::DISCOVERY, get(discovery::get).with(cors()))
+        .at(paths::JWKS, get(jwks::get).with(cors()))
+        .at(paths::AUTHORIZE, get(authorize::endpoint).post(authorize::endpoint))
+        .at(paths::TOKEN, post(token::post).with(cors()))
+        .at(paths::USERINFO, get(userinfo::endpoint).post(userinfo::endpoint).with(cors()))
+        .at(paths::END_SESSION, get(end_session::endpoint).post(end_session::endpoint))
+        // The steps of the authorization flow that a person sees (SPEC §7).
+        .at(paths::LOGIN, get(login::get).post(login::post))
+        .at(paths::CONSENT, get(consent::get).post(consent::post))
+        // The hub as a relying party to upstreams (SPEC §5).
+        .at(paths::UPSTREAM_START, get(federation::flow::start))
+        .at(paths::UPSTREAM_CALLBACK, get(federation::flow::callback))
+        .at(paths::UPSTREAM_BACKCHANNEL_LOGOUT, post(federation::logout::backchannel))
+        .at(paths::UPSTREAM_SIGN_OUT, get(federation::sign_out::sign_out))
+        .at(paths::UPSTREAM_LOGGED_OUT, get(federation::sign_out::logged_out))
+        // The admin API, its OpenAPI document and its docs (SPEC §6).
+        .nest(admin::API_BASE, admin.api)
+        .at(admin::DOCUMENT_PATH, admin.document)
+        .nest(admin::DOCS_PATH, admin.docs)
+        // The admin UI, a single-page app on the admin API.
+        .at(admin_ui::BASE, get(admin_ui::redirect_to_root))
+        .at(format!("{}/", admin_ui::BASE), get(admin_ui::index))
+        .at(format!("{}/*path", admin_ui::BASE), get(admin_ui::asset))
+        // The pages' stylesheet, and health for load balancers and orchestrators.
+        .at(format!("{}/hub.css", paths::STATIC), get(assets::stylesheet))
+        .at(paths::HEALTHZ, get(health::healthz))
+        .at(paths::READYZ, get(health::readyz));
+    let base = state.settings.issuer.path().trim_end_matches('/').to_owned();
+    let root = if base.is_empty() { endpoints } else { Route::new().nest(base, endpoints) };
+    root.around(admin::problems).around(middleware::security_headers).data(state).boxed()
+}
+
+/// Browser apps (public clients) call these endpoints from their own origin. No
+/// credentials are ever allowed: cookies only matter to the hub's own pages.
+fn cors() -> Cors {
+    Cors::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers(["authorization", "content-type"])
+        .allow_credentials(false)
+        .max_age(3600)
+}

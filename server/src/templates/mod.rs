@@ -1,0 +1,152 @@
+//! Server-rendered pages (SPEC §7): minijinja templates built into the binary, each
+//! replaceable by a file of the same name in `HUB_TEMPLATES_DIR`. Undefined variables
+//! are errors, so a template and its page context cannot drift apart silently.
+
+mod pages;
+
+use std::path::Path;
+
+use minijinja::{Environment, UndefinedBehavior, Value};
+
+pub use pages::*;
+
+const BUILT_IN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("consent.html", include_str!("../../templates/consent.html")),
+    ("logout.html", include_str!("../../templates/logout.html")),
+    ("logged_out.html", include_str!("../../templates/logged_out.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    ("form_post.html", include_str!("../../templates/form_post.html")),
+];
+
+pub const STYLESHEET: &str = include_str!("../../static/hub.css");
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("template {name}: {source}")]
+    Load { name: String, source: std::io::Error },
+    #[error("template {0}")]
+    Syntax(#[from] minijinja::Error),
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// `static_base` is the URL path of the stylesheet's folder.
+    pub fn load(overrides: Option<&Path>, site_name: &str, static_base: &str) -> Result<Self, TemplateError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        for (name, built_in) in BUILT_IN {
+            let source = match overrides.map(|dir| dir.join(name)).filter(|path| path.is_file()) {
+                Some(path) => std::fs::read_to_string(&path)
+                    .map_err(|source| TemplateError::Load { name: path.display().to_string(), source })?,
+                None => (*built_in).to_owned(),
+            };
+            env.add_template_owned(*name, source)?;
+        }
+        env.add_global("site_name", Value::from(site_name.to_owned()));
+        env.add_global("static_base", Value::from(static_base.to_owned()));
+        Ok(Self { env })
+    }
+
+    pub fn render<P: Page>(&self, page: &P) -> Result<String, minijinja::Error> {
+        self.env.get_template(P::TEMPLATE)?.render(Value::from(minijinja::value::Serde(page)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn templates() -> Templates {
+        Templates::load(None, "Hub", "/static").unwrap()
+    }
+
+    fn login(password_login: bool, icon: Option<&str>) -> LoginPage {
+        LoginPage {
+            action: "/login".into(),
+            csrf_token: "tok".into(),
+            interaction: "i1".into(),
+            username: String::new(),
+            error: None,
+            client_name: "Wiki <App>".into(),
+            password_login,
+            social_login_keys: vec![LoginLink {
+                display_name: "Google".into(),
+                href: "/x".into(),
+                icon: icon.map(str::to_owned),
+            }],
+        }
+    }
+
+    #[test]
+    fn login_page_has_the_contract_labels_and_csrf() {
+        let html = templates().render(&login(true, None)).unwrap();
+        assert!(html.contains(r#"<label for="username">Username</label>"#));
+        assert!(html.contains(r#"<label for="password">Password</label>"#));
+        assert!(html.contains(r#"name="csrf_token" value="tok""#));
+        assert!(html.contains("Continue with Google"));
+        assert!(html.contains("Wiki &lt;App&gt;"), "autoescaped");
+
+        let idp_only = templates().render(&login(false, Some("https://corp.example/icon.png"))).unwrap();
+        assert!(!idp_only.contains("Password"), "an IdP-only client's page has no password form");
+        assert!(idp_only.contains("Continue with Google"));
+        assert!(idp_only.contains("<img src=") && idp_only.contains("icon.png"), "the icon is shown");
+    }
+
+    #[test]
+    fn every_template_renders_with_its_context() {
+        let t = templates();
+        let consent = t
+            .render(&ConsentPage {
+                action: "/consent".into(),
+                csrf_token: "t".into(),
+                interaction: "i".into(),
+                client_name: "Wiki".into(),
+                username: "alice".into(),
+                scopes: vec!["Your e-mail".into()],
+            })
+            .unwrap();
+        assert!(consent.contains(">Allow</button>") && consent.contains(">Deny</button>"));
+        assert!(consent.contains("Your e-mail"));
+        let logout = t
+            .render(&LogoutPage {
+                action: "/logout".into(),
+                csrf_token: "t".into(),
+                client_name: None,
+                username: Some("alice".into()),
+                fields: vec![FormField { name: "state".into(), value: "s".into() }],
+            })
+            .unwrap();
+        assert!(logout.contains(">Sign out</button>"));
+        assert!(logout.contains(r#"name="state""#));
+        t.render(&LoggedOutPage {}).unwrap();
+        let error =
+            t.render(&ErrorPage { title: "Oops".into(), message: "m".into(), request_id: "r-1".into() }).unwrap();
+        assert!(error.contains("Oops") && error.contains("r-1"));
+        let form_post = t
+            .render(&FormPostPage {
+                action: "https://app/cb".into(),
+                script_nonce: "n".into(),
+                fields: vec![FormField { name: "code".into(), value: "c\"x".into() }],
+            })
+            .unwrap();
+        assert!(form_post.contains(r#"value="c&quot;x""#));
+    }
+
+    #[test]
+    fn a_missing_variable_is_an_error_not_an_empty_string() {
+        /// A context that lacks what `error.html` shows.
+        #[derive(serde::Serialize)]
+        struct Incomplete {
+            title: &'static str,
+        }
+        impl Page for Incomplete {
+            const TEMPLATE: &'static str = "error.html";
+        }
+        assert!(templates().render(&Incomplete { title: "x" }).is_err());
+    }
+}

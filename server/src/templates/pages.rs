@@ -1,0 +1,107 @@
+//! What each page shows: one typed context per template (SPEC §7), and nothing else (no
+//! token, no secret, no domain object). Templates fail on an undefined variable, and the
+//! tests render each template from its context, so a renamed field fails a test.
+
+use serde::Serialize;
+
+/// A page's context, and the template it fills.
+pub trait Page: Serialize {
+    const TEMPLATE: &'static str;
+}
+
+/// `login.html`: the password form (where the client allows it) and a "Continue with …"
+/// link per Social Login Key.
+#[derive(Debug, Serialize)]
+pub struct LoginPage {
+    pub action: String,
+    pub csrf_token: String,
+    pub interaction: String,
+    /// Prefilled: what the person typed, or the app's `login_hint`.
+    pub username: String,
+    pub error: Option<String>,
+    pub client_name: String,
+    pub password_login: bool,
+    pub social_login_keys: Vec<LoginLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoginLink {
+    pub display_name: String,
+    pub href: String,
+    pub icon: Option<String>,
+}
+
+/// `consent.html`: the scopes asked for, with "Allow" and "Deny".
+#[derive(Debug, Serialize)]
+pub struct ConsentPage {
+    pub action: String,
+    pub csrf_token: String,
+    pub interaction: String,
+    pub client_name: String,
+    pub username: String,
+    /// Each scope in words.
+    pub scopes: Vec<String>,
+}
+
+/// `logout.html`: "Sign out" confirmation, carrying the app's parameters.
+#[derive(Debug, Serialize)]
+pub struct LogoutPage {
+    pub action: String,
+    pub csrf_token: String,
+    pub client_name: Option<String>,
+    pub username: Option<String>,
+    pub fields: Vec<FormField>,
+}
+
+/// `logged_out.html`: signed out, with nowhere to return to.
+#[derive(Debug, Serialize)]
+pub struct LoggedOutPage {}
+
+/// `error.html`: shown to the person, never redirected anywhere.
+#[derive(Debug, Serialize)]
+pub struct ErrorPage {
+    pub title: String,
+    pub message: String,
+    /// The reference under which the log has the details.
+    pub request_id: String,
+}
+
+/// `form_post.html` (OAuth 2.0 Form Post Response Mode).
+#[derive(Debug, Serialize)]
+pub struct FormPostPage {
+    pub action: String,
+    pub fields: Vec<FormField>,
+    /// Allows the page's one script.
+    pub script_nonce: String,
+}
+
+/// A hidden form field.
+#[derive(Debug, Serialize)]
+pub struct FormField {
+    pub name: String,
+    pub value: String,
+}
+
+impl Page for LoginPage {
+    const TEMPLATE: &'static str = "login.html";
+}
+
+impl Page for ConsentPage {
+    const TEMPLATE: &'static str = "consent.html";
+}
+
+impl Page for LogoutPage {
+    const TEMPLATE: &'static str = "logout.html";
+}
+
+impl Page for LoggedOutPage {
+    const TEMPLATE: &'static str = "logged_out.html";
+}
+
+impl Page for ErrorPage {
+    const TEMPLATE: &'static str = "error.html";
+}
+
+impl Page for FormPostPage {
+    const TEMPLATE: &'static str = "form_post.html";
+}
