@@ -71,8 +71,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Openapi => Ok(()),
         operator => {
-            // The hub as `serve` builds it (database, session store, keys), so a command
-            // ends sessions and revokes grants where a running hub sees it.
+            // The hub as `serve` builds it (database, session store, keys): with Redis, a
+            // command ends sessions and revokes grants where every running hub sees it.
             let state = startup::build_state(settings).await?;
             let result = match operator {
                 Command::User(command) => users::run(&state, command).await,

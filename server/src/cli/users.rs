@@ -80,7 +80,6 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add(add) => {
             let password = if add.no_password { None } else { Some(read_password()?) };
-            ensure_groups(state, &add.groups).await?;
             let profile = Profile {
                 username: add.username,
                 email: add.email,
@@ -89,6 +88,16 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
                 groups: add.groups,
                 disabled: false,
             };
+            // The user's own rules first, so a refused user leaves no new group behind.
+            let mut errors = profile.validate();
+            if let Some(password) = &password {
+                errors.check("password", crate::domain::user::validate_password(password));
+            }
+            errors.into_result()?;
+            if state.store.find_user_for_login(&profile.username).await?.is_some() {
+                anyhow::bail!("username: the username is taken");
+            }
+            ensure_groups(state, &profile.groups).await?;
             let user = users::create(state, &by(), profile, password.as_deref()).await?;
             println!("{}", user.id);
         }

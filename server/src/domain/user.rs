@@ -100,12 +100,22 @@ pub struct Profile {
 impl Profile {
     /// The rules that need no database; that the groups exist is checked with the store.
     pub fn validate(&self) -> super::validation::FieldErrors {
+        self.validate_changes(None)
+    }
+
+    /// As `validate`, checking the e-mail address and name only where they differ from
+    /// `before`: an address an upstream provided stays valid for changes to the rest.
+    pub fn validate_changes(&self, before: Option<&Profile>) -> super::validation::FieldErrors {
         let mut errors = super::validation::FieldErrors::new();
         errors.check("username", validate_username(&self.username));
-        if let Some(email) = &self.email {
+        if let Some(email) = &self.email
+            && before.is_none_or(|before| before.email.as_ref() != Some(email))
+        {
             errors.check("email", super::validation::email(email));
         }
-        if let Some(name) = &self.name {
+        if let Some(name) = &self.name
+            && before.is_none_or(|before| before.name.as_ref() != Some(name))
+        {
             errors.check("name", super::validation::text(name, 200));
         }
         errors
@@ -121,4 +131,22 @@ pub fn validate_username(username: &str) -> Result<(), String> {
         return Err("a username has no spaces or control characters".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unchanged_address_is_not_checked_again() {
+        // Upstreams may provide addresses the hub would not accept from an administrator.
+        let synced = Profile { username: "bob".into(), email: Some("bob@intranet".into()), ..Profile::default() };
+        assert!(!synced.validate().is_empty(), "a new address is checked");
+        let disabled = Profile { disabled: true, ..synced.clone() };
+        assert!(disabled.validate_changes(Some(&synced)).is_empty(), "disabling keeps the address");
+        let changed = Profile { email: Some("bob@elsewhere".into()), ..synced.clone() };
+        assert!(!changed.validate_changes(Some(&synced)).is_empty(), "a changed address is checked");
+        assert!(validate_password("seven77").is_err() && validate_password("eight888").is_ok());
+        assert!(validate_password(&"x".repeat(1025)).is_err());
+    }
 }

@@ -20,7 +20,7 @@ use crate::domain::Prompt;
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::domain::social_login_key::SocialLoginKey;
 use crate::http::{cookies, extract, page};
-use crate::oidc::authorize::{self, Awaiting, Interaction, Outcome, PendingAuthorization, SignIn};
+use crate::oidc::authorize::{self, Caller, Interaction, Outcome, PendingAuthorization, SignIn};
 use crate::oidc::{ErrorCode, OAuthError, paths};
 use crate::secrets::constant_time_eq;
 use crate::session::Space;
@@ -49,7 +49,8 @@ pub async fn start(req: &Request, Path(slug): Path<String>, Data(state): Data<&A
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    let interaction = match authorize::interaction(state, req, params.get("interaction"), Awaiting::SignIn).await {
+    let found = authorize::interaction(state, req, params.get("interaction"), Caller::Upstream(&slug)).await;
+    let interaction = match found {
         Ok(interaction) => interaction,
         Err(response) => return response,
     };
@@ -106,7 +107,7 @@ pub async fn callback(req: &Request, Path(slug): Path<String>, Data(state): Data
         tracing::warn!(key = %slug, "upstream callback from another browser or for another key");
         return expired();
     }
-    let found = authorize::interaction(state, req, Some(&flow_state.interaction), Awaiting::SignIn).await;
+    let found = authorize::interaction(state, req, Some(&flow_state.interaction), Caller::Upstream(&slug)).await;
     let interaction = match found {
         Ok(interaction) => interaction,
         Err(response) => return response,
@@ -304,7 +305,12 @@ async fn fail(state: &AppState, req: &Request, interaction: Interaction, failure
     let (key, detail) = match &failure {
         Failure::Upstream { key, error, .. } => (key.clone(), error.to_string()),
         Failure::Refused { key, reason } => (key.clone(), reason.clone()),
-        Failure::Internal(error) => return page::internal_error(state, error.as_ref()),
+        Failure::Internal(error) => {
+            // Our own failure: logged here, and the person or the app told as for any other.
+            tracing::error!(%client_id, error = %crate::telemetry::ErrorChain(error.as_ref()), "upstream sign-in failed");
+            let error = OAuthError::new(failure.error_code(), failure.message());
+            return authorize::resume(state, req, interaction, Outcome::Failed(error)).await;
+        }
     };
     tracing::warn!(key = %key, %client_id, %detail, "upstream sign-in failed");
     let record = AuditRecord::new("login.upstream", Actor::Anonymous)

@@ -3,17 +3,20 @@
 //! `GET /upstream/{slug}/sign-out` with the token of the way on. If the key says so and
 //! the upstream has an end-session endpoint, the browser goes on there, with the token as
 //! `state`, and comes back to `GET /upstream/logged-out`; otherwise it goes on at once.
-//! The way on (the app's already-checked post-logout redirect) is taken once, so the
-//! return address can never come from the request.
+//! Only the browser that signed out at the hub, for the key its session came from, is
+//! sent to the upstream (no page can sign anyone out there), and the way on (the app's
+//! already-checked post-logout redirect) is taken once, so the return address can never
+//! come from the request.
 
 use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{Request, Response, handler};
 
 use super::metadata;
+use crate::http::cookies::{self, Cookie};
 use crate::http::page::LoggedOutPage;
 use crate::http::{extract, page};
-use crate::oidc::end_session::take_continuation;
+use crate::oidc::end_session::{peek_continuation, take_continuation};
 use crate::oidc::paths;
 use crate::state::AppState;
 
@@ -25,9 +28,15 @@ pub async fn sign_out(req: &Request, Path(slug): Path<String>, Data(state): Data
         Err(error) => return page::bad_parameters(state, &error),
     };
     let Some(token) = params.get("state") else { return signed_out(state) };
+    let browser = cookies::read(req, &state.settings, Cookie::Browser).unwrap_or_default();
+    match peek_continuation(state, token).await {
+        Ok(Some(continuation)) if continuation.slug == slug && continuation.belongs_to(&browser) => {}
+        Ok(_) => return signed_out(state),
+        Err(error) => return page::internal_error(state, &error),
+    }
     match at_upstream(state, &slug, token).await {
         Some(url) => page::see_other(&url),
-        None => go_on(state, token).await,
+        None => go_on(state, token, &browser).await,
     }
 }
 
@@ -38,8 +47,9 @@ pub async fn logged_out(req: &Request, Data(state): Data<&AppState>) -> Response
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
+    let browser = cookies::read(req, &state.settings, Cookie::Browser).unwrap_or_default();
     match params.get("state") {
-        Some(token) => go_on(state, token).await,
+        Some(token) => go_on(state, token, &browser).await,
         None => signed_out(state),
     }
 }
@@ -71,14 +81,14 @@ async fn at_upstream(state: &AppState, slug: &str, token: &str) -> Option<String
 }
 
 /// Where the sign-out goes on, kept under `token`: the app's address, or the hub's page.
-async fn go_on(state: &AppState, token: &str) -> Response {
+async fn go_on(state: &AppState, token: &str, browser: &str) -> Response {
     match take_continuation(state, token).await {
-        Ok(Some(continuation)) => match continuation.then {
+        Ok(Some(continuation)) if continuation.belongs_to(browser) => match continuation.then {
             Some(then) => page::see_other(&then),
             None => signed_out(state),
         },
-        // Forged, replayed or expired: the hub's own page, never a redirect.
-        Ok(None) => signed_out(state),
+        // Forged, replayed, expired or another browser's: the hub's own page, never a redirect.
+        Ok(_) => signed_out(state),
         Err(error) => page::internal_error(state, &error),
     }
 }

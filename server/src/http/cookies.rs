@@ -53,7 +53,6 @@ pub fn clear(response: &mut Response, settings: &Settings, cookie: Cookie) {
     set(response, settings, cookie, "", Some(0));
 }
 
-/// The browser's binding id, and whether it was just made (then the response must set it).
 /// The live SSO session behind the request's session cookie, if any.
 pub async fn session(
     state: &crate::state::AppState,
@@ -65,6 +64,7 @@ pub async fn session(
     }
 }
 
+/// The browser's binding id, and whether it was just made (then the response must set it).
 pub fn browser_id(req: &Request, settings: &Settings) -> Result<(String, bool), crate::secrets::SecretError> {
     match read(req, settings, Cookie::Browser).filter(|v| v.len() == 43) {
         Some(existing) => Ok((existing, false)),

@@ -9,7 +9,7 @@ use poem::{Body, Request, Response, handler};
 use crate::http::csrf::{self, Purpose};
 use crate::http::page::ConsentPage;
 use crate::http::{cookies, extract, page};
-use crate::oidc::authorize::{self, Awaiting, Outcome};
+use crate::oidc::authorize::{self, Caller, Outcome};
 use crate::oidc::paths;
 use crate::session::browser::BrowserSession;
 use crate::state::AppState;
@@ -20,7 +20,7 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    let interaction = match authorize::interaction(state, req, params.get("interaction"), Awaiting::Consent).await {
+    let interaction = match authorize::interaction(state, req, params.get("interaction"), Caller::ConsentPage).await {
         Ok(interaction) => interaction,
         Err(response) => return response,
     };
@@ -51,7 +51,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    let interaction = match authorize::interaction(state, req, params.get("interaction"), Awaiting::Consent).await {
+    let interaction = match authorize::interaction(state, req, params.get("interaction"), Caller::ConsentPage).await {
         Ok(interaction) => interaction,
         Err(response) => return response,
     };

@@ -11,7 +11,7 @@ use crate::domain::audit::{Actor, AuditRecord};
 use crate::http::csrf::{self, Purpose};
 use crate::http::page::{LoginLink, LoginPage};
 use crate::http::{extract, page};
-use crate::oidc::authorize::{self, Awaiting, Interaction, Notice, Outcome, SignIn};
+use crate::oidc::authorize::{self, Caller, Interaction, Notice, Outcome, SignIn};
 use crate::oidc::{ErrorCode, paths};
 use crate::session::browser::Authentication;
 use crate::state::AppState;
@@ -22,13 +22,17 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    match authorize::interaction(state, req, params.get("interaction"), Awaiting::SignIn).await {
-        Ok(interaction) => {
-            let username = interaction.pending.request.login_hint.clone().unwrap_or_default();
-            let (status, error) = match &interaction.pending.progress.notice {
+    match authorize::interaction(state, req, params.get("interaction"), Caller::LoginPage).await {
+        Ok(mut interaction) => {
+            let notice = match authorize::take_notice(state, &mut interaction).await {
+                Ok(notice) => notice,
+                Err(error) => return page::internal_error(state, error.as_ref()),
+            };
+            let (status, error) = match &notice {
                 Some(notice) => (notice_status(notice), Some(notice.message.as_str())),
                 None => (StatusCode::OK, None),
             };
+            let username = interaction.pending.request.login_hint.clone().unwrap_or_default();
             render(state, status, &interaction, &username, error).await
         }
         Err(response) => response,
@@ -41,7 +45,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    let interaction = match authorize::interaction(state, req, params.get("interaction"), Awaiting::SignIn).await {
+    let interaction = match authorize::interaction(state, req, params.get("interaction"), Caller::LoginPage).await {
         Ok(interaction) => interaction,
         Err(response) => return response,
     };

@@ -61,7 +61,7 @@ pub async fn create(state: &AppState, by: &By, profile: Profile, password: Optio
 /// finishes what the first attempt started).
 pub async fn update(state: &AppState, by: &By, id: Uuid, profile: Profile) -> ManageResult<User> {
     let existing = find(state, id).await?;
-    let mut errors = profile.validate();
+    let mut errors = profile.validate_changes(Some(&profile_of(&existing)));
     check_groups(state, &profile.groups, &mut errors).await?;
     errors.into_result()?;
     let stored = UserProfile {

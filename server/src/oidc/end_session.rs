@@ -25,11 +25,22 @@ use crate::state::AppState;
 /// How long a person may take at an upstream's sign-out page.
 const CONTINUATION_TTL: Duration = Duration::from_secs(600);
 
-/// Where a sign-out goes once the hub's part is done.
+/// Where a sign-out goes once the hub's part is done: to the sign-out of the Social Login
+/// Key the session came from, in the browser that signed out, then where the app asked.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Continuation {
+    /// The Social Login Key whose sign-out continues it.
+    pub slug: String,
+    /// The browser that signed out (see `http::cookies::Cookie::Browser`).
+    browser: String,
     /// The app's post-logout redirect (with its `state`), if it asked for one.
     pub then: Option<String>,
+}
+
+impl Continuation {
+    pub fn belongs_to(&self, browser: &str) -> bool {
+        crate::secrets::constant_time_eq(self.browser.as_bytes(), browser.as_bytes())
+    }
 }
 
 /// Parameters carried from the confirmation page to the POST that performs the logout.
@@ -76,10 +87,17 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         }
         let then = redirect.and_then(|uri| return_url(uri, params.get("state")));
         let next = match upstream {
-            Some(upstream) => match continue_at(state, &upstream.key, then).await {
-                Ok(url) => Some(url),
-                Err(error) => return page::internal_error(state, &error),
-            },
+            Some(upstream) => {
+                let continuation = Continuation { slug: upstream.key, browser: browser_id.clone(), then: then.clone() };
+                match continue_at(state, continuation).await {
+                    Ok(url) => Some(url),
+                    // The hub's part is done: go on without the upstream's.
+                    Err(error) => {
+                        tracing::warn!(error = %crate::telemetry::ErrorChain(&error), "upstream sign-out skipped");
+                        then
+                    }
+                }
+            }
             None => then,
         };
         let mut response = match next {
@@ -153,15 +171,20 @@ fn return_url(uri: &str, state_param: Option<&str>) -> Option<String> {
     Some(url.into())
 }
 
-/// Keeps the way on under a new token; returns the sign-out path of the Social Login Key
-/// `slug`, which continues with the token.
-async fn continue_at(state: &AppState, slug: &str, then: Option<String>) -> Result<String, SessionError> {
+/// Keeps the way on under a new token; returns the sign-out path of its Social Login Key,
+/// which continues with the token.
+async fn continue_at(state: &AppState, continuation: Continuation) -> Result<String, SessionError> {
     let token = random_token().map_err(|e| SessionError::Unavailable(Box::new(e)))?;
-    state.sessions.put(Space::SignOut, &token, &Continuation { then }, CONTINUATION_TTL).await?;
-    let mut url = state.settings.endpoint(&paths::Upstream::of(slug).sign_out);
+    state.sessions.put(Space::SignOut, &token, &continuation, CONTINUATION_TTL).await?;
+    let mut url = state.settings.endpoint(&paths::Upstream::of(&continuation.slug).sign_out);
     url.push('?');
     url.push_str(&url::form_urlencoded::Serializer::new(String::new()).append_pair("state", &token).finish());
     Ok(url)
+}
+
+/// The way on kept under `token`, left in place (the upstream's sign-out comes back with it).
+pub async fn peek_continuation(state: &AppState, token: &str) -> Result<Option<Continuation>, SessionError> {
+    state.sessions.get(Space::SignOut, token).await
 }
 
 /// The way on kept under `token`, taken once.

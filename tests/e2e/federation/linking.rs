@@ -215,6 +215,10 @@ async fn upstream_failures_end_on_a_clear_page_or_as_an_oauth_error() {
     let down = fed.page_at(&browser, &fed.hub.url(&format!("/upstream/gone/start?interaction={interaction}"))).await;
     assert_eq!(down.status, StatusCode::BAD_GATEWAY, "{}", down.body);
     assert!(down.body.contains("Gone is not answering"), "{}", down.body);
+    // Said once: the same page again is the plain login page.
+    let again = browser.get(&fed.hub.url(&format!("/login?interaction={interaction}"))).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert!(!again.body.contains("Gone is not answering"), "{}", again.body);
     // The same request, with its upstream shown as failed, still signs in another way.
     let page = continue_with_corp(&browser, &fed.upstream, &down, "kim").await;
     finish(&fed.hub, &app, req, &page).await;

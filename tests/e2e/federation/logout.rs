@@ -115,6 +115,14 @@ async fn signing_out_of_the_hub_continues_at_the_upstream_and_comes_back_to_the_
         format!("{}?client_id={client_id}&post_logout_redirect_uri={SIGNED_OUT}&state=bye", fed.hub.url("/logout"));
     let confirm = browser.get(&logout).await;
     let to_upstream = browser.submit(&confirm, &[]).await;
+    // The hop through the key's sign-out sends only this browser on to the upstream: the
+    // same link in another browser, or a made-up one, ends on the hub's own page.
+    let hop = to_upstream.location().unwrap();
+    assert!(hop.starts_with(&fed.hub.url("/upstream/corp/sign-out?state=")), "{hop}");
+    for stranger in [hop.clone(), fed.hub.url("/upstream/corp/sign-out?state=forged")] {
+        let page = Browser::new().get(&stranger).await;
+        assert_eq!((page.status, page.location()), (StatusCode::OK, None), "{stranger}: {}", page.body);
+    }
     let location = fed.past_the_hub(&browser, to_upstream).await;
     assert!(location.starts_with(&format!("{}/session/end?", fed.upstream.issuer)), "{location}");
     assert!(!hub_session_alive(&browser, &app).await, "the hub session has ended already");

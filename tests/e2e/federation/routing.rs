@@ -17,6 +17,12 @@ async fn hints_and_client_policy_route_the_sign_in() {
         let req = request(&open, &[(hint, "corp")]);
         let location = fed.sent_to(&browser, &req.url).await;
         assert!(location.starts_with(&format!("{}/auth?", fed.upstream.issuer)), "{hint}: {location}");
+        // A request routed to an upstream is not the login page's: its failures go to the app.
+        let hop = browser.get(&req.url).await.location().unwrap();
+        let hop = url::Url::parse(&hop).unwrap();
+        let interaction = hop.query_pairs().find(|(k, _)| k == "interaction").unwrap().1.into_owned();
+        let login = browser.get(&fed.hub.url(&format!("/login?interaction={interaction}"))).await;
+        assert_eq!(login.status, StatusCode::BAD_REQUEST, "{}", login.body);
         let page = drive(&Browser::new(), &fed.upstream.issuer, &req.url, "hank").await;
         finish(&fed.hub, &open, req, &page).await;
     }

@@ -15,7 +15,7 @@
 
 use uuid::Uuid;
 
-use super::pending::{AuthorizationRequest, FailureRoute, Notice, Progress};
+use super::pending::{AuthorizationRequest, Awaiting, Notice, Progress};
 use crate::domain::Prompt;
 use crate::domain::sign_in::SignInOptions;
 use crate::oidc::{ErrorCode, OAuthError};
@@ -104,9 +104,9 @@ pub fn decide(request: &AuthorizationRequest, progress: &Progress, facts: &Facts
 
 /// Where a sign-in that failed (at an upstream, or refused by the hub's policy) goes.
 pub fn after_failure(progress: &Progress, failure: OAuthError) -> Step {
-    match progress.failures_go_to {
-        FailureRoute::App => Step::Fail(failure),
-        FailureRoute::LoginPage => Step::Login(Some(Notice {
+    match progress.awaiting {
+        Some(Awaiting::Upstream(_)) => Step::Fail(failure),
+        _ => Step::Login(Some(Notice {
             code: failure.code,
             message: failure.description.map(|d| d.into_owned()).unwrap_or_default(),
         })),

@@ -378,11 +378,11 @@ fn every_combination_takes_the_step_the_specs_say() {
 #[test]
 fn a_failed_sign_in_goes_back_where_it_came_from() {
     let failure = OAuthError::new(ErrorCode::TemporarilyUnavailable, "Corp is not answering");
-    let chosen = Progress { failures_go_to: FailureRoute::LoginPage, ..Progress::default() };
+    let chosen = Progress { awaiting: Some(Awaiting::LoginPage), ..Progress::default() };
     assert_eq!(
         after_failure(&chosen, failure.clone()),
         Step::Login(Some(Notice { code: ErrorCode::TemporarilyUnavailable, message: "Corp is not answering".into() }))
     );
-    let routed = Progress { failures_go_to: FailureRoute::App, ..Progress::default() };
+    let routed = Progress { awaiting: Some(Awaiting::Upstream("corp".into())), ..Progress::default() };
     assert_eq!(after_failure(&routed, failure.clone()), Step::Fail(failure));
 }

@@ -11,9 +11,9 @@ mod pending;
 mod respond;
 mod resume;
 
-pub use pending::{Awaiting, Notice, PendingAuthorization};
+pub use pending::{Caller, Notice, PendingAuthorization};
 pub use respond::expired;
-pub use resume::{Interaction, Outcome, SignIn, interaction, resume, sign_in_options};
+pub use resume::{Interaction, Outcome, SignIn, interaction, resume, sign_in_options, take_notice};
 
 use poem::http::StatusCode;
 use poem::web::Data;

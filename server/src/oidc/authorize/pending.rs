@@ -68,29 +68,42 @@ pub struct Progress {
     pub consented_by: Option<Uuid>,
     /// The step the request waits for; a page of another step refuses it.
     pub awaiting: Option<Awaiting>,
-    /// Where a failed sign-in goes.
-    #[serde(default)]
-    pub failures_go_to: FailureRoute,
-    /// Why the last sign-in failed, for the login page to say.
+    /// Why the last sign-in failed, for the login page to say once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<Notice>,
 }
 
-/// The step a pending request waits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The step a pending request waits for. A sign-in also says where its failure goes:
+/// back to the login page (the person chose the way in and may choose another), or back
+/// to the app as an OAuth error (the login page was skipped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Awaiting {
-    /// A sign-in: on the login page or at an upstream.
-    SignIn,
+    /// A sign-in on the login page, or at an upstream chosen there.
+    LoginPage,
+    /// The sign-in at this Social Login Key, where the flow sent the browser straight.
+    Upstream(String),
     Consent,
 }
 
-/// Where a failed sign-in goes: back to the login page (the person chose the way in and
-/// may choose another), or back to the app as an OAuth error (the login page was skipped).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FailureRoute {
-    #[default]
+/// Who asks for a pending request: the page or sign-in method about to work on it.
+#[derive(Debug, Clone, Copy)]
+pub enum Caller<'a> {
     LoginPage,
-    App,
+    /// The sign-in at the Social Login Key with this slug (start or callback).
+    Upstream(&'a str),
+    ConsentPage,
+}
+
+impl Awaiting {
+    /// Whether `caller` may work on a request waiting for this step.
+    pub fn admits(&self, caller: Caller<'_>) -> bool {
+        match (self, caller) {
+            (Awaiting::LoginPage, Caller::LoginPage | Caller::Upstream(_)) => true,
+            (Awaiting::Upstream(slug), Caller::Upstream(asked)) => slug == asked,
+            (Awaiting::Consent, Caller::ConsentPage) => true,
+            _ => false,
+        }
+    }
 }
 
 /// A failed sign-in, as the login page shows it (never a secret or an upstream's detail).

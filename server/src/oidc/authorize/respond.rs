@@ -9,7 +9,7 @@ use poem::http::StatusCode;
 
 use super::decide::Step;
 use super::issue;
-use super::pending::{self, Awaiting, FailureRoute, PendingAuthorization, ResponseTarget};
+use super::pending::{self, Awaiting, PendingAuthorization, ResponseTarget};
 use crate::config::Settings;
 use crate::domain::ResponseMode;
 use crate::http::page::{self, FormField, FormPostPage};
@@ -32,15 +32,13 @@ pub async fn carry_out(
     let progress = &mut pending.progress;
     let page = match step {
         Step::Login(notice) => {
-            (progress.awaiting, progress.failures_go_to, progress.notice) =
-                (Some(Awaiting::SignIn), FailureRoute::LoginPage, notice);
+            (progress.awaiting, progress.notice) = (Some(Awaiting::LoginPage), notice);
             paths::LOGIN.to_owned()
         }
         Step::Upstream(slug) => {
-            // The login page was skipped, so a failure there goes back to the app.
-            (progress.awaiting, progress.failures_go_to, progress.notice) =
-                (Some(Awaiting::SignIn), FailureRoute::App, None);
-            paths::Upstream::of(&slug).start
+            let start = paths::Upstream::of(&slug).start;
+            (progress.awaiting, progress.notice) = (Some(Awaiting::Upstream(slug)), None);
+            start
         }
         Step::Consent => {
             progress.awaiting = Some(Awaiting::Consent);

@@ -8,7 +8,7 @@ use chrono::Utc;
 use poem::{Request, Response};
 
 use super::decide::{self, Facts, SessionFacts, Step};
-use super::pending::{self, Awaiting, PendingAuthorization};
+use super::pending::{self, Caller, Notice, PendingAuthorization};
 use super::respond;
 use crate::domain::Client;
 use crate::domain::sign_in::SignInOptions;
@@ -50,12 +50,12 @@ pub struct Interaction {
 }
 
 /// The pending request named by `id`, if it exists, was started by this browser and waits
-/// for `awaiting`; otherwise the page to show instead.
+/// for a step `caller` may do; otherwise the page to show instead.
 pub async fn interaction(
     state: &AppState,
     req: &Request,
     id: Option<&str>,
-    awaiting: Awaiting,
+    caller: Caller<'_>,
 ) -> Result<Interaction, Response> {
     let Some(id) = id else { return Err(respond::expired(state)) };
     let browser = match cookies::browser_id(req, &state.settings) {
@@ -64,7 +64,9 @@ pub async fn interaction(
         Err(error) => return Err(page::internal_error(state, &error)),
     };
     match pending::load(&state.sessions, id).await {
-        Ok(Some(pending)) if pending.belongs_to(&browser) && pending.progress.awaiting == Some(awaiting) => {
+        Ok(Some(pending))
+            if pending.belongs_to(&browser) && pending.progress.awaiting.as_ref().is_some_and(|a| a.admits(caller)) =>
+        {
             Ok(Interaction { id: id.to_owned(), browser, pending })
         }
         Ok(_) => Err(respond::expired(state)),
@@ -110,6 +112,15 @@ pub async fn resume(state: &AppState, req: &Request, interaction: Interaction, o
             carry_out(state, Some(&id), pending, step, None).await
         }
     }
+}
+
+/// Why the last sign-in failed, if it did, for the login page to say once: a reload
+/// shows the page without it.
+pub async fn take_notice(state: &AppState, interaction: &mut Interaction) -> Result<Option<Notice>, Error> {
+    let Some(notice) = interaction.pending.progress.notice.take() else { return Ok(None) };
+    let ttl = crate::config::Settings::secs(state.settings.interaction_ttl_secs);
+    pending::save(&state.sessions, Some(&interaction.id), &interaction.pending, ttl).await?;
+    Ok(Some(notice))
 }
 
 /// The ways in the sign-in of `client_id` offers, for the login page.
