@@ -129,6 +129,48 @@ async fn public_client_with_pkce_and_without() {
     assert_eq!(params.get("error").map(String::as_str), Some("invalid_request"), "{params:?}");
 }
 
+/// RFC 8252 §7.3: a native app listens on whatever loopback port it got, so its
+/// registered loopback IP redirect URI matches on any port, and nothing else may differ.
+#[tokio::test]
+async fn a_native_apps_loopback_redirect_uri_matches_on_any_port() {
+    crate::backend();
+    let hub = TestHub::spawn().await;
+    hub.add_user("alice", PASSWORD, &[]);
+    let creds = hub.add_client(&["--name", "CLI app", "--redirect-uri", "http://127.0.0.1/callback", "--public"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let client = app_client(&hub.issuer, &creds.client_id, None, &redirect, AuthType::RequestBody).await;
+    let browser = Browser::new();
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, _, nonce) = client
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .set_pkce_challenge(challenge)
+        .url();
+    let page = browser.sign_in(url.as_str(), "alice", PASSWORD).await;
+    let page = browser.answer_consent(&page, "allow").await;
+    let location = page.location().unwrap();
+    assert!(location.starts_with(&format!("{redirect}?")), "back on the app's own port: {location}");
+    let code = page.redirect_params().remove("code").expect("a code");
+    let tokens = e2e::rp::exchange_code(&client, &code, verifier).await.expect("the code exchange names the same URI");
+    tokens.id_token().unwrap().claims(&client.id_token_verifier(), &nonce).expect("valid ID token");
+
+    // Another path, scheme or host is another redirect URI: an error page, no redirect.
+    for other in [
+        format!("http://127.0.0.1:{port}/other"),
+        format!("https://127.0.0.1:{port}/callback"),
+        format!("http://localhost:{port}/callback"),
+    ] {
+        let client = app_client(&hub.issuer, &creds.client_id, None, &other, AuthType::RequestBody).await;
+        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+        let (url, _, _) = client
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .set_pkce_challenge(challenge)
+            .url();
+        let page = browser.get(url.as_str()).await;
+        assert_eq!((page.status, page.location()), (StatusCode::BAD_REQUEST, None), "{other}: {}", page.body);
+    }
+}
+
 #[tokio::test]
 async fn skip_authorization_client_never_shows_consent() {
     crate::backend();

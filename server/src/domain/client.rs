@@ -44,9 +44,10 @@ impl Client {
         }
     }
 
-    /// Exact string comparison (OAuth 2.0 Security BCP §4.1.3): no prefix, no wildcard.
+    /// Exact string comparison (OAuth 2.0 Security BCP §4.1.3): no prefix, no wildcard;
+    /// only the port of a loopback IP redirect URI may differ (RFC 8252 §7.3).
     pub fn has_redirect_uri(&self, uri: &str) -> bool {
-        self.redirect_uris.iter().any(|registered| registered == uri)
+        self.redirect_uris.iter().any(|registered| registered == uri || same_but_loopback_port(registered, uri))
     }
 
     pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {
@@ -169,6 +170,32 @@ impl ClientMetadata {
     }
 }
 
+/// RFC 8252 §7.3: a native app listens on a loopback port it gets at run time, so a
+/// registered `http://127.0.0.1/…` or `http://[::1]/…` URI matches that URI with any
+/// port. Both must be in the URL parser's canonical form, so the comparison is of
+/// strings, never of two readings of an unusual URI; `localhost` is not a loopback IP
+/// literal (RFC 8252 §8.3) and matches exactly only.
+fn same_but_loopback_port(registered: &str, requested: &str) -> bool {
+    let canonical = |uri: &str| url::Url::parse(uri).ok().filter(|url| url.as_str() == uri);
+    let (Some(mut registered), Some(mut requested)) = (canonical(registered), canonical(requested)) else {
+        return false;
+    };
+    let loopback_ip = |url: &url::Url| {
+        url.scheme() == "http"
+            && match url.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                _ => false,
+            }
+    };
+    if !loopback_ip(&registered) || !loopback_ip(&requested) {
+        return false;
+    }
+    // Setting the port of an http URL with a host cannot fail.
+    let (Ok(()), Ok(())) = (registered.set_port(None), requested.set_port(None)) else { return false };
+    registered.as_str() == requested.as_str()
+}
+
 fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
     let mut unique = Vec::with_capacity(items.len());
     for item in items {
@@ -209,6 +236,42 @@ pub fn validate_redirect_uri(uri: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loopback_ip_redirect_uri_matches_on_any_port_and_nothing_else_differs() {
+        let client = ClientMetadata {
+            client_name: "CLI".into(),
+            redirect_uris: vec!["http://127.0.0.1/callback".into(), "http://[::1]:8080/cb?x=1".into()],
+            post_logout_redirect_uris: Vec::new(),
+            grant_types: vec![GrantType::AuthorizationCode],
+            response_types: vec![ResponseType::Code],
+            token_endpoint_auth_method: TokenEndpointAuthMethod::None,
+            id_token_signed_response_alg: IdTokenAlg::RS256,
+            backchannel_logout_uri: None,
+            scope: None,
+            skip_authorization: false,
+            allowed_social_login_keys: Vec::new(),
+            default_social_login_key: None,
+        }
+        .into_client("cli".into())
+        .unwrap();
+        for matching in ["http://127.0.0.1/callback", "http://127.0.0.1:53123/callback", "http://[::1]:1/cb?x=1"] {
+            assert!(client.has_redirect_uri(matching), "{matching}");
+        }
+        for other in [
+            "http://127.0.0.1:53123/callback/",
+            "http://127.0.0.1:53123/Callback",
+            "http://127.0.0.1:53123/callback?next=x",
+            "https://127.0.0.1:53123/callback",
+            "http://localhost:53123/callback",
+            "http://127.0.0.2:53123/callback",
+            "http://user@127.0.0.1:53123/callback",
+            "http://127.0.0.1:053123/callback",
+            "http://[::1]:1/cb?x=2",
+        ] {
+            assert!(!client.has_redirect_uri(other), "{other}");
+        }
+    }
 
     #[test]
     fn redirect_uris_for_registration() {
