@@ -249,6 +249,12 @@ impl Settings {
         format!("{}{}", self.issuer.as_str().trim_end_matches('/'), path)
     }
 
+    /// The absolute URL of `path` with one query parameter, encoded.
+    pub fn endpoint_with(&self, path: &str, name: &str, value: &str) -> String {
+        let query = url::form_urlencoded::Serializer::new(String::new()).append_pair(name, value).finish();
+        format!("{}?{query}", self.endpoint(path))
+    }
+
     pub fn secs(value: u64) -> Duration {
         Duration::from_secs(value)
     }

@@ -89,7 +89,6 @@ impl SocialLoginKeysApi {
         slug: Path<String>,
         body: Json<SocialLoginKeyInput>,
     ) -> ApiResult<Json<SocialLoginKey>> {
-        keys::find(state, &slug.0).await?;
         let key = to_domain(slug.0, body.0.settings);
         let stored = keys::update(state, &auth.by(), key, body.0.client_secret.as_deref()).await?;
         Ok(Json(to_api(state, stored)))

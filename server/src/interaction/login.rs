@@ -125,10 +125,8 @@ async fn render(
         Ok(options) => options,
         Err(error) => return page::internal_error(state, error.as_ref()),
     };
-    let query =
-        url::form_urlencoded::Serializer::new(String::new()).append_pair("interaction", &interaction.id).finish();
     let links = options.keys.into_iter().map(|key| LoginLink {
-        href: format!("{}?{query}", state.settings.endpoint(&paths::Upstream::of(&key.slug).start)),
+        href: state.settings.endpoint_with(&paths::Upstream::of(&key.slug).start, "interaction", &interaction.id),
         display_name: key.display_name,
         icon: key.icon,
     });

@@ -41,6 +41,23 @@ pub async fn update(
     client_secret: Option<&str>,
 ) -> ManageResult<StoredSocialLoginKey> {
     let existing = find(state, &key.slug).await?;
+    replace(state, by, existing, key, client_secret).await
+}
+
+/// Turns the key on or off, keeping its settings and secret.
+pub async fn set_enabled(state: &AppState, by: &By, slug: &str, enabled: bool) -> ManageResult<StoredSocialLoginKey> {
+    let existing = find(state, slug).await?;
+    let key = SocialLoginKey { enabled, ..existing.key.clone() };
+    replace(state, by, existing, key, None).await
+}
+
+async fn replace(
+    state: &AppState,
+    by: &By,
+    existing: StoredSocialLoginKey,
+    key: SocialLoginKey,
+    client_secret: Option<&str>,
+) -> ManageResult<StoredSocialLoginKey> {
     key.validate()?;
     check_domains(state, &key).await?;
     let moved = existing.key.kind != key.kind
@@ -57,12 +74,6 @@ pub async fn update(
     let detail = if client_secret.is_some() { "settings and client secret" } else { "settings" };
     by.audit(state, "social_login_key.update", format!("social-login-key:{}", key.slug), |r| r.detail(detail)).await;
     Ok(stored)
-}
-
-/// Turns the key on or off, keeping its settings and secret.
-pub async fn set_enabled(state: &AppState, by: &By, slug: &str, enabled: bool) -> ManageResult<StoredSocialLoginKey> {
-    let existing = find(state, slug).await?;
-    update(state, by, SocialLoginKey { enabled, ..existing.key }, None).await
 }
 
 /// Deletes a key, with the upstream identities linked through it. A key that clients name

@@ -60,7 +60,25 @@ pub async fn create(state: &AppState, by: &By, profile: Profile, password: Optio
 /// sessions and revokes their grants (on every such update, so a retry after a failure
 /// finishes what the first attempt started).
 pub async fn update(state: &AppState, by: &By, id: Uuid, profile: Profile) -> ManageResult<User> {
-    let existing = find(state, id).await?;
+    replace(state, by, find(state, id).await?, profile).await
+}
+
+/// Disables or enables the user, keeping the rest of the profile.
+pub async fn set_disabled(state: &AppState, by: &By, id: Uuid, disabled: bool) -> ManageResult<User> {
+    let user = find(state, id).await?;
+    let profile = Profile { disabled, ..profile_of(&user) };
+    replace(state, by, user, profile).await
+}
+
+/// Replaces the user's group memberships, keeping the rest of the profile.
+pub async fn set_groups(state: &AppState, by: &By, id: Uuid, groups: Vec<String>) -> ManageResult<User> {
+    let user = find(state, id).await?;
+    let profile = Profile { groups, ..profile_of(&user) };
+    replace(state, by, user, profile).await
+}
+
+async fn replace(state: &AppState, by: &By, existing: User, profile: Profile) -> ManageResult<User> {
+    let id = existing.id;
     let mut errors = profile.validate_changes(Some(&profile_of(&existing)));
     check_groups(state, &profile.groups, &mut errors).await?;
     errors.into_result()?;
@@ -79,18 +97,6 @@ pub async fn update(state: &AppState, by: &By, id: Uuid, profile: Profile) -> Ma
     let detail = changes(&existing, &updated, ended);
     by.audit(state, "user.update", format!("user:{id}"), |r| with_detail(r.user(id), detail)).await;
     Ok(updated)
-}
-
-/// Disables or enables the user, keeping the rest of the profile.
-pub async fn set_disabled(state: &AppState, by: &By, id: Uuid, disabled: bool) -> ManageResult<User> {
-    let user = find(state, id).await?;
-    update(state, by, id, Profile { disabled, ..profile_of(&user) }).await
-}
-
-/// Replaces the user's group memberships, keeping the rest of the profile.
-pub async fn set_groups(state: &AppState, by: &By, id: Uuid, groups: Vec<String>) -> ManageResult<User> {
-    let user = find(state, id).await?;
-    update(state, by, id, Profile { groups, ..profile_of(&user) }).await
 }
 
 /// Deletes the user: their sessions end; their consents, refresh tokens and upstream

@@ -176,10 +176,7 @@ fn return_url(uri: &str, state_param: Option<&str>) -> Option<String> {
 async fn continue_at(state: &AppState, continuation: Continuation) -> Result<String, SessionError> {
     let token = random_token().map_err(|e| SessionError::Unavailable(Box::new(e)))?;
     state.sessions.put(Space::SignOut, &token, &continuation, CONTINUATION_TTL).await?;
-    let mut url = state.settings.endpoint(&paths::Upstream::of(&continuation.slug).sign_out);
-    url.push('?');
-    url.push_str(&url::form_urlencoded::Serializer::new(String::new()).append_pair("state", &token).finish());
-    Ok(url)
+    Ok(state.settings.endpoint_with(&paths::Upstream::of(&continuation.slug).sign_out, "state", &token))
 }
 
 /// The way on kept under `token`, left in place (the upstream's sign-out comes back with it).

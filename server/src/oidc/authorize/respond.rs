@@ -57,10 +57,7 @@ pub async fn carry_out(
     };
     let ttl = Settings::secs(state.settings.interaction_ttl_secs);
     let id = pending::save(&state.sessions, id, &pending, ttl).await?;
-    let mut url = state.settings.endpoint(&page);
-    url.push('?');
-    url.push_str(&url::form_urlencoded::Serializer::new(String::new()).append_pair("interaction", &id).finish());
-    Ok(page::see_other(&url))
+    Ok(page::see_other(&state.settings.endpoint_with(&page, "interaction", &id)))
 }
 
 async fn finished(state: &AppState, id: Option<&str>) -> Result<(), Error> {
