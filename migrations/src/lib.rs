@@ -13,6 +13,7 @@ mod m20261123_000007_create_audit_and_sessions;
 mod m20261123_000008_federated_sign_in;
 mod m20261123_000009_upstream_logout;
 mod m20261123_000010_refresh_acr;
+mod m20261201_000011_revocations;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_federated_sign_in::Migration),
             Box::new(m20261123_000009_upstream_logout::Migration),
             Box::new(m20261123_000010_refresh_acr::Migration),
+            Box::new(m20261201_000011_revocations::Migration),
         ]
     }
 }

@@ -32,6 +32,10 @@ impl Application {
         crate::manage::built_in::ensure(&state).await.map_err(|e| {
             anyhow::anyhow!("cannot register the admin UI's client: {}", crate::telemetry::ErrorChain(&e))
         })?;
+        // Before the first request: revoked tokens stay refused across the restart.
+        crate::grants::restore(&state, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot restore the revoked tokens: {}", crate::telemetry::ErrorChain(&e)))?;
         let listener = tokio::net::TcpListener::bind(state.settings.listen)
             .await
             .with_context(|| format!("cannot listen on {} (HUB_LISTEN)", state.settings.listen))?;
@@ -44,12 +48,14 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let reload = tokio::spawn(reload_keys(self.state.clone()));
         let prune = tokio::spawn(prune_audit_log(self.state.clone()));
+        let revocations = tokio::spawn(keep_revocations_restored(self.state.clone()));
         tracing::info!(issuer = %self.state.issuer(), "hub listening on http://{}", self.local_addr);
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(self.endpoint, shutdown_signal(), Some(Duration::from_secs(10)))
             .await;
         reload.abort();
         prune.abort();
+        revocations.abort();
         // Back-channel logouts already started are delivered before the process ends.
         self.state.wait_for_background(Duration::from_secs(5)).await;
         result.context("server stopped")
@@ -129,6 +135,28 @@ async fn reload_keys(state: AppState) {
         if let Err(error) = state.keys.reload(&state.store, &state.master).await {
             tracing::warn!(error = %crate::telemetry::ErrorChain(&error), "signing keys not reloaded");
         }
+    }
+}
+
+/// Revocations recorded by another process, or lost by a Redis that restarted (it may keep
+/// nothing on disk), reach this instance's session store within `RESTORE_INTERVAL`.
+async fn keep_revocations_restored(state: AppState) {
+    let mut interval = tokio::time::interval(crate::grants::RESTORE_INTERVAL);
+    interval.tick().await;
+    let mut since = chrono::Utc::now();
+    loop {
+        interval.tick().await;
+        // Overlapping a little: a clock step or a slow insert elsewhere loses nothing.
+        let next = chrono::Utc::now() - chrono::Duration::seconds(5);
+        match crate::grants::restore(&state, Some(since)).await {
+            Ok(0) => {}
+            Ok(restored) => tracing::info!(restored, "revocations copied to the session store"),
+            Err(error) => {
+                tracing::warn!(error = %crate::telemetry::ErrorChain(&error), "revocations not restored");
+                continue;
+            }
+        }
+        since = next;
     }
 }
 

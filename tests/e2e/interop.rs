@@ -1,6 +1,6 @@
 //! Interop with an app server written independently of this repository: npm's
 //! `openid-client` (OpenID-certified) signs alice in through the hub, validating the ID
-//! token and RFC 9207 `iss`, then calls userinfo and refreshes.
+//! token and RFC 9207 `iss`, then calls userinfo, refreshes, introspects and revokes.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -14,7 +14,7 @@ fn script_dir() -> PathBuf {
 }
 
 #[tokio::test]
-async fn openid_client_signs_in_validates_and_refreshes() {
+async fn openid_client_signs_in_validates_refreshes_introspects_and_revokes() {
     crate::backend();
     let dir = script_dir();
     assert!(
@@ -48,4 +48,10 @@ async fn openid_client_signs_in_validates_and_refreshes() {
     assert_eq!(result["email"], "alice@example.com");
     assert_eq!(result["preferred_username"], "alice");
     assert_eq!(result["refreshed"], true, "a rotated refresh token");
+    assert_eq!(result["introspected"]["active"], true);
+    assert_eq!(result["introspected"]["sub"], alice.as_str());
+    assert_eq!(result["introspected"]["client_id"], creds.client_id.as_str());
+    assert_eq!(result["revoked_access_token_active"], false, "RFC 7009: a revoked access token");
+    assert_eq!(result["refresh_token_active_after_access_revoked"], true, "the grant outlives one access token");
+    assert_eq!(result["access_token_active_after_grant_revoked"], false, "revoking the refresh token ends the grant");
 }

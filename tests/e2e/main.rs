@@ -9,6 +9,7 @@ mod cli;
 mod code_flow;
 mod federation;
 mod interop;
+mod introspection;
 mod keys;
 mod logout;
 mod operator_commands;

@@ -3,7 +3,7 @@
 //! help text for every option.
 
 use e2e::upstream::OidcProvider;
-use e2e::{AdminApi, Browser, TestHub};
+use e2e::{AdminApi, Browser, TestHub, eventually};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -27,21 +27,6 @@ fn refused(hub: &TestHub, args: &[&str], stdin: Option<&str>) -> String {
 
 async fn user(admin: &AdminApi, id: &str) -> Value {
     admin.get(&format!("/users/{id}")).await.ok(StatusCode::OK)
-}
-
-/// Waits until the running hub sees a change a command made: each instance caches clients
-/// and users for 5 seconds (README, "Running in production"), and a command is another
-/// process.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !check().await {
-        assert!(std::time::Instant::now() < deadline, "the hub never saw it: {what}");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
 }
 
 #[tokio::test]

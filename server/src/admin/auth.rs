@@ -10,10 +10,9 @@ use uuid::Uuid;
 
 use super::problem::ApiError;
 use crate::domain::audit::{Actor, AuditRecord};
-use crate::keys::{Expectations, TokenType};
 use crate::manage::By;
 use crate::manage::built_in::ADMIN_UI_CLIENT_ID;
-use crate::oidc::token::issue::AccessTokenClaims;
+use crate::oidc::access_token::{self, Rejected};
 use crate::secrets::{constant_time_eq, token_digest};
 use crate::state::AppState;
 
@@ -68,14 +67,11 @@ async fn check(state: &AppState, token: &str, address: &str) -> Result<Admin, Ap
         }
     }
     let invalid = || ApiError::unauthorized("the token is not the admin token nor a valid admin UI access token");
-    let expected = Expectations { typ: TokenType::AccessToken, issuer: state.issuer(), check_expiry: true };
-    let claims: AccessTokenClaims = state.keys.verify_rs256(token, expected).map_err(|_| invalid())?;
-    if claims.aud.as_deref() != Some(state.issuer()) || claims.client_id != ADMIN_UI_CLIENT_ID {
-        return Err(invalid());
-    }
-    if let Some(grant_id) = claims.gid
-        && crate::grants::is_revoked(state, grant_id).await?
-    {
+    let claims = access_token::verify(state, token).await.map_err(|rejected| match rejected {
+        Rejected::Inactive => invalid(),
+        Rejected::Unavailable(e) => ApiError::from(e),
+    })?;
+    if claims.client_id != ADMIN_UI_CLIENT_ID {
         return Err(invalid());
     }
     // Ending the session (sign-out, or an administrator's revoke) ends admin access at once.

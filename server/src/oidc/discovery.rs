@@ -22,6 +22,8 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "userinfo_endpoint": settings.endpoint(paths::USERINFO),
         "jwks_uri": settings.endpoint(paths::JWKS),
         "end_session_endpoint": settings.endpoint(paths::END_SESSION),
+        "introspection_endpoint": settings.endpoint(paths::INTROSPECTION),
+        "revocation_endpoint": settings.endpoint(paths::REVOCATION),
         "scopes_supported": scope::STANDARD,
         "response_types_supported": ResponseType::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "response_modes_supported": ResponseMode::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
@@ -29,6 +31,10 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": IdTokenAlg::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "token_endpoint_auth_methods_supported":
+            TokenEndpointAuthMethod::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        "introspection_endpoint_auth_methods_supported":
+            TokenEndpointAuthMethod::ALL.iter().filter(|m| **m != TokenEndpointAuthMethod::None).map(|v| v.as_str()).collect::<Vec<_>>(),
+        "revocation_endpoint_auth_methods_supported":
             TokenEndpointAuthMethod::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": Prompt::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),

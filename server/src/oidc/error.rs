@@ -143,6 +143,18 @@ impl std::fmt::Display for OAuthError {
     }
 }
 
+/// A request body the OAuth endpoints could not read as a form.
+impl From<crate::http::extract::ParamsError> for OAuthError {
+    fn from(error: crate::http::extract::ParamsError) -> Self {
+        match error {
+            crate::http::extract::ParamsError::Unreadable => {
+                OAuthError::invalid_request("the request body could not be read")
+            }
+            other => OAuthError::invalid_request(other.to_string()),
+        }
+    }
+}
+
 pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
     Response::builder()
         .status(status)

@@ -7,6 +7,8 @@ pub const AUTHORIZE: &str = "/authorize";
 pub const TOKEN: &str = "/token";
 pub const USERINFO: &str = "/userinfo";
 pub const END_SESSION: &str = "/logout";
+pub const INTROSPECTION: &str = "/introspect";
+pub const REVOCATION: &str = "/revoke";
 /// Interaction pages that `/authorize` sends the browser to.
 pub const LOGIN: &str = "/login";
 pub const CONSENT: &str = "/consent";

@@ -8,12 +8,11 @@ use poem::{Body, Request, Response, handler};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::access_token::{self, Rejected};
 use super::error::json_response;
-use super::token::issue::AccessTokenClaims;
 use super::{ErrorCode, OAuthError};
 use crate::domain::{ScopeSet, claims, scope};
 use crate::http::extract;
-use crate::keys::{Expectations, TokenType};
 use crate::state::AppState;
 
 #[handler]
@@ -37,17 +36,13 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
 
 async fn claims(token: &str, state: &AppState) -> Result<Value, OAuthError> {
     let invalid = || OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid or expired");
-    let expected = Expectations { typ: TokenType::AccessToken, issuer: state.issuer(), check_expiry: true };
-    let claims: AccessTokenClaims = state.keys.verify_rs256(token, expected).map_err(|_| invalid())?;
+    let claims = access_token::verify(state, token).await.map_err(|rejected| match rejected {
+        Rejected::Inactive => invalid(),
+        Rejected::Unavailable(e) => OAuthError::internal(&e),
+    })?;
     let scope = ScopeSet::parse(&claims.scope).ok_or_else(invalid)?;
     if !scope.contains(scope::OPENID) {
         return Err(OAuthError::new(ErrorCode::InsufficientScope, "the access token lacks the openid scope"));
-    }
-    if let Some(grant_id) = claims.gid {
-        let revoked = crate::grants::is_revoked(state, grant_id).await.map_err(|e| OAuthError::internal(&e))?;
-        if revoked {
-            return Err(invalid());
-        }
     }
     let user_id = Uuid::parse_str(&claims.sub).map_err(|_| invalid())?;
     let user = state

@@ -55,6 +55,8 @@ pub enum Space {
     RedeemedCode,
     /// A grant (refresh family) whose access tokens must no longer be accepted.
     RevokedGrant,
+    /// One access token (by `jti`) that must no longer be accepted.
+    RevokedAccessToken,
     /// Failed-login counters.
     Throttle,
     /// A sign-in at an upstream in flight, by its `state`.
@@ -73,6 +75,7 @@ impl Space {
             Space::Code => "code",
             Space::RedeemedCode => "code-used",
             Space::RevokedGrant => "revoked",
+            Space::RevokedAccessToken => "revoked-at",
             Space::Throttle => "throttle",
             Space::UpstreamFlow => "upstream",
             Space::LogoutToken => "logout-jti",

@@ -1,7 +1,8 @@
 // Signs a user in to the hub as an app server using openid-client would: discovery, an
 // authorization request with PKCE, state and nonce, the browser's part (login and consent
 // forms, every redirect followed by hand), the code exchange with ID token validation
-// (including RFC 9207 `iss`), userinfo and a refresh. Prints what it learned as JSON.
+// (including RFC 9207 `iss`), userinfo, a refresh, then introspection (RFC 7662) and
+// revocation (RFC 7009) of what it holds. Prints what it learned as JSON.
 //
 // Usage: node login.mjs ISSUER CLIENT_ID CLIENT_SECRET REDIRECT_URI USERNAME PASSWORD
 import * as oidc from 'openid-client';
@@ -76,10 +77,22 @@ const claims = tokens.claims();
 const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
 const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token);
 
+const introspected = await oidc.tokenIntrospection(config, refreshed.access_token);
+// The first access token alone, then the grant through its refresh token.
+await oidc.tokenRevocation(config, tokens.access_token, { token_type_hint: 'access_token' });
+const afterAccessRevoked = await oidc.tokenIntrospection(config, tokens.access_token);
+const grantStillActive = await oidc.tokenIntrospection(config, refreshed.refresh_token);
+await oidc.tokenRevocation(config, refreshed.refresh_token);
+const afterGrantRevoked = await oidc.tokenIntrospection(config, refreshed.access_token);
+
 console.log(JSON.stringify({
   sub: claims.sub,
   iss: claims.iss,
   email: userinfo.email,
   preferred_username: userinfo.preferred_username,
   refreshed: typeof refreshed.access_token === 'string' && refreshed.refresh_token !== tokens.refresh_token,
+  introspected: { active: introspected.active, sub: introspected.sub, client_id: introspected.client_id },
+  revoked_access_token_active: afterAccessRevoked.active,
+  refresh_token_active_after_access_revoked: grantStillActive.active,
+  access_token_active_after_grant_revoked: afterGrantRevoked.active,
 }));

@@ -10,8 +10,8 @@ use crate::oidc::code::{self, AuthorizationCode, Redemption};
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
 
-use super::client_auth::AuthenticatedClient;
 use super::issue::{self, Subject, UserGrant};
+use crate::oidc::client_auth::AuthenticatedClient;
 
 pub async fn exchange(
     state: &AppState,

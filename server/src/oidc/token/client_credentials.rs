@@ -6,8 +6,8 @@ use crate::http::extract::Params;
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::state::AppState;
 
-use super::client_auth::AuthenticatedClient;
 use super::issue::{self, Subject};
+use crate::oidc::client_auth::AuthenticatedClient;
 
 pub async fn exchange(
     state: &AppState,

@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::client_auth::AuthenticatedClient;
 use crate::domain::{Client, IdTokenAlg, ScopeSet, User, claims};
 use crate::keys::{TokenType, sign_hs256};
 use crate::oidc::OAuthError;
+use crate::oidc::client_auth::AuthenticatedClient;
 use crate::secrets::{random_token, token_digest};
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
@@ -36,21 +36,6 @@ pub enum Subject<'a> {
 pub struct AccessToken {
     pub token: String,
     pub expires_in: u64,
-}
-
-/// Claims of an access token, as userinfo reads them back.
-#[derive(Debug, serde::Deserialize)]
-pub struct AccessTokenClaims {
-    pub sub: String,
-    /// The hub itself (RFC 9068 §3): these tokens are for the hub's own resources.
-    pub aud: Option<String>,
-    pub client_id: String,
-    /// The SSO session the token was issued in, when a user was present.
-    pub sid: Option<String>,
-    #[serde(default)]
-    pub scope: String,
-    /// The grant (refresh family) the token belongs to; absent for client_credentials.
-    pub gid: Option<Uuid>,
 }
 
 pub fn access_token(

@@ -1,7 +1,6 @@
 //! `POST /token` (RFC 6749 §3.2): authenticate the client, then dispatch on the grant type.
 
 mod authorization_code;
-pub mod client_auth;
 mod client_credentials;
 pub mod issue;
 mod refresh_token;
@@ -11,7 +10,8 @@ use poem::web::Data;
 use poem::{Body, Request, Response, handler};
 
 use crate::domain::GrantType;
-use crate::http::extract::{self, ParamsError};
+use crate::http::extract;
+use crate::oidc::client_auth;
 use crate::oidc::error::json_response;
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::state::AppState;
@@ -35,10 +35,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
 }
 
 async fn handle(req: &Request, body: Body, state: &AppState) -> Result<serde_json::Value, OAuthError> {
-    let params = extract::form_params(req, body).await.map_err(|error| match error {
-        ParamsError::Unreadable => OAuthError::invalid_request("the request body could not be read"),
-        other => OAuthError::invalid_request(other.to_string()),
-    })?;
+    let params = extract::form_params(req, body).await?;
     let client = client_auth::authenticate(state, req, &params).await?;
     let grant_type = params.get("grant_type").ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
     let grant = GrantType::parse(grant_type)

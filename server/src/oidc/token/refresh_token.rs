@@ -11,8 +11,8 @@ use crate::secrets::token_digest;
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
 
-use super::client_auth::AuthenticatedClient;
 use super::issue::{self, Subject, UserGrant};
+use crate::oidc::client_auth::AuthenticatedClient;
 
 pub async fn exchange(
     state: &AppState,
@@ -38,7 +38,7 @@ pub async fn exchange(
         issue::revoke_replayed(state, stored.grant.family_id).await?;
         return Err(OAuthError::invalid_grant("the refresh token was already used"));
     }
-    if crate::grants::is_revoked(state, stored.grant.family_id).await.map_err(|e| OAuthError::internal(&e))? {
+    if crate::grants::is_grant_revoked(state, stored.grant.family_id).await.map_err(|e| OAuthError::internal(&e))? {
         return Err(OAuthError::invalid_grant("the refresh token was revoked"));
     }
     if stored.expires_at <= Utc::now() {

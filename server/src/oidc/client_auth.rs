@@ -1,4 +1,5 @@
-//! Client authentication at the token endpoint (RFC 6749 §2.3, OIDC Core §9):
+//! Client authentication at the token, introspection and revocation endpoints (RFC 6749
+//! §2.3, OIDC Core §9):
 //! `client_secret_basic`, `client_secret_post`, or `none` for public clients (which must
 //! then prove possession with PKCE). Exactly one method per request, and the one the
 //! client registered.

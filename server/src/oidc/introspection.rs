@@ -1,0 +1,122 @@
+//! `POST /introspect` (RFC 7662): what a resource server may know of a token it was
+//! handed. The caller is a confidential client, authenticated like at the token endpoint,
+//! or a resource server presenting its own client_credentials access token as a bearer
+//! (Flask-OIDC's `accept_token` does either). Anything expired, revoked, foreign or
+//! malformed is `{"active": false}` and nothing more (§2.2).
+
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem::{Body, Request, Response, handler};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::access_token::{self, AccessTokenClaims};
+use super::client_auth::{self, AuthenticatedClient};
+use super::error::json_response;
+use super::presented::{self, Presented};
+use super::{ErrorCode, OAuthError};
+use crate::domain::{ClientKind, User};
+use crate::http::extract;
+use crate::state::AppState;
+
+#[handler]
+pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
+    let used_basic = req.header("authorization").is_some_and(|h| h.len() > 6 && h[..6].eq_ignore_ascii_case("basic "));
+    match handle(req, body, state).await {
+        Ok(answer) => json_response(StatusCode::OK, &answer),
+        Err(error) => {
+            if error.code != ErrorCode::ServerError {
+                tracing::info!(error = %error, "introspection refused");
+            }
+            error.token_response(used_basic)
+        }
+    }
+}
+
+async fn handle(req: &Request, body: Body, state: &AppState) -> Result<Value, OAuthError> {
+    let params = extract::form_params(req, body).await?;
+    let caller = caller(state, req, &params).await?;
+    let token = params.get("token").ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    let inactive = json!({ "active": false });
+    Ok(match presented::look_up(state, token).await? {
+        Some(Presented::AccessToken(claims)) => match access_token_answer(state, &claims).await? {
+            Some(answer) => answer,
+            None => inactive,
+        },
+        // A refresh token is its client's own credential: no one else learns of it.
+        Some(Presented::RefreshToken(stored)) => {
+            if stored.grant.client_id != caller || !presented::refresh_token_is_live(state, &stored).await? {
+                return Ok(inactive);
+            }
+            let Some(user) = live_user(state, stored.grant.user_id).await? else { return Ok(inactive) };
+            json!({
+                "active": true,
+                "token_type": "refresh_token",
+                "scope": stored.grant.scope.to_string(),
+                "client_id": stored.grant.client_id,
+                "sub": user.subject(),
+                "username": user.username,
+                "iss": state.issuer(),
+                "exp": stored.expires_at.timestamp(),
+            })
+        }
+        None => inactive,
+    })
+}
+
+/// Who asks. Public clients may not: they cannot keep a credential (RFC 7662 §2.1).
+async fn caller(state: &AppState, req: &Request, params: &extract::Params) -> Result<String, OAuthError> {
+    let bearer = extract::bearer_token(req).ok().flatten();
+    if let Some(token) = bearer {
+        let claims = access_token::verify(state, &token).await.map_err(|_| OAuthError::invalid_client())?;
+        if !claims.is_for_client_itself() {
+            return Err(OAuthError::invalid_client());
+        }
+        let client = state.store.find_client(&claims.client_id).await.map_err(|e| OAuthError::internal(&e))?;
+        return match client {
+            Some(stored) if stored.client.kind() == ClientKind::Confidential => Ok(claims.client_id),
+            _ => Err(OAuthError::invalid_client()),
+        };
+    }
+    let AuthenticatedClient { client, .. } = client_auth::authenticate(state, req, params).await?;
+    if client.kind() == ClientKind::Public {
+        return Err(OAuthError::invalid_client());
+    }
+    Ok(client.client_id)
+}
+
+/// The answer for an access token the hub still honours, if its client and user still
+/// stand.
+async fn access_token_answer(state: &AppState, claims: &AccessTokenClaims) -> Result<Option<Value>, OAuthError> {
+    let client = state.store.find_client(&claims.client_id).await.map_err(|e| OAuthError::internal(&e))?;
+    if client.is_none() {
+        return Ok(None);
+    }
+    let mut answer = json!({
+        "active": true,
+        "token_type": "Bearer",
+        "scope": claims.scope,
+        "client_id": claims.client_id,
+        "sub": claims.sub,
+        "iss": claims.iss,
+        "aud": claims.aud,
+        "exp": claims.exp,
+        "iat": claims.iat,
+        "jti": claims.jti,
+    });
+    if !claims.is_for_client_itself() {
+        let Ok(user_id) = Uuid::parse_str(&claims.sub) else { return Ok(None) };
+        let Some(user) = live_user(state, user_id).await? else { return Ok(None) };
+        answer["username"] = json!(user.username);
+        if let Some(auth_time) = claims.auth_time {
+            answer["auth_time"] = json!(auth_time);
+        }
+    }
+    Ok(Some(answer))
+}
+
+/// The user behind a token, unless gone or disabled.
+async fn live_user(state: &AppState, user_id: Uuid) -> Result<Option<User>, OAuthError> {
+    let user = state.store.find_user(user_id).await.map_err(|e| OAuthError::internal(&e))?;
+    Ok(user.filter(|user| !user.disabled))
+}
