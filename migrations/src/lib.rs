@@ -14,6 +14,7 @@ mod m20261123_000008_federated_sign_in;
 mod m20261123_000009_upstream_logout;
 mod m20261123_000010_refresh_acr;
 mod m20261201_000011_revocations;
+mod m20261201_000012_dynamic_registration;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_upstream_logout::Migration),
             Box::new(m20261123_000010_refresh_acr::Migration),
             Box::new(m20261201_000011_revocations::Migration),
+            Box::new(m20261201_000012_dynamic_registration::Migration),
         ]
     }
 }

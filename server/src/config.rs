@@ -58,6 +58,24 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Audit events older than this many days are deleted (hourly); 0 keeps them forever.
     pub audit_retention_days: u64,
+    /// Dynamic client registration (RFC 7591): `off`, `open` to anyone, or `token`: with an
+    /// initial access token an administrator minted.
+    pub registration: RegistrationPolicy,
+    /// Registrations per client address within `registration_window_secs`.
+    pub registration_per_address: u32,
+    pub registration_window_secs: u64,
+}
+
+/// Who may call the registration endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistrationPolicy {
+    /// No registration endpoint.
+    Off,
+    /// Anyone may register a client (still rate limited, never skipping consent).
+    Open,
+    /// Only with an initial access token (RFC 7591 §3).
+    Token,
 }
 
 fn never_serialize<S: serde::Serializer>(_: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -91,6 +109,9 @@ impl Default for Settings {
             login_throttle_window_secs: 15 * 60,
             trust_forwarded_for: false,
             audit_retention_days: 365,
+            registration: RegistrationPolicy::Token,
+            registration_per_address: 20,
+            registration_window_secs: 3600,
         }
     }
 }
@@ -170,6 +191,9 @@ impl Settings {
         "login_throttle_window_secs",
         "trust_forwarded_for",
         "audit_retention_days",
+        "registration",
+        "registration_per_address",
+        "registration_window_secs",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -207,6 +231,7 @@ impl Settings {
             ("HUB_SESSION_IDLE_TTL_SECS", self.session_idle_ttl_secs),
             ("HUB_SESSION_ABSOLUTE_TTL_SECS", self.session_absolute_ttl_secs),
             ("HUB_LOGIN_THROTTLE_WINDOW_SECS", self.login_throttle_window_secs),
+            ("HUB_REGISTRATION_WINDOW_SECS", self.registration_window_secs),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(ConfigError::new(format!("{name} must be greater than zero")));

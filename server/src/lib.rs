@@ -16,6 +16,7 @@ pub mod keys;
 pub mod manage;
 pub mod oidc;
 pub mod outbound;
+pub mod registration;
 pub mod routes;
 pub mod secrets;
 pub mod session;

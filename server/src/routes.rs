@@ -11,7 +11,7 @@ use crate::http::{assets, health, middleware};
 use crate::interaction::{consent, login};
 use crate::oidc::{authorize, discovery, end_session, introspection, jwks, paths, revocation, token, userinfo};
 use crate::state::AppState;
-use crate::{admin, admin_ui, federation};
+use crate::{admin, admin_ui, federation, registration};
 
 pub fn routes(state: AppState) -> BoxEndpoint<'static> {
     let admin = admin::endpoints();
@@ -25,6 +25,9 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         .at(paths::INTROSPECTION, post(introspection::post))
         .at(paths::REVOCATION, post(revocation::post).with(cors()))
         .at(paths::END_SESSION, get(end_session::endpoint).post(end_session::endpoint))
+        // Apps registering and managing themselves (RFC 7591, RFC 7592).
+        .at(paths::REGISTRATION, post(registration::register).with(cors()))
+        .at(paths::REGISTRATION_CLIENT, get(registration::read).put(registration::replace).delete(registration::delete))
         // The steps of the authorization flow that a person sees (SPEC §7).
         .at(paths::LOGIN, get(login::get).post(login::post))
         .at(paths::CONSENT, get(consent::get).post(consent::post))

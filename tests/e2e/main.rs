@@ -14,6 +14,7 @@ mod keys;
 mod logout;
 mod operator_commands;
 mod prompt;
+mod registration;
 mod scale_out;
 mod schemathesis;
 mod secrets_at_rest;

@@ -441,10 +441,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/registration-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List registration tokens */
+        get: operations["listRegistrationTokens"];
+        put?: never;
+        /** Mint a registration token */
+        post: operations["createRegistrationToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw a registration token */
+        delete: operations["deleteRegistrationToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description OIDC Registration 1.0 §2.
+         * @enum {string}
+         */
+        ApplicationType: "web" | "native";
         /** AuditEvent */
         AuditEvent: {
             /** Format: uuid */
@@ -505,15 +545,31 @@ export interface components {
             grant_types: components["schemas"]["GrantType"][];
             response_types: components["schemas"]["ResponseType"][];
             token_endpoint_auth_method: components["schemas"]["TokenEndpointAuthMethod"];
-            id_token_signed_response_alg: components["schemas"]["IdTokenSigningAlg"];
+            id_token_signed_response_alg: components["schemas"]["SigningAlg"];
             backchannel_logout_uri?: string;
             /** @description Space-separated scopes the client may request. */
             scope: string;
             skip_authorization: boolean;
             allowed_social_login_keys: string[];
             default_social_login_key?: string;
+            application_type: components["schemas"]["ApplicationType"];
+            userinfo_signed_response_alg?: components["schemas"]["SigningAlg"];
+            jwks?: components["schemas"]["JwkSet"];
+            jwks_uri?: string;
+            /** Format: uint64 */
+            default_max_age?: number;
+            require_auth_time: boolean;
+            backchannel_logout_session_required: boolean;
+            logo_uri?: string;
+            client_uri?: string;
+            policy_uri?: string;
+            tos_uri?: string;
+            initiate_login_uri?: string;
+            contacts: string[];
             /** @description The admin UI's own client, managed by the hub: read-only here. */
             built_in: boolean;
+            /** @description Registered through the registration endpoint (RFC 7591); it always asks for consent. */
+            dynamically_registered: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -550,7 +606,7 @@ export interface components {
             /** @default client_secret_basic */
             token_endpoint_auth_method: components["schemas"]["TokenEndpointAuthMethod"] & unknown;
             /** @default RS256 */
-            id_token_signed_response_alg: components["schemas"]["IdTokenSigningAlg"] & unknown;
+            id_token_signed_response_alg: components["schemas"]["SigningAlg"] & unknown;
             backchannel_logout_uri?: string;
             /** @description Space-separated scopes the client may request; default: the standard OpenID scopes. */
             scope?: string;
@@ -566,6 +622,29 @@ export interface components {
             allowed_social_login_keys: string[];
             /** @description Sign in with this upstream straight away, without the hub's login page. */
             default_social_login_key?: string;
+            /** @default web */
+            application_type: components["schemas"]["ApplicationType"] & unknown;
+            /** @description Userinfo answers as a JWT signed this way; unset: plain JSON. */
+            userinfo_signed_response_alg?: components["schemas"]["SigningAlg"] & unknown;
+            /** @description The client's public keys by value; exclusive with `jwks_uri`. */
+            jwks?: components["schemas"]["JwkSet"] & unknown;
+            jwks_uri?: string;
+            /**
+             * Format: uint64
+             * @description Seconds: the `max_age` of an authorization request that names none.
+             */
+            default_max_age?: number;
+            /** @default false */
+            require_auth_time: boolean;
+            /** @default false */
+            backchannel_logout_session_required: boolean;
+            logo_uri?: string;
+            client_uri?: string;
+            policy_uri?: string;
+            tos_uri?: string;
+            initiate_login_uri?: string;
+            /** @default [] */
+            contacts: string[];
         };
         /**
          * ClientInput
@@ -597,7 +676,7 @@ export interface components {
             /** @default client_secret_basic */
             token_endpoint_auth_method: components["schemas"]["TokenEndpointAuthMethod"] & unknown;
             /** @default RS256 */
-            id_token_signed_response_alg: components["schemas"]["IdTokenSigningAlg"] & unknown;
+            id_token_signed_response_alg: components["schemas"]["SigningAlg"] & unknown;
             backchannel_logout_uri?: string;
             /** @description Space-separated scopes the client may request; default: the standard OpenID scopes. */
             scope?: string;
@@ -613,6 +692,29 @@ export interface components {
             allowed_social_login_keys: string[];
             /** @description Sign in with this upstream straight away, without the hub's login page. */
             default_social_login_key?: string;
+            /** @default web */
+            application_type: components["schemas"]["ApplicationType"] & unknown;
+            /** @description Userinfo answers as a JWT signed this way; unset: plain JSON. */
+            userinfo_signed_response_alg?: components["schemas"]["SigningAlg"] & unknown;
+            /** @description The client's public keys by value; exclusive with `jwks_uri`. */
+            jwks?: components["schemas"]["JwkSet"] & unknown;
+            jwks_uri?: string;
+            /**
+             * Format: uint64
+             * @description Seconds: the `max_age` of an authorization request that names none.
+             */
+            default_max_age?: number;
+            /** @default false */
+            require_auth_time: boolean;
+            /** @default false */
+            backchannel_logout_session_required: boolean;
+            logo_uri?: string;
+            client_uri?: string;
+            policy_uri?: string;
+            tos_uri?: string;
+            initiate_login_uri?: string;
+            /** @default [] */
+            contacts: string[];
         };
         /**
          * ClientPage
@@ -648,15 +750,31 @@ export interface components {
             grant_types: components["schemas"]["GrantType"][];
             response_types: components["schemas"]["ResponseType"][];
             token_endpoint_auth_method: components["schemas"]["TokenEndpointAuthMethod"];
-            id_token_signed_response_alg: components["schemas"]["IdTokenSigningAlg"];
+            id_token_signed_response_alg: components["schemas"]["SigningAlg"];
             backchannel_logout_uri?: string;
             /** @description Space-separated scopes the client may request. */
             scope: string;
             skip_authorization: boolean;
             allowed_social_login_keys: string[];
             default_social_login_key?: string;
+            application_type: components["schemas"]["ApplicationType"];
+            userinfo_signed_response_alg?: components["schemas"]["SigningAlg"];
+            jwks?: components["schemas"]["JwkSet"];
+            jwks_uri?: string;
+            /** Format: uint64 */
+            default_max_age?: number;
+            require_auth_time: boolean;
+            backchannel_logout_session_required: boolean;
+            logo_uri?: string;
+            client_uri?: string;
+            policy_uri?: string;
+            tos_uri?: string;
+            initiate_login_uri?: string;
+            contacts: string[];
             /** @description The admin UI's own client, managed by the hub: read-only here. */
             built_in: boolean;
+            /** @description Registered through the registration endpoint (RFC 7591); it always asks for consent. */
+            dynamically_registered: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -741,14 +859,46 @@ export interface components {
             /** Format: uint64 */
             offset: number;
         };
-        /** @enum {string} */
-        IdTokenSigningAlg: "RS256" | "HS256";
+        /**
+         * JwkSet
+         * @description A JWK Set (RFC 7517 §5): the client's public keys.
+         */
+        JwkSet: {
+            keys: {
+                [key: string]: unknown;
+            }[];
+        };
         /** Me */
         Me: {
             /** @description The user's id (`sub`), or `admin-token`. */
             subject: string;
             username?: string;
             via: components["schemas"]["Credential"];
+        };
+        /**
+         * MintedRegistrationToken
+         * @description A token just minted: `token` is shown only in this response.
+         */
+        MintedRegistrationToken: {
+            /** @description The initial access token: `Authorization: Bearer` at the registration endpoint. */
+            token: string;
+            /** Format: uuid */
+            id: string;
+            description: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /**
+             * Format: uint32
+             * @description Registrations allowed in all; unset: any number until it expires.
+             */
+            max_uses?: number;
+            /**
+             * Format: uint32
+             * @description Registrations made with it so far.
+             */
+            uses: number;
         };
         /** @enum {string} */
         Outcome: "success" | "failure";
@@ -772,6 +922,58 @@ export interface components {
             detail: string;
             /** @description One entry per offending field; empty when the problem is not in one field. */
             errors: components["schemas"]["FieldProblem"][];
+        };
+        /** RegistrationToken */
+        RegistrationToken: {
+            /** Format: uuid */
+            id: string;
+            description: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /**
+             * Format: uint32
+             * @description Registrations allowed in all; unset: any number until it expires.
+             */
+            max_uses?: number;
+            /**
+             * Format: uint32
+             * @description Registrations made with it so far.
+             */
+            uses: number;
+        };
+        /** RegistrationTokenInput */
+        RegistrationTokenInput: {
+            /** @description What the token is for (who it was given to). */
+            description?: string;
+            /**
+             * Format: uint64
+             * @description Seconds until it expires: 60 to 31536000 (a year). Default: a day.
+             * @default 86400
+             */
+            expires_in: number;
+            /**
+             * Format: uint32
+             * @description Registrations allowed in all; unset: any number until it expires.
+             */
+            max_uses?: number;
+        };
+        /**
+         * RegistrationTokenPage
+         * @description A page of registration tokens, newest first.
+         */
+        RegistrationTokenPage: {
+            items: components["schemas"]["RegistrationToken"][];
+            /**
+             * Format: uint64
+             * @description Items in the whole list, across pages.
+             */
+            total: number;
+            /** Format: uint32 */
+            limit: number;
+            /** Format: uint64 */
+            offset: number;
         };
         /** @enum {string} */
         ResponseType: "code";
@@ -815,6 +1017,11 @@ export interface components {
             /** Format: uint64 */
             offset: number;
         };
+        /**
+         * @description How the hub signs the client's ID tokens and signed userinfo responses.
+         * @enum {string}
+         */
+        SigningAlg: "RS256" | "HS256";
         /** SigningKey */
         SigningKey: {
             /** @description The RFC 7638 thumbprint, as in the JWKS. */
@@ -4793,6 +5000,326 @@ export interface operations {
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["AuditEventPage"];
                 };
+            };
+            /** @description The request does not parse: a parameter or body of the wrong shape or type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid. */
+            401: {
+                headers: {
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials of someone who is not an administrator. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description A duplicate (slug, client_id, username, group name) or a change the resource's
+             *     state does not allow.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed input that breaks a rule; `errors` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the session store cannot be reached; the request can be retried. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRegistrationTokens: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RegistrationTokenPage"];
+                };
+            };
+            /** @description The request does not parse: a parameter or body of the wrong shape or type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid. */
+            401: {
+                headers: {
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials of someone who is not an administrator. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description A duplicate (slug, client_id, username, group name) or a change the resource's
+             *     state does not allow.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed input that breaks a rule; `errors` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the session store cannot be reached; the request can be retried. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createRegistrationToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["RegistrationTokenInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MintedRegistrationToken"];
+                };
+            };
+            /** @description The request does not parse: a parameter or body of the wrong shape or type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid. */
+            401: {
+                headers: {
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials of someone who is not an administrator. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description A duplicate (slug, client_id, username, group name) or a change the resource's
+             *     state does not allow.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed input that breaks a rule; `errors` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the session store cannot be reached; the request can be retried. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteRegistrationToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn; clients it registered stay registered. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request does not parse: a parameter or body of the wrong shape or type. */
             400: {

@@ -12,7 +12,7 @@ export type ClientCreate = Schemas['ClientCreate'];
 export type ClientInput = Schemas['ClientInput'];
 export type GrantType = Schemas['GrantType'];
 export type AuthMethod = Schemas['TokenEndpointAuthMethod'];
-export type IdTokenAlg = Schemas['IdTokenSigningAlg'];
+export type IdTokenAlg = Schemas['SigningAlg'];
 
 export type SocialLoginKey = Schemas['SocialLoginKey'];
 export type SocialLoginKeyCreate = Schemas['SocialLoginKeyCreate'];

@@ -14,13 +14,14 @@ mod keys;
 mod me;
 mod paging;
 mod problem;
+mod registration_tokens;
 mod sessions;
 pub(crate) mod social_login_keys;
 mod text;
 mod users;
 
 use poem::endpoint::BoxEndpoint;
-use poem::http::header;
+use poem::http::{Method, header};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
 use poem_openapi::{OpenApiService, Tags};
 
@@ -48,6 +49,8 @@ enum ApiTags {
     Consents,
     /// Every admin change and every sign-in.
     AuditEvents,
+    /// Initial access tokens for dynamic client registration (RFC 7591).
+    RegistrationTokens,
 }
 
 type Api = (
@@ -60,13 +63,14 @@ type Api = (
     sessions::SessionsApi,
     consents::ConsentsApi,
     audit_events::AuditEventsApi,
+    registration_tokens::RegistrationTokensApi,
 );
 
 fn service() -> OpenApiService<Api, ()> {
     OpenApiService::new(Api::default(), "Hub admin API", env!("CARGO_PKG_VERSION"))
         .description(
             "Manage the hub's clients, upstream identity providers (social login keys), users, groups, \
-             signing keys, sessions and consents, and read the audit log. Authenticate with \
+             signing keys, sessions, consents and registration tokens, and read the audit log. Authenticate with \
              `Authorization: Bearer` and either the bootstrap `HUB_ADMIN_TOKEN` or an access token the hub \
              issued to its admin UI for a member of the `admins` group. Errors are RFC 9457 problem details.",
         )
@@ -124,8 +128,10 @@ async fn guard<E: Endpoint>(next: std::sync::Arc<E>, mut req: Request) -> poem::
     if uri.contains("%00") || uri.contains('\0') {
         return Ok(problem::ApiError::bad_request("NUL characters are not allowed").into_response());
     }
-    // Without credentials the answer is a 401 whatever the body: do not read it.
-    if !req.headers().contains_key(header::AUTHORIZATION) {
+    // Without credentials the answer is a 401 whatever the body, and a method without a
+    // body is answered by its operation (or 405): do not read it.
+    let has_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
+    if !has_body || !req.headers().contains_key(header::AUTHORIZATION) {
         return Ok(next.call(req).await?.into_response());
     }
     let body = req.take_body();

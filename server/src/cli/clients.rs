@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 
 use super::by;
 use crate::domain::client::ClientMetadata;
-use crate::domain::{GrantType, IdTokenAlg, ResponseType, TokenEndpointAuthMethod};
+use crate::domain::{ApplicationType, GrantType, ResponseType, SigningAlg, TokenEndpointAuthMethod};
 use crate::manage::clients::{self, WithSecret};
 use crate::state::AppState;
 use crate::store::Window;
@@ -63,6 +63,9 @@ pub struct ClientAdd {
     /// RS256 (default) or HS256 (keyed with the client secret).
     #[arg(long, default_value = "RS256")]
     pub id_token_alg: String,
+    /// web (the default) or native (OIDC Registration 1.0 §2).
+    #[arg(long, value_name = "TYPE")]
+    pub application_type: Option<String>,
     /// Scopes the client may request, space-separated; default: the standard OpenID scopes.
     #[arg(long)]
     pub scope: Option<String>,
@@ -135,7 +138,7 @@ pub async fn run(state: &AppState, command: ClientCommand) -> anyhow::Result<()>
             let existing = clients::find(state, &update.client_id).await?;
             let as_json = update.json;
             let client_id = update.client_id.clone();
-            let metadata = changed(clients::metadata_of(&existing.client), update)?;
+            let metadata = changed(ClientMetadata::from(&existing.client), update)?;
             let updated = clients::update(state, &by(), &client_id, metadata).await?;
             print_created(&updated, as_json);
         }
@@ -192,8 +195,11 @@ fn metadata_from(add: ClientAdd) -> anyhow::Result<ClientMetadata> {
         backchannel_logout_uri: add.backchannel_logout_uri,
         scope: add.scope,
         skip_authorization: add.skip_authorization,
-        allowed_social_login_keys: Vec::new(),
-        default_social_login_key: None,
+        application_type: match add.application_type.as_deref() {
+            None => ApplicationType::Web,
+            Some(name) => ApplicationType::parse(name).context("--application-type must be web or native")?,
+        },
+        ..ClientMetadata::default()
     })
 }
 
@@ -245,8 +251,8 @@ fn grant_types(names: &[String]) -> anyhow::Result<Vec<GrantType>> {
     names.iter().map(|g| GrantType::parse(g).with_context(|| format!("unknown --grant-type {g}"))).collect()
 }
 
-fn id_token_alg(alg: &str) -> anyhow::Result<IdTokenAlg> {
-    IdTokenAlg::parse(alg).context("--id-token-alg must be RS256 or HS256")
+fn id_token_alg(alg: &str) -> anyhow::Result<SigningAlg> {
+    SigningAlg::parse(alg).context("--id-token-alg must be RS256 or HS256")
 }
 
 /// The code response type goes with the authorization_code grant (RFC 7591 §2.1).

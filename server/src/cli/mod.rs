@@ -1,11 +1,12 @@
 //! The `hub` command line (SPEC §3): serve, migrate, and what operators do from a shell
-//! with users, groups, clients, Social Login Keys and signing keys. Each command parses
-//! its arguments, calls the same service layer as the admin API (`manage`), and prints
-//! the result; each failure is one line on stderr.
+//! with users, groups, clients, Social Login Keys, signing keys and registration tokens.
+//! Each command parses its arguments, calls the same service layer as the admin API
+//! (`manage`), and prints the result; each failure is one line on stderr.
 
 mod clients;
 mod groups;
 mod keys;
+mod registration_tokens;
 mod social_login_keys;
 mod users;
 
@@ -49,6 +50,9 @@ pub enum Command {
     /// Manage token signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Manage initial access tokens for dynamic client registration.
+    #[command(subcommand, name = "registration-token")]
+    RegistrationToken(registration_tokens::RegistrationTokenCommand),
     /// Print the admin API's OpenAPI document (as served at /admin/api/openapi.json).
     Openapi,
 }
@@ -80,6 +84,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Client(command) => clients::run(&state, command).await,
                 Command::SocialLoginKey(command) => social_login_keys::run(&state, command).await,
                 Command::Keys(command) => keys::run(&state, command).await,
+                Command::RegistrationToken(command) => registration_tokens::run(&state, command).await,
                 Command::Serve | Command::Migrate | Command::Openapi => Ok(()),
             };
             // Apps of the sessions a command ended are told before it exits.

@@ -37,17 +37,30 @@ pub enum Actor {
         id: Uuid,
         username: String,
     },
+    /// Whoever called the registration endpoint (RFC 7591), with the initial access token
+    /// they presented, if the policy asked for one.
+    Registration {
+        initial_access_token: Option<Uuid>,
+    },
+    /// A dynamically registered client managing itself (RFC 7592).
+    Client {
+        client_id: String,
+    },
     /// Someone not (yet) known: a failed sign-in with an unknown username.
     Anonymous,
 }
 
 impl Actor {
-    /// The stored form: `admin-token`, `cli`, `user:<username>`, or `anonymous`.
+    /// The stored form: `admin-token`, `cli`, `user:<username>`, `registration[:<token
+    /// id>]`, `client:<client_id>`, or `anonymous`.
     pub fn label(&self) -> String {
         match self {
             Actor::AdminToken => "admin-token".into(),
             Actor::Cli => "cli".into(),
             Actor::User { username, .. } => format!("user:{username}"),
+            Actor::Registration { initial_access_token: None } => "registration".into(),
+            Actor::Registration { initial_access_token: Some(id) } => format!("registration:{id}"),
+            Actor::Client { client_id } => format!("client:{client_id}"),
             Actor::Anonymous => "anonymous".into(),
         }
     }

@@ -12,6 +12,8 @@ pub mod user;
 pub mod validation;
 
 pub use client::{Client, ClientKind};
-pub use protocol::{GrantType, IdTokenAlg, Prompt, ResponseMode, ResponseType, TokenEndpointAuthMethod};
+pub use protocol::{
+    ApplicationType, GrantType, Prompt, ResponseMode, ResponseType, SigningAlg, TokenEndpointAuthMethod,
+};
 pub use scope::ScopeSet;
 pub use user::{Address, User};

@@ -49,6 +49,11 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// OIDC Registration 1.0 §2: which redirect URIs a client may register.
+    ApplicationType { Web = "web", Native = "native" }
+);
+
+wire_enum!(
     GrantType {
         AuthorizationCode = "authorization_code",
         RefreshToken = "refresh_token",
@@ -66,9 +71,10 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// How ID tokens for a client are signed: RS256 with the hub's key, or HS256 keyed
-    /// with the client's secret (as Frappe and django-oauth-toolkit do). Never `none`.
-    IdTokenAlg { RS256 = "RS256", HS256 = "HS256" }
+    /// How the hub signs a client's ID tokens and signed userinfo: RS256 with the hub's
+    /// key, or HS256 keyed with the client's secret (as Frappe and django-oauth-toolkit
+    /// do). Never `none`.
+    SigningAlg { RS256 = "RS256", HS256 = "HS256" }
 );
 
 #[cfg(test)]
@@ -81,7 +87,7 @@ mod tests {
             assert_eq!(GrantType::parse(grant.as_str()), Some(*grant));
         }
         assert_eq!(ResponseMode::parse("form_post"), Some(ResponseMode::FormPost));
-        assert_eq!(IdTokenAlg::parse("none"), None);
+        assert_eq!(SigningAlg::parse("none"), None);
         assert_eq!(GrantType::parse("password"), None);
         assert_eq!(Prompt::parse("NONE"), None);
     }

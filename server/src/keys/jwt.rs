@@ -29,12 +29,15 @@ pub enum TokenType {
     IdToken,
     AccessToken,
     LogoutToken,
+    /// A signed userinfo response (OIDC Core §5.3.2). It has no `exp`, so it never passes
+    /// for an ID token where the hub verifies one.
+    Userinfo,
 }
 
 impl TokenType {
     fn header_value(self) -> &'static str {
         match self {
-            TokenType::IdToken => "JWT",
+            TokenType::IdToken | TokenType::Userinfo => "JWT",
             TokenType::AccessToken => "at+jwt",
             TokenType::LogoutToken => "logout+jwt",
         }

@@ -2,8 +2,9 @@
 //! client with PKCE, first-party, redirecting to `{issuer}/admin/`) and the `admins`
 //! group. A changed issuer updates the redirect URI at the next start.
 
+use crate::domain::client::ClientAbout;
 use crate::domain::user::ADMINS_GROUP;
-use crate::domain::{Client, GrantType, IdTokenAlg, ResponseType, ScopeSet, TokenEndpointAuthMethod};
+use crate::domain::{ApplicationType, Client, GrantType, ResponseType, ScopeSet, SigningAlg, TokenEndpointAuthMethod};
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -30,14 +31,21 @@ pub async fn ensure(state: &AppState) -> Result<(), StoreError> {
         grant_types: vec![GrantType::AuthorizationCode],
         response_types: vec![ResponseType::Code],
         token_endpoint_auth_method: TokenEndpointAuthMethod::None,
-        id_token_signed_response_alg: IdTokenAlg::RS256,
+        id_token_signed_response_alg: SigningAlg::RS256,
         backchannel_logout_uri: None,
         scope: ScopeSet::parse("openid profile").unwrap_or_default(),
         skip_authorization: true,
         allowed_social_login_keys: Vec::new(),
         default_social_login_key: None,
+        application_type: ApplicationType::Web,
+        userinfo_signed_response_alg: None,
+        keys: None,
+        default_max_age: None,
+        require_auth_time: false,
+        backchannel_logout_session_required: false,
+        about: ClientAbout::default(),
     };
-    match state.store.create_client(&client, None).await {
+    match state.store.create_client(&client, None, None).await {
         Err(StoreError::Conflict(_)) => state.store.update_client(&client, Some(None)).await?,
         other => other?,
     }

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod consents;
 pub mod groups;
 pub mod keys;
+pub mod registration_tokens;
 pub mod sessions;
 pub mod social_login_keys;
 pub mod users;
@@ -111,6 +112,16 @@ impl By {
     /// An operator at the `hub` command line.
     pub fn cli() -> Self {
         Self { actor: Actor::Cli, address: None }
+    }
+
+    /// A caller of the registration endpoint, from `address`.
+    pub fn registration(initial_access_token: Option<uuid::Uuid>, address: String) -> Self {
+        Self { actor: Actor::Registration { initial_access_token }, address: Some(address) }
+    }
+
+    /// A registered client changing or deleting itself (RFC 7592), from `address`.
+    pub fn client(client_id: &str, address: String) -> Self {
+        Self { actor: Actor::Client { client_id: client_id.to_owned() }, address: Some(address) }
     }
 
     /// Records a change done by this actor; `extra` adds the user, client or detail.

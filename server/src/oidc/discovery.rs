@@ -6,16 +6,16 @@ use poem::{IntoResponse, Response, handler};
 use serde_json::json;
 
 use super::paths;
-use crate::config::Settings;
+use crate::config::{RegistrationPolicy, Settings};
 use crate::domain::{
-    GrantType, IdTokenAlg, Prompt, ResponseMode, ResponseType, TokenEndpointAuthMethod, claims, scope,
+    GrantType, Prompt, ResponseMode, ResponseType, SigningAlg, TokenEndpointAuthMethod, claims, scope,
 };
 use crate::state::AppState;
 
 /// Built once at start-up; the handler serves the same bytes every time.
 pub fn document(settings: &Settings) -> serde_json::Value {
     let names = |all: &[&'static str]| all.to_vec();
-    json!({
+    let mut document = json!({
         "issuer": settings.issuer.as_str().trim_end_matches('/'),
         "authorization_endpoint": settings.endpoint(paths::AUTHORIZE),
         "token_endpoint": settings.endpoint(paths::TOKEN),
@@ -29,7 +29,8 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "response_modes_supported": ResponseMode::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "grant_types_supported": GrantType::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": IdTokenAlg::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        "id_token_signing_alg_values_supported": SigningAlg::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        "userinfo_signing_alg_values_supported": SigningAlg::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "token_endpoint_auth_methods_supported":
             TokenEndpointAuthMethod::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "introspection_endpoint_auth_methods_supported":
@@ -47,7 +48,11 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "frontchannel_logout_supported": false,
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
-    })
+    });
+    if settings.registration != RegistrationPolicy::Off {
+        document["registration_endpoint"] = json!(settings.endpoint(paths::REGISTRATION));
+    }
+    document
 }
 
 #[handler]

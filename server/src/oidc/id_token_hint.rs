@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use crate::domain::IdTokenAlg;
+use crate::domain::SigningAlg;
 use crate::keys::{Expectations, TokenType};
 use crate::state::AppState;
 
@@ -22,7 +22,7 @@ pub async fn verify(state: &AppState, hint: &str) -> Option<HintClaims> {
         // The audience names the key; it is trusted only once the signature checks out.
         let unverified: HintClaims = crate::keys::unverified_claims(hint)?;
         let stored = state.store.find_client(&unverified.aud).await.ok()??;
-        if stored.client.id_token_signed_response_alg != IdTokenAlg::HS256 {
+        if stored.client.id_token_signed_response_alg != SigningAlg::HS256 {
             return None;
         }
         let secret = state.master.open(crate::domain::client::SECRET_CONTEXT, &stored.secret_sealed?).ok()?;

@@ -9,6 +9,9 @@ pub const USERINFO: &str = "/userinfo";
 pub const END_SESSION: &str = "/logout";
 pub const INTROSPECTION: &str = "/introspect";
 pub const REVOCATION: &str = "/revoke";
+/// Dynamic registration (RFC 7591) and, per client, its management (RFC 7592).
+pub const REGISTRATION: &str = "/register";
+pub const REGISTRATION_CLIENT: &str = "/register/:client_id";
 /// Interaction pages that `/authorize` sends the browser to.
 pub const LOGIN: &str = "/login";
 pub const CONSENT: &str = "/consent";

@@ -1,6 +1,7 @@
 //! `GET|POST /userinfo` (OIDC Core §5.3): the claims of the token's user that its scopes
-//! release. The bearer token comes in the Authorization header or, on POST, in the form
-//! (RFC 6750 §2), never both.
+//! release, as JSON or, for a client registered with `userinfo_signed_response_alg`, as a
+//! signed JWT (§5.3.2). The bearer token comes in the Authorization header or, on POST, in
+//! the form (RFC 6750 §2), never both.
 
 use poem::http::{Method, StatusCode};
 use poem::web::Data;
@@ -10,9 +11,12 @@ use uuid::Uuid;
 
 use super::access_token::{self, Rejected};
 use super::error::json_response;
+use super::signing::sign_for_client;
 use super::{ErrorCode, OAuthError};
-use crate::domain::{ScopeSet, claims, scope};
+use crate::domain::client::SECRET_CONTEXT;
+use crate::domain::{ScopeSet, SigningAlg, claims, scope};
 use crate::http::extract;
+use crate::keys::TokenType;
 use crate::state::AppState;
 
 #[handler]
@@ -28,13 +32,35 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         }
         Err(error) => return error.bearer_response(),
     };
-    match claims(&token, state).await {
-        Ok(claims) => json_response(StatusCode::OK, &claims),
-        Err(error) => error.bearer_response(),
-    }
+    let answer = match claims(&token, state).await {
+        Ok((claims, client_id)) => respond(state, claims, &client_id).await,
+        Err(error) => Err(error),
+    };
+    answer.unwrap_or_else(|error| error.bearer_response())
 }
 
-async fn claims(token: &str, state: &AppState) -> Result<Value, OAuthError> {
+/// JSON, or a JWT signed as the client asked, with `iss` and `aud` (OIDC Core §5.3.2).
+async fn respond(state: &AppState, mut claims: Value, client_id: &str) -> Result<Response, OAuthError> {
+    let stored = state.store.find_client(client_id).await.map_err(|e| OAuthError::internal(&e))?;
+    let invalid = || OAuthError::new(ErrorCode::InvalidToken, "the access token's client is no longer registered");
+    let stored = stored.ok_or_else(invalid)?;
+    let Some(alg) = stored.client.userinfo_signed_response_alg else {
+        return Ok(json_response(StatusCode::OK, &claims));
+    };
+    claims["iss"] = json!(state.issuer());
+    claims["aud"] = json!(client_id);
+    let secret = match (alg, &stored.secret_sealed) {
+        (SigningAlg::HS256, Some(sealed)) => {
+            Some(state.master.open(SECRET_CONTEXT, sealed).map_err(|e| OAuthError::internal(&e))?)
+        }
+        _ => None,
+    };
+    let jwt = sign_for_client(state, alg, &claims, TokenType::Userinfo, secret.as_deref())?;
+    Ok(Response::builder().status(StatusCode::OK).content_type("application/jwt").body(jwt))
+}
+
+/// The claims the token releases, and the client it was issued to.
+async fn claims(token: &str, state: &AppState) -> Result<(Value, String), OAuthError> {
     let invalid = || OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid or expired");
     let claims = access_token::verify(state, token).await.map_err(|rejected| match rejected {
         Rejected::Inactive => invalid(),
@@ -56,7 +82,7 @@ async fn claims(token: &str, state: &AppState) -> Result<Value, OAuthError> {
     if let Value::Object(map) = &mut body {
         map.extend(claims::user_claims(&user, &scope));
     }
-    Ok(body)
+    Ok((body, claims.client_id))
 }
 
 async fn presented_token(req: &Request, body: Body) -> Result<Option<String>, OAuthError> {

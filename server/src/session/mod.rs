@@ -59,6 +59,8 @@ pub enum Space {
     RevokedAccessToken,
     /// Failed-login counters.
     Throttle,
+    /// Registrations per client address (RFC 7591 endpoint).
+    RegistrationAttempts,
     /// A sign-in at an upstream in flight, by its `state`.
     UpstreamFlow,
     /// A back-channel logout token already accepted, by `iss` and `jti`.
@@ -77,6 +79,7 @@ impl Space {
             Space::RevokedGrant => "revoked",
             Space::RevokedAccessToken => "revoked-at",
             Space::Throttle => "throttle",
+            Space::RegistrationAttempts => "registrations",
             Space::UpstreamFlow => "upstream",
             Space::LogoutToken => "logout-jti",
             Space::SignOut => "upstream-logout",

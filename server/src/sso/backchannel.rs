@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::domain::{Client, IdTokenAlg};
+use crate::domain::{Client, SigningAlg};
 use crate::keys::{TokenType, sign_hs256};
 use crate::state::AppState;
 
@@ -77,8 +77,8 @@ fn logout_token(
         "sub": user_id.to_string(),
     });
     Ok(match client.id_token_signed_response_alg {
-        IdTokenAlg::RS256 => state.keys.sign_rs256(&claims, TokenType::LogoutToken)?,
-        IdTokenAlg::HS256 => {
+        SigningAlg::RS256 => state.keys.sign_rs256(&claims, TokenType::LogoutToken)?,
+        SigningAlg::HS256 => {
             let sealed = secret_sealed.ok_or("an HS256 client without a secret")?;
             let secret = state.master.open(crate::domain::client::SECRET_CONTEXT, sealed)?;
             sign_hs256(&claims, TokenType::LogoutToken, &secret)?

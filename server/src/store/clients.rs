@@ -5,22 +5,33 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, Entity
 
 use super::entities::client;
 use super::{Page, Store, StoreError, Window, conflict_on, json_strings, lower_contains, paginate, to_json_strings};
-use crate::domain::{Client, GrantType, IdTokenAlg, ResponseType, ScopeSet, TokenEndpointAuthMethod};
+use crate::domain::client::{ClientAbout, ClientKeys};
+use crate::domain::{ApplicationType, Client, GrantType, ResponseType, ScopeSet, SigningAlg, TokenEndpointAuthMethod};
 
 /// A client and its sealed secret (absent for public clients).
 #[derive(Clone)]
 pub struct StoredClient {
     pub client: Client,
     pub secret_sealed: Option<Vec<u8>>,
+    /// Digest of the RFC 7592 registration access token of a dynamically registered client.
+    pub registration_access_token_hash: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Store {
-    pub async fn create_client(&self, client: &Client, secret_sealed: Option<Vec<u8>>) -> Result<(), StoreError> {
+    /// Stores a new client; one registered dynamically comes with the digest of its
+    /// registration access token.
+    pub async fn create_client(
+        &self,
+        client: &Client,
+        secret_sealed: Option<Vec<u8>>,
+        registration_access_token_hash: Option<String>,
+    ) -> Result<(), StoreError> {
         let now = Utc::now();
         let mut model = client::ActiveModel { created_at: Set(now), ..metadata(client) };
         model.client_secret_sealed = Set(secret_sealed);
+        model.registration_access_token_hash = Set(registration_access_token_hash);
         model.insert(&self.db).await.map_err(conflict_on("client"))?;
         self.clients.invalidate(&client.client_id);
         Ok(())
@@ -126,6 +137,25 @@ fn metadata(client: &Client) -> client::ActiveModel {
         skip_authorization: Set(client.skip_authorization),
         allowed_social_login_keys: Set(to_json_strings(&client.allowed_social_login_keys)),
         default_social_login_key: Set(client.default_social_login_key.clone()),
+        application_type: Set(client.application_type.as_str().to_owned()),
+        userinfo_signed_response_alg: Set(client.userinfo_signed_response_alg.map(|alg| alg.as_str().to_owned())),
+        jwks: Set(match &client.keys {
+            Some(ClientKeys::Jwks(jwks)) => Some(jwks.clone()),
+            _ => None,
+        }),
+        jwks_uri: Set(match &client.keys {
+            Some(ClientKeys::JwksUri(uri)) => Some(uri.clone()),
+            _ => None,
+        }),
+        default_max_age: Set(client.default_max_age.map(|age| i64::try_from(age).unwrap_or(i64::MAX))),
+        require_auth_time: Set(client.require_auth_time),
+        backchannel_logout_session_required: Set(client.backchannel_logout_session_required),
+        logo_uri: Set(client.about.logo_uri.clone()),
+        client_uri: Set(client.about.client_uri.clone()),
+        policy_uri: Set(client.about.policy_uri.clone()),
+        tos_uri: Set(client.about.tos_uri.clone()),
+        initiate_login_uri: Set(client.about.initiate_login_uri.clone()),
+        contacts: Set(Some(to_json_strings(&client.about.contacts))),
         updated_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -143,9 +173,28 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         .collect::<Result<_, _>>()?;
     let auth_method = TokenEndpointAuthMethod::parse(&model.token_endpoint_auth_method)
         .ok_or_else(|| corrupt("auth method", &model.token_endpoint_auth_method))?;
-    let alg = IdTokenAlg::parse(&model.id_token_signed_response_alg)
+    let alg = SigningAlg::parse(&model.id_token_signed_response_alg)
         .ok_or_else(|| corrupt("id token alg", &model.id_token_signed_response_alg))?;
     let scope = ScopeSet::parse(&model.scope).ok_or_else(|| corrupt("scope", &model.scope))?;
+    let application_type = ApplicationType::parse(&model.application_type)
+        .ok_or_else(|| corrupt("application type", &model.application_type))?;
+    let userinfo_alg = match &model.userinfo_signed_response_alg {
+        Some(alg) => Some(SigningAlg::parse(alg).ok_or_else(|| corrupt("userinfo alg", alg))?),
+        None => None,
+    };
+    let keys = match (model.jwks, model.jwks_uri) {
+        (Some(jwks), _) => Some(ClientKeys::Jwks(jwks)),
+        (None, Some(uri)) => Some(ClientKeys::JwksUri(uri)),
+        (None, None) => None,
+    };
+    let about = ClientAbout {
+        logo_uri: model.logo_uri,
+        client_uri: model.client_uri,
+        policy_uri: model.policy_uri,
+        tos_uri: model.tos_uri,
+        initiate_login_uri: model.initiate_login_uri,
+        contacts: model.contacts.as_ref().map(json_strings).unwrap_or_default(),
+    };
     let client = Client {
         client_id: model.client_id.clone(),
         client_name: model.client_name,
@@ -160,10 +209,18 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         skip_authorization: model.skip_authorization,
         allowed_social_login_keys: json_strings(&model.allowed_social_login_keys),
         default_social_login_key: model.default_social_login_key,
+        application_type,
+        userinfo_signed_response_alg: userinfo_alg,
+        keys,
+        default_max_age: model.default_max_age.and_then(|age| u64::try_from(age).ok()),
+        require_auth_time: model.require_auth_time,
+        backchannel_logout_session_required: model.backchannel_logout_session_required,
+        about,
     };
     Ok(StoredClient {
         client,
         secret_sealed: model.client_secret_sealed,
+        registration_access_token_hash: model.registration_access_token_hash,
         created_at: model.created_at,
         updated_at: model.updated_at,
     })

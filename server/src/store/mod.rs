@@ -9,6 +9,7 @@ pub mod clients;
 pub mod consents;
 pub mod groups;
 pub mod refresh_tokens;
+pub mod registration_tokens;
 pub mod revocations;
 pub mod sessions;
 pub mod signing_keys;

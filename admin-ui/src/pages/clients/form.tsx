@@ -6,6 +6,25 @@ import { Checkbox, CheckboxGroup, lines, optional, SelectField, TextArea, TextFi
 import { FormProblem, useLoad, useSubmit } from '../../components/feedback';
 import { useState } from 'preact/hooks';
 
+/** Registration metadata the form does not edit: kept as it is on every save, so editing
+ * a dynamically registered client never drops its keys, links or signing choices. */
+type KeptMetadata = Pick<
+  ClientInput,
+  | 'application_type'
+  | 'userinfo_signed_response_alg'
+  | 'jwks'
+  | 'jwks_uri'
+  | 'default_max_age'
+  | 'require_auth_time'
+  | 'backchannel_logout_session_required'
+  | 'logo_uri'
+  | 'client_uri'
+  | 'policy_uri'
+  | 'tos_uri'
+  | 'initiate_login_uri'
+  | 'contacts'
+>;
+
 export interface ClientValues {
   client_id: string;
   client_name: string;
@@ -19,6 +38,7 @@ export interface ClientValues {
   backchannel_logout_uri: string;
   allowed_social_login_keys: string[];
   default_social_login_key: string;
+  kept: KeptMetadata;
 }
 
 export const NEW_CLIENT: ClientValues = {
@@ -34,6 +54,12 @@ export const NEW_CLIENT: ClientValues = {
   backchannel_logout_uri: '',
   allowed_social_login_keys: [],
   default_social_login_key: '',
+  kept: {
+    application_type: 'web',
+    require_auth_time: false,
+    backchannel_logout_session_required: false,
+    contacts: [],
+  },
 };
 
 export function valuesOf(client: Client): ClientValues {
@@ -50,12 +76,28 @@ export function valuesOf(client: Client): ClientValues {
     backchannel_logout_uri: client.backchannel_logout_uri ?? '',
     allowed_social_login_keys: [...client.allowed_social_login_keys],
     default_social_login_key: client.default_social_login_key ?? '',
+    kept: {
+      application_type: client.application_type,
+      userinfo_signed_response_alg: client.userinfo_signed_response_alg,
+      jwks: client.jwks,
+      jwks_uri: client.jwks_uri,
+      default_max_age: client.default_max_age,
+      require_auth_time: client.require_auth_time,
+      backchannel_logout_session_required: client.backchannel_logout_session_required,
+      logo_uri: client.logo_uri,
+      client_uri: client.client_uri,
+      policy_uri: client.policy_uri,
+      tos_uri: client.tos_uri,
+      initiate_login_uri: client.initiate_login_uri,
+      contacts: client.contacts,
+    },
   };
 }
 
 /** The request body; `response_types` follows the grant types (`code` with the code flow). */
 export function bodyOf(values: ClientValues): ClientInput {
   return {
+    ...values.kept,
     client_name: values.client_name.trim(),
     redirect_uris: lines(values.redirect_uris),
     post_logout_redirect_uris: lines(values.post_logout_redirect_uris),

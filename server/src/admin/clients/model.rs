@@ -6,7 +6,11 @@ use super::super::paging::page_of;
 use super::super::text::Text;
 use crate::domain::TokenEndpointAuthMethod as DomainAuthMethod;
 use crate::domain::client::ClientMetadata;
-use crate::domain::{GrantType as DomainGrant, IdTokenAlg, ResponseType as DomainResponse};
+use crate::domain::client::{ClientAbout, ClientKeys};
+use crate::domain::{
+    ApplicationType as DomainApplicationType, GrantType as DomainGrant, ResponseType as DomainResponse,
+    SigningAlg as DomainAlg,
+};
 use crate::manage::built_in::is_built_in;
 use crate::store::clients::StoredClient;
 
@@ -33,11 +37,38 @@ pub enum TokenEndpointAuthMethod {
     None,
 }
 
+/// How the hub signs the client's ID tokens and signed userinfo responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-pub enum IdTokenSigningAlg {
+pub enum SigningAlg {
     RS256,
     /// Keyed with the client secret (as Frappe and django-oauth-toolkit do).
     HS256,
+}
+
+/// A JWK Set (RFC 7517 §5): the client's public keys.
+#[derive(Debug, Clone, Object)]
+pub struct JwkSet {
+    #[oai(validator(max_items = 20))]
+    pub keys: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+impl JwkSet {
+    fn into_value(self) -> serde_json::Value {
+        serde_json::json!({ "keys": self.keys })
+    }
+
+    fn from_value(value: &serde_json::Value) -> Option<Self> {
+        serde_json::from_value::<Vec<_>>(value.get("keys")?.clone()).ok().map(|keys| Self { keys })
+    }
+}
+
+/// OIDC Registration 1.0 §2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ApplicationType {
+    Web,
+    /// An app on the user's device: loopback or private-use-scheme redirect URIs.
+    Native,
 }
 
 /// Client metadata an administrator writes.
@@ -60,7 +91,7 @@ pub struct ClientInput {
     #[oai(default = "default_auth_method")]
     pub token_endpoint_auth_method: TokenEndpointAuthMethod,
     #[oai(default = "default_alg")]
-    pub id_token_signed_response_alg: IdTokenSigningAlg,
+    pub id_token_signed_response_alg: SigningAlg,
     #[oai(validator(max_length = 2048))]
     pub backchannel_logout_uri: Option<Text>,
     /// Space-separated scopes the client may request; default: the standard OpenID scopes.
@@ -74,6 +105,36 @@ pub struct ClientInput {
     pub allowed_social_login_keys: Vec<Text>,
     /// Sign in with this upstream straight away, without the hub's login page.
     pub default_social_login_key: Option<Text>,
+    #[oai(default = "default_application_type")]
+    pub application_type: ApplicationType,
+    /// Userinfo answers as a JWT signed this way; unset: plain JSON.
+    pub userinfo_signed_response_alg: Option<SigningAlg>,
+    /// The client's public keys by value; exclusive with `jwks_uri`.
+    pub jwks: Option<JwkSet>,
+    #[oai(validator(max_length = 2048))]
+    pub jwks_uri: Option<Text>,
+    /// Seconds: the `max_age` of an authorization request that names none.
+    pub default_max_age: Option<u64>,
+    #[oai(default)]
+    pub require_auth_time: bool,
+    #[oai(default)]
+    pub backchannel_logout_session_required: bool,
+    #[oai(validator(max_length = 2048))]
+    pub logo_uri: Option<Text>,
+    #[oai(validator(max_length = 2048))]
+    pub client_uri: Option<Text>,
+    #[oai(validator(max_length = 2048))]
+    pub policy_uri: Option<Text>,
+    #[oai(validator(max_length = 2048))]
+    pub tos_uri: Option<Text>,
+    #[oai(validator(max_length = 2048))]
+    pub initiate_login_uri: Option<Text>,
+    #[oai(default, validator(max_items = 20))]
+    pub contacts: Vec<Text>,
+}
+
+fn default_application_type() -> ApplicationType {
+    ApplicationType::Web
 }
 
 fn default_grant_types() -> Vec<GrantType> {
@@ -88,8 +149,8 @@ fn default_auth_method() -> TokenEndpointAuthMethod {
     TokenEndpointAuthMethod::ClientSecretBasic
 }
 
-fn default_alg() -> IdTokenSigningAlg {
-    IdTokenSigningAlg::RS256
+fn default_alg() -> SigningAlg {
+    SigningAlg::RS256
 }
 
 /// A client to register. Without `client_id`, the hub picks a random one.
@@ -114,15 +175,30 @@ pub struct Client {
     pub grant_types: Vec<GrantType>,
     pub response_types: Vec<ResponseType>,
     pub token_endpoint_auth_method: TokenEndpointAuthMethod,
-    pub id_token_signed_response_alg: IdTokenSigningAlg,
+    pub id_token_signed_response_alg: SigningAlg,
     pub backchannel_logout_uri: Option<String>,
     /// Space-separated scopes the client may request.
     pub scope: String,
     pub skip_authorization: bool,
     pub allowed_social_login_keys: Vec<String>,
     pub default_social_login_key: Option<String>,
+    pub application_type: ApplicationType,
+    pub userinfo_signed_response_alg: Option<SigningAlg>,
+    pub jwks: Option<JwkSet>,
+    pub jwks_uri: Option<String>,
+    pub default_max_age: Option<u64>,
+    pub require_auth_time: bool,
+    pub backchannel_logout_session_required: bool,
+    pub logo_uri: Option<String>,
+    pub client_uri: Option<String>,
+    pub policy_uri: Option<String>,
+    pub tos_uri: Option<String>,
+    pub initiate_login_uri: Option<String>,
+    pub contacts: Vec<String>,
     /// The admin UI's own client, managed by the hub: read-only here.
     pub built_in: bool,
+    /// Registered through the registration endpoint (RFC 7591); it always asks for consent.
+    pub dynamically_registered: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -173,15 +249,30 @@ impl ClientInput {
                 TokenEndpointAuthMethod::ClientSecretPost => DomainAuthMethod::ClientSecretPost,
                 TokenEndpointAuthMethod::None => DomainAuthMethod::None,
             },
-            id_token_signed_response_alg: match input.id_token_signed_response_alg {
-                IdTokenSigningAlg::RS256 => IdTokenAlg::RS256,
-                IdTokenSigningAlg::HS256 => IdTokenAlg::HS256,
-            },
+            id_token_signed_response_alg: input.id_token_signed_response_alg.into(),
             backchannel_logout_uri: input.backchannel_logout_uri.map(Text::into_inner),
             scope: input.scope.map(Text::into_inner),
             skip_authorization: input.skip_authorization,
             allowed_social_login_keys: Text::unwrap_all(input.allowed_social_login_keys),
             default_social_login_key: input.default_social_login_key.map(Text::into_inner),
+            application_type: match input.application_type {
+                ApplicationType::Web => DomainApplicationType::Web,
+                ApplicationType::Native => DomainApplicationType::Native,
+            },
+            userinfo_signed_response_alg: input.userinfo_signed_response_alg.map(Into::into),
+            jwks: input.jwks.map(JwkSet::into_value),
+            jwks_uri: input.jwks_uri.map(Text::into_inner),
+            default_max_age: input.default_max_age,
+            require_auth_time: input.require_auth_time,
+            backchannel_logout_session_required: input.backchannel_logout_session_required,
+            about: ClientAbout {
+                logo_uri: input.logo_uri.map(Text::into_inner),
+                client_uri: input.client_uri.map(Text::into_inner),
+                policy_uri: input.policy_uri.map(Text::into_inner),
+                tos_uri: input.tos_uri.map(Text::into_inner),
+                initiate_login_uri: input.initiate_login_uri.map(Text::into_inner),
+                contacts: Text::unwrap_all(input.contacts),
+            },
         }
     }
 }
@@ -210,17 +301,55 @@ impl From<StoredClient> for Client {
                 DomainAuthMethod::ClientSecretPost => TokenEndpointAuthMethod::ClientSecretPost,
                 DomainAuthMethod::None => TokenEndpointAuthMethod::None,
             },
-            id_token_signed_response_alg: match client.id_token_signed_response_alg {
-                IdTokenAlg::RS256 => IdTokenSigningAlg::RS256,
-                IdTokenAlg::HS256 => IdTokenSigningAlg::HS256,
-            },
+            id_token_signed_response_alg: client.id_token_signed_response_alg.into(),
             backchannel_logout_uri: client.backchannel_logout_uri,
             scope: client.scope.to_string(),
             skip_authorization: client.skip_authorization,
             allowed_social_login_keys: client.allowed_social_login_keys,
             default_social_login_key: client.default_social_login_key,
+            application_type: match client.application_type {
+                DomainApplicationType::Web => ApplicationType::Web,
+                DomainApplicationType::Native => ApplicationType::Native,
+            },
+            userinfo_signed_response_alg: client.userinfo_signed_response_alg.map(Into::into),
+            jwks: match &client.keys {
+                Some(ClientKeys::Jwks(jwks)) => JwkSet::from_value(jwks),
+                _ => None,
+            },
+            jwks_uri: match client.keys {
+                Some(ClientKeys::JwksUri(uri)) => Some(uri),
+                _ => None,
+            },
+            default_max_age: client.default_max_age,
+            require_auth_time: client.require_auth_time,
+            backchannel_logout_session_required: client.backchannel_logout_session_required,
+            logo_uri: client.about.logo_uri,
+            client_uri: client.about.client_uri,
+            policy_uri: client.about.policy_uri,
+            tos_uri: client.about.tos_uri,
+            initiate_login_uri: client.about.initiate_login_uri,
+            contacts: client.about.contacts,
+            dynamically_registered: stored.registration_access_token_hash.is_some(),
             created_at: stored.created_at,
             updated_at: stored.updated_at,
+        }
+    }
+}
+
+impl From<SigningAlg> for DomainAlg {
+    fn from(alg: SigningAlg) -> Self {
+        match alg {
+            SigningAlg::RS256 => DomainAlg::RS256,
+            SigningAlg::HS256 => DomainAlg::HS256,
+        }
+    }
+}
+
+impl From<DomainAlg> for SigningAlg {
+    fn from(alg: DomainAlg) -> Self {
+        match alg {
+            DomainAlg::RS256 => SigningAlg::RS256,
+            DomainAlg::HS256 => SigningAlg::HS256,
         }
     }
 }

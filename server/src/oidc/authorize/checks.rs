@@ -39,7 +39,9 @@ pub async fn validate(state: &AppState, params: &Params) -> Result<Authorization
     let scope = check_scope(&client, params).map_err(|(code, d)| fail(code, d))?;
     let code_challenge = check_pkce(&client, params).map_err(|(code, d)| fail(code, d))?;
     let prompt = check_prompt(params).map_err(|(code, d)| fail(code, d))?;
-    let max_age = check_max_age(params).map_err(|(code, d)| fail(code, d))?;
+    // A client's registered default stands in for a max_age the request does not name
+    // (OIDC Registration 1.0 §2).
+    let max_age = check_max_age(params).map_err(|(code, d)| fail(code, d))?.or(client.default_max_age);
     let nonce = check_nonce(params).map_err(|(code, d)| fail(code, d))?;
     let expected_subject = check_id_token_hint(state, &client, params).await.map_err(|(code, d)| fail(code, d))?;
     let login_hint = check_login_hint(params).map_err(|(code, d)| fail(code, d))?;

@@ -8,10 +8,11 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::domain::{Client, IdTokenAlg, ScopeSet, User, claims};
-use crate::keys::{TokenType, sign_hs256};
+use crate::domain::{Client, ScopeSet, User, claims};
+use crate::keys::TokenType;
 use crate::oidc::OAuthError;
 use crate::oidc::client_auth::AuthenticatedClient;
+use crate::oidc::signing::sign_for_client;
 use crate::secrets::{random_token, token_digest};
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
@@ -113,15 +114,8 @@ pub fn id_token(
     if let Value::Object(map) = &mut claims {
         map.extend(claims::user_claims(grant.user, scope));
     }
-    match client.client.id_token_signed_response_alg {
-        IdTokenAlg::RS256 => state.keys.sign_rs256(&claims, TokenType::IdToken).map_err(|e| OAuthError::internal(&e)),
-        IdTokenAlg::HS256 => {
-            let secret = client.secret.as_deref().ok_or_else(|| {
-                OAuthError::new(crate::oidc::ErrorCode::InvalidClient, "HS256 ID tokens need a client secret")
-            })?;
-            sign_hs256(&claims, TokenType::IdToken, secret).map_err(|e| OAuthError::internal(&e))
-        }
-    }
+    let alg = client.client.id_token_signed_response_alg;
+    sign_for_client(state, alg, &claims, TokenType::IdToken, client.secret.as_deref())
 }
 
 /// `at_hash` / `c_hash` (OIDC Core §3.1.3.6): the left half of SHA-256, base64url.

@@ -5,6 +5,7 @@ pub mod client;
 pub mod consent;
 pub mod group;
 pub mod refresh_token;
+pub mod registration_token;
 pub mod revocation;
 pub mod session_client;
 pub mod signing_key;

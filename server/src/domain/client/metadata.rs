@@ -1,0 +1,345 @@
+//! What a client is registered with, and the rules it must satisfy as a whole (RFC 7591
+//! §2, OIDC Registration 1.0 §2). The admin API, the CLI and dynamic registration all
+//! build a `ClientMetadata` and get a `Client` or field errors from the same checks.
+
+use super::redirect_uri::validate_redirect_uri;
+use super::{Client, ClientAbout, ClientKeys, validate_client_id};
+use crate::domain::protocol::{ApplicationType, GrantType, ResponseType, SigningAlg, TokenEndpointAuthMethod};
+use crate::domain::scope::{self, ScopeSet};
+use crate::domain::social_login_key::validate_slug;
+use crate::domain::validation::{self, FieldErrors};
+
+/// RFC 7591 §2 names, before they are checked.
+#[derive(Debug, Clone)]
+pub struct ClientMetadata {
+    pub client_name: String,
+    pub application_type: ApplicationType,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<GrantType>,
+    pub response_types: Vec<ResponseType>,
+    pub token_endpoint_auth_method: TokenEndpointAuthMethod,
+    pub id_token_signed_response_alg: SigningAlg,
+    pub userinfo_signed_response_alg: Option<SigningAlg>,
+    pub jwks: Option<serde_json::Value>,
+    pub jwks_uri: Option<String>,
+    pub default_max_age: Option<u64>,
+    pub require_auth_time: bool,
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: bool,
+    /// Space-separated; the standard OpenID scopes when unset.
+    pub scope: Option<String>,
+    pub skip_authorization: bool,
+    pub allowed_social_login_keys: Vec<String>,
+    pub default_social_login_key: Option<String>,
+    pub about: ClientAbout,
+}
+
+impl Default for ClientMetadata {
+    /// RFC 7591 §2's defaults: a web client of the code flow, client_secret_basic, RS256.
+    fn default() -> Self {
+        Self {
+            client_name: String::new(),
+            application_type: ApplicationType::Web,
+            redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
+            grant_types: vec![GrantType::AuthorizationCode],
+            response_types: vec![ResponseType::Code],
+            token_endpoint_auth_method: TokenEndpointAuthMethod::ClientSecretBasic,
+            id_token_signed_response_alg: SigningAlg::RS256,
+            userinfo_signed_response_alg: None,
+            jwks: None,
+            jwks_uri: None,
+            default_max_age: None,
+            require_auth_time: false,
+            backchannel_logout_uri: None,
+            backchannel_logout_session_required: false,
+            scope: None,
+            skip_authorization: false,
+            allowed_social_login_keys: Vec::new(),
+            default_social_login_key: None,
+            about: ClientAbout::default(),
+        }
+    }
+}
+
+impl From<&Client> for ClientMetadata {
+    /// What a stored client was registered with, to change a part of it.
+    fn from(client: &Client) -> Self {
+        let (jwks, jwks_uri) = match &client.keys {
+            Some(ClientKeys::Jwks(jwks)) => (Some(jwks.clone()), None),
+            Some(ClientKeys::JwksUri(uri)) => (None, Some(uri.clone())),
+            None => (None, None),
+        };
+        Self {
+            client_name: client.client_name.clone(),
+            application_type: client.application_type,
+            redirect_uris: client.redirect_uris.clone(),
+            post_logout_redirect_uris: client.post_logout_redirect_uris.clone(),
+            grant_types: client.grant_types.clone(),
+            response_types: client.response_types.clone(),
+            token_endpoint_auth_method: client.token_endpoint_auth_method,
+            id_token_signed_response_alg: client.id_token_signed_response_alg,
+            userinfo_signed_response_alg: client.userinfo_signed_response_alg,
+            jwks,
+            jwks_uri,
+            default_max_age: client.default_max_age,
+            require_auth_time: client.require_auth_time,
+            backchannel_logout_uri: client.backchannel_logout_uri.clone(),
+            backchannel_logout_session_required: client.backchannel_logout_session_required,
+            scope: Some(client.scope.to_string()),
+            skip_authorization: client.skip_authorization,
+            allowed_social_login_keys: client.allowed_social_login_keys.clone(),
+            default_social_login_key: client.default_social_login_key.clone(),
+            about: client.about.clone(),
+        }
+    }
+}
+
+/// At most this many URIs of each kind.
+const MAX_URIS: usize = 50;
+/// A JWK Set by value: a few keys, never a document.
+const MAX_JWKS_BYTES: usize = 16 * 1024;
+const MAX_CONTACTS: usize = 20;
+/// Ten years: longer is no limit at all.
+const MAX_DEFAULT_MAX_AGE: u64 = 10 * 365 * 24 * 3600;
+
+impl ClientMetadata {
+    /// Checks the metadata as a whole (RFC 7591 §2.1: grant and response types agree) and
+    /// makes the client.
+    pub fn into_client(self, client_id: String) -> Result<Client, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        errors.check("client_id", validate_client_id(&client_id));
+        errors.check("client_name", validation::text(&self.client_name, 200));
+        self.check_uris(&mut errors);
+        self.check_grants(&mut errors);
+        let keys = self.check_keys(&mut errors);
+        self.check_about(&mut errors);
+        let scope = match &self.scope {
+            Some(value) => match ScopeSet::parse(value) {
+                Some(scope) if !scope.is_empty() => Some(scope),
+                _ => {
+                    errors.add("scope", "space-separated scope names of printable ASCII, at least one");
+                    None
+                }
+            },
+            None => Some(scope::STANDARD.iter().copied().collect()),
+        };
+        if self.default_max_age.is_some_and(|age| age > MAX_DEFAULT_MAX_AGE) {
+            errors.add("default_max_age", format!("at most {MAX_DEFAULT_MAX_AGE} seconds"));
+        }
+        for (i, slug) in self.allowed_social_login_keys.iter().enumerate() {
+            errors.check(format!("allowed_social_login_keys[{i}]"), validate_slug(slug));
+        }
+        if let Some(slug) = &self.default_social_login_key
+            && !self.allowed_social_login_keys.is_empty()
+            && !self.allowed_social_login_keys.contains(slug)
+        {
+            errors.add("default_social_login_key", "must be one of allowed_social_login_keys");
+        }
+        errors.into_result()?;
+        Ok(Client {
+            client_id,
+            client_name: self.client_name,
+            application_type: self.application_type,
+            redirect_uris: self.redirect_uris,
+            post_logout_redirect_uris: self.post_logout_redirect_uris,
+            grant_types: dedup(self.grant_types),
+            response_types: dedup(self.response_types),
+            token_endpoint_auth_method: self.token_endpoint_auth_method,
+            id_token_signed_response_alg: self.id_token_signed_response_alg,
+            userinfo_signed_response_alg: self.userinfo_signed_response_alg,
+            keys,
+            default_max_age: self.default_max_age,
+            require_auth_time: self.require_auth_time,
+            backchannel_logout_uri: self.backchannel_logout_uri,
+            backchannel_logout_session_required: self.backchannel_logout_session_required,
+            scope: scope.unwrap_or_default(),
+            skip_authorization: self.skip_authorization,
+            allowed_social_login_keys: self.allowed_social_login_keys,
+            default_social_login_key: self.default_social_login_key,
+            about: self.about,
+        })
+    }
+
+    fn check_uris(&self, errors: &mut FieldErrors) {
+        let uses_code = self.grant_types.contains(&GrantType::AuthorizationCode);
+        if uses_code && self.redirect_uris.is_empty() {
+            errors.add("redirect_uris", "the authorization_code grant needs at least one redirect URI");
+        }
+        for (field, uris) in
+            [("redirect_uris", &self.redirect_uris), ("post_logout_redirect_uris", &self.post_logout_redirect_uris)]
+        {
+            if uris.len() > MAX_URIS {
+                errors.add(field, format!("at most {MAX_URIS} URIs"));
+            }
+            for (i, uri) in uris.iter().enumerate() {
+                errors.check(format!("{field}[{i}]"), validate_redirect_uri(uri));
+            }
+        }
+        if let Some(uri) = &self.backchannel_logout_uri {
+            errors.check("backchannel_logout_uri", validation::https_url(uri));
+        }
+    }
+
+    fn check_grants(&self, errors: &mut FieldErrors) {
+        let uses_code = self.grant_types.contains(&GrantType::AuthorizationCode);
+        if self.grant_types.is_empty() {
+            errors.add("grant_types", "at least one grant type");
+        }
+        if self.grant_types.contains(&GrantType::RefreshToken) && !uses_code {
+            errors.add("grant_types", "refresh_token needs authorization_code, the grant that issues refresh tokens");
+        }
+        let response_code = self.response_types.contains(&ResponseType::Code);
+        if uses_code != response_code {
+            errors.add(
+                "response_types",
+                "the code response type goes with the authorization_code grant, and only with it",
+            );
+        }
+        let public = self.token_endpoint_auth_method == TokenEndpointAuthMethod::None;
+        if public && self.grant_types.contains(&GrantType::ClientCredentials) {
+            errors
+                .add("grant_types", "a public client (token_endpoint_auth_method none) cannot use client_credentials");
+        }
+        for (field, alg) in [
+            ("id_token_signed_response_alg", Some(self.id_token_signed_response_alg)),
+            ("userinfo_signed_response_alg", self.userinfo_signed_response_alg),
+        ] {
+            if public && alg == Some(SigningAlg::HS256) {
+                errors.add(field, "HS256 is keyed with the client secret; a public client has none");
+            }
+        }
+    }
+
+    /// `jwks` or `jwks_uri`, never both (RFC 7591 §2).
+    fn check_keys(&self, errors: &mut FieldErrors) -> Option<ClientKeys> {
+        match (&self.jwks, &self.jwks_uri) {
+            (Some(_), Some(_)) => {
+                errors.add("jwks", "jwks and jwks_uri must not both be given");
+                None
+            }
+            (Some(jwks), None) => match validate_jwks(jwks) {
+                Ok(()) => Some(ClientKeys::Jwks(jwks.clone())),
+                Err(message) => {
+                    errors.add("jwks", message);
+                    None
+                }
+            },
+            (None, Some(uri)) => {
+                errors.check("jwks_uri", validation::https_url(uri));
+                Some(ClientKeys::JwksUri(uri.clone()))
+            }
+            (None, None) => None,
+        }
+    }
+
+    fn check_about(&self, errors: &mut FieldErrors) {
+        let about = &self.about;
+        for (field, uri) in [
+            ("logo_uri", &about.logo_uri),
+            ("client_uri", &about.client_uri),
+            ("policy_uri", &about.policy_uri),
+            ("tos_uri", &about.tos_uri),
+            ("initiate_login_uri", &about.initiate_login_uri),
+        ] {
+            if let Some(uri) = uri {
+                errors.check(field, validation::https_url(uri));
+            }
+        }
+        if about.contacts.len() > MAX_CONTACTS {
+            errors.add("contacts", format!("at most {MAX_CONTACTS} contacts"));
+        }
+        for (i, contact) in about.contacts.iter().enumerate() {
+            errors.check(format!("contacts[{i}]"), validation::text(contact, 320));
+        }
+    }
+}
+
+/// A JWK Set (RFC 7517 §5): an object whose `keys` are objects naming their `kty`.
+fn validate_jwks(jwks: &serde_json::Value) -> Result<(), String> {
+    if serde_json::to_vec(jwks).map_or(true, |bytes| bytes.len() > MAX_JWKS_BYTES) {
+        return Err(format!("a JWK Set of at most {MAX_JWKS_BYTES} bytes"));
+    }
+    let keys = jwks.get("keys").and_then(|keys| keys.as_array()).ok_or("a JWK Set: an object with a keys array")?;
+    if keys.iter().any(|key| key.get("kty").and_then(|kty| kty.as_str()).is_none()) {
+        return Err("every key of the JWK Set needs a kty".into());
+    }
+    Ok(())
+}
+
+fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut unique = Vec::with_capacity(items.len());
+    for item in items {
+        if !unique.contains(&item) {
+            unique.push(item);
+        }
+    }
+    unique
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn web_client() -> ClientMetadata {
+        ClientMetadata {
+            client_name: "Wiki".into(),
+            redirect_uris: vec!["https://wiki.example/cb".into()],
+            ..ClientMetadata::default()
+        }
+    }
+
+    fn fields(metadata: ClientMetadata) -> Vec<String> {
+        match metadata.into_client("wiki".into()) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.iter().map(|e| e.field.clone()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_defaults_make_a_valid_web_client() {
+        let client = web_client().into_client("wiki".into()).unwrap();
+        assert_eq!(client.application_type, ApplicationType::Web);
+        assert_eq!(client.grant_types, [GrantType::AuthorizationCode]);
+        assert_eq!(client.keys, None);
+    }
+
+    #[test]
+    fn keys_come_by_value_or_by_reference_never_both() {
+        let jwks = serde_json::json!({"keys": [{"kty": "EC", "crv": "P-256", "x": "..", "y": ".."}]});
+        let by_value = ClientMetadata { jwks: Some(jwks.clone()), ..web_client() };
+        assert_eq!(by_value.into_client("wiki".into()).unwrap().keys, Some(ClientKeys::Jwks(jwks.clone())));
+        let both =
+            ClientMetadata { jwks: Some(jwks), jwks_uri: Some("https://wiki.example/jwks".into()), ..web_client() };
+        assert_eq!(fields(both), ["jwks"]);
+        let no_kty = ClientMetadata { jwks: Some(serde_json::json!({"keys": [{"n": "x"}]})), ..web_client() };
+        assert_eq!(fields(no_kty), ["jwks"]);
+        let not_a_set = ClientMetadata { jwks: Some(serde_json::json!([1, 2])), ..web_client() };
+        assert_eq!(fields(not_a_set), ["jwks"]);
+        let plain_http = ClientMetadata { jwks_uri: Some("http://wiki.example/jwks".into()), ..web_client() };
+        assert_eq!(fields(plain_http), ["jwks_uri"]);
+    }
+
+    #[test]
+    fn links_contacts_and_max_age_are_bounded() {
+        let about = ClientAbout {
+            logo_uri: Some("javascript:alert(1)".into()),
+            tos_uri: Some("https://wiki.example/tos".into()),
+            contacts: vec!["ops@wiki.example".into(), String::new()],
+            ..ClientAbout::default()
+        };
+        let metadata = ClientMetadata { about, default_max_age: Some(u64::MAX), ..web_client() };
+        assert_eq!(fields(metadata), ["logo_uri", "contacts[1]", "default_max_age"]);
+    }
+
+    #[test]
+    fn a_public_client_cannot_have_anything_keyed_with_a_secret() {
+        let public = ClientMetadata {
+            token_endpoint_auth_method: TokenEndpointAuthMethod::None,
+            userinfo_signed_response_alg: Some(SigningAlg::HS256),
+            ..web_client()
+        };
+        assert_eq!(fields(public), ["userinfo_signed_response_alg"]);
+    }
+}

@@ -1,0 +1,114 @@
+//! A registered relying party: RFC 7591 and OIDC Registration 1.0 metadata plus the hub's
+//! own fields (`skip_authorization`, the upstream policy). `metadata` checks what a client
+//! is registered with; `redirect_uri` holds the redirect URI rules.
+
+mod metadata;
+mod redirect_uri;
+
+pub use metadata::ClientMetadata;
+pub use redirect_uri::validate_redirect_uri;
+
+use super::protocol::{ApplicationType, GrantType, ResponseType, SigningAlg, TokenEndpointAuthMethod};
+use super::scope::ScopeSet;
+use super::validation;
+
+/// Sealing context of client secrets at rest.
+pub const SECRET_CONTEXT: &str = "client-secret";
+
+/// Confidential clients hold a secret; public ones (SPAs, native apps) authenticate with
+/// PKCE alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientKind {
+    Confidential,
+    Public,
+}
+
+/// What the OP needs to know about a client. The secret is not here: it is opened from
+/// the store only where a request is authenticated or an HS256 token is signed.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub client_id: String,
+    pub client_name: String,
+    pub application_type: ApplicationType,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<GrantType>,
+    pub response_types: Vec<ResponseType>,
+    pub token_endpoint_auth_method: TokenEndpointAuthMethod,
+    pub id_token_signed_response_alg: SigningAlg,
+    /// Userinfo answers as a signed JWT (OIDC Core §5.3.2) when set, else as JSON.
+    pub userinfo_signed_response_alg: Option<SigningAlg>,
+    /// The client's own public keys, for the JWTs it signs.
+    pub keys: Option<ClientKeys>,
+    /// Seconds: the `max_age` of an authorization request that names none.
+    pub default_max_age: Option<u64>,
+    /// Asked for at registration; the hub's ID tokens always carry `auth_time`.
+    pub require_auth_time: bool,
+    pub backchannel_logout_uri: Option<String>,
+    /// Asked for at registration; the hub's logout tokens always carry `sid`.
+    pub backchannel_logout_session_required: bool,
+    /// Scopes the client may ask for; standard OIDC scopes when unset at registration.
+    pub scope: ScopeSet,
+    /// First-party apps: consent is never asked.
+    pub skip_authorization: bool,
+    pub allowed_social_login_keys: Vec<String>,
+    pub default_social_login_key: Option<String>,
+    pub about: ClientAbout,
+}
+
+/// Where a client's public keys are (RFC 7591 §2: one or the other, never both).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientKeys {
+    /// A JWK Set by value.
+    Jwks(serde_json::Value),
+    /// A JWK Set the hub fetches (and caches).
+    JwksUri(String),
+}
+
+/// What people are shown about a client, and where a third party starts its login.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientAbout {
+    pub logo_uri: Option<String>,
+    pub client_uri: Option<String>,
+    pub policy_uri: Option<String>,
+    pub tos_uri: Option<String>,
+    /// OIDC Registration 1.0 §2: where a third party can start the client's sign-in.
+    pub initiate_login_uri: Option<String>,
+    pub contacts: Vec<String>,
+}
+
+impl Client {
+    pub fn kind(&self) -> ClientKind {
+        match self.token_endpoint_auth_method {
+            TokenEndpointAuthMethod::None => ClientKind::Public,
+            _ => ClientKind::Confidential,
+        }
+    }
+
+    /// Exact string comparison (OAuth 2.0 Security BCP §4.1.3): no prefix, no wildcard;
+    /// only the port of a loopback IP redirect URI may differ (RFC 8252 §7.3).
+    pub fn has_redirect_uri(&self, uri: &str) -> bool {
+        self.redirect_uris
+            .iter()
+            .any(|registered| registered == uri || redirect_uri::same_but_loopback_port(registered, uri))
+    }
+
+    pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {
+        self.post_logout_redirect_uris.iter().any(|registered| registered == uri)
+    }
+
+    pub fn allows_grant(&self, grant: GrantType) -> bool {
+        self.grant_types.contains(&grant)
+    }
+
+    /// Whether the client's policy lets its users sign in through the key `slug`.
+    pub fn allows_social_login_key(&self, slug: &str) -> bool {
+        self.allowed_social_login_keys.is_empty()
+            || self.allowed_social_login_keys.iter().any(|allowed| allowed == slug)
+    }
+}
+
+/// Client ids travel in URLs and forms: 1-128 characters, no spaces or control characters.
+pub fn validate_client_id(client_id: &str) -> Result<(), String> {
+    validation::identifier(client_id, 128)
+}
