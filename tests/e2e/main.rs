@@ -6,6 +6,7 @@ mod admin_api;
 mod admin_ui;
 mod authorize_errors;
 mod cli;
+mod client_assertions;
 mod code_flow;
 mod federation;
 mod interop;

@@ -99,6 +99,7 @@ async fn registration_is_managed_with_the_registration_access_token() {
     assert_eq!(read.status, StatusCode::OK);
     assert_eq!(read.json["client_name"], "Notes");
     assert!(read.json.get("client_secret").is_none(), "the secret is shown once");
+    assert_eq!(read.json["registration_access_token"], access.as_str(), "paired with registration_client_uri");
 
     // RFC 7592 §2.2: the whole metadata again, with the client's own id.
     let mut replacement = json!({

@@ -1304,7 +1304,7 @@ export interface components {
             detail: string;
         };
         /** @enum {string} */
-        TokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none";
+        TokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none";
         /**
          * UpstreamIdentity
          * @description An identity at an upstream that signs in as a hub user.

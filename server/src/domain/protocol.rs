@@ -62,10 +62,14 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// Client authentication at the token endpoint (OIDC Core §9).
+    /// Client authentication at the token endpoint (OIDC Core §9): the secret in the
+    /// Authorization header or the form, an assertion signed with the secret (HMAC) or
+    /// with the client's private key (its `jwks` or `jwks_uri`), or none (public clients).
     TokenEndpointAuthMethod {
         ClientSecretBasic = "client_secret_basic",
         ClientSecretPost = "client_secret_post",
+        ClientSecretJwt = "client_secret_jwt",
+        PrivateKeyJwt = "private_key_jwt",
         None = "none",
     }
 );

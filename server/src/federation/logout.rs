@@ -10,8 +10,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::Utc;
-use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{Body, IntoResponse, Request, Response, handler};
@@ -22,7 +21,8 @@ use super::metadata::{self, ResolvedUpstream};
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::domain::social_login_key::SocialLoginKey;
 use crate::http::extract;
-use crate::outbound::{Freshness, Outbound};
+use crate::outbound::Outbound;
+use crate::outbound::foreign_jwt::{self, ForeignJwtError, VerifyingKeys};
 use crate::secrets::token_digest;
 use crate::session::Space;
 use crate::sso::{self, LOGOUT_EVENT as EVENT};
@@ -129,11 +129,11 @@ async fn validate(
     token: &str,
 ) -> Result<Map<String, Value>, Invalid> {
     let bad = |reason: &str| Invalid::Token(reason.to_owned());
-    // An unsigned token (alg `none`) does not even parse as a header here.
-    let header = jsonwebtoken::decode_header(token).map_err(|_| bad("not a signed JWT"))?;
-    if !ALLOWED_ALGS.contains(&header.alg) {
-        return Err(bad("the algorithm is not allowed"));
-    }
+    let failed = |error: ForeignJwtError| match error {
+        ForeignJwtError::Invalid(reason) => Invalid::Token(reason),
+        ForeignJwtError::Unavailable(fetch) => Invalid::Upstream(fetch.into()),
+    };
+    let header = foreign_jwt::header(token, ALLOWED_ALGS).map_err(failed)?;
     if header
         .typ
         .as_deref()
@@ -148,37 +148,12 @@ async fn validate(
     }
     validation.required_spec_claims = HashSet::from(["iss".to_owned(), "aud".to_owned(), "exp".to_owned()]);
     validation.leeway = LEEWAY_SECS;
-
-    let decoded = if matches!(header.alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
-        let secret = secret.ok_or_else(|| bad("an HMAC-signed token, and the hub has no client secret"))?;
-        jsonwebtoken::decode::<Map<String, Value>>(token, &DecodingKey::from_secret(secret), &validation)
+    let keys = if foreign_jwt::is_hmac(header.alg) {
+        VerifyingKeys::Secret(secret.ok_or_else(|| bad("an HMAC-signed token, and the hub has no client secret"))?)
     } else {
-        let uri = upstream.jwks_uri.as_deref().ok_or_else(|| bad("the upstream publishes no keys"))?;
-        let mut freshness = Freshness::Cached;
-        loop {
-            let set = outbound
-                .key_sets
-                .keys(&outbound.http, uri, freshness)
-                .await
-                .map_err(|e| Invalid::Upstream(e.into()))?;
-            let jwks: JwkSet = serde_json::from_value(Value::Object(set.document.clone()))
-                .map_err(|e| Invalid::Upstream(UpstreamError::Invalid(format!("{uri}: {e}"))))?;
-            let found = match header.kid.as_deref() {
-                Some(kid) => jwks.find(kid),
-                None if jwks.keys.len() == 1 => jwks.keys.first(),
-                None => None,
-            };
-            match found {
-                Some(jwk) => {
-                    let decoding = DecodingKey::from_jwk(jwk).map_err(|_| bad("the upstream's key is not usable"))?;
-                    break jsonwebtoken::decode::<Map<String, Value>>(token, &decoding, &validation);
-                }
-                None if freshness == Freshness::Cached => freshness = Freshness::Refetch,
-                None => return Err(bad("signed with a key the upstream does not publish")),
-            }
-        }
+        VerifyingKeys::Url(upstream.jwks_uri.as_deref().ok_or_else(|| bad("the upstream publishes no keys"))?)
     };
-    let claims = decoded.map_err(|e| Invalid::Token(format!("not valid: {e}")))?.claims;
+    let claims = foreign_jwt::verify(outbound, token, &header, keys, &validation).await.map_err(failed)?;
 
     if !upstream.tenant_issuer_matches(&claims) {
         return Err(bad("iss does not match its tenant"));

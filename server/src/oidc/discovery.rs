@@ -5,7 +5,7 @@ use poem::web::Data;
 use poem::{IntoResponse, Response, handler};
 use serde_json::json;
 
-use super::paths;
+use super::{client_auth, paths};
 use crate::config::{RegistrationPolicy, Settings};
 use crate::domain::{
     GrantType, Prompt, ResponseMode, ResponseType, SigningAlg, TokenEndpointAuthMethod, claims, scope,
@@ -33,6 +33,7 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "userinfo_signing_alg_values_supported": SigningAlg::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "token_endpoint_auth_methods_supported":
             TokenEndpointAuthMethod::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        "token_endpoint_auth_signing_alg_values_supported": client_auth::assertion::signing_algs(),
         "introspection_endpoint_auth_methods_supported":
             TokenEndpointAuthMethod::ALL.iter().filter(|m| **m != TokenEndpointAuthMethod::None).map(|v| v.as_str()).collect::<Vec<_>>(),
         "revocation_endpoint_auth_methods_supported":

@@ -4,6 +4,7 @@
 //! documents and key sets it fetched, cached per instance.
 
 mod documents;
+pub mod foreign_jwt;
 pub mod key_sets;
 
 use std::sync::Arc;

@@ -80,7 +80,7 @@ pub async fn register(req: &Request, body: Body, Data(state): Data<&AppState>) -
 #[handler]
 pub async fn read(req: &Request, Path(client_id): Path<String>, Data(state): Data<&AppState>) -> Response {
     match registered(state, req, &client_id).await {
-        Ok(stored) => json(StatusCode::OK, &wire::information(&state.settings, &stored, None, None)),
+        Ok((stored, token)) => json(StatusCode::OK, &wire::information(&state.settings, &stored, None, Some(&token))),
         Err(response) => response,
     }
 }
@@ -94,8 +94,8 @@ pub async fn replace(
     body: Body,
     Data(state): Data<&AppState>,
 ) -> Response {
-    let existing = match registered(state, req, &client_id).await {
-        Ok(stored) => stored,
+    let (existing, token) = match registered(state, req, &client_id).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     let registration = match read_registration(body).await {
@@ -121,7 +121,8 @@ pub async fn replace(
     let by = By::client(&client_id, extract::client_address(req, state.settings.trust_forwarded_for));
     match manage::clients::update(state, &by, &client_id, metadata).await {
         Ok(updated) => {
-            json(StatusCode::OK, &wire::information(&state.settings, &updated.client, updated.secret.as_deref(), None))
+            let body = wire::information(&state.settings, &updated.client, updated.secret.as_deref(), Some(&token));
+            json(StatusCode::OK, &body)
         }
         Err(error) => manage_error(error),
     }
@@ -140,18 +141,20 @@ pub async fn delete(req: &Request, Path(client_id): Path<String>, Data(state): D
     }
 }
 
-/// The client the registration access token belongs to; 401 for anything else,
-/// including a client that does not exist (RFC 7592 §2.1).
+/// The client the registration access token belongs to, and the token; 401 for anything
+/// else, including a client that does not exist (RFC 7592 §2.1). The token goes back in
+/// the answer (OIDC Registration 1.0 §4.3 pairs it with `registration_client_uri`): the
+/// caller holds it already, and the hub has only its digest.
 async fn registered(
     state: &AppState,
     req: &Request,
     client_id: &str,
-) -> Result<crate::store::clients::StoredClient, Response> {
+) -> Result<(crate::store::clients::StoredClient, String), Response> {
     let Ok(Some(token)) = extract::bearer_token(req) else {
         return Err(invalid_token("the registration access token is missing (Authorization: Bearer)"));
     };
     match manage::clients::find_registered(state, client_id, &token).await {
-        Ok(stored) => Ok(stored),
+        Ok(stored) => Ok((stored, token)),
         Err(ManageError::NotFound(_)) => {
             Err(invalid_token("the registration access token is not valid for this client"))
         }

@@ -61,6 +61,8 @@ pub enum Space {
     Throttle,
     /// Registrations per client address (RFC 7591 endpoint).
     RegistrationAttempts,
+    /// A client assertion's `jti` already accepted (RFC 7523 §3).
+    ClientAssertion,
     /// A sign-in at an upstream in flight, by its `state`.
     UpstreamFlow,
     /// A back-channel logout token already accepted, by `iss` and `jti`.
@@ -80,6 +82,7 @@ impl Space {
             Space::RevokedAccessToken => "revoked-at",
             Space::Throttle => "throttle",
             Space::RegistrationAttempts => "registrations",
+            Space::ClientAssertion => "assertion-jti",
             Space::UpstreamFlow => "upstream",
             Space::LogoutToken => "logout-jti",
             Space::SignOut => "upstream-logout",

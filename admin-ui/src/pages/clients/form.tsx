@@ -122,6 +122,8 @@ const GRANT_TYPES: { value: GrantType; label: string }[] = [
 const AUTH_METHODS: { value: AuthMethod; label: string }[] = [
   { value: 'client_secret_basic', label: 'Confidential: secret in HTTP Basic (client_secret_basic)' },
   { value: 'client_secret_post', label: 'Confidential: secret in the form (client_secret_post)' },
+  { value: 'client_secret_jwt', label: 'Confidential: assertion signed with the secret (client_secret_jwt)' },
+  { value: 'private_key_jwt', label: 'Confidential: assertion signed with its own key (private_key_jwt)' },
   { value: 'none', label: 'Public: no secret, PKCE required (none)' },
 ];
 

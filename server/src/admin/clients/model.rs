@@ -33,6 +33,10 @@ pub enum ResponseType {
 pub enum TokenEndpointAuthMethod {
     ClientSecretBasic,
     ClientSecretPost,
+    /// An assertion (RFC 7523) signed with the client secret.
+    ClientSecretJwt,
+    /// An assertion signed with the client's private key (`jwks` or `jwks_uri`).
+    PrivateKeyJwt,
     /// A public client (SPA, native app): no secret, PKCE required.
     None,
 }
@@ -247,6 +251,8 @@ impl ClientInput {
             token_endpoint_auth_method: match input.token_endpoint_auth_method {
                 TokenEndpointAuthMethod::ClientSecretBasic => DomainAuthMethod::ClientSecretBasic,
                 TokenEndpointAuthMethod::ClientSecretPost => DomainAuthMethod::ClientSecretPost,
+                TokenEndpointAuthMethod::ClientSecretJwt => DomainAuthMethod::ClientSecretJwt,
+                TokenEndpointAuthMethod::PrivateKeyJwt => DomainAuthMethod::PrivateKeyJwt,
                 TokenEndpointAuthMethod::None => DomainAuthMethod::None,
             },
             id_token_signed_response_alg: input.id_token_signed_response_alg.into(),
@@ -299,6 +305,8 @@ impl From<StoredClient> for Client {
             token_endpoint_auth_method: match client.token_endpoint_auth_method {
                 DomainAuthMethod::ClientSecretBasic => TokenEndpointAuthMethod::ClientSecretBasic,
                 DomainAuthMethod::ClientSecretPost => TokenEndpointAuthMethod::ClientSecretPost,
+                DomainAuthMethod::ClientSecretJwt => TokenEndpointAuthMethod::ClientSecretJwt,
+                DomainAuthMethod::PrivateKeyJwt => TokenEndpointAuthMethod::PrivateKeyJwt,
                 DomainAuthMethod::None => TokenEndpointAuthMethod::None,
             },
             id_token_signed_response_alg: client.id_token_signed_response_alg.into(),

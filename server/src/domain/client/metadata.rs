@@ -230,7 +230,12 @@ impl ClientMetadata {
                 errors.check("jwks_uri", validation::https_url(uri));
                 Some(ClientKeys::JwksUri(uri.clone()))
             }
-            (None, None) => None,
+            (None, None) => {
+                if self.token_endpoint_auth_method == TokenEndpointAuthMethod::PrivateKeyJwt {
+                    errors.add("jwks_uri", "private_key_jwt needs the client's public keys: jwks or jwks_uri");
+                }
+                None
+            }
         }
     }
 
