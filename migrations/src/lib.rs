@@ -15,6 +15,7 @@ mod m20261123_000009_upstream_logout;
 mod m20261123_000010_refresh_acr;
 mod m20261201_000011_revocations;
 mod m20261201_000012_dynamic_registration;
+mod m20261201_000013_one_active_key_per_alg;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_refresh_acr::Migration),
             Box::new(m20261201_000011_revocations::Migration),
             Box::new(m20261201_000012_dynamic_registration::Migration),
+            Box::new(m20261201_000013_one_active_key_per_alg::Migration),
         ]
     }
 }

@@ -11,6 +11,8 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::domain::SigningAlg;
+
 /// Every setting of the hub. Durations are whole seconds (`*_secs`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +40,8 @@ pub struct Settings {
     pub templates_dir: Option<PathBuf>,
 
     pub access_token_ttl_secs: u64,
+    /// How access tokens (RFC 9068) are signed: RS256 (default), PS256, ES256 or EdDSA.
+    pub access_token_signing_alg: SigningAlg,
     pub id_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     pub authorization_code_ttl_secs: u64,
@@ -96,6 +100,7 @@ impl Default for Settings {
             cookie_secure: None,
             templates_dir: None,
             access_token_ttl_secs: 600,
+            access_token_signing_alg: SigningAlg::RS256,
             id_token_ttl_secs: 600,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             authorization_code_ttl_secs: 60,
@@ -178,6 +183,7 @@ impl Settings {
         "cookie_secure",
         "templates_dir",
         "access_token_ttl_secs",
+        "access_token_signing_alg",
         "id_token_ttl_secs",
         "refresh_token_ttl_secs",
         "authorization_code_ttl_secs",
@@ -246,6 +252,11 @@ impl Settings {
         }
         if self.audit_retention_days > 36_500 {
             return Err(ConfigError::new("HUB_AUDIT_RETENTION_DAYS must be at most 36500 (0 keeps events forever)"));
+        }
+        if self.access_token_signing_alg == SigningAlg::HS256 {
+            return Err(ConfigError::new(
+                "HUB_ACCESS_TOKEN_SIGNING_ALG must be RS256, PS256, ES256 or EdDSA: access tokens are signed with the hub's keys",
+            ));
         }
         if self.password_hash_concurrency == Some(0) {
             return Err(ConfigError::new("HUB_PASSWORD_HASH_CONCURRENCY must be at least 1"));

@@ -320,9 +320,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Rotate the signing key
-         * @description A new key signs from now on, on this instance at once and on the others within
-         *     their reload interval; the previous key stays published until its tokens expire.
+         * Rotate the signing keys
+         * @description A new key signs from now on, for the algorithm `alg` or for every one, on this
+         *     instance at once and on the others within their reload interval; each previous key
+         *     stays published until its tokens expire.
          */
         post: operations["rotateKeys"];
         delete?: never;
@@ -868,6 +869,11 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        /**
+         * @description The algorithms of the hub's keys (one active key each).
+         * @enum {string}
+         */
+        KeyAlgorithm: "RS256" | "PS256" | "ES256" | "EdDSA";
         /** Me */
         Me: {
             /** @description The user's id (`sub`), or `admin-token`. */
@@ -1021,7 +1027,7 @@ export interface components {
          * @description How the hub signs the client's ID tokens and signed userinfo responses.
          * @enum {string}
          */
-        SigningAlg: "RS256" | "HS256";
+        SigningAlg: "RS256" | "PS256" | "ES256" | "EdDSA" | "HS256";
         /** SigningKey */
         SigningKey: {
             /** @description The RFC 7638 thumbprint, as in the JWKS. */
@@ -4325,20 +4331,22 @@ export interface operations {
     };
     rotateKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                alg?: components["schemas"]["KeyAlgorithm"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The new active key. */
+            /** @description The new active keys. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["SigningKey"];
+                    "application/json; charset=utf-8": components["schemas"]["SigningKeyList"];
                 };
             };
             /** @description The request does not parse: a parameter or body of the wrong shape or type. */

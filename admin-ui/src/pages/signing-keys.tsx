@@ -1,5 +1,6 @@
-// The hub's token signing keys: rotate to a new active key; the previous one stays
-// published until the tokens it signed have expired, and can be retired early.
+// The hub's token signing keys, one active key per algorithm: rotate them all to new
+// active keys; each previous one stays published until the tokens it signed have
+// expired, and can be retired early.
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import type { SigningKey } from '../api/types';
@@ -11,31 +12,38 @@ const TONE = { active: 'good', retiring: 'warn', retired: 'neutral' } as const;
 
 export function SigningKeys() {
   const list = useLoad(() => unwrap(api.GET('/keys')), []);
-  const [rotated, setRotated] = useState<SigningKey | undefined>();
+  const [rotated, setRotated] = useState<SigningKey[] | undefined>();
   const keys = list.data?.items;
   return (
     <>
       <PageTitle title="Signing keys">
         <ConfirmButton
           label="Rotate now"
-          title="Rotate the signing key?"
+          title="Rotate the signing keys?"
           confirmLabel="Rotate"
           danger={false}
           onConfirm={async () => {
-            setRotated(await unwrap(api.POST('/keys/rotate')));
+            setRotated((await unwrap(api.POST('/keys/rotate', { params: { query: {} } }))).items);
             list.reload();
           }}
         >
           <p>
-            A new key signs every token from now on. The current key stays published in the JWKS until the tokens it signed
-            have expired, so apps keep accepting them.
+            A new key of each algorithm signs every token from now on. The current keys stay published in the JWKS until the
+            tokens they signed have expired, so apps keep accepting them.
           </p>
         </ConfirmButton>
       </PageTitle>
       <p class="lead">Keys that sign ID tokens and access tokens, published in the hub’s JWKS.</p>
       {rotated && (
         <Notice kind="success">
-          New active key <code>{rotated.kid}</code>.
+          New active keys:{' '}
+          {rotated.map((key, i) => (
+            <>
+              {i > 0 && ', '}
+              <code>{key.kid}</code> ({key.alg})
+            </>
+          ))}
+          .
         </Notice>
       )}
       {!keys ? (

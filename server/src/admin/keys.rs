@@ -2,14 +2,14 @@
 //! tokens it signed have expired; retiring withdraws an inactive key at once.
 
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::ApiTags;
 use super::auth::AdminAuth;
 use super::problem::ApiResult;
-use crate::keys::{KeyInfo, KeyState};
+use crate::keys::{KeyAlg, KeyInfo, KeyState};
 use crate::manage::keys;
 use crate::state::AppState;
 
@@ -47,9 +47,18 @@ pub struct SigningKeyList {
 
 #[derive(ApiResponse)]
 enum Rotated {
-    /// The new active key.
+    /// The new active keys.
     #[oai(status = 201)]
-    Created(Json<SigningKey>),
+    Created(Json<SigningKeyList>),
+}
+
+/// The algorithms of the hub's keys (one active key each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum KeyAlgorithm {
+    RS256,
+    PS256,
+    ES256,
+    EdDSA,
 }
 
 #[derive(Default)]
@@ -64,13 +73,26 @@ impl KeysApi {
         Ok(Json(SigningKeyList { items: keys.into_iter().map(to_api).collect() }))
     }
 
-    /// Rotate the signing key
+    /// Rotate the signing keys
     ///
-    /// A new key signs from now on, on this instance at once and on the others within
-    /// their reload interval; the previous key stays published until its tokens expire.
+    /// A new key signs from now on, for the algorithm `alg` or for every one, on this
+    /// instance at once and on the others within their reload interval; each previous key
+    /// stays published until its tokens expire.
     #[oai(path = "/rotate", method = "post", operation_id = "rotateKeys")]
-    async fn rotate(&self, auth: AdminAuth, Data(state): Data<&AppState>) -> ApiResult<Rotated> {
-        Ok(Rotated::Created(Json(to_api(keys::rotate(state, &auth.by()).await?))))
+    async fn rotate(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        alg: Query<Option<KeyAlgorithm>>,
+    ) -> ApiResult<Rotated> {
+        let alg = alg.0.map(|alg| match alg {
+            KeyAlgorithm::RS256 => KeyAlg::RS256,
+            KeyAlgorithm::PS256 => KeyAlg::PS256,
+            KeyAlgorithm::ES256 => KeyAlg::ES256,
+            KeyAlgorithm::EdDSA => KeyAlg::EdDSA,
+        });
+        let rotated = keys::rotate(state, &auth.by(), alg).await?;
+        Ok(Rotated::Created(Json(SigningKeyList { items: rotated.into_iter().map(to_api).collect() })))
     }
 
     /// Retire a signing key

@@ -60,7 +60,7 @@ pub struct ClientAdd {
     /// Default: authorization_code and refresh_token.
     #[arg(long = "grant-type", value_name = "GRANT")]
     pub grant_types: Vec<String>,
-    /// RS256 (default) or HS256 (keyed with the client secret).
+    /// RS256 (default), PS256, ES256, EdDSA, or HS256 (keyed with the client secret).
     #[arg(long, default_value = "RS256")]
     pub id_token_alg: String,
     /// web (the default) or native (OIDC Registration 1.0 §2).
@@ -252,7 +252,7 @@ fn grant_types(names: &[String]) -> anyhow::Result<Vec<GrantType>> {
 }
 
 fn id_token_alg(alg: &str) -> anyhow::Result<SigningAlg> {
-    SigningAlg::parse(alg).context("--id-token-alg must be RS256 or HS256")
+    SigningAlg::parse(alg).context("--id-token-alg must be RS256, PS256, ES256, EdDSA or HS256")
 }
 
 /// The code response type goes with the authorization_code grant (RFC 7591 §2.1).

@@ -75,10 +75,10 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// How the hub signs a client's ID tokens and signed userinfo: RS256 with the hub's
-    /// key, or HS256 keyed with the client's secret (as Frappe and django-oauth-toolkit
-    /// do). Never `none`.
-    SigningAlg { RS256 = "RS256", HS256 = "HS256" }
+    /// How the hub signs a client's ID tokens and signed userinfo: with one of the hub's
+    /// keys (RS256, PS256, ES256, EdDSA), or HS256 keyed with the client's secret (as
+    /// Frappe and django-oauth-toolkit do). Never `none`.
+    SigningAlg { RS256 = "RS256", PS256 = "PS256", ES256 = "ES256", EdDSA = "EdDSA", HS256 = "HS256" }
 );
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Compact JWS (RFC 7515) for the tokens the hub issues: RS256 with the active key, or
-//! HS256 keyed with a client's secret. Verification accepts only RS256 from our JWKS.
+//! Compact JWS (RFC 7515) for the tokens the hub issues: signed with one of the hub's
+//! active keys (RS256, PS256, ES256, EdDSA), or HS256 keyed with a client's secret.
+//! Verification accepts a published key's signature in that key's one algorithm.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -7,12 +8,14 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::rsa_key::{RsaSigningKey, RsaVerifyingKey};
+use super::key_pair::{SigningKey, VerifyingKey};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JwtError {
     #[error("token could not be signed")]
     Signing,
+    #[error("an HS256 token needs the client's secret, and the client has none")]
+    NoSecret,
     #[error("token is malformed")]
     Malformed,
     #[error("token is not signed by a published key")]
@@ -53,8 +56,8 @@ pub struct Expectations<'a> {
     pub check_expiry: bool,
 }
 
-pub fn sign<T: Serialize>(claims: &T, typ: TokenType, key: &RsaSigningKey) -> Result<String, JwtError> {
-    let header = json!({ "alg": "RS256", "typ": typ.header_value(), "kid": key.kid });
+pub fn sign<T: Serialize>(claims: &T, typ: TokenType, key: &SigningKey) -> Result<String, JwtError> {
+    let header = json!({ "alg": key.alg.as_str(), "typ": typ.header_value(), "kid": key.kid });
     let signing_input = signing_input(&header, claims)?;
     let signature = key.sign(signing_input.as_bytes()).ok_or(JwtError::Signing)?;
     Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
@@ -76,17 +79,23 @@ fn signing_input<T: Serialize>(header: &serde_json::Value, claims: &T) -> Result
     Ok(format!("{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(claims)))
 }
 
-/// Verifies an RS256 JWT the hub signed with one of `keys`.
+/// Verifies a JWT the hub signed with one of `keys`, in the algorithm of the key its
+/// `kid` names.
 pub fn verify<T: DeserializeOwned>(
     token: &str,
-    keys: &[RsaVerifyingKey],
+    keys: &[VerifyingKey],
     expected: Expectations<'_>,
 ) -> Result<T, JwtError> {
-    verify_compact(token, "RS256", expected, |header, input, signature| {
-        let kid = header.kid.as_deref().ok_or(JwtError::UnknownKey)?;
-        let key = keys.iter().find(|k| k.kid == kid).ok_or(JwtError::UnknownKey)?;
-        Ok(key.verify(input, signature))
-    })
+    let kid = token
+        .split('.')
+        .next()
+        .and_then(|header| URL_SAFE_NO_PAD.decode(header).ok())
+        .and_then(|header| serde_json::from_slice::<Header>(&header).ok())
+        .ok_or(JwtError::Malformed)?
+        .kid
+        .ok_or(JwtError::UnknownKey)?;
+    let key = keys.iter().find(|k| k.kid == kid).ok_or(JwtError::UnknownKey)?;
+    verify_compact(token, key.alg.as_str(), expected, |_, input, signature| Ok(key.verify(input, signature)))
 }
 
 /// Verifies an HS256 JWT keyed with a client's secret.
@@ -189,7 +198,7 @@ mod tests {
         assert_eq!(header_alg(&token).as_deref(), Some("HS256"));
         assert_eq!(verify_hs256::<Sub>(&token, b"client-secret", expectations()).unwrap().sub, "u1");
         assert!(verify_hs256::<Sub>(&token, b"other-secret", expectations()).is_err());
-        assert!(verify::<Sub>(&token, &[], expectations()).is_err(), "RS256 verification refuses HS256");
+        assert!(verify::<Sub>(&token, &[], expectations()).is_err(), "key verification refuses HS256");
         let wrong_issuer = Expectations { issuer: "https://evil.test", ..expectations() };
         assert!(verify_hs256::<Sub>(&token, b"client-secret", wrong_issuer).is_err());
         let as_access_token = Expectations { typ: TokenType::AccessToken, ..expectations() };
@@ -198,9 +207,10 @@ mod tests {
 
     #[test]
     fn tampered_expired_and_malformed_tokens_are_refused() {
-        let generated = super::super::rsa_key::generate().unwrap();
-        let signer = RsaSigningKey::from_pkcs8(&generated.kid, &generated.pkcs8_der).unwrap();
-        let verifier = RsaVerifyingKey::from_jwk(&generated.kid, &generated.public_jwk).unwrap();
+        let alg = super::super::alg::KeyAlg::ES256;
+        let generated = super::super::key_pair::generate(alg).unwrap();
+        let signer = SigningKey::from_pkcs8(&generated.kid, alg, &generated.pkcs8_der).unwrap();
+        let verifier = VerifyingKey::from_jwk(&generated.kid, alg, &generated.public_jwk).unwrap();
         let keys = [verifier];
         let claims = json!({"iss": "https://hub.test", "sub": "u1", "exp": 4_000_000_000u64});
         let token = sign(&claims, TokenType::IdToken, &signer).unwrap();
@@ -214,6 +224,14 @@ mod tests {
         assert!(verify::<Sub>(&format!("{token}x"), &keys, expectations()).is_err(), "signature changed");
         assert!(verify::<Sub>("a.b", &keys, expectations()).is_err());
         assert!(verify::<Sub>(&format!("{token}.extra"), &keys, expectations()).is_err());
+
+        // The header may not name another algorithm than the key's (no alg confusion).
+        let (header_b64, rest) = token.split_once('.').unwrap();
+        let header: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header_b64).unwrap()).unwrap();
+        let mut relabelled = header.clone();
+        relabelled["alg"] = json!("RS256");
+        let relabelled = format!("{}.{rest}", URL_SAFE_NO_PAD.encode(serde_json::to_vec(&relabelled).unwrap()));
+        assert!(verify::<Sub>(&relabelled, &keys, expectations()).is_err(), "alg relabelled");
 
         let expired =
             sign(&json!({"iss": "https://hub.test", "sub": "u1", "exp": 1}), TokenType::IdToken, &signer).unwrap();

@@ -1,8 +1,11 @@
-//! Token signing keys (SPEC §4, §10): generated on first start, sealed at rest, served in
-//! the JWKS by `kid`, rotated with the previous key kept published until the tokens it
-//! signed have expired. Nothing above this module sees an rsa, aws-lc or jsonwebtoken type.
+//! Token signing keys (SPEC §4, §10): one active key per algorithm (RS256, PS256, ES256,
+//! EdDSA), generated on first start, sealed at rest, served in the JWKS by `kid`, each
+//! rotated with its previous key kept published until the tokens it signed have expired.
+//! Nothing above this module sees an rsa, aws-lc or jsonwebtoken type.
 
+mod alg;
 mod jwt;
+mod key_pair;
 mod rsa_key;
 
 use std::sync::{Arc, RwLock};
@@ -10,9 +13,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+pub use alg::KeyAlg;
 pub use jwt::{JwtError, TokenType};
-use rsa_key::{RsaSigningKey, RsaVerifyingKey};
+use key_pair::{SigningKey, VerifyingKey};
 
+use crate::domain::SigningAlg;
 use crate::secrets::{MasterKey, SecretError};
 use crate::store::signing_keys::StoredSigningKey;
 use crate::store::{Store, StoreError};
@@ -73,10 +78,11 @@ impl KeyInfo {
     }
 }
 
-/// What is loaded at one moment: the signer and every key still published.
+/// What is loaded at one moment: the signer of each algorithm and every key still
+/// published.
 struct Loaded {
-    signer: RsaSigningKey,
-    verifiers: Vec<RsaVerifyingKey>,
+    signers: Vec<SigningKey>,
+    verifiers: Vec<VerifyingKey>,
     /// The JWKS document, serialised once per reload: the endpoint only copies bytes.
     jwks: bytes::Bytes,
 }
@@ -88,17 +94,18 @@ pub struct KeyRing {
 }
 
 impl KeyRing {
-    /// Loads the published keys, generating and storing the first one on first start.
+    /// Loads the published keys, first generating and storing the active key of each
+    /// algorithm that has none (all of them, on first start).
     pub async fn load(store: &Store, master: &MasterKey) -> Result<Self, KeyError> {
-        let loaded = match load_from(store, master).await? {
-            Some(loaded) => loaded,
-            None => {
-                rotate(store, master, Duration::ZERO).await?;
-                load_from(store, master)
-                    .await?
-                    .ok_or_else(|| KeyError::Generation("no active key after generation".into()))?
+        let active = store.published_signing_keys(Utc::now()).await?;
+        for alg in KeyAlg::ALL {
+            if !active.iter().any(|key| key.active && key.alg == alg.as_str()) {
+                rotate(store, master, alg, Duration::ZERO).await?;
             }
-        };
+        }
+        let loaded = load_from(store, master)
+            .await?
+            .ok_or_else(|| KeyError::Generation("no active key after generation".into()))?;
         Ok(Self { loaded: Arc::new(RwLock::new(Arc::new(loaded))) })
     }
 
@@ -118,14 +125,31 @@ impl KeyRing {
         self.current().jwks.clone()
     }
 
-    /// Signs `claims` as an RS256 JWT with the active key.
-    pub fn sign_rs256<T: serde::Serialize>(&self, claims: &T, typ: TokenType) -> Result<String, JwtError> {
+    /// Signs `claims` as a JWT with the active key of `alg`.
+    pub fn sign<T: serde::Serialize>(&self, claims: &T, typ: TokenType, alg: KeyAlg) -> Result<String, JwtError> {
         let loaded = self.current();
-        jwt::sign(claims, typ, &loaded.signer)
+        let signer = loaded.signers.iter().find(|signer| signer.alg == alg).ok_or(JwtError::Signing)?;
+        jwt::sign(claims, typ, signer)
     }
 
-    /// Verifies an RS256 JWT the hub signed with any published key.
-    pub fn verify_rs256<T: serde::de::DeserializeOwned>(
+    /// Signs `claims` as a client registered (`id_token_signed_response_alg`,
+    /// `userinfo_signed_response_alg`): with the hub's active key of that algorithm, or,
+    /// for HS256, keyed with the client's `secret` in clear (OIDC Core §10.1).
+    pub fn sign_for_client<T: serde::Serialize>(
+        &self,
+        alg: SigningAlg,
+        claims: &T,
+        typ: TokenType,
+        secret: Option<&[u8]>,
+    ) -> Result<String, JwtError> {
+        match KeyAlg::of(alg) {
+            Some(alg) => self.sign(claims, typ, alg),
+            None => jwt::sign_hs256(claims, typ, secret.ok_or(JwtError::NoSecret)?),
+        }
+    }
+
+    /// Verifies a JWT the hub signed with any published key, in that key's algorithm.
+    pub fn verify<T: serde::de::DeserializeOwned>(
         &self,
         token: &str,
         expected: jwt::Expectations<'_>,
@@ -147,15 +171,21 @@ pub fn keep_previous_for(settings: &crate::config::Settings) -> Duration {
     crate::config::Settings::secs(longest) + 2 * RELOAD_INTERVAL
 }
 
-/// Generates a key and makes it the active one. Keys it replaces stay published for
-/// `keep_previous` (see `keep_previous_for`).
-pub async fn rotate(store: &Store, master: &MasterKey, keep_previous: Duration) -> Result<String, KeyError> {
-    let generated =
-        tokio::task::spawn_blocking(rsa_key::generate).await.map_err(|e| KeyError::Generation(e.to_string()))??;
+/// Generates a key of `alg` and makes it that algorithm's active one. The key it replaces
+/// stays published for `keep_previous` (see `keep_previous_for`).
+pub async fn rotate(
+    store: &Store,
+    master: &MasterKey,
+    alg: KeyAlg,
+    keep_previous: Duration,
+) -> Result<String, KeyError> {
+    let generated = tokio::task::spawn_blocking(move || key_pair::generate(alg))
+        .await
+        .map_err(|e| KeyError::Generation(e.to_string()))??;
     let kid = generated.kid.clone();
     let stored = StoredSigningKey {
         kid: generated.kid,
-        alg: "RS256".into(),
+        alg: generated.alg.as_str().to_owned(),
         private_key_sealed: master.seal(SEAL_CONTEXT, &generated.pkcs8_der)?,
         public_jwk: generated.public_jwk,
         active: true,
@@ -185,14 +215,23 @@ pub async fn retire(store: &Store, master: &MasterKey, ring: &KeyRing, kid: &str
 
 async fn load_from(store: &Store, master: &MasterKey) -> Result<Option<Loaded>, KeyError> {
     let stored = store.published_signing_keys(Utc::now()).await?;
-    let Some(active) = stored.iter().find(|k| k.active) else {
-        return Ok(None);
+    let alg_of = |key: &StoredSigningKey| {
+        KeyAlg::parse(&key.alg)
+            .ok_or_else(|| KeyError::BadKey { kid: key.kid.clone(), reason: format!("alg {}", key.alg) })
     };
-    let der = master.open(SEAL_CONTEXT, &active.private_key_sealed)?;
-    let signer = RsaSigningKey::from_pkcs8(&active.kid, &der)?;
-    let verifiers =
-        stored.iter().map(|k| RsaVerifyingKey::from_jwk(&k.kid, &k.public_jwk)).collect::<Result<Vec<_>, _>>()?;
+    let mut signers = Vec::new();
+    for active in stored.iter().filter(|k| k.active) {
+        let der = master.open(SEAL_CONTEXT, &active.private_key_sealed)?;
+        signers.push(SigningKey::from_pkcs8(&active.kid, alg_of(active)?, &der)?);
+    }
+    if !signers.iter().any(|signer| signer.alg == KeyAlg::RS256) {
+        return Ok(None);
+    }
+    let verifiers = stored
+        .iter()
+        .map(|k| VerifyingKey::from_jwk(&k.kid, alg_of(k)?, &k.public_jwk))
+        .collect::<Result<Vec<_>, _>>()?;
     let jwks = serde_json::json!({ "keys": stored.iter().map(|k| &k.public_jwk).collect::<Vec<_>>() });
     let jwks = bytes::Bytes::from(serde_json::to_vec(&jwks).map_err(|e| KeyError::Generation(e.to_string()))?);
-    Ok(Some(Loaded { signer, verifiers, jwks }))
+    Ok(Some(Loaded { signers, verifiers, jwks }))
 }

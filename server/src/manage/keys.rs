@@ -3,7 +3,7 @@
 //! at once, say one that leaked).
 
 use super::{By, ManageError, ManageResult};
-use crate::keys::{self, KeyError, KeyInfo};
+use crate::keys::{self, KeyAlg, KeyError, KeyInfo};
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -11,14 +11,22 @@ pub async fn list(state: &AppState) -> ManageResult<Vec<KeyInfo>> {
     Ok(keys::list(&state.store).await?)
 }
 
-/// A new key signs from now on, on this instance at once and on the others within their
-/// reload interval.
-pub async fn rotate(state: &AppState, by: &By) -> ManageResult<KeyInfo> {
-    let kid = keys::rotate(&state.store, &state.master, keys::keep_previous_for(&state.settings)).await?;
+/// New keys sign from now on, on this instance at once and on the others within their
+/// reload interval: the key of `alg`, or of every algorithm. Returns the new keys.
+pub async fn rotate(state: &AppState, by: &By, alg: Option<KeyAlg>) -> ManageResult<Vec<KeyInfo>> {
+    let algs = match alg {
+        Some(alg) => vec![alg],
+        None => KeyAlg::ALL.to_vec(),
+    };
+    let mut kids = Vec::with_capacity(algs.len());
+    for alg in algs {
+        let kid = keys::rotate(&state.store, &state.master, alg, keys::keep_previous_for(&state.settings)).await?;
+        by.audit(state, "key.rotate", format!("key:{kid}"), |r| r.detail(alg.as_str())).await;
+        kids.push(kid);
+    }
     state.keys.reload(&state.store, &state.master).await?;
-    by.audit(state, "key.rotate", format!("key:{kid}"), |r| r).await;
     let all = keys::list(&state.store).await?;
-    all.into_iter().find(|k| k.kid == kid).ok_or(ManageError::NotFound("signing key"))
+    Ok(all.into_iter().filter(|k| kids.contains(&k.kid)).collect())
 }
 
 /// Withdraws an inactive key from the JWKS now: tokens it signed stop verifying. The

@@ -48,7 +48,7 @@ pub enum Rejected {
 /// The token's claims when it is one the hub issued and still honours.
 pub async fn verify(state: &AppState, token: &str) -> Result<AccessTokenClaims, Rejected> {
     let expected = Expectations { typ: TokenType::AccessToken, issuer: state.issuer(), check_expiry: true };
-    let claims: AccessTokenClaims = state.keys.verify_rs256(token, expected).map_err(|_| Rejected::Inactive)?;
+    let claims: AccessTokenClaims = state.keys.verify(token, expected).map_err(|_| Rejected::Inactive)?;
     if claims.aud.as_deref() != Some(state.issuer()) {
         return Err(Rejected::Inactive);
     }

@@ -28,6 +28,6 @@ pub async fn verify(state: &AppState, hint: &str) -> Option<HintClaims> {
         let secret = state.master.open(crate::domain::client::SECRET_CONTEXT, &stored.secret_sealed?).ok()?;
         crate::keys::verify_hs256(hint, &secret, expected).ok()
     } else {
-        state.keys.verify_rs256(hint, expected).ok()
+        state.keys.verify(hint, expected).ok()
     }
 }

@@ -13,7 +13,6 @@ pub mod jwks;
 pub mod paths;
 pub mod presented;
 pub mod revocation;
-pub mod signing;
 pub mod token;
 pub mod userinfo;
 

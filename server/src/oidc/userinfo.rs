@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 use super::access_token::{self, Rejected};
 use super::error::json_response;
-use super::signing::sign_for_client;
 use super::{ErrorCode, OAuthError};
 use crate::domain::client::SECRET_CONTEXT;
 use crate::domain::{ScopeSet, SigningAlg, claims, scope};
@@ -55,7 +54,10 @@ async fn respond(state: &AppState, mut claims: Value, client_id: &str) -> Result
         }
         _ => None,
     };
-    let jwt = sign_for_client(state, alg, &claims, TokenType::Userinfo, secret.as_deref())?;
+    let jwt = state
+        .keys
+        .sign_for_client(alg, &claims, TokenType::Userinfo, secret.as_deref())
+        .map_err(|e| OAuthError::internal(&e))?;
     Ok(Response::builder().status(StatusCode::OK).content_type("application/jwt").body(jwt))
 }
 

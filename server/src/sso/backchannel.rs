@@ -10,7 +10,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::domain::{Client, SigningAlg};
-use crate::keys::{TokenType, sign_hs256};
+use crate::keys::TokenType;
 use crate::state::AppState;
 
 /// The event that makes a JWT a logout token (§2.4).
@@ -76,12 +76,10 @@ fn logout_token(
         "sid": sid,
         "sub": user_id.to_string(),
     });
-    Ok(match client.id_token_signed_response_alg {
-        SigningAlg::RS256 => state.keys.sign_rs256(&claims, TokenType::LogoutToken)?,
-        SigningAlg::HS256 => {
-            let sealed = secret_sealed.ok_or("an HS256 client without a secret")?;
-            let secret = state.master.open(crate::domain::client::SECRET_CONTEXT, sealed)?;
-            sign_hs256(&claims, TokenType::LogoutToken, &secret)?
-        }
-    })
+    let alg = client.id_token_signed_response_alg;
+    let secret = match (alg, secret_sealed) {
+        (SigningAlg::HS256, Some(sealed)) => Some(state.master.open(crate::domain::client::SECRET_CONTEXT, sealed)?),
+        _ => None,
+    };
+    Ok(state.keys.sign_for_client(alg, &claims, TokenType::LogoutToken, secret.as_deref())?)
 }

@@ -45,8 +45,9 @@ impl Store {
         Ok(models.into_iter().map(to_stored).collect())
     }
 
-    /// Makes `key` the one active key. The previous active keys stop signing now and stay
-    /// published until `publish_until`. One transaction, so no reader sees two active keys.
+    /// Makes `key` the one active key of its algorithm. The previous active key of that
+    /// algorithm stops signing now and stays published until `publish_until`. One
+    /// transaction, so no reader sees two active keys of one algorithm.
     pub async fn activate_signing_key(
         &self,
         key: StoredSigningKey,
@@ -59,6 +60,7 @@ impl Store {
             .col_expr(signing_key::Column::RotatedAt, Expr::val(now))
             .col_expr(signing_key::Column::PublishUntil, Expr::val(publish_until))
             .filter(signing_key::Column::State.eq(ACTIVE))
+            .filter(signing_key::Column::Alg.eq(key.alg.as_str()))
             .exec(&txn)
             .await?;
         signing_key::ActiveModel {

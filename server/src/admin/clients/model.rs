@@ -45,6 +45,9 @@ pub enum TokenEndpointAuthMethod {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 pub enum SigningAlg {
     RS256,
+    PS256,
+    ES256,
+    EdDSA,
     /// Keyed with the client secret (as Frappe and django-oauth-toolkit do).
     HS256,
 }
@@ -348,6 +351,9 @@ impl From<SigningAlg> for DomainAlg {
     fn from(alg: SigningAlg) -> Self {
         match alg {
             SigningAlg::RS256 => DomainAlg::RS256,
+            SigningAlg::PS256 => DomainAlg::PS256,
+            SigningAlg::ES256 => DomainAlg::ES256,
+            SigningAlg::EdDSA => DomainAlg::EdDSA,
             SigningAlg::HS256 => DomainAlg::HS256,
         }
     }
@@ -357,6 +363,9 @@ impl From<DomainAlg> for SigningAlg {
     fn from(alg: DomainAlg) -> Self {
         match alg {
             DomainAlg::RS256 => SigningAlg::RS256,
+            DomainAlg::PS256 => SigningAlg::PS256,
+            DomainAlg::ES256 => SigningAlg::ES256,
+            DomainAlg::EdDSA => SigningAlg::EdDSA,
             DomainAlg::HS256 => SigningAlg::HS256,
         }
     }

@@ -12,7 +12,6 @@ use crate::domain::{Client, ScopeSet, User, claims};
 use crate::keys::TokenType;
 use crate::oidc::OAuthError;
 use crate::oidc::client_auth::AuthenticatedClient;
-use crate::oidc::signing::sign_for_client;
 use crate::secrets::{random_token, token_digest};
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
@@ -69,7 +68,10 @@ pub fn access_token(
         }
         Subject::Client => claims["sub"] = json!(client.client_id),
     }
-    let token = state.keys.sign_rs256(&claims, TokenType::AccessToken).map_err(|e| OAuthError::internal(&e))?;
+    // Never HS256 (settings refuse it): access tokens are verified with the hub's keys.
+    let alg = state.settings.access_token_signing_alg;
+    let token =
+        state.keys.sign_for_client(alg, &claims, TokenType::AccessToken, None).map_err(|e| OAuthError::internal(&e))?;
     Ok(AccessToken { token, expires_in })
 }
 
@@ -115,7 +117,10 @@ pub fn id_token(
         map.extend(claims::user_claims(grant.user, scope));
     }
     let alg = client.client.id_token_signed_response_alg;
-    sign_for_client(state, alg, &claims, TokenType::IdToken, client.secret.as_deref())
+    state
+        .keys
+        .sign_for_client(alg, &claims, TokenType::IdToken, client.secret.as_deref())
+        .map_err(|e| OAuthError::internal(&e))
 }
 
 /// `at_hash` / `c_hash` (OIDC Core §3.1.3.6): the left half of SHA-256, base64url.
