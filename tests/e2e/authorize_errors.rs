@@ -99,7 +99,9 @@ fn assert_error_page(page: &Page, case: &str) {
 fn assert_error_redirect(hub: &TestHub, page: &Page, error: &str, case: &str) {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{case}: {}", page.body);
     let location = page.location().expect("a Location");
-    assert!(location.starts_with(&format!("{REDIRECT}?")), "{case}: {location}");
+    let in_query_or_fragment =
+        location.starts_with(&format!("{REDIRECT}?")) || location.starts_with(&format!("{REDIRECT}#"));
+    assert!(in_query_or_fragment, "{case}: {location}");
     let params = page.redirect_params();
     assert_eq!(params.get("error").map(String::as_str), Some(error), "{case}: {params:?}");
     assert_eq!(params.get("state").map(String::as_str), Some(STATE), "{case}");
@@ -143,9 +145,19 @@ async fn response_type_errors_go_back_to_the_client_with_state_and_iss() {
     // A missing required parameter is invalid_request (RFC 6749 §4.1.2.1).
     let page = browser.get(&s.url_with("response_type", None)).await;
     assert_error_redirect(&s.hub, &page, "invalid_request", "no response_type");
-    for response_type in ["token", "id_token", "code id_token", "code token"] {
+    for response_type in ["token", "code code", "id_token code x"] {
         let page = browser.get(&s.url_with("response_type", Some(response_type))).await;
         assert_error_redirect(&s.hub, &page, "unsupported_response_type", response_type);
+    }
+    // Known to the hub, not registered by this client (OIDC Core §3: each client only its own).
+    for response_type in ["id_token", "code id_token", "token code"] {
+        let page = browser.get(&s.url_with("response_type", Some(response_type))).await;
+        assert_error_redirect(&s.hub, &page, "unauthorized_client", response_type);
+        let location = page.location().unwrap();
+        assert!(
+            location.contains('#') && !location.contains("?error"),
+            "tokens' errors go in the fragment: {location}"
+        );
     }
 }
 

@@ -598,7 +598,8 @@ export interface components {
              */
             grant_types: components["schemas"]["GrantType"][];
             /**
-             * @description Default: `["code"]`; empty for a client_credentials-only client.
+             * @description Default: `["code"]`; empty for a client_credentials-only client. A response type
+             *     with `id_token` or `token` needs the `implicit` grant.
              * @default [
              *       "code"
              *     ]
@@ -668,7 +669,8 @@ export interface components {
              */
             grant_types: components["schemas"]["GrantType"][];
             /**
-             * @description Default: `["code"]`; empty for a client_credentials-only client.
+             * @description Default: `["code"]`; empty for a client_credentials-only client. A response type
+             *     with `id_token` or `token` needs the `implicit` grant.
              * @default [
              *       "code"
              *     ]
@@ -826,7 +828,7 @@ export interface components {
             detail: string;
         };
         /** @enum {string} */
-        GrantType: "authorization_code" | "refresh_token" | "client_credentials";
+        GrantType: "authorization_code" | "implicit" | "refresh_token" | "client_credentials";
         /** Group */
         Group: {
             /** Format: uuid */
@@ -981,8 +983,11 @@ export interface components {
             /** Format: uint64 */
             offset: number;
         };
-        /** @enum {string} */
-        ResponseType: "code";
+        /**
+         * @description OIDC Core §3: the code, implicit and hybrid flows.
+         * @enum {string}
+         */
+        ResponseType: "code" | "id_token" | "id_token token" | "code id_token" | "code token" | "code id_token token";
         /** Session */
         Session: {
             /** @description The session id, as in the `sid` claim of the tokens issued in it. */

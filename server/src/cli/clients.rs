@@ -56,10 +56,14 @@ pub struct ClientAdd {
     /// client_secret_basic (default), client_secret_post, or none (implied by --public).
     #[arg(long)]
     pub auth_method: Option<String>,
-    /// Grant types (repeatable): authorization_code, refresh_token, client_credentials.
-    /// Default: authorization_code and refresh_token.
+    /// Grant types (repeatable): authorization_code, implicit, refresh_token,
+    /// client_credentials. Default: authorization_code and refresh_token.
     #[arg(long = "grant-type", value_name = "GRANT")]
     pub grant_types: Vec<String>,
+    /// Response types (repeatable, quoted: "code id_token"). Default: code with the
+    /// authorization_code grant.
+    #[arg(long = "response-type", value_name = "TYPE")]
+    pub response_types: Vec<String>,
     /// RS256 (default), PS256, ES256, EdDSA, or HS256 (keyed with the client secret).
     #[arg(long, default_value = "RS256")]
     pub id_token_alg: String,
@@ -100,7 +104,10 @@ pub struct ClientUpdate {
     /// Grant types (repeatable); replace the registered ones.
     #[arg(long = "grant-type", value_name = "GRANT")]
     pub grant_types: Vec<String>,
-    /// RS256 or HS256.
+    /// Response types (repeatable); replace the registered ones.
+    #[arg(long = "response-type", value_name = "TYPE")]
+    pub response_types: Vec<String>,
+    /// RS256, PS256, ES256, EdDSA or HS256.
     #[arg(long)]
     pub id_token_alg: Option<String>,
     /// Scopes the client may request, space-separated.
@@ -188,7 +195,7 @@ fn metadata_from(add: ClientAdd) -> anyhow::Result<ClientMetadata> {
         client_name: add.name,
         redirect_uris: add.redirect_uris,
         post_logout_redirect_uris: add.post_logout_redirect_uris,
-        response_types: response_types_for(&grant_types),
+        response_types: response_types(&add.response_types, &grant_types)?,
         grant_types,
         token_endpoint_auth_method,
         id_token_signed_response_alg: id_token_alg(&add.id_token_alg)?,
@@ -222,7 +229,9 @@ fn changed(mut metadata: ClientMetadata, update: ClientUpdate) -> anyhow::Result
     }
     if !update.grant_types.is_empty() {
         metadata.grant_types = grant_types(&update.grant_types)?;
-        metadata.response_types = response_types_for(&metadata.grant_types);
+        metadata.response_types = response_types(&update.response_types, &metadata.grant_types)?;
+    } else if !update.response_types.is_empty() {
+        metadata.response_types = response_types(&update.response_types, &metadata.grant_types)?;
     }
     if let Some(alg) = &update.id_token_alg {
         metadata.id_token_signed_response_alg = id_token_alg(alg)?;
@@ -255,7 +264,15 @@ fn id_token_alg(alg: &str) -> anyhow::Result<SigningAlg> {
     SigningAlg::parse(alg).context("--id-token-alg must be RS256, PS256, ES256, EdDSA or HS256")
 }
 
-/// The code response type goes with the authorization_code grant (RFC 7591 §2.1).
-fn response_types_for(grant_types: &[GrantType]) -> Vec<ResponseType> {
-    if grant_types.contains(&GrantType::AuthorizationCode) { vec![ResponseType::Code] } else { Vec::new() }
+/// The named response types; none named, the code response type goes with the
+/// authorization_code grant (RFC 7591 §2.1).
+fn response_types(names: &[String], grant_types: &[GrantType]) -> anyhow::Result<Vec<ResponseType>> {
+    if names.is_empty() {
+        let code = grant_types.contains(&GrantType::AuthorizationCode);
+        return Ok(if code { vec![ResponseType::Code] } else { Vec::new() });
+    }
+    names
+        .iter()
+        .map(|name| ResponseType::from_words(name).with_context(|| format!("unknown --response-type {name}")))
+        .collect()
 }

@@ -33,9 +33,58 @@ macro_rules! wire_enum {
 }
 
 wire_enum!(
-    /// `response_type` values the hub implements (OIDC Core §3).
-    ResponseType { Code = "code" }
+    /// `response_type` values the hub implements (OIDC Core §3, OAuth 2.0 Multiple
+    /// Response Types): the code flow, the implicit flow and the hybrid flow. The wire
+    /// form is a set of words in any order; `parse` takes any order, `as_str` prints the
+    /// canonical one.
+    ResponseType {
+        Code = "code",
+        IdToken = "id_token",
+        IdTokenToken = "id_token token",
+        CodeIdToken = "code id_token",
+        CodeToken = "code token",
+        CodeIdTokenToken = "code id_token token",
+    }
 );
+
+impl ResponseType {
+    /// The words in the canonical order (`code`, `id_token`, `token`), so that
+    /// `token id_token` is `id_token token`; None for anything else.
+    pub fn from_words(value: &str) -> Option<Self> {
+        const ORDER: [&str; 3] = ["code", "id_token", "token"];
+        let mut words: Vec<&str> = value.split(' ').collect();
+        if words.iter().any(|word| !ORDER.contains(word)) {
+            return None;
+        }
+        words.sort_by_key(|word| ORDER.iter().position(|known| known == word));
+        let canonical = words.join(" ");
+        // A repeated word survives the sort and then matches no variant.
+        Self::parse(&canonical)
+    }
+
+    pub fn issues_code(self) -> bool {
+        matches!(self, Self::Code | Self::CodeIdToken | Self::CodeToken | Self::CodeIdTokenToken)
+    }
+
+    pub fn issues_id_token(self) -> bool {
+        matches!(self, Self::IdToken | Self::IdTokenToken | Self::CodeIdToken | Self::CodeIdTokenToken)
+    }
+
+    /// An access token straight from the authorization endpoint.
+    pub fn issues_access_token(self) -> bool {
+        matches!(self, Self::IdTokenToken | Self::CodeToken | Self::CodeIdTokenToken)
+    }
+
+    /// Whether any token travels in the authorization response (the implicit grant): such
+    /// a response never goes in the query (Multiple Response Types §5).
+    pub fn uses_implicit(self) -> bool {
+        self != Self::Code
+    }
+
+    pub fn default_mode(self) -> ResponseMode {
+        if self.uses_implicit() { ResponseMode::Fragment } else { ResponseMode::Query }
+    }
+}
 
 wire_enum!(
     /// How the authorization response reaches the client (OAuth 2.0 Multiple Response
@@ -54,8 +103,11 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// `implicit` is registered for response types that return tokens from the
+    /// authorization endpoint (RFC 7591 §2.1); no token request uses it.
     GrantType {
         AuthorizationCode = "authorization_code",
+        Implicit = "implicit",
         RefreshToken = "refresh_token",
         ClientCredentials = "client_credentials",
     }
@@ -91,6 +143,11 @@ mod tests {
             assert_eq!(GrantType::parse(grant.as_str()), Some(*grant));
         }
         assert_eq!(ResponseMode::parse("form_post"), Some(ResponseMode::FormPost));
+        assert_eq!(ResponseType::from_words("token id_token"), Some(ResponseType::IdTokenToken));
+        assert_eq!(ResponseType::from_words("id_token token code"), Some(ResponseType::CodeIdTokenToken));
+        for refused in ["token", "code code", "code  token", "", "id_token token x", "CODE"] {
+            assert_eq!(ResponseType::from_words(refused), None, "{refused:?}");
+        }
         assert_eq!(SigningAlg::parse("none"), None);
         assert_eq!(GrantType::parse("password"), None);
         assert_eq!(Prompt::parse("NONE"), None);

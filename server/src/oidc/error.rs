@@ -143,6 +143,8 @@ impl std::fmt::Display for OAuthError {
     }
 }
 
+impl std::error::Error for OAuthError {}
+
 /// A request body the OAuth endpoints could not read as a form.
 impl From<crate::http::extract::ParamsError> for OAuthError {
     fn from(error: crate::http::extract::ParamsError) -> Self {

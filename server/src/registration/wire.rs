@@ -87,17 +87,28 @@ impl Registration {
     pub fn into_metadata(self) -> Result<ClientMetadata, Refused> {
         self.refuse_unsupported()?;
         let defaults = ClientMetadata::default();
+        let response_types: Vec<ResponseType> = match self.response_types {
+            Some(names) => names
+                .iter()
+                .map(|name| ResponseType::from_words(name).ok_or_else(|| unsupported("response_types", name)))
+                .collect::<Result<_, _>>()?,
+            None => defaults.response_types,
+        };
+        // Omitted, the grant types are those the response types need (RFC 7591 §2.1).
         let grant_types = match self.grant_types {
             Some(names) => {
                 names.iter().map(|name| parse(GrantType::parse, "grant_types", name)).collect::<Result<_, _>>()?
             }
-            None => defaults.grant_types,
-        };
-        let response_types = match self.response_types {
-            Some(names) => {
-                names.iter().map(|name| parse(ResponseType::parse, "response_types", name)).collect::<Result<_, _>>()?
+            None => {
+                let mut needed = Vec::new();
+                if response_types.iter().any(|r| r.issues_code()) {
+                    needed.push(GrantType::AuthorizationCode);
+                }
+                if response_types.iter().any(|r| r.uses_implicit()) {
+                    needed.push(GrantType::Implicit);
+                }
+                if needed.is_empty() { defaults.grant_types } else { needed }
             }
-            None => defaults.response_types,
         };
         let optional_alg = |field: &str, value: Option<String>| -> Result<Option<SigningAlg>, Refused> {
             value.map(|name| parse(SigningAlg::parse, field, &name)).transpose()
@@ -178,7 +189,11 @@ impl Registration {
 }
 
 fn parse<T>(parse: fn(&str) -> Option<T>, field: &str, value: &str) -> Result<T, Refused> {
-    parse(value).ok_or_else(|| Refused::metadata(format!("{field}: {value} is not supported")))
+    parse(value).ok_or_else(|| unsupported(field, value))
+}
+
+fn unsupported(field: &str, value: &str) -> Refused {
+    Refused::metadata(format!("{field}: {value} is not supported"))
 }
 
 /// A client that names itself not is named for where it lives: the consent page then

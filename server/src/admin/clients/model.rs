@@ -18,15 +18,47 @@ use crate::store::clients::StoredClient;
 #[oai(rename_all = "snake_case")]
 pub enum GrantType {
     AuthorizationCode,
+    /// Tokens from the authorization endpoint (the implicit and hybrid response types).
+    Implicit,
     RefreshToken,
     ClientCredentials,
 }
 
+/// OIDC Core §3: the code, implicit and hybrid flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
 pub enum ResponseType {
+    #[oai(rename = "code")]
     Code,
+    #[oai(rename = "id_token")]
+    IdToken,
+    #[oai(rename = "id_token token")]
+    IdTokenToken,
+    #[oai(rename = "code id_token")]
+    CodeIdToken,
+    #[oai(rename = "code token")]
+    CodeToken,
+    #[oai(rename = "code id_token token")]
+    CodeIdTokenToken,
 }
+
+/// The API's names and the domain's, which are the same words.
+macro_rules! same_variants {
+    ($api:ident, $domain:ident { $($variant:ident),+ }) => {
+        impl From<$api> for $domain {
+            fn from(value: $api) -> Self {
+                match value { $($api::$variant => $domain::$variant),+ }
+            }
+        }
+        impl From<$domain> for $api {
+            fn from(value: $domain) -> Self {
+                match value { $($domain::$variant => $api::$variant),+ }
+            }
+        }
+    };
+}
+
+same_variants!(GrantType, DomainGrant { AuthorizationCode, Implicit, RefreshToken, ClientCredentials });
+same_variants!(ResponseType, DomainResponse { Code, IdToken, IdTokenToken, CodeIdToken, CodeToken, CodeIdTokenToken });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -90,10 +122,11 @@ pub struct ClientInput {
     #[oai(default, validator(max_items = 50))]
     pub post_logout_redirect_uris: Vec<Text>,
     /// Default: `["authorization_code"]` (RFC 7591).
-    #[oai(default = "default_grant_types", validator(max_items = 3))]
+    #[oai(default = "default_grant_types", validator(max_items = 4))]
     pub grant_types: Vec<GrantType>,
-    /// Default: `["code"]`; empty for a client_credentials-only client.
-    #[oai(default = "default_response_types", validator(max_items = 1))]
+    /// Default: `["code"]`; empty for a client_credentials-only client. A response type
+    /// with `id_token` or `token` needs the `implicit` grant.
+    #[oai(default = "default_response_types", validator(max_items = 6))]
     pub response_types: Vec<ResponseType>,
     #[oai(default = "default_auth_method")]
     pub token_endpoint_auth_method: TokenEndpointAuthMethod,
@@ -241,33 +274,16 @@ impl ClientInput {
             client_name: input.client_name.into_inner(),
             redirect_uris: Text::unwrap_all(input.redirect_uris),
             post_logout_redirect_uris: Text::unwrap_all(input.post_logout_redirect_uris),
-            grant_types: input
-                .grant_types
-                .into_iter()
-                .map(|g| match g {
-                    GrantType::AuthorizationCode => DomainGrant::AuthorizationCode,
-                    GrantType::RefreshToken => DomainGrant::RefreshToken,
-                    GrantType::ClientCredentials => DomainGrant::ClientCredentials,
-                })
-                .collect(),
-            response_types: input.response_types.into_iter().map(|ResponseType::Code| DomainResponse::Code).collect(),
-            token_endpoint_auth_method: match input.token_endpoint_auth_method {
-                TokenEndpointAuthMethod::ClientSecretBasic => DomainAuthMethod::ClientSecretBasic,
-                TokenEndpointAuthMethod::ClientSecretPost => DomainAuthMethod::ClientSecretPost,
-                TokenEndpointAuthMethod::ClientSecretJwt => DomainAuthMethod::ClientSecretJwt,
-                TokenEndpointAuthMethod::PrivateKeyJwt => DomainAuthMethod::PrivateKeyJwt,
-                TokenEndpointAuthMethod::None => DomainAuthMethod::None,
-            },
+            grant_types: input.grant_types.into_iter().map(Into::into).collect(),
+            response_types: input.response_types.into_iter().map(Into::into).collect(),
+            token_endpoint_auth_method: input.token_endpoint_auth_method.into(),
             id_token_signed_response_alg: input.id_token_signed_response_alg.into(),
             backchannel_logout_uri: input.backchannel_logout_uri.map(Text::into_inner),
             scope: input.scope.map(Text::into_inner),
             skip_authorization: input.skip_authorization,
             allowed_social_login_keys: Text::unwrap_all(input.allowed_social_login_keys),
             default_social_login_key: input.default_social_login_key.map(Text::into_inner),
-            application_type: match input.application_type {
-                ApplicationType::Web => DomainApplicationType::Web,
-                ApplicationType::Native => DomainApplicationType::Native,
-            },
+            application_type: input.application_type.into(),
             userinfo_signed_response_alg: input.userinfo_signed_response_alg.map(Into::into),
             jwks: input.jwks.map(JwkSet::into_value),
             jwks_uri: input.jwks_uri.map(Text::into_inner),
@@ -295,33 +311,16 @@ impl From<StoredClient> for Client {
             client_name: client.client_name,
             redirect_uris: client.redirect_uris,
             post_logout_redirect_uris: client.post_logout_redirect_uris,
-            grant_types: client
-                .grant_types
-                .iter()
-                .map(|g| match g {
-                    DomainGrant::AuthorizationCode => GrantType::AuthorizationCode,
-                    DomainGrant::RefreshToken => GrantType::RefreshToken,
-                    DomainGrant::ClientCredentials => GrantType::ClientCredentials,
-                })
-                .collect(),
-            response_types: client.response_types.iter().map(|DomainResponse::Code| ResponseType::Code).collect(),
-            token_endpoint_auth_method: match client.token_endpoint_auth_method {
-                DomainAuthMethod::ClientSecretBasic => TokenEndpointAuthMethod::ClientSecretBasic,
-                DomainAuthMethod::ClientSecretPost => TokenEndpointAuthMethod::ClientSecretPost,
-                DomainAuthMethod::ClientSecretJwt => TokenEndpointAuthMethod::ClientSecretJwt,
-                DomainAuthMethod::PrivateKeyJwt => TokenEndpointAuthMethod::PrivateKeyJwt,
-                DomainAuthMethod::None => TokenEndpointAuthMethod::None,
-            },
+            grant_types: client.grant_types.iter().copied().map(Into::into).collect(),
+            response_types: client.response_types.iter().copied().map(Into::into).collect(),
+            token_endpoint_auth_method: client.token_endpoint_auth_method.into(),
             id_token_signed_response_alg: client.id_token_signed_response_alg.into(),
             backchannel_logout_uri: client.backchannel_logout_uri,
             scope: client.scope.to_string(),
             skip_authorization: client.skip_authorization,
             allowed_social_login_keys: client.allowed_social_login_keys,
             default_social_login_key: client.default_social_login_key,
-            application_type: match client.application_type {
-                DomainApplicationType::Web => ApplicationType::Web,
-                DomainApplicationType::Native => ApplicationType::Native,
-            },
+            application_type: client.application_type.into(),
             userinfo_signed_response_alg: client.userinfo_signed_response_alg.map(Into::into),
             jwks: match &client.keys {
                 Some(ClientKeys::Jwks(jwks)) => JwkSet::from_value(jwks),
@@ -347,26 +346,9 @@ impl From<StoredClient> for Client {
     }
 }
 
-impl From<SigningAlg> for DomainAlg {
-    fn from(alg: SigningAlg) -> Self {
-        match alg {
-            SigningAlg::RS256 => DomainAlg::RS256,
-            SigningAlg::PS256 => DomainAlg::PS256,
-            SigningAlg::ES256 => DomainAlg::ES256,
-            SigningAlg::EdDSA => DomainAlg::EdDSA,
-            SigningAlg::HS256 => DomainAlg::HS256,
-        }
-    }
-}
-
-impl From<DomainAlg> for SigningAlg {
-    fn from(alg: DomainAlg) -> Self {
-        match alg {
-            DomainAlg::RS256 => SigningAlg::RS256,
-            DomainAlg::PS256 => SigningAlg::PS256,
-            DomainAlg::ES256 => SigningAlg::ES256,
-            DomainAlg::EdDSA => SigningAlg::EdDSA,
-            DomainAlg::HS256 => SigningAlg::HS256,
-        }
-    }
-}
+same_variants!(SigningAlg, DomainAlg { RS256, PS256, ES256, EdDSA, HS256 });
+same_variants!(ApplicationType, DomainApplicationType { Web, Native });
+same_variants!(
+    TokenEndpointAuthMethod,
+    DomainAuthMethod { ClientSecretBasic, ClientSecretPost, ClientSecretJwt, PrivateKeyJwt, None }
+);

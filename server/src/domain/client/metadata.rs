@@ -163,9 +163,8 @@ impl ClientMetadata {
     }
 
     fn check_uris(&self, errors: &mut FieldErrors) {
-        let uses_code = self.grant_types.contains(&GrantType::AuthorizationCode);
-        if uses_code && self.redirect_uris.is_empty() {
-            errors.add("redirect_uris", "the authorization_code grant needs at least one redirect URI");
+        if !self.response_types.is_empty() && self.redirect_uris.is_empty() {
+            errors.add("redirect_uris", "a client of the authorization endpoint needs at least one redirect URI");
         }
         for (field, uris) in
             [("redirect_uris", &self.redirect_uris), ("post_logout_redirect_uris", &self.post_logout_redirect_uris)]
@@ -177,24 +176,48 @@ impl ClientMetadata {
                 errors.check(format!("{field}[{i}]"), validate_redirect_uri(uri));
             }
         }
+        // OIDC Registration 1.0 §2: tokens in a web app's redirect travel only over TLS,
+        // to a host that is not the user's own machine.
+        let implicit = self.response_types.iter().any(|r| r.uses_implicit());
+        if implicit && self.application_type == ApplicationType::Web {
+            for (i, uri) in self.redirect_uris.iter().enumerate() {
+                let parsed = url::Url::parse(uri).ok();
+                let loopback = parsed.as_ref().is_some_and(validation::is_loopback);
+                if parsed.is_some_and(|url| url.scheme() != "https") || loopback {
+                    errors.add(
+                        format!("redirect_uris[{i}]"),
+                        "a web client of the implicit or hybrid flow needs https redirect URIs off localhost",
+                    );
+                }
+            }
+        }
         if let Some(uri) = &self.backchannel_logout_uri {
             errors.check("backchannel_logout_uri", validation::https_url(uri));
         }
     }
 
+    /// RFC 7591 §2.1: the grant types and the response types agree.
     fn check_grants(&self, errors: &mut FieldErrors) {
         let uses_code = self.grant_types.contains(&GrantType::AuthorizationCode);
+        let uses_implicit = self.grant_types.contains(&GrantType::Implicit);
         if self.grant_types.is_empty() {
             errors.add("grant_types", "at least one grant type");
         }
         if self.grant_types.contains(&GrantType::RefreshToken) && !uses_code {
             errors.add("grant_types", "refresh_token needs authorization_code, the grant that issues refresh tokens");
         }
-        let response_code = self.response_types.contains(&ResponseType::Code);
-        if uses_code != response_code {
+        let code_response = self.response_types.iter().any(|r| r.issues_code());
+        let implicit_response = self.response_types.iter().any(|r| r.uses_implicit());
+        if uses_code != code_response {
             errors.add(
                 "response_types",
-                "the code response type goes with the authorization_code grant, and only with it",
+                "a response type with code goes with the authorization_code grant, and only with it",
+            );
+        }
+        if uses_implicit != implicit_response {
+            errors.add(
+                "response_types",
+                "a response type with id_token or token goes with the implicit grant, and only with it",
             );
         }
         let public = self.token_endpoint_auth_method == TokenEndpointAuthMethod::None;
@@ -300,6 +323,22 @@ mod tests {
             Ok(_) => Vec::new(),
             Err(errors) => errors.iter().map(|e| e.field.clone()).collect(),
         }
+    }
+
+    #[test]
+    fn response_types_and_grant_types_agree_and_implicit_web_clients_use_https() {
+        let hybrid = ClientMetadata {
+            response_types: vec![ResponseType::Code, ResponseType::CodeIdToken],
+            grant_types: vec![GrantType::AuthorizationCode, GrantType::Implicit],
+            ..web_client()
+        };
+        assert!(hybrid.clone().into_client("wiki".into()).is_ok());
+        let without_implicit = ClientMetadata { grant_types: vec![GrantType::AuthorizationCode], ..hybrid.clone() };
+        assert_eq!(fields(without_implicit), ["response_types"]);
+        let loopback = ClientMetadata { redirect_uris: vec!["http://127.0.0.1:3000/cb".into()], ..hybrid.clone() };
+        assert_eq!(fields(loopback.clone()), ["redirect_uris[0]"]);
+        let native = ClientMetadata { application_type: ApplicationType::Native, ..loopback };
+        assert!(native.into_client("wiki".into()).is_ok(), "a native app's loopback redirect");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! verified, errors are shown to the user; after that they go back to the client.
 
 use crate::domain::pkce::CodeChallenge;
-use crate::domain::{Client, ClientKind, GrantType, Prompt, ResponseMode, ResponseType, ScopeSet};
+use crate::domain::{Client, ClientKind, Prompt, ResponseMode, ResponseType, ScopeSet};
 use crate::http::extract::Params;
 use crate::oidc::id_token_hint;
 use crate::oidc::{ErrorCode, OAuthError};
@@ -28,26 +28,42 @@ const MAX_LOGIN_HINT_LEN: usize = 256;
 
 pub async fn validate(state: &AppState, params: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
     let client = check_client(state, params).await?;
-    let target = check_redirect_uri(&client, params)?;
+    let mut target = check_redirect_uri(&client, params)?;
+    let implicit = params.get("response_type").and_then(ResponseType::from_words).filter(|r| r.uses_implicit());
+    if let Some(response_type) = implicit
+        && target.mode == ResponseMode::Query
+    {
+        // Refused below; the error goes where this response type's answers go.
+        target.mode = response_type.default_mode();
+        let description = "tokens never travel in the query: use response_mode fragment or form_post";
+        return Err(AuthorizeError::Redirect {
+            target,
+            error: OAuthError::new(ErrorCode::InvalidRequest, description),
+        });
+    }
     let fail = |code, description: &'static str| AuthorizeError::Redirect {
         target: target.clone(),
         error: OAuthError::new(code, description),
     };
 
     check_unsupported_parameters(params).map_err(|(code, d)| fail(code, d))?;
-    check_response_type(&client, params).map_err(|(code, d)| fail(code, d))?;
+    let response_type = check_response_type(&client, params).map_err(|(code, d)| fail(code, d))?;
     let scope = check_scope(&client, params).map_err(|(code, d)| fail(code, d))?;
-    let code_challenge = check_pkce(&client, params).map_err(|(code, d)| fail(code, d))?;
+    if response_type.issues_id_token() && !scope.contains(crate::domain::scope::OPENID) {
+        return Err(fail(ErrorCode::InvalidScope, "an ID token needs the openid scope"));
+    }
+    let code_challenge = check_pkce(&client, response_type, params).map_err(|(code, d)| fail(code, d))?;
     let prompt = check_prompt(params).map_err(|(code, d)| fail(code, d))?;
     // A client's registered default stands in for a max_age the request does not name
     // (OIDC Registration 1.0 §2).
     let max_age = check_max_age(params).map_err(|(code, d)| fail(code, d))?.or(client.default_max_age);
-    let nonce = check_nonce(params).map_err(|(code, d)| fail(code, d))?;
+    let nonce = check_nonce(response_type, params).map_err(|(code, d)| fail(code, d))?;
     let expected_subject = check_id_token_hint(state, &client, params).await.map_err(|(code, d)| fail(code, d))?;
     let login_hint = check_login_hint(params).map_err(|(code, d)| fail(code, d))?;
     let idp_hint = check_idp_hint(params).map_err(|(code, d)| fail(code, d))?;
 
     Ok(AuthorizationRequest {
+        response_type,
         client_id: client.client_id,
         client_name: client.client_name,
         target,
@@ -85,9 +101,14 @@ fn check_redirect_uri(client: &Client, params: &Params) -> Result<ResponseTarget
     if params.get("state").is_some_and(|state| state.len() > MAX_STATE_LEN) {
         return Err(render("The request's state parameter is too long."));
     }
-    // An unknown response_mode cannot pick the delivery; fall back to the default one
-    // and report the error there.
-    let mode = params.get("response_mode").and_then(ResponseMode::parse).unwrap_or(ResponseMode::Query);
+    // An unknown response_mode cannot pick the delivery; fall back to the default one of
+    // the response type (or of the code flow, when that is unknown too) and report the
+    // error there.
+    let default_mode = params
+        .get("response_type")
+        .and_then(ResponseType::from_words)
+        .map_or(ResponseMode::Query, ResponseType::default_mode);
+    let mode = params.get("response_mode").and_then(ResponseMode::parse).unwrap_or(default_mode);
     Ok(ResponseTarget { redirect_uri: redirect_uri.to_owned(), mode, state: params.get("state").map(str::to_owned) })
 }
 
@@ -109,14 +130,15 @@ fn check_unsupported_parameters(params: &Params) -> CheckResult<()> {
     Ok(())
 }
 
-fn check_response_type(client: &Client, params: &Params) -> CheckResult<()> {
+/// Each client may use only the response types it registered (OIDC Core §3).
+fn check_response_type(client: &Client, params: &Params) -> CheckResult<ResponseType> {
     let response_type = params.get("response_type").ok_or((ErrorCode::InvalidRequest, "response_type is required"))?;
-    let parsed = ResponseType::parse(response_type)
-        .ok_or((ErrorCode::UnsupportedResponseType, "only response_type=code is supported"))?;
-    if !client.response_types.contains(&parsed) || !client.allows_grant(GrantType::AuthorizationCode) {
+    let parsed = ResponseType::from_words(response_type)
+        .ok_or((ErrorCode::UnsupportedResponseType, "this response_type is not supported"))?;
+    if !client.response_types.contains(&parsed) {
         return Err((ErrorCode::UnauthorizedClient, "the client is not registered for this response_type"));
     }
-    Ok(())
+    Ok(parsed)
 }
 
 /// Unknown scopes are ignored (OIDC Core §3.1.2.1); scopes the client was not registered
@@ -131,9 +153,10 @@ fn check_scope(client: &Client, params: &Params) -> CheckResult<ScopeSet> {
     Ok(granted)
 }
 
-fn check_pkce(client: &Client, params: &Params) -> CheckResult<Option<CodeChallenge>> {
+/// PKCE protects a code; a public client must use it whenever one is issued.
+fn check_pkce(client: &Client, response_type: ResponseType, params: &Params) -> CheckResult<Option<CodeChallenge>> {
     match (params.get("code_challenge"), params.get("code_challenge_method")) {
-        (None, None) if client.kind() == ClientKind::Public => {
+        (None, None) if client.kind() == ClientKind::Public && response_type.issues_code() => {
             Err((ErrorCode::InvalidRequest, "public clients must use PKCE (code_challenge with S256)"))
         }
         (None, None) => Ok(None),
@@ -170,9 +193,14 @@ fn check_max_age(params: &Params) -> CheckResult<Option<u64>> {
         .transpose()
 }
 
-fn check_nonce(params: &Params) -> CheckResult<Option<String>> {
+/// Required whenever the authorization endpoint itself returns an ID token (OIDC Core
+/// §3.2.2.1, §3.3.2.11): the client's only defence against a replayed one.
+fn check_nonce(response_type: ResponseType, params: &Params) -> CheckResult<Option<String>> {
     match params.get("nonce") {
         Some(nonce) if nonce.len() > MAX_NONCE_LEN => Err((ErrorCode::InvalidRequest, "nonce is too long")),
+        None if response_type.issues_id_token() => {
+            Err((ErrorCode::InvalidRequest, "nonce is required when the response carries an ID token"))
+        }
         nonce => Ok(nonce.map(str::to_owned)),
     }
 }

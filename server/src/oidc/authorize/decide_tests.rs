@@ -14,6 +14,7 @@ const BOB: Uuid = Uuid::from_u128(2);
 
 fn request() -> AuthorizationRequest {
     AuthorizationRequest {
+        response_type: crate::domain::ResponseType::Code,
         client_id: "wiki".into(),
         client_name: "Wiki".into(),
         target: ResponseTarget {

@@ -1,12 +1,17 @@
-//! What a successful authorization response carries (OIDC Core §3.1.2.5): a single-use
-//! authorization code bound to the client, the redirect URI, PKCE, the nonce and the
-//! session it was issued in.
+//! What a successful authorization response carries (OIDC Core §3.1.2.5, §3.2.2.5,
+//! §3.3.2.5), as the response type asks: a single-use authorization code bound to the
+//! client, the redirect URI, PKCE, the nonce and the session; an access token; an ID token
+//! bound to the nonce and to what it came with (`at_hash`, `c_hash`). Everything issued
+//! here belongs to one grant, so a replayed code revokes the tokens that came with it.
 
 use uuid::Uuid;
 
 use super::pending::AuthorizationRequest;
 use crate::config::Settings;
+use crate::domain::client::SECRET_CONTEXT;
+use crate::domain::scope;
 use crate::oidc::code::{self, AuthorizationCode};
+use crate::oidc::token::issue::{self as tokens, Bindings, Subject, UserGrant};
 use crate::session::browser::BrowserSession;
 use crate::state::AppState;
 
@@ -18,22 +23,70 @@ pub async fn authorization_response(
     request: &AuthorizationRequest,
     session: &BrowserSession,
 ) -> Result<Vec<(&'static str, String)>, Error> {
-    let code = AuthorizationCode {
-        client_id: request.client_id.clone(),
-        redirect_uri: request.target.redirect_uri.clone(),
-        user_id: session.user_id,
-        scope: request.scope.clone(),
-        nonce: request.nonce.clone(),
-        code_challenge: request.code_challenge.clone(),
-        auth_time: session.auth_time,
-        amr: session.amr.clone(),
-        acr: session.acr.clone(),
-        sid: session.sid.clone(),
-        grant_id: Uuid::new_v4(),
+    let response_type = request.response_type;
+    let grant_id = Uuid::new_v4();
+    let mut params = Vec::new();
+    let code = if response_type.issues_code() {
+        let code = AuthorizationCode {
+            client_id: request.client_id.clone(),
+            redirect_uri: request.target.redirect_uri.clone(),
+            user_id: session.user_id,
+            scope: request.scope.clone(),
+            nonce: request.nonce.clone(),
+            code_challenge: request.code_challenge.clone(),
+            auth_time: session.auth_time,
+            amr: session.amr.clone(),
+            acr: session.acr.clone(),
+            sid: session.sid.clone(),
+            grant_id,
+        };
+        let ttl = Settings::secs(state.settings.authorization_code_ttl_secs);
+        let value = code::issue(&state.sessions, &code, ttl).await?;
+        params.push(("code", value.clone()));
+        Some(value)
+    } else {
+        None
     };
-    let value = code::issue(&state.sessions, &code, Settings::secs(state.settings.authorization_code_ttl_secs)).await?;
+    if response_type.uses_implicit() {
+        let stored = state.store.find_client(&request.client_id).await?.ok_or("the client is gone")?;
+        let user = state.store.find_user(session.user_id).await?.filter(|u| !u.disabled).ok_or("the user is gone")?;
+        let grant = UserGrant {
+            user: &user,
+            auth_time: session.auth_time,
+            amr: &session.amr,
+            acr: session.acr.as_deref(),
+            sid: Some(&session.sid),
+            grant_id,
+        };
+        let access = if response_type.issues_access_token() {
+            let access = tokens::access_token(state, &stored.client, &Subject::User(&grant), &request.scope)?;
+            params.push(("access_token", access.token.clone()));
+            params.push(("token_type", "Bearer".to_owned()));
+            params.push(("expires_in", access.expires_in.to_string()));
+            params.push(("scope", request.scope.to_string()));
+            Some(access)
+        } else {
+            None
+        };
+        if response_type.issues_id_token() && request.scope.contains(scope::OPENID) {
+            let secret = match &stored.secret_sealed {
+                Some(sealed) => Some(state.master.open(SECRET_CONTEXT, sealed)?),
+                None => None,
+            };
+            let bindings = Bindings {
+                nonce: request.nonce.as_deref(),
+                access_token: access.as_ref().map(|a| a.token.as_str()),
+                code: code.as_deref(),
+            };
+            let id_token =
+                tokens::id_token(state, &stored.client, secret.as_deref(), &grant, &request.scope, bindings)?;
+            params.push(("id_token", id_token));
+        }
+    }
     // Back-channel logout tells each client that took part when the session ends.
     state.store.record_session_client(&session.sid, &request.client_id).await?;
-    tracing::info!(client_id = %request.client_id, user = %session.user_id, "authorization code issued");
-    Ok(vec![("code", value)])
+    tracing::info!(
+        client_id = %request.client_id, user = %session.user_id, response_type = %response_type, "authorization issued"
+    );
+    Ok(params)
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::pkce::CodeChallenge;
-use crate::domain::{Prompt, ResponseMode, ScopeSet};
+use crate::domain::{Prompt, ResponseMode, ResponseType, ScopeSet};
 use crate::oidc::ErrorCode;
 use crate::secrets::{constant_time_eq, random_token};
 use crate::session::{SessionError, SessionStore, Space};
@@ -16,6 +16,10 @@ use crate::session::{SessionError, SessionStore, Space};
 /// What the app asked for, as it passed every check (OIDC Core §3.1.2.2).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuthorizationRequest {
+    /// What the response carries; requests saved before the hub knew other flows are
+    /// code flow requests.
+    #[serde(default = "code_flow")]
+    pub response_type: ResponseType,
     pub client_id: String,
     pub client_name: String,
     pub target: ResponseTarget,
@@ -30,6 +34,10 @@ pub struct AuthorizationRequest {
     pub idp_hint: Option<String>,
     /// The `sub` of a valid `id_token_hint`: the session must be this user's.
     pub expected_subject: Option<String>,
+}
+
+fn code_flow() -> ResponseType {
+    ResponseType::Code
 }
 
 impl AuthorizationRequest {

@@ -10,7 +10,7 @@ use crate::oidc::code::{self, AuthorizationCode, Redemption};
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
 
-use super::issue::{self, Subject, UserGrant};
+use super::issue::{self, Bindings, Subject, UserGrant};
 use crate::oidc::client_auth::AuthenticatedClient;
 
 pub async fn exchange(
@@ -56,7 +56,8 @@ pub async fn exchange(
     };
     let access = issue::access_token(state, &client.client, &Subject::User(&grant), &code.scope)?;
     let id_token = if code.scope.contains(scope::OPENID) {
-        Some(issue::id_token(state, client, &grant, &code.scope, code.nonce.as_deref(), &access.token, Some(value))?)
+        let bindings = Bindings { nonce: code.nonce.as_deref(), access_token: Some(&access.token), code: Some(value) };
+        Some(issue::id_token(state, &client.client, client.secret.as_deref(), &grant, &code.scope, bindings)?)
     } else {
         None
     };

@@ -5,13 +5,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha512};
 use uuid::Uuid;
 
-use crate::domain::{Client, ScopeSet, User, claims};
+use crate::domain::{Client, ScopeSet, SigningAlg, User, claims};
 use crate::keys::TokenType;
 use crate::oidc::OAuthError;
-use crate::oidc::client_auth::AuthenticatedClient;
 use crate::secrets::{random_token, token_digest};
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
@@ -75,18 +74,29 @@ pub fn access_token(
     Ok(AccessToken { token, expires_in })
 }
 
-/// The ID token. `code` is the authorization code being exchanged, for `c_hash`.
+/// What an ID token is bound to besides the user (OIDC Core §3.1.3.6, §3.3.2.11): the
+/// request's nonce, and the access token and the code issued with it (`at_hash`,
+/// `c_hash`).
+#[derive(Default, Clone, Copy)]
+pub struct Bindings<'a> {
+    pub nonce: Option<&'a str>,
+    pub access_token: Option<&'a str>,
+    pub code: Option<&'a str>,
+}
+
+/// The ID token for `client`, signed as it registered (`secret`: its secret in clear, for
+/// HS256).
 pub fn id_token(
     state: &AppState,
-    client: &AuthenticatedClient,
+    client: &Client,
+    secret: Option<&[u8]>,
     grant: &UserGrant<'_>,
     scope: &ScopeSet,
-    nonce: Option<&str>,
-    access_token: &str,
-    code: Option<&str>,
+    bindings: Bindings<'_>,
 ) -> Result<String, OAuthError> {
     let now = Utc::now().timestamp();
-    let client_id = &client.client.client_id;
+    let client_id = &client.client_id;
+    let alg = client.id_token_signed_response_alg;
     let mut claims = json!({
         "iss": state.issuer(),
         "sub": grant.user.subject(),
@@ -95,17 +105,19 @@ pub fn id_token(
         "iat": now,
         "exp": now + i64::try_from(state.settings.id_token_ttl_secs).unwrap_or(i64::MAX / 2),
         "auth_time": grant.auth_time,
-        "at_hash": half_hash(access_token),
     });
     // An upstream that names no method leaves `amr` out rather than empty.
     if !grant.amr.is_empty() {
         claims["amr"] = json!(grant.amr);
     }
-    if let Some(nonce) = nonce {
+    if let Some(nonce) = bindings.nonce {
         claims["nonce"] = json!(nonce);
     }
-    if let Some(code) = code {
-        claims["c_hash"] = json!(half_hash(code));
+    if let Some(access_token) = bindings.access_token {
+        claims["at_hash"] = json!(half_hash(alg, access_token));
+    }
+    if let Some(code) = bindings.code {
+        claims["c_hash"] = json!(half_hash(alg, code));
     }
     if let Some(sid) = grant.sid {
         claims["sid"] = json!(sid);
@@ -116,17 +128,23 @@ pub fn id_token(
     if let Value::Object(map) = &mut claims {
         map.extend(claims::user_claims(grant.user, scope));
     }
-    let alg = client.client.id_token_signed_response_alg;
-    state
-        .keys
-        .sign_for_client(alg, &claims, TokenType::IdToken, client.secret.as_deref())
-        .map_err(|e| OAuthError::internal(&e))
+    state.keys.sign_for_client(alg, &claims, TokenType::IdToken, secret).map_err(|e| OAuthError::internal(&e))
 }
 
-/// `at_hash` / `c_hash` (OIDC Core §3.1.3.6): the left half of SHA-256, base64url.
-pub fn half_hash(value: &str) -> String {
-    let digest = Sha256::digest(value.as_bytes());
-    URL_SAFE_NO_PAD.encode(&digest[..16])
+/// `at_hash` / `c_hash` (OIDC Core §3.1.3.6): the left half of the hash the ID token's
+/// `alg` uses, base64url. SHA-256 for the 256 algorithms; SHA-512 for Ed25519, as
+/// certified relying parties compute it.
+pub fn half_hash(alg: SigningAlg, value: &str) -> String {
+    match alg {
+        SigningAlg::EdDSA => {
+            let digest = Sha512::digest(value.as_bytes());
+            URL_SAFE_NO_PAD.encode(&digest[..32])
+        }
+        SigningAlg::RS256 | SigningAlg::PS256 | SigningAlg::ES256 | SigningAlg::HS256 => {
+            let digest = Sha256::digest(value.as_bytes());
+            URL_SAFE_NO_PAD.encode(&digest[..16])
+        }
+    }
 }
 
 /// Whether this grant gets a refresh token: only a client registered for the

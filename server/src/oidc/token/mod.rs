@@ -47,5 +47,9 @@ async fn handle(req: &Request, body: Body, state: &AppState) -> Result<serde_jso
         GrantType::AuthorizationCode => authorization_code::exchange(state, &client, &params).await,
         GrantType::RefreshToken => refresh_token::exchange(state, &client, &params).await,
         GrantType::ClientCredentials => client_credentials::exchange(state, &client, &params).await,
+        // Registered for the authorization endpoint's tokens; never a token request.
+        GrantType::Implicit => {
+            Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "the implicit grant has no token request"))
+        }
     }
 }

@@ -11,7 +11,7 @@ use crate::secrets::token_digest;
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
 
-use super::issue::{self, Subject, UserGrant};
+use super::issue::{self, Bindings, Subject, UserGrant};
 use crate::oidc::client_auth::AuthenticatedClient;
 
 pub async fn exchange(
@@ -77,7 +77,8 @@ pub async fn exchange(
     };
     let access = issue::access_token(state, &client.client, &Subject::User(&grant), &scope)?;
     let id_token = if scope.contains(scope::OPENID) {
-        Some(issue::id_token(state, client, &grant, &scope, None, &access.token, None)?)
+        let bindings = Bindings { access_token: Some(&access.token), ..Bindings::default() };
+        Some(issue::id_token(state, &client.client, client.secret.as_deref(), &grant, &scope, bindings)?)
     } else {
         None
     };
