@@ -16,6 +16,7 @@ mod m20261123_000010_refresh_acr;
 mod m20261201_000011_revocations;
 mod m20261201_000012_dynamic_registration;
 mod m20261201_000013_one_active_key_per_alg;
+mod m20261201_000014_request_objects;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_revocations::Migration),
             Box::new(m20261201_000012_dynamic_registration::Migration),
             Box::new(m20261201_000013_one_active_key_per_alg::Migration),
+            Box::new(m20261201_000014_request_objects::Migration),
         ]
     }
 }

@@ -5,7 +5,9 @@
 //!
 //! Peers measured in the same run, so ratios mean something on a noisy machine:
 //! `serve-baseline` is a bare poem handler serving the same discovery bytes, and
-//! `sign-baseline` is raw RS256 signing with a parsed aws-lc key on one core.
+//! `sign-baseline` is raw signing (RS256, ES256, Ed25519) with a parsed aws-lc key on one
+//! core. `client-credentials` loads one more hub, started with another access-token
+//! algorithm, with the client_credentials grant alone.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -45,7 +47,8 @@ async fn main() -> Result<()> {
         "serve-baseline" => serve_baseline(&args).await,
         "sign-baseline" => sign_baseline(&args),
         "run" => run(&args).await,
-        _ => bail!("usage: hub-bench run|serve-baseline|sign-baseline --flag value …"),
+        "client-credentials" => client_credentials_only(&args).await,
+        _ => bail!("usage: hub-bench run|client-credentials|serve-baseline|sign-baseline --flag value …"),
     }
 }
 
@@ -255,22 +258,8 @@ async fn run(args: &Args) -> Result<()> {
         rows.push(m.row());
     }
 
-    let token_url = format!("{}/token", hub.issuer);
-    let cc_hub = hub.clone();
-    let mut m = load("token: client_credentials (RS256 JWT)", pid, ticks, connections, seconds, move |c, _| {
-        let (url, hub) = (token_url.clone(), cc_hub.clone());
-        async move {
-            let sent = c
-                .post(&url)
-                .basic_auth(&hub.client_id, Some(&hub.client_secret))
-                .form(&[("grant_type", "client_credentials")])
-                .send()
-                .await;
-            Some(sent.is_ok_and(|r| r.status().is_success()))
-        }
-    })
-    .await?;
-    rows.push(m.row());
+    let alg = args.get("access-token-alg").unwrap_or("RS256");
+    rows.push(client_credentials(&hub, alg, pid, ticks, connections, seconds).await?);
 
     // Codes for the exchange run: one sign-in, then /authorize with the session cookie
     // (no password hashing) as many times as the run can use.
@@ -332,6 +321,58 @@ async fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// The client_credentials grant against a hub that signs access tokens with `alg`.
+async fn client_credentials(
+    hub: &Arc<Hub>,
+    alg: &str,
+    pid: u32,
+    ticks: f64,
+    connections: usize,
+    seconds: u64,
+) -> Result<String> {
+    let token_url = format!("{}/token", hub.issuer);
+    let cc_hub = hub.clone();
+    let name = format!("token: client_credentials ({alg} JWT)");
+    let mut m = load(&name, pid, ticks, connections, seconds, move |c, _| {
+        let (url, hub) = (token_url.clone(), cc_hub.clone());
+        async move {
+            let sent = c
+                .post(&url)
+                .basic_auth(&hub.client_id, Some(&hub.client_secret))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await;
+            Some(sent.is_ok_and(|r| r.status().is_success()))
+        }
+    })
+    .await?;
+    Ok(m.row())
+}
+
+/// One table row: client_credentials against the hub at `--issuer`.
+async fn client_credentials_only(args: &Args) -> Result<()> {
+    let hub = Arc::new(Hub {
+        issuer: args.get("issuer")?.to_owned(),
+        client_id: args.get("client-id")?.to_owned(),
+        client_secret: args.get("client-secret")?.to_owned(),
+        redirect: String::new(),
+        username: String::new(),
+        password: String::new(),
+    });
+    let (pid, ticks) = (args.get("pid")?.parse()?, args.number("clk-tck", 100) as f64);
+    let row = client_credentials(
+        &hub,
+        args.get("access-token-alg")?,
+        pid,
+        ticks,
+        args.number("connections", 32) as usize,
+        args.number("seconds", 10),
+    )
+    .await?;
+    println!("{row}");
+    Ok(())
+}
+
 /// A bare poem handler serving fixed bytes: the ceiling for discovery and JWKS here.
 async fn serve_baseline(args: &Args) -> Result<()> {
     use poem::{Route, Server, get, handler, listener::TcpListener};
@@ -349,26 +390,41 @@ async fn serve_baseline(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// RS256 signatures per second on one core with a parsed aws-lc key: the ceiling for
-/// every endpoint that signs a token.
+/// Signatures per second on one core with a parsed aws-lc key, for each algorithm the
+/// hub signs access tokens with: the ceiling for every endpoint that signs a token.
 fn sign_baseline(args: &Args) -> Result<()> {
     use aws_lc_rs::rand::SystemRandom;
-    use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
-    let key = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let rng = SystemRandom::new();
-    let message = [7u8; 400];
-    let mut signature = vec![0u8; key.public_modulus_len()];
+    use aws_lc_rs::signature::{
+        ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
+    };
+    let fail = |e: aws_lc_rs::error::Unspecified| anyhow::anyhow!("{e}");
     let seconds = args.number("seconds", 3) as f64;
-    let started = Instant::now();
-    let mut count = 0u64;
-    while started.elapsed().as_secs_f64() < seconds {
-        key.sign(&RSA_PKCS1_SHA256, &rng, &message, &mut signature).map_err(|e| anyhow::anyhow!("{e}"))?;
-        count += 1;
-    }
-    let _ = key.public_key();
+    let message = [7u8; 400];
+    let rng = SystemRandom::new();
+    let rate = |sign: &mut dyn FnMut() -> Result<()>| -> Result<f64> {
+        let started = Instant::now();
+        let mut count = 0u64;
+        while started.elapsed().as_secs_f64() < seconds {
+            sign()?;
+            count += 1;
+        }
+        Ok(count as f64 / started.elapsed().as_secs_f64())
+    };
+    let rsa = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).map_err(fail)?;
+    let mut signature = vec![0u8; rsa.public_modulus_len()];
+    let rs256 = rate(&mut || rsa.sign(&RSA_PKCS1_SHA256, &rng, &message, &mut signature).map_err(fail))?;
+    let der = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).map_err(fail)?;
+    let ecdsa =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der.as_ref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let es256 = rate(&mut || ecdsa.sign(&rng, &message).map(|_| ()).map_err(fail))?;
+    let der = Ed25519KeyPair::generate_pkcs8(&rng).map_err(fail)?;
+    let ed25519 = Ed25519KeyPair::from_pkcs8(der.as_ref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let eddsa = rate(&mut || {
+        std::hint::black_box(ed25519.sign(&message));
+        Ok(())
+    })?;
     println!(
-        "RS256-2048 signatures per second on one core (aws-lc, parsed key): {:.0}",
-        count as f64 / started.elapsed().as_secs_f64()
+        "Signatures per second on one core (aws-lc, parsed key): RS256-2048 {rs256:.0}, ES256 {es256:.0}, Ed25519 {eddsa:.0}"
     );
     Ok(())
 }

@@ -185,16 +185,6 @@ async fn a_repeated_parameter_gets_an_error_page() {
 }
 
 #[tokio::test]
-async fn request_objects_are_not_supported() {
-    let s = setup().await;
-    let browser = Browser::new();
-    let page = browser.get(&s.url_with("request_uri", Some("https://app.example/request.jwt"))).await;
-    assert_error_redirect(&s.hub, &page, "request_uri_not_supported", "request_uri");
-    let page = browser.get(&s.url_with("request", Some("eyJhbGciOiJub25lIn0.e30."))).await;
-    assert_error_redirect(&s.hub, &page, "request_not_supported", "request");
-}
-
-#[tokio::test]
 async fn form_post_delivers_an_auto_submitting_form() {
     let s = setup().await;
     let (page, state, verifier) = s.sign_in(&[("response_mode", "form_post")]).await;

@@ -16,6 +16,7 @@ mod logout;
 mod operator_commands;
 mod prompt;
 mod registration;
+mod request_objects;
 mod response_types;
 mod scale_out;
 mod schemathesis;

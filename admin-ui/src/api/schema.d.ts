@@ -557,6 +557,8 @@ export interface components {
             userinfo_signed_response_alg?: components["schemas"]["SigningAlg"];
             jwks?: components["schemas"]["JwkSet"];
             jwks_uri?: string;
+            request_object_signing_alg?: components["schemas"]["RequestObjectAlg"];
+            request_uris: string[];
             /** Format: uint64 */
             default_max_age?: number;
             require_auth_time: boolean;
@@ -631,6 +633,13 @@ export interface components {
             /** @description The client's public keys by value; exclusive with `jwks_uri`. */
             jwks?: components["schemas"]["JwkSet"] & unknown;
             jwks_uri?: string;
+            /** @description How the client signs its request objects; unset: any way the hub verifies. */
+            request_object_signing_alg?: components["schemas"]["RequestObjectAlg"] & unknown;
+            /**
+             * @description The only request URIs the hub fetches for this client.
+             * @default []
+             */
+            request_uris: string[];
             /**
              * Format: uint64
              * @description Seconds: the `max_age` of an authorization request that names none.
@@ -702,6 +711,13 @@ export interface components {
             /** @description The client's public keys by value; exclusive with `jwks_uri`. */
             jwks?: components["schemas"]["JwkSet"] & unknown;
             jwks_uri?: string;
+            /** @description How the client signs its request objects; unset: any way the hub verifies. */
+            request_object_signing_alg?: components["schemas"]["RequestObjectAlg"] & unknown;
+            /**
+             * @description The only request URIs the hub fetches for this client.
+             * @default []
+             */
+            request_uris: string[];
             /**
              * Format: uint64
              * @description Seconds: the `max_age` of an authorization request that names none.
@@ -764,6 +780,8 @@ export interface components {
             userinfo_signed_response_alg?: components["schemas"]["SigningAlg"];
             jwks?: components["schemas"]["JwkSet"];
             jwks_uri?: string;
+            request_object_signing_alg?: components["schemas"]["RequestObjectAlg"];
+            request_uris: string[];
             /** Format: uint64 */
             default_max_age?: number;
             require_auth_time: boolean;
@@ -983,6 +1001,11 @@ export interface components {
             /** Format: uint64 */
             offset: number;
         };
+        /**
+         * @description How a client signs its request objects (`none`: unsigned).
+         * @enum {string}
+         */
+        RequestObjectAlg: "none" | "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "EdDSA";
         /**
          * @description OIDC Core §3: the code, implicit and hybrid flows.
          * @enum {string}

@@ -13,7 +13,8 @@ pub mod validation;
 
 pub use client::{Client, ClientKind};
 pub use protocol::{
-    ApplicationType, GrantType, Prompt, ResponseMode, ResponseType, SigningAlg, TokenEndpointAuthMethod,
+    ApplicationType, GrantType, Prompt, RequestObjectAlg, ResponseMode, ResponseType, SigningAlg,
+    TokenEndpointAuthMethod,
 };
 pub use scope::ScopeSet;
 pub use user::{Address, User};

@@ -98,6 +98,27 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// How a client signs its request objects (OIDC Core §6.1): `none` for an unsigned
+    /// one, no better than the query it replaces, or an algorithm the hub verifies with
+    /// the client's secret (HMAC) or its registered keys.
+    RequestObjectAlg {
+        None = "none",
+        HS256 = "HS256",
+        HS384 = "HS384",
+        HS512 = "HS512",
+        RS256 = "RS256",
+        RS384 = "RS384",
+        RS512 = "RS512",
+        PS256 = "PS256",
+        PS384 = "PS384",
+        PS512 = "PS512",
+        ES256 = "ES256",
+        ES384 = "ES384",
+        EdDSA = "EdDSA",
+    }
+);
+
+wire_enum!(
     /// OIDC Registration 1.0 §2: which redirect URIs a client may register.
     ApplicationType { Web = "web", Native = "native" }
 );

@@ -60,6 +60,25 @@ impl Params {
     pub fn has(&self, name: &str) -> bool {
         self.0.contains_key(name)
     }
+
+    /// These parameters with `overrides` in place of theirs and `removed` taken out (a
+    /// request object's members supersede the query's, OIDC Core §6.1). Values with
+    /// control characters are refused here as in `parse`.
+    pub fn merged(
+        &self,
+        overrides: impl IntoIterator<Item = (String, String)>,
+        removed: &[&str],
+    ) -> Result<Self, ParamsError> {
+        let mut map = self.0.clone();
+        for (name, value) in overrides {
+            if has_control_characters(&name) || has_control_characters(&value) {
+                return Err(ParamsError::ControlCharacters(name.escape_debug().to_string()));
+            }
+            map.insert(name, value);
+        }
+        map.retain(|name, value| !value.is_empty() && !removed.contains(&name.as_str()));
+        Ok(Self(map))
+    }
 }
 
 /// Query parameters of a GET, or the form body of a POST.

@@ -40,6 +40,8 @@ pub async fn ensure(state: &AppState) -> Result<(), StoreError> {
         application_type: ApplicationType::Web,
         userinfo_signed_response_alg: None,
         keys: None,
+        request_object_signing_alg: None,
+        request_uris: Vec::new(),
         default_max_age: None,
         require_auth_time: false,
         backchannel_logout_session_required: false,

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{client_auth, paths};
 use crate::config::{RegistrationPolicy, Settings};
 use crate::domain::{
-    GrantType, Prompt, ResponseMode, ResponseType, SigningAlg, TokenEndpointAuthMethod, claims, scope,
+    GrantType, Prompt, RequestObjectAlg, ResponseMode, ResponseType, SigningAlg, TokenEndpointAuthMethod, claims, scope,
 };
 use crate::state::AppState;
 
@@ -43,8 +43,12 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "claims_supported": names(claims::SUPPORTED),
         "claim_types_supported": ["normal"],
         "claims_parameter_supported": false,
-        "request_parameter_supported": false,
-        "request_uri_parameter_supported": false,
+        "request_parameter_supported": true,
+        "request_uri_parameter_supported": true,
+        // The hub fetches only request URIs a client registered: never a URL a stranger chose.
+        "require_request_uri_registration": true,
+        "request_object_signing_alg_values_supported":
+            RequestObjectAlg::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "authorization_response_iss_parameter_supported": true,
         "frontchannel_logout_supported": false,
         "backchannel_logout_supported": true,

@@ -85,7 +85,21 @@ pub async fn read_json(url: &str, response: reqwest::Response) -> Result<serde_j
 }
 
 /// Reads a JSON answer of at most `MAX_DOCUMENT_BYTES`.
-pub async fn read_value(url: &str, mut response: reqwest::Response) -> Result<Value, FetchError> {
+pub async fn read_value(url: &str, response: reqwest::Response) -> Result<Value, FetchError> {
+    let body = read_bytes(url, response).await?;
+    serde_json::from_slice(&body).map_err(|error| FetchError::Invalid(format!("{url}: not JSON: {error}")))
+}
+
+/// GETs `url` and reads the text it answers (a request object, say), at most
+/// `MAX_DOCUMENT_BYTES` of it.
+pub async fn fetch_text(http: &reqwest::Client, url: &str) -> Result<String, FetchError> {
+    let response =
+        http.get(url).send().await.map_err(|e| FetchError::Unavailable(format!("{url}: {}", describe(&e))))?;
+    let body = read_bytes(url, response).await?;
+    String::from_utf8(body).map_err(|_| FetchError::Invalid(format!("{url}: the answer is not UTF-8 text")))
+}
+
+async fn read_bytes(url: &str, mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
     let status = response.status();
     if status.is_redirection() {
         let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("?");
@@ -106,7 +120,7 @@ pub async fn read_value(url: &str, mut response: reqwest::Response) -> Result<Va
             return Err(FetchError::Invalid(format!("{url}: the answer is larger than {MAX_DOCUMENT_BYTES} bytes")));
         }
     }
-    serde_json::from_slice(&body).map_err(|error| FetchError::Invalid(format!("{url}: not JSON: {error}")))
+    Ok(body)
 }
 
 /// The client as openidconnect calls it (the code exchange), reading at most

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::config::Settings;
 use crate::domain::client::{ClientAbout, ClientKeys, ClientMetadata};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{ApplicationType, GrantType, ResponseType, SigningAlg, TokenEndpointAuthMethod};
+use crate::domain::{ApplicationType, GrantType, RequestObjectAlg, ResponseType, SigningAlg, TokenEndpointAuthMethod};
 use crate::oidc::paths;
 use crate::store::clients::StoredClient;
 
@@ -43,9 +43,9 @@ pub struct Registration {
     pub post_logout_redirect_uris: Vec<String>,
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: Option<bool>,
+    pub request_object_signing_alg: Option<String>,
+    pub request_uris: Vec<String>,
     // Known, and refused when present: the hub does not do these.
-    pub request_object_signing_alg: Option<Value>,
-    pub request_uris: Option<Value>,
     pub sector_identifier_uri: Option<Value>,
     pub id_token_encrypted_response_alg: Option<Value>,
     pub userinfo_encrypted_response_alg: Option<Value>,
@@ -139,6 +139,11 @@ impl Registration {
             )?,
             jwks: self.jwks,
             jwks_uri: self.jwks_uri,
+            request_object_signing_alg: match self.request_object_signing_alg {
+                Some(name) => Some(parse(RequestObjectAlg::parse, "request_object_signing_alg", &name)?),
+                None => None,
+            },
+            request_uris: self.request_uris,
             default_max_age: self.default_max_age,
             require_auth_time: self.require_auth_time.unwrap_or(false),
             backchannel_logout_uri: self.backchannel_logout_uri,
@@ -167,8 +172,6 @@ impl Registration {
             return Err(Refused::metadata(format!("subject_type {subject_type} is not supported; use public")));
         }
         let unsupported = [
-            ("request_object_signing_alg", self.request_object_signing_alg.is_some()),
-            ("request_uris", self.request_uris.is_some()),
             ("sector_identifier_uri", self.sector_identifier_uri.is_some()),
             ("id_token_encrypted_response_alg", self.id_token_encrypted_response_alg.is_some()),
             ("userinfo_encrypted_response_alg", self.userinfo_encrypted_response_alg.is_some()),

@@ -6,7 +6,9 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, Entity
 use super::entities::client;
 use super::{Page, Store, StoreError, Window, conflict_on, json_strings, lower_contains, paginate, to_json_strings};
 use crate::domain::client::{ClientAbout, ClientKeys};
-use crate::domain::{ApplicationType, Client, GrantType, ResponseType, ScopeSet, SigningAlg, TokenEndpointAuthMethod};
+use crate::domain::{
+    ApplicationType, Client, GrantType, RequestObjectAlg, ResponseType, ScopeSet, SigningAlg, TokenEndpointAuthMethod,
+};
 
 /// A client and its sealed secret (absent for public clients).
 #[derive(Clone)]
@@ -156,6 +158,8 @@ fn metadata(client: &Client) -> client::ActiveModel {
         tos_uri: Set(client.about.tos_uri.clone()),
         initiate_login_uri: Set(client.about.initiate_login_uri.clone()),
         contacts: Set(Some(to_json_strings(&client.about.contacts))),
+        request_object_signing_alg: Set(client.request_object_signing_alg.map(|alg| alg.as_str().to_owned())),
+        request_uris: Set(Some(to_json_strings(&client.request_uris))),
         updated_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -180,6 +184,10 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         .ok_or_else(|| corrupt("application type", &model.application_type))?;
     let userinfo_alg = match &model.userinfo_signed_response_alg {
         Some(alg) => Some(SigningAlg::parse(alg).ok_or_else(|| corrupt("userinfo alg", alg))?),
+        None => None,
+    };
+    let request_alg = match &model.request_object_signing_alg {
+        Some(alg) => Some(RequestObjectAlg::parse(alg).ok_or_else(|| corrupt("request object alg", alg))?),
         None => None,
     };
     let keys = match (model.jwks, model.jwks_uri) {
@@ -212,6 +220,8 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         application_type,
         userinfo_signed_response_alg: userinfo_alg,
         keys,
+        request_object_signing_alg: request_alg,
+        request_uris: model.request_uris.as_ref().map(json_strings).unwrap_or_default(),
         default_max_age: model.default_max_age.and_then(|age| u64::try_from(age).ok()),
         require_auth_time: model.require_auth_time,
         backchannel_logout_session_required: model.backchannel_logout_session_required,

@@ -14,6 +14,8 @@ type KeptMetadata = Pick<
   | 'userinfo_signed_response_alg'
   | 'jwks'
   | 'jwks_uri'
+  | 'request_object_signing_alg'
+  | 'request_uris'
   | 'default_max_age'
   | 'require_auth_time'
   | 'backchannel_logout_session_required'
@@ -23,6 +25,7 @@ type KeptMetadata = Pick<
   | 'tos_uri'
   | 'initiate_login_uri'
   | 'contacts'
+  | 'response_types'
 >;
 
 export interface ClientValues {
@@ -59,6 +62,8 @@ export const NEW_CLIENT: ClientValues = {
     require_auth_time: false,
     backchannel_logout_session_required: false,
     contacts: [],
+    request_uris: [],
+    response_types: ['code'],
   },
 };
 
@@ -81,6 +86,9 @@ export function valuesOf(client: Client): ClientValues {
       userinfo_signed_response_alg: client.userinfo_signed_response_alg,
       jwks: client.jwks,
       jwks_uri: client.jwks_uri,
+      request_object_signing_alg: client.request_object_signing_alg,
+      request_uris: client.request_uris,
+      response_types: [...client.response_types],
       default_max_age: client.default_max_age,
       require_auth_time: client.require_auth_time,
       backchannel_logout_session_required: client.backchannel_logout_session_required,
@@ -94,7 +102,9 @@ export function valuesOf(client: Client): ClientValues {
   };
 }
 
-/** The request body; `response_types` follows the grant types (`code` with the code flow). */
+/** The request body. The response types the client registered stay as they are (the form
+ * does not edit them) while they fit the grant types; without the code flow, the ones with
+ * `code` go, and with it and none left, `code` is the one. */
 export function bodyOf(values: ClientValues): ClientInput {
   return {
     ...values.kept,
@@ -102,7 +112,7 @@ export function bodyOf(values: ClientValues): ClientInput {
     redirect_uris: lines(values.redirect_uris),
     post_logout_redirect_uris: lines(values.post_logout_redirect_uris),
     grant_types: values.grant_types,
-    response_types: values.grant_types.includes('authorization_code') ? ['code'] : [],
+    response_types: responseTypesFor(values),
     token_endpoint_auth_method: values.token_endpoint_auth_method,
     id_token_signed_response_alg: values.id_token_signed_response_alg,
     scope: optional(words(values.scope).join(' ')),
@@ -111,6 +121,13 @@ export function bodyOf(values: ClientValues): ClientInput {
     allowed_social_login_keys: values.allowed_social_login_keys,
     default_social_login_key: optional(values.default_social_login_key),
   };
+}
+
+function responseTypesFor(values: ClientValues): ClientInput['response_types'] {
+  const withCode = (type: string) => type.split(' ').includes('code');
+  if (!values.grant_types.includes('authorization_code')) return values.kept.response_types.filter((t) => !withCode(t));
+  const kept = values.kept.response_types;
+  return kept.some(withCode) ? kept : ['code', ...kept];
 }
 
 const GRANT_TYPES: { value: GrantType; label: string }[] = [

@@ -8,8 +8,8 @@ use crate::domain::TokenEndpointAuthMethod as DomainAuthMethod;
 use crate::domain::client::ClientMetadata;
 use crate::domain::client::{ClientAbout, ClientKeys};
 use crate::domain::{
-    ApplicationType as DomainApplicationType, GrantType as DomainGrant, ResponseType as DomainResponse,
-    SigningAlg as DomainAlg,
+    ApplicationType as DomainApplicationType, GrantType as DomainGrant, RequestObjectAlg as DomainRequestAlg,
+    ResponseType as DomainResponse, SigningAlg as DomainAlg,
 };
 use crate::manage::built_in::is_built_in;
 use crate::store::clients::StoredClient;
@@ -101,6 +101,25 @@ impl JwkSet {
     }
 }
 
+/// How a client signs its request objects (`none`: unsigned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum RequestObjectAlg {
+    #[oai(rename = "none")]
+    None,
+    HS256,
+    HS384,
+    HS512,
+    RS256,
+    RS384,
+    RS512,
+    PS256,
+    PS384,
+    PS512,
+    ES256,
+    ES384,
+    EdDSA,
+}
+
 /// OIDC Registration 1.0 §2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -153,6 +172,11 @@ pub struct ClientInput {
     pub jwks: Option<JwkSet>,
     #[oai(validator(max_length = 2048))]
     pub jwks_uri: Option<Text>,
+    /// How the client signs its request objects; unset: any way the hub verifies.
+    pub request_object_signing_alg: Option<RequestObjectAlg>,
+    /// The only request URIs the hub fetches for this client.
+    #[oai(default, validator(max_items = 50))]
+    pub request_uris: Vec<Text>,
     /// Seconds: the `max_age` of an authorization request that names none.
     pub default_max_age: Option<u64>,
     #[oai(default)]
@@ -226,6 +250,8 @@ pub struct Client {
     pub userinfo_signed_response_alg: Option<SigningAlg>,
     pub jwks: Option<JwkSet>,
     pub jwks_uri: Option<String>,
+    pub request_object_signing_alg: Option<RequestObjectAlg>,
+    pub request_uris: Vec<String>,
     pub default_max_age: Option<u64>,
     pub require_auth_time: bool,
     pub backchannel_logout_session_required: bool,
@@ -286,6 +312,8 @@ impl ClientInput {
             application_type: input.application_type.into(),
             userinfo_signed_response_alg: input.userinfo_signed_response_alg.map(Into::into),
             jwks: input.jwks.map(JwkSet::into_value),
+            request_object_signing_alg: input.request_object_signing_alg.map(Into::into),
+            request_uris: Text::unwrap_all(input.request_uris),
             jwks_uri: input.jwks_uri.map(Text::into_inner),
             default_max_age: input.default_max_age,
             require_auth_time: input.require_auth_time,
@@ -330,6 +358,8 @@ impl From<StoredClient> for Client {
                 Some(ClientKeys::JwksUri(uri)) => Some(uri),
                 _ => None,
             },
+            request_object_signing_alg: client.request_object_signing_alg.map(Into::into),
+            request_uris: client.request_uris,
             default_max_age: client.default_max_age,
             require_auth_time: client.require_auth_time,
             backchannel_logout_session_required: client.backchannel_logout_session_required,
@@ -348,6 +378,10 @@ impl From<StoredClient> for Client {
 
 same_variants!(SigningAlg, DomainAlg { RS256, PS256, ES256, EdDSA, HS256 });
 same_variants!(ApplicationType, DomainApplicationType { Web, Native });
+same_variants!(
+    RequestObjectAlg,
+    DomainRequestAlg { None, HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA }
+);
 same_variants!(
     TokenEndpointAuthMethod,
     DomainAuthMethod { ClientSecretBasic, ClientSecretPost, ClientSecretJwt, PrivateKeyJwt, None }

@@ -4,7 +4,9 @@
 
 use super::redirect_uri::validate_redirect_uri;
 use super::{Client, ClientAbout, ClientKeys, validate_client_id};
-use crate::domain::protocol::{ApplicationType, GrantType, ResponseType, SigningAlg, TokenEndpointAuthMethod};
+use crate::domain::protocol::{
+    ApplicationType, GrantType, RequestObjectAlg, ResponseType, SigningAlg, TokenEndpointAuthMethod,
+};
 use crate::domain::scope::{self, ScopeSet};
 use crate::domain::social_login_key::validate_slug;
 use crate::domain::validation::{self, FieldErrors};
@@ -23,6 +25,8 @@ pub struct ClientMetadata {
     pub userinfo_signed_response_alg: Option<SigningAlg>,
     pub jwks: Option<serde_json::Value>,
     pub jwks_uri: Option<String>,
+    pub request_object_signing_alg: Option<RequestObjectAlg>,
+    pub request_uris: Vec<String>,
     pub default_max_age: Option<u64>,
     pub require_auth_time: bool,
     pub backchannel_logout_uri: Option<String>,
@@ -50,6 +54,8 @@ impl Default for ClientMetadata {
             userinfo_signed_response_alg: None,
             jwks: None,
             jwks_uri: None,
+            request_object_signing_alg: None,
+            request_uris: Vec::new(),
             default_max_age: None,
             require_auth_time: false,
             backchannel_logout_uri: None,
@@ -83,6 +89,8 @@ impl From<&Client> for ClientMetadata {
             userinfo_signed_response_alg: client.userinfo_signed_response_alg,
             jwks,
             jwks_uri,
+            request_object_signing_alg: client.request_object_signing_alg,
+            request_uris: client.request_uris.clone(),
             default_max_age: client.default_max_age,
             require_auth_time: client.require_auth_time,
             backchannel_logout_uri: client.backchannel_logout_uri.clone(),
@@ -150,6 +158,8 @@ impl ClientMetadata {
             id_token_signed_response_alg: self.id_token_signed_response_alg,
             userinfo_signed_response_alg: self.userinfo_signed_response_alg,
             keys,
+            request_object_signing_alg: self.request_object_signing_alg,
+            request_uris: self.request_uris,
             default_max_age: self.default_max_age,
             require_auth_time: self.require_auth_time,
             backchannel_logout_uri: self.backchannel_logout_uri,
@@ -194,6 +204,14 @@ impl ClientMetadata {
         if let Some(uri) = &self.backchannel_logout_uri {
             errors.check("backchannel_logout_uri", validation::https_url(uri));
         }
+        if self.request_uris.len() > MAX_URIS {
+            errors.add("request_uris", format!("at most {MAX_URIS} URIs"));
+        }
+        for (i, uri) in self.request_uris.iter().enumerate() {
+            // The fragment may carry the hash of the file's contents; the rest is fetched.
+            let fetched = uri.split('#').next().unwrap_or(uri);
+            errors.check(format!("request_uris[{i}]"), validation::https_url(fetched));
+        }
     }
 
     /// RFC 7591 §2.1: the grant types and the response types agree.
@@ -232,6 +250,10 @@ impl ClientMetadata {
             if public && alg == Some(SigningAlg::HS256) {
                 errors.add(field, "HS256 is keyed with the client secret; a public client has none");
             }
+        }
+        let hmac_request_objects = [RequestObjectAlg::HS256, RequestObjectAlg::HS384, RequestObjectAlg::HS512];
+        if public && self.request_object_signing_alg.is_some_and(|alg| hmac_request_objects.contains(&alg)) {
+            errors.add("request_object_signing_alg", "HMAC is keyed with the client secret; a public client has none");
         }
     }
 

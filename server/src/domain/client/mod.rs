@@ -8,7 +8,9 @@ mod redirect_uri;
 pub use metadata::ClientMetadata;
 pub use redirect_uri::validate_redirect_uri;
 
-use super::protocol::{ApplicationType, GrantType, ResponseType, SigningAlg, TokenEndpointAuthMethod};
+use super::protocol::{
+    ApplicationType, GrantType, RequestObjectAlg, ResponseType, SigningAlg, TokenEndpointAuthMethod,
+};
 use super::scope::ScopeSet;
 use super::validation;
 
@@ -40,6 +42,10 @@ pub struct Client {
     pub userinfo_signed_response_alg: Option<SigningAlg>,
     /// The client's own public keys, for the JWTs it signs.
     pub keys: Option<ClientKeys>,
+    /// How its request objects must be signed; unset, any way the hub verifies.
+    pub request_object_signing_alg: Option<RequestObjectAlg>,
+    /// The only `request_uri`s the hub fetches for it (OIDC Registration 1.0 §2).
+    pub request_uris: Vec<String>,
     /// Seconds: the `max_age` of an authorization request that names none.
     pub default_max_age: Option<u64>,
     /// Asked for at registration; the hub's ID tokens always carry `auth_time`.
@@ -91,6 +97,15 @@ impl Client {
         self.redirect_uris
             .iter()
             .any(|registered| registered == uri || redirect_uri::same_but_loopback_port(registered, uri))
+    }
+
+    /// A registered request URI, or one that differs from it only by the fragment (where
+    /// a registered URI may carry the hash of the file's contents).
+    pub fn has_request_uri(&self, uri: &str) -> bool {
+        let without_fragment = |uri: &str| uri.split('#').next().unwrap_or(uri).to_owned();
+        self.request_uris
+            .iter()
+            .any(|registered| registered == uri || without_fragment(registered) == without_fragment(uri))
     }
 
     pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {

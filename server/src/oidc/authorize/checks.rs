@@ -10,6 +10,7 @@ use crate::oidc::{ErrorCode, OAuthError};
 use crate::state::AppState;
 
 use super::pending::{AuthorizationRequest, ResponseTarget};
+use super::request_object;
 
 /// How a failed request is answered.
 pub enum AuthorizeError {
@@ -26,8 +27,15 @@ const MAX_NONCE_LEN: usize = 512;
 const MAX_STATE_LEN: usize = 2048;
 const MAX_LOGIN_HINT_LEN: usize = 256;
 
-pub async fn validate(state: &AppState, params: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
-    let client = check_client(state, params).await?;
+pub async fn validate(state: &AppState, query: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
+    let client = check_client(state, query).await?;
+    // A request object's members supersede the query's; its own failure goes to the
+    // query's redirect URI, once that is known to be the client's.
+    let resolved = match request_object::resolve(state, &client, query).await {
+        Ok(resolved) => resolved,
+        Err(error) => return Err(AuthorizeError::Redirect { target: check_redirect_uri(&client, query)?, error }),
+    };
+    let params = resolved.as_ref().unwrap_or(query);
     let mut target = check_redirect_uri(&client, params)?;
     let implicit = params.get("response_type").and_then(ResponseType::from_words).filter(|r| r.uses_implicit());
     if let Some(response_type) = implicit
@@ -113,12 +121,6 @@ fn check_redirect_uri(client: &Client, params: &Params) -> Result<ResponseTarget
 }
 
 fn check_unsupported_parameters(params: &Params) -> CheckResult<()> {
-    if params.has("request") {
-        return Err((ErrorCode::RequestNotSupported, "request objects are not supported"));
-    }
-    if params.has("request_uri") {
-        return Err((ErrorCode::RequestUriNotSupported, "request_uri is not supported"));
-    }
     if params.has("registration") {
         return Err((ErrorCode::RegistrationNotSupported, "the registration parameter is not supported"));
     }

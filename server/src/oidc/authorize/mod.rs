@@ -1,5 +1,6 @@
 //! `GET|POST /authorize` (OIDC Core §3.1.2) and the authorization flow it owns: the
-//! request is checked (`checks`), kept while the user signs in and consents (`pending`),
+//! request is taken out of its request object if it has one (`request_object`), checked
+//! (`checks`), kept while the user signs in and consents (`pending`),
 //! and after every step `decide` picks the next one from the facts, which `respond`
 //! carries out. Pages and sign-in methods hand the request back through `resume`; the
 //! flow never calls them, and knows each only as a path to send the browser to.
@@ -8,6 +9,7 @@ mod checks;
 mod decide;
 mod issue;
 mod pending;
+mod request_object;
 mod respond;
 mod resume;
 

@@ -32,6 +32,8 @@ pub struct Model {
     pub initiate_login_uri: Option<String>,
     pub contacts: Option<Json>,
     pub registration_access_token_hash: Option<String>,
+    pub request_object_signing_alg: Option<String>,
+    pub request_uris: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
