@@ -68,6 +68,10 @@ pub struct Settings {
     /// Registrations per client address within `registration_window_secs`.
     pub registration_per_address: u32,
     pub registration_window_secs: u64,
+    /// Lets registered clients name http and private-network URLs (jwks_uri,
+    /// request_uris, backchannel_logout_uri) the hub then fetches: for tests and
+    /// development only; off, a stranger's URLs reach only the public internet.
+    pub registration_allow_private_urls: bool,
 }
 
 /// Who may call the registration endpoint.
@@ -117,6 +121,7 @@ impl Default for Settings {
             registration: RegistrationPolicy::Token,
             registration_per_address: 20,
             registration_window_secs: 3600,
+            registration_allow_private_urls: false,
         }
     }
 }
@@ -200,6 +205,7 @@ impl Settings {
         "registration",
         "registration_per_address",
         "registration_window_secs",
+        "registration_allow_private_urls",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {

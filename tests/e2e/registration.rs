@@ -174,6 +174,33 @@ async fn bad_metadata_and_bad_tokens_are_refused_with_the_rfc_error_codes() {
             "",
             "an unknown member is ignored",
         ),
+        // What the hub fetches for a stranger's client must be on the public internet.
+        (
+            json!({"redirect_uris": ["https://notes.example/cb"], "token_endpoint_auth_method": "private_key_jwt",
+                   "jwks_uri": "http://127.0.0.1:8080/jwks"}),
+            "invalid_client_metadata",
+            "a loopback jwks_uri",
+        ),
+        (
+            json!({"redirect_uris": ["https://notes.example/cb"], "backchannel_logout_uri": "https://169.254.169.254/x"}),
+            "invalid_client_metadata",
+            "the cloud metadata address",
+        ),
+        (
+            json!({"redirect_uris": ["https://notes.example/cb"], "request_uris": ["https://localhost/r.jwt"]}),
+            "invalid_client_metadata",
+            "localhost",
+        ),
+        (
+            json!({"redirect_uris": ["https://notes.example/cb"], "scope": "openid payments:write"}),
+            "invalid_client_metadata",
+            "a scope a resource server might trust",
+        ),
+        (
+            json!({"redirect_uris": ["https://notes.example/cb"], "client_name": "Wiki\u{202e}ppa"}),
+            "invalid_client_metadata",
+            "a bidirectional override in the name",
+        ),
     ];
     for (metadata, code, case) in cases {
         let reply = register(&hub, Some(&token), &metadata).await;
@@ -199,6 +226,75 @@ async fn bad_metadata_and_bad_tokens_are_refused_with_the_rfc_error_codes() {
     assert_eq!((spent.status, spent.error()), (StatusCode::UNAUTHORIZED, "invalid_token"), "used up");
     let (ok, _, err) = hub.cli(&["registration-token", "add", "--expires-in", "5"], None);
     assert!(!ok && err.contains("expires_in"), "{err}");
+}
+
+#[tokio::test]
+async fn a_registered_client_is_shown_as_unverified_and_learns_only_of_its_own_tokens() {
+    crate::backend();
+    let hub = TestHub::spawn_with(&[("HUB_REGISTRATION", "open")]).await;
+    hub.add_user("alice", crate::code_flow::PASSWORD, &["--email", "alice@example.com"]);
+    let metadata = json!({"client_name": "Totally Official", "redirect_uris": ["https://notes.example/cb"],
+                          "grant_types": ["authorization_code", "client_credentials"]});
+    let registered = register(&hub, None, &metadata).await;
+    let (client_id, secret) =
+        (registered.json["client_id"].as_str().unwrap(), registered.json["client_secret"].as_str().unwrap());
+
+    let url = format!(
+        "{}?response_type=code&client_id={client_id}&redirect_uri=https://notes.example/cb&scope=openid&state=s\
+         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        hub.url("/authorize")
+    );
+    let browser = e2e::Browser::new();
+    let page = browser.sign_in(&url, "alice", crate::code_flow::PASSWORD).await;
+    let location = page.location().expect("on to the consent page");
+    assert!(location.contains("/consent"), "a registered client asks for consent: {location}");
+    let consent_page = browser.get(&location).await;
+    assert!(consent_page.body.contains("registered itself"), "{}", consent_page.body);
+    assert!(consent_page.body.contains("notes.example"), "the host it returns to");
+
+    // Another client's access token is not this client's business (RFC 7662 §4).
+    let admin_made = hub.add_client(&[
+        "--name",
+        "App",
+        "--redirect-uri",
+        "https://app.example/cb",
+        "--grant-type",
+        "client_credentials",
+    ]);
+    let token: Value = http_client()
+        .post(hub.url("/token"))
+        .basic_auth(&admin_made.client_id, admin_made.client_secret.as_deref())
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = token["access_token"].as_str().unwrap();
+    let introspect = |id: String, secret: String, token: String| {
+        let hub_url = hub.url("/introspect");
+        async move {
+            let response =
+                http_client().post(hub_url).basic_auth(id, Some(secret)).form(&[("token", token)]).send().await;
+            JsonReply::read(response.unwrap()).await.json
+        }
+    };
+    let by_stranger = introspect(client_id.to_owned(), secret.to_owned(), access.to_owned()).await;
+    assert_eq!(by_stranger, json!({"active": false}), "a registered client learns nothing of another's token");
+    let own: Value = http_client()
+        .post(hub.url("/token"))
+        .basic_auth(client_id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let own_token = own["access_token"].as_str().unwrap().to_owned();
+    let by_itself = introspect(client_id.to_owned(), secret.to_owned(), own_token).await;
+    assert_eq!(by_itself["active"], true, "its own token");
 }
 
 #[tokio::test]

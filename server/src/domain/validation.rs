@@ -36,6 +36,10 @@ impl FieldErrors {
         }
     }
 
+    pub fn extend(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -67,10 +71,17 @@ pub fn text(value: &str, max: usize) -> Result<(), String> {
     if value.chars().count() > max {
         return Err(format!("must have at most {max} characters"));
     }
-    if value.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
+    if value.chars().any(|c| c.is_control() || is_invisible_format(c)) {
+        return Err("must not contain control or invisible formatting characters".into());
     }
     Ok(())
+}
+
+/// Invisible characters that change how text around them reads (bidirectional overrides,
+/// zero-width joiners): a name that shows as "Wiki" must be "Wiki".
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}')
 }
 
 /// An identifier people type and URLs carry: 1 to `max` characters, no spaces or
@@ -103,6 +114,59 @@ pub fn https_url(value: &str) -> Result<(), String> {
         "http" if is_loopback(&parsed) => Ok(()),
         "http" => Err("must use https (http is allowed only on loopback)".into()),
         _ => Err("must be an https URL".into()),
+    }
+}
+
+/// An https URL on a host that may be on the public internet: no `localhost`, no IP
+/// literal of a loopback, private or link-local network. (A name is checked again when
+/// it resolves: `outbound::public_only`.)
+pub fn public_https_url(value: &str) -> Result<(), String> {
+    https_url(value)?;
+    let parsed = url::Url::parse(value).map_err(|e| format!("is not an absolute URL: {e}"))?;
+    if parsed.scheme() != "https" {
+        return Err("must use https".into());
+    }
+    let private = match parsed.host() {
+        Some(url::Host::Domain(domain)) => domain == "localhost" || domain.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => !is_public_ip(std::net::IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => !is_public_ip(std::net::IpAddr::V6(ip)),
+        None => true,
+    };
+    if private {
+        return Err("must be on a public host, not this machine or a private network".into());
+    }
+    Ok(())
+}
+
+/// Whether `ip` is on the public internet: not loopback, private, link-local (cloud
+/// metadata lives there), shared, documentation, multicast or unspecified.
+pub fn is_public_ip(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(ip) => {
+            let [a, b, ..] = ip.octets();
+            !(ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_broadcast()
+                || ip.is_documentation()
+                || ip.is_unspecified()
+                || ip.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
+            Some(v4) => is_public_ip(IpAddr::V4(v4)),
+            None => {
+                let [first, second, ..] = ip.segments();
+                !(ip.is_loopback()
+                    || ip.is_unspecified()
+                    || ip.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80
+                    || (first == 0x2001 && second == 0x0db8))
+            }
+        },
     }
 }
 
@@ -174,5 +238,23 @@ mod tests {
         assert!(email("ann@localhost").is_err());
         assert!(email("ann example@example.com").is_err());
         assert!(email("@example.com").is_err());
+    }
+
+    #[test]
+    fn only_public_addresses_pass() {
+        let private =
+            ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0"];
+        for address in private.iter().chain(&["::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1"]) {
+            assert!(!is_public_ip(address.parse().unwrap()), "{address}");
+        }
+        for public in ["1.1.1.1", "93.184.216.34", "2606:4700:4700::1111"] {
+            assert!(is_public_ip(public.parse().unwrap()), "{public}");
+        }
+        assert!(public_https_url("https://keys.example/jwks").is_ok());
+        for refused in
+            ["http://keys.example/jwks", "https://localhost/jwks", "https://10.0.0.1/jwks", "https://[::1]/x"]
+        {
+            assert!(public_https_url(refused).is_err(), "{refused}");
+        }
     }
 }

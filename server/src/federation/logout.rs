@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::Utc;
-use jsonwebtoken::{Algorithm, Validation};
+use jsonwebtoken::Validation;
 use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{Body, IntoResponse, Request, Response, handler};
@@ -22,25 +22,12 @@ use crate::domain::audit::{Actor, AuditRecord};
 use crate::domain::social_login_key::SocialLoginKey;
 use crate::http::extract;
 use crate::outbound::Outbound;
-use crate::outbound::foreign_jwt::{self, ForeignJwtError, VerifyingKeys};
+use crate::outbound::foreign_jwt::{self, ForeignJwtError, SIGNED_ALGS, VerifyingKeys};
 use crate::secrets::token_digest;
 use crate::session::Space;
 use crate::sso::{self, LOGOUT_EVENT as EVENT};
 use crate::state::AppState;
 
-/// The algorithms a logout token may be signed with: those of ID tokens (never `none`).
-const ALLOWED_ALGS: &[Algorithm] = &[
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::EdDSA,
-    Algorithm::HS256,
-    Algorithm::HS384,
-    Algorithm::HS512,
-];
 /// Clock skew tolerated on `iat` and `exp`.
 const LEEWAY_SECS: u64 = 60;
 /// How long a `jti` is remembered; older tokens are refused by `iat` anyway.
@@ -133,7 +120,7 @@ async fn validate(
         ForeignJwtError::Invalid(reason) => Invalid::Token(reason),
         ForeignJwtError::Unavailable(fetch) => Invalid::Upstream(fetch.into()),
     };
-    let header = foreign_jwt::header(token, ALLOWED_ALGS).map_err(failed)?;
+    let header = foreign_jwt::header(token, SIGNED_ALGS).map_err(failed)?;
     if header
         .typ
         .as_deref()
@@ -153,7 +140,8 @@ async fn validate(
     } else {
         VerifyingKeys::Url(upstream.jwks_uri.as_deref().ok_or_else(|| bad("the upstream publishes no keys"))?)
     };
-    let claims = foreign_jwt::verify(outbound, token, &header, keys, &validation).await.map_err(failed)?;
+    let claims =
+        foreign_jwt::verify(outbound, &outbound.http, token, &header, keys, &validation).await.map_err(failed)?;
 
     if !upstream.tenant_issuer_matches(&claims) {
         return Err(bad("iss does not match its tenant"));

@@ -39,6 +39,11 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
         csrf_token: csrf::token(state, &interaction.browser, Purpose::Consent),
         interaction: interaction.id.clone(),
         client_name: request.client_name.clone(),
+        returns_to: url::Url::parse(&request.target.redirect_uri)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .unwrap_or_else(|| request.target.redirect_uri.clone()),
+        unverified: request.unverified_client,
         username,
         scopes: request.scope.iter().map(describe_scope).collect(),
     };

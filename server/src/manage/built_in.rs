@@ -2,7 +2,7 @@
 //! client with PKCE, first-party, redirecting to `{issuer}/admin/`) and the `admins`
 //! group. A changed issuer updates the redirect URI at the next start.
 
-use crate::domain::client::ClientAbout;
+use crate::domain::client::{ClientAbout, ClientOrigin};
 use crate::domain::user::ADMINS_GROUP;
 use crate::domain::{ApplicationType, Client, GrantType, ResponseType, ScopeSet, SigningAlg, TokenEndpointAuthMethod};
 use crate::state::AppState;
@@ -25,6 +25,7 @@ pub async fn ensure(state: &AppState) -> Result<(), StoreError> {
     let root = format!("{}{ADMIN_UI_PATH}/", state.issuer());
     let client = Client {
         client_id: ADMIN_UI_CLIENT_ID.to_owned(),
+        origin: ClientOrigin::Administrator,
         client_name: "Hub admin".to_owned(),
         redirect_uris: vec![root.clone()],
         post_logout_redirect_uris: vec![root],

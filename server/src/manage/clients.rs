@@ -6,7 +6,7 @@
 
 use super::built_in::is_built_in;
 use super::{By, ManageError, ManageResult};
-use crate::domain::client::{ClientMetadata, SECRET_CONTEXT};
+use crate::domain::client::{ClientMetadata, ClientOrigin, SECRET_CONTEXT};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{Client, TokenEndpointAuthMethod};
 use crate::grants;
@@ -79,7 +79,11 @@ async fn insert(
         Some(id) => id,
         None => hex::encode(random_bytes::<16>()?),
     };
-    let client = metadata.into_client(client_id)?;
+    let allow_private = state.settings.registration_allow_private_urls;
+    let client = match registration_access_token_hash {
+        Some(_) => metadata.into_registered_client(client_id, allow_private)?,
+        None => metadata.into_client(client_id)?,
+    };
     check_social_login_keys(state, &client).await?;
     let secret = match client.token_endpoint_auth_method {
         TokenEndpointAuthMethod::None => None,
@@ -101,10 +105,13 @@ async fn insert(
 pub async fn update(state: &AppState, by: &By, client_id: &str, metadata: ClientMetadata) -> ManageResult<WithSecret> {
     let existing = find(state, client_id).await?;
     refuse_built_in(&existing)?;
-    if existing.registration_access_token_hash.is_some() {
-        refuse_skipping_consent(&metadata)?;
-    }
-    let client = metadata.into_client(client_id.to_owned())?;
+    let client = match existing.client.origin {
+        ClientOrigin::Registration => {
+            refuse_skipping_consent(&metadata)?;
+            metadata.into_registered_client(client_id.to_owned(), state.settings.registration_allow_private_urls)?
+        }
+        ClientOrigin::Administrator => metadata.into_client(client_id.to_owned())?,
+    };
     check_social_login_keys(state, &client).await?;
     let was_public = existing.client.token_endpoint_auth_method == TokenEndpointAuthMethod::None;
     let is_public = client.token_endpoint_auth_method == TokenEndpointAuthMethod::None;

@@ -2,7 +2,10 @@
 //! handed. The caller is a confidential client, authenticated like at the token endpoint,
 //! or a resource server presenting its own client_credentials access token as a bearer
 //! (Flask-OIDC's `accept_token` does either). Anything expired, revoked, foreign or
-//! malformed is `{"active": false}` and nothing more (§2.2).
+//! malformed is `{"active": false}` and nothing more (§2.2). What a caller may learn is
+//! limited (§4): a refresh token only by its own client, an access token by a resource
+//! server an administrator registered or by its own client, the username only where the
+//! token's scope released the profile.
 
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -10,12 +13,13 @@ use poem::{Body, Request, Response, handler};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::access_token::{self, AccessTokenClaims};
+use super::access_token::{self, AccessTokenClaims, Rejected};
 use super::client_auth::{self, AuthenticatedClient};
 use super::error::json_response;
 use super::presented::{self, Presented};
 use super::{ErrorCode, OAuthError};
-use crate::domain::{ClientKind, User};
+use crate::domain::client::ClientOrigin;
+use crate::domain::{Client, ClientKind, User, scope};
 use crate::http::extract;
 use crate::state::AppState;
 
@@ -36,45 +40,53 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
 async fn handle(req: &Request, body: Body, state: &AppState) -> Result<Value, OAuthError> {
     let params = extract::form_params(req, body).await?;
     let caller = caller(state, req, &params).await?;
+    // A client that registered itself is a stranger's: it learns only of its own tokens.
+    let may_know = |client_id: &str| caller.origin == ClientOrigin::Administrator || caller.client_id == client_id;
     let token = params.get("token").ok_or_else(|| OAuthError::invalid_request("token is required"))?;
     let inactive = json!({ "active": false });
     Ok(match presented::look_up(state, token).await? {
-        Some(Presented::AccessToken(claims)) => match access_token_answer(state, &claims).await? {
-            Some(answer) => answer,
-            None => inactive,
-        },
+        Some(Presented::AccessToken(claims)) if may_know(&claims.client_id) => {
+            access_token_answer(state, &claims).await?.unwrap_or(inactive)
+        }
+        Some(Presented::AccessToken(_)) => inactive,
         // A refresh token is its client's own credential: no one else learns of it.
         Some(Presented::RefreshToken(stored)) => {
-            if stored.grant.client_id != caller || !presented::refresh_token_is_live(state, &stored).await? {
+            if stored.grant.client_id != caller.client_id || !presented::refresh_token_is_live(state, &stored).await? {
                 return Ok(inactive);
             }
             let Some(user) = live_user(state, stored.grant.user_id).await? else { return Ok(inactive) };
-            json!({
+            let mut answer = json!({
                 "active": true,
                 "token_type": "refresh_token",
                 "scope": stored.grant.scope.to_string(),
                 "client_id": stored.grant.client_id,
                 "sub": user.subject(),
-                "username": user.username,
                 "iss": state.issuer(),
                 "exp": stored.expires_at.timestamp(),
-            })
+            });
+            if stored.grant.scope.contains(scope::PROFILE) {
+                answer["username"] = json!(user.username);
+            }
+            answer
         }
         None => inactive,
     })
 }
 
 /// Who asks. Public clients may not: they cannot keep a credential (RFC 7662 §2.1).
-async fn caller(state: &AppState, req: &Request, params: &extract::Params) -> Result<String, OAuthError> {
+async fn caller(state: &AppState, req: &Request, params: &extract::Params) -> Result<Client, OAuthError> {
     let bearer = extract::bearer_token(req).ok().flatten();
     if let Some(token) = bearer {
-        let claims = access_token::verify(state, &token).await.map_err(|_| OAuthError::invalid_client())?;
+        let claims = access_token::verify(state, &token).await.map_err(|rejected| match rejected {
+            Rejected::Inactive => OAuthError::invalid_client(),
+            Rejected::Unavailable(e) => OAuthError::internal(&e),
+        })?;
         if !claims.is_for_client_itself() {
             return Err(OAuthError::invalid_client());
         }
         let client = state.store.find_client(&claims.client_id).await.map_err(|e| OAuthError::internal(&e))?;
         return match client {
-            Some(stored) if stored.client.kind() == ClientKind::Confidential => Ok(claims.client_id),
+            Some(stored) if stored.client.kind() == ClientKind::Confidential => Ok(stored.client),
             _ => Err(OAuthError::invalid_client()),
         };
     }
@@ -82,7 +94,7 @@ async fn caller(state: &AppState, req: &Request, params: &extract::Params) -> Re
     if client.kind() == ClientKind::Public {
         return Err(OAuthError::invalid_client());
     }
-    Ok(client.client_id)
+    Ok(client)
 }
 
 /// The answer for an access token the hub still honours, if its client and user still
@@ -107,7 +119,9 @@ async fn access_token_answer(state: &AppState, claims: &AccessTokenClaims) -> Re
     if !claims.is_for_client_itself() {
         let Ok(user_id) = Uuid::parse_str(&claims.sub) else { return Ok(None) };
         let Some(user) = live_user(state, user_id).await? else { return Ok(None) };
-        answer["username"] = json!(user.username);
+        if claims.scope.split(' ').any(|name| name == scope::PROFILE) {
+            answer["username"] = json!(user.username);
+        }
         if let Some(auth_time) = claims.auth_time {
             answer["auth_time"] = json!(auth_time);
         }

@@ -11,6 +11,28 @@ use serde_json::{Map, Value};
 
 use super::{FetchError, Freshness, Outbound};
 
+/// Every signed algorithm the hub verifies for others, HMAC first (`none` never is one).
+const SIGNED: [Algorithm; 12] = [
+    Algorithm::HS256,
+    Algorithm::HS384,
+    Algorithm::HS512,
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+];
+/// Keyed with a shared secret.
+pub const HMAC_ALGS: &[Algorithm] = SIGNED.split_at(3).0;
+/// Verified with a public key.
+pub const PUBLIC_KEY_ALGS: &[Algorithm] = SIGNED.split_at(3).1;
+/// Either.
+pub const SIGNED_ALGS: &[Algorithm] = &SIGNED;
+
 /// Where the key that verifies a token is.
 #[derive(Debug, Clone, Copy)]
 pub enum VerifyingKeys<'a> {
@@ -50,9 +72,11 @@ pub fn is_hmac(alg: Algorithm) -> bool {
 }
 
 /// The verified claims. `header` is what [`header`] returned for this token; `validation`
-/// must be made for `header.alg`.
+/// must be made for `header.alg`; `http` fetches a key set by URL (`Outbound::for_client`
+/// for a client's).
 pub async fn verify(
     outbound: &Outbound,
+    http: &reqwest::Client,
     token: &str,
     header: &Header,
     keys: VerifyingKeys<'_>,
@@ -76,7 +100,7 @@ pub async fn verify(
         VerifyingKeys::Url(url) => {
             let mut freshness = Freshness::Cached;
             loop {
-                let fetched = outbound.key_sets.keys(&outbound.http, url, freshness).await?;
+                let fetched = outbound.key_sets.keys(http, url, freshness).await?;
                 let set: JwkSet = serde_json::from_value(Value::Object(fetched.document.clone()))
                     .map_err(|e| FetchError::Invalid(format!("{url}: {e}")))?;
                 match find(&set, header) {
@@ -89,13 +113,23 @@ pub async fn verify(
     }
 }
 
-/// The key the header names, or the only key of a set when it names none.
+/// The key the header names, or the only key of a set when it names none; a key that says
+/// it is for another algorithm, or for encryption, verifies nothing.
 fn find<'a>(set: &'a JwkSet, header: &Header) -> Option<&'a Jwk> {
-    match header.kid.as_deref() {
+    let jwk = match header.kid.as_deref() {
         Some(kid) => set.find(kid),
         None if set.keys.len() == 1 => set.keys.first(),
         None => None,
+    }?;
+    let named = jwk.common.key_algorithm.and_then(|alg| serde_json::to_value(alg).ok());
+    let header_alg = serde_json::to_value(header.alg).ok();
+    if named.is_some() && named != header_alg {
+        return None;
     }
+    if jwk.common.public_key_use.as_ref().is_some_and(|usage| *usage != jsonwebtoken::jwk::PublicKeyUse::Signature) {
+        return None;
+    }
+    Some(jwk)
 }
 
 fn decoding_key(jwk: &Jwk) -> Result<DecodingKey, ForeignJwtError> {

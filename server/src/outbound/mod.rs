@@ -6,6 +6,7 @@
 mod documents;
 pub mod foreign_jwt;
 pub mod key_sets;
+pub mod public_only;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,19 +24,25 @@ pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
 /// The HTTP client for other servers: no redirects (a server that redirects its metadata
 /// is misconfigured, and following would let it point the hub anywhere), and timeouts.
 pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
+    builder().build()
+}
+
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(TIMEOUT)
         .connect_timeout(TIMEOUT)
         .user_agent(concat!("hub/", env!("CARGO_PKG_VERSION")))
-        .build()
 }
 
 /// What the hub keeps about other servers between requests: one HTTP client, the JSON
 /// documents it read (discovery) and the key sets (JWKS). Cheap to clone.
 #[derive(Clone)]
 pub struct Outbound {
+    /// For servers an administrator named (upstreams, the apps they registered).
     pub http: reqwest::Client,
+    /// For URLs a dynamically registered client named: public addresses only.
+    pub public_http: reqwest::Client,
     pub documents: Arc<DocumentCache>,
     pub key_sets: Arc<KeySetCache>,
 }
@@ -44,9 +51,20 @@ impl Outbound {
     pub fn new() -> Result<Self, reqwest::Error> {
         Ok(Self {
             http: http_client()?,
+            public_http: builder().dns_resolver(Arc::new(public_only::PublicOnly)).build()?,
             documents: Arc::new(DocumentCache::default()),
             key_sets: Arc::new(KeySetCache::default()),
         })
+    }
+
+    /// The client for the URLs `client` registered: a stranger's reach only the public
+    /// internet, unless the operator allows private addresses for registrations (tests,
+    /// development).
+    pub fn for_client(&self, client: &crate::domain::Client, allow_private: bool) -> &reqwest::Client {
+        match client.origin {
+            crate::domain::client::ClientOrigin::Registration if !allow_private => &self.public_http,
+            _ => &self.http,
+        }
     }
 }
 

@@ -31,11 +31,6 @@ pub async fn register(req: &Request, body: Body, Data(state): Data<&AppState>) -
     if state.settings.registration == RegistrationPolicy::Off {
         return error(StatusCode::NOT_FOUND, "invalid_request", "dynamic registration is turned off at this hub");
     }
-    match over_rate_limit(state, &address).await {
-        Ok(false) => {}
-        Ok(true) => return too_many(state),
-        Err(response) => return response,
-    }
     let initial_access_token = match state.settings.registration {
         RegistrationPolicy::Token => match extract::bearer_token(req) {
             Ok(Some(token)) => Some(token),
@@ -48,8 +43,16 @@ pub async fn register(req: &Request, body: Body, Data(state): Data<&AppState>) -
         Err(refused) => return refused_response(&refused),
     };
     // The metadata is checked before a use of the token is spent on it.
-    if let Err(errors) = metadata.clone().into_client("registration-check".into()) {
+    let allow_private = state.settings.registration_allow_private_urls;
+    if let Err(errors) = metadata.clone().into_registered_client("registration-check".into(), allow_private) {
         return refused_response(&Refused::from_fields(&errors));
+    }
+    // Counted once the caller may register at all, so strangers without a token cannot
+    // spend a token holder's allowance.
+    match over_rate_limit(state, &address).await {
+        Ok(false) => {}
+        Ok(true) => return too_many(state),
+        Err(response) => return response,
     }
     let token_id = match &initial_access_token {
         Some(token) => match manage::registration_tokens::redeem(state, token).await {

@@ -44,7 +44,8 @@ async fn deliver(state: &AppState, client_id: &str, sid: &str, user_id: Uuid) {
             return;
         }
     };
-    let sent = state.outbound.http.post(&uri).form(&[("logout_token", token)]).send().await;
+    let http = state.outbound.for_client(&client.client, state.settings.registration_allow_private_urls);
+    let sent = http.post(&uri).form(&[("logout_token", token)]).send().await;
     match sent {
         Ok(response) if response.status().is_success() => {
             tracing::info!(client_id, sid, "back-channel logout delivered");

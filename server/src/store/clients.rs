@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, Entity
 
 use super::entities::client;
 use super::{Page, Store, StoreError, Window, conflict_on, json_strings, lower_contains, paginate, to_json_strings};
-use crate::domain::client::{ClientAbout, ClientKeys};
+use crate::domain::client::{ClientAbout, ClientKeys, ClientOrigin};
 use crate::domain::{
     ApplicationType, Client, GrantType, RequestObjectAlg, ResponseType, ScopeSet, SigningAlg, TokenEndpointAuthMethod,
 };
@@ -203,8 +203,14 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         initiate_login_uri: model.initiate_login_uri,
         contacts: model.contacts.as_ref().map(json_strings).unwrap_or_default(),
     };
+    // A registration access token is what a dynamically registered client holds.
+    let origin = match model.registration_access_token_hash {
+        Some(_) => ClientOrigin::Registration,
+        None => ClientOrigin::Administrator,
+    };
     let client = Client {
         client_id: model.client_id.clone(),
+        origin,
         client_name: model.client_name,
         redirect_uris: json_strings(&model.redirect_uris),
         post_logout_redirect_uris: json_strings(&model.post_logout_redirect_uris),

@@ -106,12 +106,15 @@ mod tests {
                 csrf_token: "t".into(),
                 interaction: "i".into(),
                 client_name: "Wiki".into(),
+                returns_to: "wiki.example".into(),
+                unverified: true,
                 username: "alice".into(),
                 scopes: vec!["Your e-mail".into()],
             })
             .unwrap();
         assert!(consent.contains(">Allow</button>") && consent.contains(">Deny</button>"));
         assert!(consent.contains("Your e-mail"));
+        assert!(consent.contains("wiki.example") && consent.contains("registered itself"), "{consent}");
         let logout = t
             .render(&LogoutPage {
                 action: "/logout".into(),

@@ -38,6 +38,10 @@ pub struct ConsentPage {
     pub csrf_token: String,
     pub interaction: String,
     pub client_name: String,
+    /// The host the answer goes to: what a person can check against the name.
+    pub returns_to: String,
+    /// The app registered itself: its name is its own word, no administrator's.
+    pub unverified: bool,
     pub username: String,
     /// Each scope in words.
     pub scopes: Vec<String>,

@@ -3,7 +3,7 @@
 //! build a `ClientMetadata` and get a `Client` or field errors from the same checks.
 
 use super::redirect_uri::validate_redirect_uri;
-use super::{Client, ClientAbout, ClientKeys, validate_client_id};
+use super::{Client, ClientAbout, ClientKeys, ClientOrigin, validate_client_id};
 use crate::domain::protocol::{
     ApplicationType, GrantType, RequestObjectAlg, ResponseType, SigningAlg, TokenEndpointAuthMethod,
 };
@@ -148,6 +148,7 @@ impl ClientMetadata {
         errors.into_result()?;
         Ok(Client {
             client_id,
+            origin: ClientOrigin::Administrator,
             client_name: self.client_name,
             application_type: self.application_type,
             redirect_uris: self.redirect_uris,
@@ -170,6 +171,39 @@ impl ClientMetadata {
             default_social_login_key: self.default_social_login_key,
             about: self.about,
         })
+    }
+
+    /// As `into_client`, for a client that registers itself (RFC 7591): the URLs the hub
+    /// will fetch or call for it must be https on a public host (unless the operator
+    /// allows private ones, for tests and development), as a stranger chose them.
+    pub fn into_registered_client(self, client_id: String, allow_private_urls: bool) -> Result<Client, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        // A stranger's client asks for what the hub defines, never for scopes a resource
+        // server might trust.
+        if let Some(asked) = self.scope.as_deref().and_then(ScopeSet::parse)
+            && asked.iter().any(|name| !scope::STANDARD.contains(&name))
+        {
+            errors.add("scope", format!("a registered client may ask for {} only", scope::STANDARD.join(" ")));
+        }
+        if !allow_private_urls {
+            let mut fetched: Vec<(String, &String)> = Vec::new();
+            fetched.extend(self.jwks_uri.iter().map(|uri| ("jwks_uri".to_owned(), uri)));
+            fetched.extend(self.backchannel_logout_uri.iter().map(|uri| ("backchannel_logout_uri".to_owned(), uri)));
+            fetched.extend(self.request_uris.iter().enumerate().map(|(i, uri)| (format!("request_uris[{i}]"), uri)));
+            for (field, uri) in fetched {
+                errors.check(field, validation::public_https_url(uri));
+            }
+        }
+        let mut client = match self.into_client(client_id) {
+            Ok(client) => client,
+            Err(more) => {
+                errors.extend(more);
+                return Err(errors);
+            }
+        };
+        errors.into_result()?;
+        client.origin = ClientOrigin::Registration;
+        Ok(client)
     }
 
     fn check_uris(&self, errors: &mut FieldErrors) {
@@ -306,14 +340,24 @@ impl ClientMetadata {
     }
 }
 
-/// A JWK Set (RFC 7517 §5): an object whose `keys` are objects naming their `kty`.
+/// A JWK Set (RFC 7517 §5) of public keys: RSA, EC or OKP, never a private or a
+/// symmetric key (the client's secret is its shared key; the set is shown back to whoever
+/// reads the client).
 fn validate_jwks(jwks: &serde_json::Value) -> Result<(), String> {
     if serde_json::to_vec(jwks).map_or(true, |bytes| bytes.len() > MAX_JWKS_BYTES) {
         return Err(format!("a JWK Set of at most {MAX_JWKS_BYTES} bytes"));
     }
     let keys = jwks.get("keys").and_then(|keys| keys.as_array()).ok_or("a JWK Set: an object with a keys array")?;
-    if keys.iter().any(|key| key.get("kty").and_then(|kty| kty.as_str()).is_none()) {
-        return Err("every key of the JWK Set needs a kty".into());
+    for key in keys {
+        match key.get("kty").and_then(|kty| kty.as_str()) {
+            Some("RSA" | "EC" | "OKP") => {}
+            Some(other) => return Err(format!("kty {other}: only public RSA, EC and OKP keys")),
+            None => return Err("every key of the JWK Set needs a kty".into()),
+        }
+        const PRIVATE: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "k"];
+        if PRIVATE.iter().any(|member| key.get(member).is_some()) {
+            return Err("the JWK Set holds private key material: register public keys only".into());
+        }
     }
     Ok(())
 }
@@ -381,6 +425,10 @@ mod tests {
         assert_eq!(fields(both), ["jwks"]);
         let no_kty = ClientMetadata { jwks: Some(serde_json::json!({"keys": [{"n": "x"}]})), ..web_client() };
         assert_eq!(fields(no_kty), ["jwks"]);
+        let private = serde_json::json!({"keys": [{"kty": "EC", "crv": "P-256", "x": "..", "y": "..", "d": ".."}]});
+        assert_eq!(fields(ClientMetadata { jwks: Some(private), ..web_client() }), ["jwks"], "a private key");
+        let symmetric = serde_json::json!({"keys": [{"kty": "oct", "k": "c2VjcmV0"}]});
+        assert_eq!(fields(ClientMetadata { jwks: Some(symmetric), ..web_client() }), ["jwks"], "a shared key");
         let not_a_set = ClientMetadata { jwks: Some(serde_json::json!([1, 2])), ..web_client() };
         assert_eq!(fields(not_a_set), ["jwks"]);
         let plain_http = ClientMetadata { jwks_uri: Some("http://wiki.example/jwks".into()), ..web_client() };

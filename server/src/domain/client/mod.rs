@@ -25,11 +25,22 @@ pub enum ClientKind {
     Public,
 }
 
+/// Who vouches for a client's metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientOrigin {
+    /// An administrator registered it (admin API, UI, CLI).
+    Administrator,
+    /// It registered itself (RFC 7591): its URLs are a stranger's, fetched only on the
+    /// public internet; it always asks for consent and introspects only its own tokens.
+    Registration,
+}
+
 /// What the OP needs to know about a client. The secret is not here: it is opened from
 /// the store only where a request is authenticated or an HS256 token is signed.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub client_id: String,
+    pub origin: ClientOrigin,
     pub client_name: String,
     pub application_type: ApplicationType,
     pub redirect_uris: Vec<String>,

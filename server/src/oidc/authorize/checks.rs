@@ -2,6 +2,7 @@
 //! checks; the order is the documentation. Until the client and its redirect URI are
 //! verified, errors are shown to the user; after that they go back to the client.
 
+use crate::domain::client::ClientOrigin;
 use crate::domain::pkce::CodeChallenge;
 use crate::domain::{Client, ClientKind, Prompt, ResponseMode, ResponseType, ScopeSet};
 use crate::http::extract::Params;
@@ -72,6 +73,7 @@ pub async fn validate(state: &AppState, query: &Params) -> Result<AuthorizationR
 
     Ok(AuthorizationRequest {
         response_type,
+        unverified_client: client.origin == ClientOrigin::Registration,
         client_id: client.client_id,
         client_name: client.client_name,
         target,

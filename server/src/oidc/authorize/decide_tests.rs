@@ -17,6 +17,7 @@ fn request() -> AuthorizationRequest {
         response_type: crate::domain::ResponseType::Code,
         client_id: "wiki".into(),
         client_name: "Wiki".into(),
+        unverified_client: false,
         target: ResponseTarget {
             redirect_uri: "https://wiki.example/cb".into(),
             mode: ResponseMode::Query,

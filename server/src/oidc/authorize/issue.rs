@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::pending::AuthorizationRequest;
 use crate::config::Settings;
 use crate::domain::client::SECRET_CONTEXT;
-use crate::domain::scope;
+use crate::domain::{ResponseType, scope};
 use crate::oidc::code::{self, AuthorizationCode};
 use crate::oidc::token::issue::{self as tokens, Bindings, Subject, UserGrant};
 use crate::session::browser::BrowserSession;
@@ -77,6 +77,7 @@ pub async fn authorization_response(
                 nonce: request.nonce.as_deref(),
                 access_token: access.as_ref().map(|a| a.token.as_str()),
                 code: code.as_deref(),
+                claims_at_userinfo: response_type != ResponseType::IdToken,
             };
             let id_token =
                 tokens::id_token(state, &stored.client, secret.as_deref(), &grant, &request.scope, bindings)?;

@@ -22,6 +22,9 @@ pub struct AuthorizationRequest {
     pub response_type: ResponseType,
     pub client_id: String,
     pub client_name: String,
+    /// The client registered itself (RFC 7591): the consent page says so.
+    #[serde(default)]
+    pub unverified_client: bool,
     pub target: ResponseTarget,
     pub scope: ScopeSet,
     pub nonce: Option<String>,

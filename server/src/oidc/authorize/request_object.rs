@@ -7,31 +7,16 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, Validation};
+use jsonwebtoken::Validation;
 use serde_json::{Map, Value};
 
 use crate::domain::client::{ClientKeys, SECRET_CONTEXT};
 use crate::domain::{Client, RequestObjectAlg};
 use crate::http::extract::Params;
 use crate::oidc::{ErrorCode, OAuthError};
-use crate::outbound::foreign_jwt::{self, ForeignJwtError, VerifyingKeys};
+use crate::outbound::foreign_jwt::{self, ForeignJwtError, SIGNED_ALGS, VerifyingKeys};
 use crate::state::AppState;
 
-/// The signed algorithms the hub verifies (`none` is parsed apart).
-const SIGNED: &[Algorithm] = &[
-    Algorithm::HS256,
-    Algorithm::HS384,
-    Algorithm::HS512,
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::EdDSA,
-];
 const LEEWAY_SECS: u64 = 60;
 
 fn invalid(description: impl Into<std::borrow::Cow<'static, str>>) -> OAuthError {
@@ -83,7 +68,8 @@ async fn fetch(state: &AppState, client: &Client, uri: &str) -> Result<String, O
         return Err(refused("the request_uri is not one the client registered".into()));
     }
     let fetched = uri.split('#').next().unwrap_or(uri);
-    crate::outbound::fetch_text(&state.outbound.http, fetched)
+    let http = state.outbound.for_client(client, state.settings.registration_allow_private_urls);
+    crate::outbound::fetch_text(http, fetched)
         .await
         .map(|text| text.trim().to_owned())
         .map_err(|e| refused(format!("the request_uri could not be fetched: {e}")))
@@ -106,7 +92,7 @@ async fn verify(state: &AppState, client: &Client, jwt: &str) -> Result<Map<Stri
         ForeignJwtError::Invalid(reason) => invalid(format!("the request object is not valid: {reason}")),
         ForeignJwtError::Unavailable(fetch) => invalid(format!("the client's keys could not be fetched: {fetch}")),
     };
-    let header = foreign_jwt::header(jwt, SIGNED).map_err(failed)?;
+    let header = foreign_jwt::header(jwt, SIGNED_ALGS).map_err(failed)?;
     if let Some(registered) = registered
         && serde_json::to_value(header.alg).ok().and_then(|alg| alg.as_str().map(str::to_owned)).as_deref()
             != Some(registered.as_str())
@@ -132,7 +118,9 @@ async fn verify(state: &AppState, client: &Client, jwt: &str) -> Result<Map<Stri
     validation.validate_aud = false;
     validation.required_spec_claims.clear();
     validation.leeway = LEEWAY_SECS;
-    let claims = foreign_jwt::verify(&state.outbound, jwt, &header, keys, &validation).await.map_err(failed)?;
+    validation.validate_nbf = true;
+    let http = state.outbound.for_client(client, state.settings.registration_allow_private_urls);
+    let claims = foreign_jwt::verify(&state.outbound, http, jwt, &header, keys, &validation).await.map_err(failed)?;
     if claims.get("iss").is_some_and(|iss| iss.as_str() != Some(&client.client_id)) {
         return Err(invalid("iss must be the client_id"));
     }

@@ -4,13 +4,13 @@
 //! or the endpoint called), `exp` is near, and each `jti` is accepted once.
 
 use chrono::Utc;
-use jsonwebtoken::{Algorithm, Validation};
+use jsonwebtoken::Validation;
 use serde_json::{Map, Value};
 
 use crate::domain::TokenEndpointAuthMethod;
 use crate::domain::client::ClientKeys;
 use crate::oidc::{ErrorCode, OAuthError, paths};
-use crate::outbound::foreign_jwt::{self, ForeignJwtError, VerifyingKeys};
+use crate::outbound::foreign_jwt::{self, ForeignJwtError, HMAC_ALGS, PUBLIC_KEY_ALGS, SIGNED_ALGS, VerifyingKeys};
 use crate::secrets::token_digest;
 use crate::session::Space;
 use crate::state::AppState;
@@ -19,28 +19,16 @@ use crate::store::clients::StoredClient;
 /// `client_assertion_type` of a JWT assertion (RFC 7523 §2.2).
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-const HMAC_ALGS: &[Algorithm] = &[Algorithm::HS256, Algorithm::HS384, Algorithm::HS512];
-const PUBLIC_KEY_ALGS: &[Algorithm] = &[
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::EdDSA,
-];
 /// What discovery advertises as `token_endpoint_auth_signing_alg_values_supported`: the
 /// JOSE names, as the JWT header spells them.
 pub fn signing_algs() -> Vec<Value> {
-    HMAC_ALGS.iter().chain(PUBLIC_KEY_ALGS).filter_map(|alg| serde_json::to_value(alg).ok()).collect()
+    SIGNED_ALGS.iter().filter_map(|alg| serde_json::to_value(alg).ok()).collect()
 }
 
 const LEEWAY_SECS: u64 = 60;
 /// An assertion is made for one request: one that lives longer than this is refused, so
-/// the replay record never outlives it by much.
-const MAX_LIFETIME_SECS: i64 = 3600;
+/// a replay record lost with an in-process store (a restart) leaves a short window.
+const MAX_LIFETIME_SECS: i64 = 600;
 const MAX_JTI_LEN: usize = 256;
 
 fn refused(reason: impl Into<std::borrow::Cow<'static, str>>) -> OAuthError {
@@ -102,12 +90,15 @@ pub async fn verify(
     validation.sub = Some(client.client_id.clone());
     validation.set_required_spec_claims(&["iss", "sub", "aud", "exp"]);
     validation.leeway = LEEWAY_SECS;
-    let claims = foreign_jwt::verify(&state.outbound, assertion, &header, keys, &validation).await.map_err(failed)?;
+    validation.validate_nbf = true;
+    let http = state.outbound.for_client(client, state.settings.registration_allow_private_urls);
+    let claims =
+        foreign_jwt::verify(&state.outbound, http, assertion, &header, keys, &validation).await.map_err(failed)?;
 
     let now = Utc::now().timestamp();
     let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(now);
     if exp - now > MAX_LIFETIME_SECS {
-        return Err(refused("client_assertion: exp is too far ahead (at most an hour)"));
+        return Err(refused("client_assertion: exp is too far ahead (at most ten minutes)"));
     }
     let jti = claims.get("jti").and_then(Value::as_str).filter(|jti| !jti.is_empty() && jti.len() <= MAX_JTI_LEN);
     let jti = jti.ok_or_else(|| refused("client_assertion: a jti is required"))?;

@@ -56,7 +56,12 @@ pub async fn exchange(
     };
     let access = issue::access_token(state, &client.client, &Subject::User(&grant), &code.scope)?;
     let id_token = if code.scope.contains(scope::OPENID) {
-        let bindings = Bindings { nonce: code.nonce.as_deref(), access_token: Some(&access.token), code: Some(value) };
+        let bindings = Bindings {
+            nonce: code.nonce.as_deref(),
+            access_token: Some(&access.token),
+            code: Some(value),
+            ..Bindings::default()
+        };
         Some(issue::id_token(state, &client.client, client.secret.as_deref(), &grant, &code.scope, bindings)?)
     } else {
         None

@@ -82,6 +82,9 @@ pub struct Bindings<'a> {
     pub nonce: Option<&'a str>,
     pub access_token: Option<&'a str>,
     pub code: Option<&'a str>,
+    /// The scopes' user claims are for userinfo, not this ID token: one that travels the
+    /// front channel while an access token exists or will (OIDC Core §5.4).
+    pub claims_at_userinfo: bool,
 }
 
 /// The ID token for `client`, signed as it registered (`secret`: its secret in clear, for
@@ -125,7 +128,9 @@ pub fn id_token(
     if let Some(acr) = grant.acr {
         claims["acr"] = json!(acr);
     }
-    if let Value::Object(map) = &mut claims {
+    if let Value::Object(map) = &mut claims
+        && !bindings.claims_at_userinfo
+    {
         map.extend(claims::user_claims(grant.user, scope));
     }
     state.keys.sign_for_client(alg, &claims, TokenType::IdToken, secret).map_err(|e| OAuthError::internal(&e))
