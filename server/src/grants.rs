@@ -59,22 +59,39 @@ pub async fn revoke_access_token(state: &AppState, jti: &str, expires_at: DateTi
 }
 
 /// Whether the grant was revoked.
-pub async fn is_grant_revoked(state: &AppState, grant_id: Uuid) -> Result<bool, SessionError> {
-    state.sessions.exists(Space::RevokedGrant, &grant_id.to_string()).await
+pub async fn is_grant_revoked(state: &AppState, grant_id: Uuid) -> Result<bool, RevokeError> {
+    revoked(state, &[(Revoked::Grant, &grant_id.to_string())]).await
 }
 
 /// Whether an access token was revoked, by itself (`jti`) or with its grant.
-pub async fn is_access_token_revoked(
-    state: &AppState,
-    jti: &str,
-    grant_id: Option<Uuid>,
-) -> Result<bool, SessionError> {
-    if let Some(grant_id) = grant_id
-        && is_grant_revoked(state, grant_id).await?
-    {
-        return Ok(true);
+pub async fn is_access_token_revoked(state: &AppState, jti: &str, grant_id: Option<Uuid>) -> Result<bool, RevokeError> {
+    let grant = grant_id.map(|id| id.to_string());
+    let mut asked = vec![(Revoked::AccessToken, jti)];
+    if let Some(grant) = &grant {
+        asked.push((Revoked::Grant, grant.as_str()));
     }
-    state.sessions.exists(Space::RevokedAccessToken, jti).await
+    revoked(state, &asked).await
+}
+
+/// One round trip to the session store, which also says whether it still holds its copy
+/// of the revocations (the marker `restore` leaves). A store that lost it (Redis
+/// restarted, or evicted the marker) is not trusted: the database answers until the next
+/// `restore`.
+async fn revoked(state: &AppState, asked: &[(Revoked, &str)]) -> Result<bool, RevokeError> {
+    let mut keys: Vec<(Space, &str)> = vec![(Space::RevokedGrant, RESTORED_MARKER)];
+    keys.extend(asked.iter().map(|(kind, id)| (space_of(*kind), *id)));
+    let found = state.sessions.exist_many(&keys).await?;
+    match found.split_first() {
+        Some((true, revoked)) => Ok(revoked.iter().any(|hit| *hit)),
+        _ => Ok(state.store.any_revoked(asked, Utc::now()).await?),
+    }
+}
+
+fn space_of(kind: Revoked) -> Space {
+    match kind {
+        Revoked::Grant => Space::RevokedGrant,
+        Revoked::AccessToken => Space::RevokedAccessToken,
+    }
 }
 
 /// Copies the database's live revocations into the session store: all of them when the
@@ -114,10 +131,7 @@ async fn mark(
     until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), SessionError> {
-    let space = match kind {
-        Revoked::Grant => Space::RevokedGrant,
-        Revoked::AccessToken => Space::RevokedAccessToken,
-    };
+    let space = space_of(kind);
     let ttl = (until - now).to_std().unwrap_or_default().max(std::time::Duration::from_secs(1));
     state.sessions.put(space, id, &true, ttl).await
 }

@@ -267,3 +267,40 @@ async fn revoked_tokens_stay_revoked_across_a_restart() {
     assert_eq!(userinfo_status(&setup.hub, other).await, StatusCode::OK, "the other login's token is untouched");
     assert!(introspect(&setup.hub, &setup.app, other).await.0);
 }
+
+#[tokio::test]
+async fn a_revocation_holds_when_redis_loses_its_copy() {
+    let backend = crate::backend();
+    let Some(redis) = backend.redis_url.clone() else {
+        eprintln!("skipped: losing Redis's copy needs HUB_TEST_REDIS_URL");
+        return;
+    };
+    let setup = setup().await;
+    let (tokens, _) = alice_tokens(&setup.hub, &Browser::new(), &setup.app, false).await;
+    let access = tokens.access_token().secret().clone();
+    let (_, revocation) = endpoints(&setup.hub).await;
+    let revoked = http_client()
+        .post(revocation)
+        .basic_auth(&setup.app_creds.client_id, setup.app_creds.client_secret.as_deref())
+        .form(&[("token", access.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(userinfo_status(&setup.hub, &access).await, StatusCode::UNAUTHORIZED);
+
+    // Redis forgets every revocation this hub recorded (a restart without persistence).
+    let prefix = setup.hub.setting("HUB_REDIS_PREFIX").expect("a Redis prefix").to_owned();
+    let forget = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "redis-cli -u '{redis}' --scan --pattern '{prefix}revoked*' | xargs -r redis-cli -u '{redis}' del"
+        ))
+        .output()
+        .expect("redis-cli runs");
+    assert!(forget.status.success(), "{}", String::from_utf8_lossy(&forget.stderr));
+    assert_eq!(userinfo_status(&setup.hub, &access).await, StatusCode::UNAUTHORIZED, "the database answers meanwhile");
+    assert!(!introspect(&setup.hub, &setup.app, &access).await.0);
+    let other = alice_tokens(&setup.hub, &Browser::new(), &setup.app, false).await.0;
+    assert_eq!(userinfo_status(&setup.hub, other.access_token().secret()).await, StatusCode::OK, "others still work");
+}

@@ -139,6 +139,11 @@ impl TestHub {
         replica
     }
 
+    /// The value of a `HUB_*` setting this hub runs with.
+    pub fn setting(&self, name: &str) -> Option<&str> {
+        self.env.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
+
     /// The hub's data directory (SQLite file and master key in the embedded configuration).
     pub fn data_dir(&self) -> PathBuf {
         self.dir.join("data")

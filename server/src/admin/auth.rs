@@ -69,7 +69,7 @@ async fn check(state: &AppState, token: &str, address: &str) -> Result<Admin, Ap
     let invalid = || ApiError::unauthorized("the token is not the admin token nor a valid admin UI access token");
     let claims = access_token::verify(state, token).await.map_err(|rejected| match rejected {
         Rejected::Inactive => invalid(),
-        Rejected::Unavailable(e) => ApiError::from(e),
+        Rejected::Unavailable(e) => ApiError::unavailable(&e),
     })?;
     if claims.client_id != ADMIN_UI_CLIENT_ID {
         return Err(invalid());

@@ -6,7 +6,6 @@
 use uuid::Uuid;
 
 use crate::keys::{Expectations, TokenType};
-use crate::session::SessionError;
 use crate::state::AppState;
 
 /// The claims the hub puts in its access tokens (`token::issue::access_token`).
@@ -42,7 +41,7 @@ pub enum Rejected {
     #[error("the access token is invalid, expired or revoked")]
     Inactive,
     #[error(transparent)]
-    Unavailable(#[from] SessionError),
+    Unavailable(#[from] crate::grants::RevokeError),
 }
 
 /// The token's claims when it is one the hub issued and still honours.

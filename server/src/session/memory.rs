@@ -59,6 +59,11 @@ impl Backend for MemoryBackend {
         Ok(self.with(|inner, now| inner.live(key, now).map(|(value, _)| value.clone())))
     }
 
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, SessionError> {
+        Ok(self
+            .with(|inner, now| keys.iter().map(|key| inner.live(key, now).map(|(value, _)| value.clone())).collect()))
+    }
+
     async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, SessionError> {
         Ok(self.with(|inner, now| {
             inner.live(key, now)?;

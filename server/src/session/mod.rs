@@ -29,6 +29,8 @@ pub enum SessionError {
 pub trait Backend: Send + Sync {
     async fn put(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), SessionError>;
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, SessionError>;
+    /// Several values in one round trip (MGET), in the order of `keys`.
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, SessionError>;
     /// Get and delete atomically: two concurrent takes never both see the value.
     async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, SessionError>;
     async fn delete(&self, key: &str) -> Result<(), SessionError>;
@@ -131,6 +133,12 @@ impl SessionStore {
 
     pub async fn exists(&self, space: Space, id: &str) -> Result<bool, SessionError> {
         Ok(self.backend.get(&self.key(space, id)).await?.is_some())
+    }
+
+    /// Which of `ids` (each in its space) hold a value, in one round trip.
+    pub async fn exist_many(&self, ids: &[(Space, &str)]) -> Result<Vec<bool>, SessionError> {
+        let keys: Vec<String> = ids.iter().map(|(space, id)| self.key(*space, id)).collect();
+        Ok(self.backend.get_many(&keys).await?.into_iter().map(|value| value.is_some()).collect())
     }
 
     pub async fn delete(&self, space: Space, id: &str) -> Result<(), SessionError> {

@@ -66,6 +66,11 @@ impl Backend for RedisBackend {
         redis::cmd("GET").arg(key).query_async(&mut connection).await.map_err(unavailable)
     }
 
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, SessionError> {
+        let mut connection = self.connection.clone();
+        redis::cmd("MGET").arg(keys).query_async(&mut connection).await.map_err(unavailable)
+    }
+
     async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, SessionError> {
         let mut connection = self.connection.clone();
         redis::cmd("GETDEL").arg(key).query_async(&mut connection).await.map_err(unavailable)

@@ -2,7 +2,7 @@
 //! revoked?" on the hot path; this table is what it is filled from again after a restart.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::entities::revocation;
 use super::{Store, StoreError};
@@ -54,6 +54,23 @@ impl Store {
             .exec(&self.db)
             .await?;
         Ok(())
+    }
+
+    /// Whether any of `revocations` is recorded and unexpired: the answer when the
+    /// session store has lost its copy.
+    pub async fn any_revoked(&self, revocations: &[(Revoked, &str)], now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut matching = Condition::any();
+        for (kind, id) in revocations {
+            matching = matching.add(
+                Condition::all().add(revocation::Column::Kind.eq(kind.as_str())).add(revocation::Column::Id.eq(*id)),
+            );
+        }
+        let found = revocation::Entity::find()
+            .filter(matching)
+            .filter(revocation::Column::ExpiresAt.gt(now))
+            .one(&self.db)
+            .await?;
+        Ok(found.is_some())
     }
 
     /// Revocations whose tokens could still be presented, all or those recorded since
