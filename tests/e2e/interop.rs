@@ -1,6 +1,7 @@
-//! Interop with an app server written independently of this repository: npm's
+//! Interop with app servers written independently of this repository: npm's
 //! `openid-client` (OpenID-certified) signs alice in through the hub, validating the ID
-//! token and RFC 9207 `iss`, then calls userinfo, refreshes, introspects and revokes.
+//! token and RFC 9207 `iss`, then calls userinfo, refreshes, introspects and revokes; a
+//! Flask API protected by Flask-OIDC 2.x's `accept_token` introspects the tokens it gets.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -54,4 +55,66 @@ async fn openid_client_signs_in_validates_refreshes_introspects_and_revokes() {
     assert_eq!(result["revoked_access_token_active"], false, "RFC 7009: a revoked access token");
     assert_eq!(result["refresh_token_active_after_access_revoked"], true, "the grant outlives one access token");
     assert_eq!(result["access_token_active_after_grant_revoked"], false, "revoking the refresh token ends the grant");
+}
+
+/// Flask-OIDC 2.x as a resource server (`@oidc.accept_token`): it introspects each bearer
+/// token at the hub (RFC 7662, client_secret_post) and lets through only active ones.
+#[tokio::test]
+async fn flask_oidc_accepts_live_tokens_and_refuses_revoked_ones() {
+    crate::backend();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("interop/flask-oidc");
+    let python = dir.join(".venv/bin/python");
+    assert!(python.exists(), "Flask-OIDC is not installed: run tests/run (it makes {})", python.display());
+    let hub = TestHub::spawn().await;
+    let alice = hub.add_user("alice", crate::code_flow::PASSWORD, &["--email", "alice@example.com"]);
+    let app = hub.add_client(&["--name", "Wiki", "--redirect-uri", crate::code_flow::REDIRECT, "--skip-authorization"]);
+    let api = hub.add_client(&[
+        "--name",
+        "API",
+        "--redirect-uri",
+        "https://api.example/unused",
+        "--auth-method",
+        "client_secret_post",
+    ]);
+    let client = e2e::rp::app_client(
+        &hub.issuer,
+        &app.client_id,
+        app.client_secret.as_deref(),
+        crate::code_flow::REDIRECT,
+        openidconnect::AuthType::BasicAuth,
+    )
+    .await;
+    use openidconnect::OAuth2TokenResponse;
+    let live = crate::code_flow::alice_tokens(&hub, &e2e::Browser::new(), &client, false).await.0;
+    let revoked = crate::code_flow::alice_tokens(&hub, &e2e::Browser::new(), &client, false).await.0;
+    let status = e2e::rp::http_client()
+        .post(hub.url("/revoke"))
+        .basic_auth(&app.client_id, app.client_secret.as_deref())
+        .form(&[("token", revoked.access_token().secret().as_str())])
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success());
+
+    let args = [
+        "accept_token.py".to_owned(),
+        hub.issuer.clone(),
+        api.client_id.clone(),
+        api.client_secret.clone().expect("a confidential resource server"),
+        live.access_token().secret().clone(),
+        revoked.access_token().secret().clone(),
+        "not-a-token".to_owned(),
+    ];
+    let output = tokio::task::spawn_blocking(move || Command::new(python).current_dir(&dir).args(&args).output())
+        .await
+        .unwrap()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "Flask-OIDC failed:\n{}\n{stdout}", String::from_utf8_lossy(&output.stderr));
+    let answers: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON from accept_token.py");
+    assert_eq!(answers[0]["status"], 200, "a live token: {answers}");
+    assert_eq!(answers[0]["body"]["sub"], alice.as_str());
+    assert_eq!(answers[1]["status"], 401, "a revoked token: {answers}");
+    assert_eq!(answers[2]["status"], 401, "not a token: {answers}");
 }
