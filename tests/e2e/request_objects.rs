@@ -1,7 +1,7 @@
 //! Request objects (OIDC Core §6, RFC 9101): npm `openid-client` signs its request with
 //! its own ES256 key (JAR); unsigned and HS256 objects made with the `jsonwebtoken` crate
 //! show that the object's members supersede the query's and that a bad signature, a
-//! wrong audience, another client's id or an unregistered request URI are refused.
+//! wrong audience, another client's id or an unregistered private request URI are refused.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -131,7 +131,7 @@ async fn serve(jwt: String) -> (String, Arc<Mutex<Vec<String>>>) {
 }
 
 #[tokio::test]
-async fn only_a_registered_request_uri_is_fetched() {
+async fn a_registered_request_uri_is_fetched_and_a_private_unregistered_one_never_is() {
     let s = setup().await;
     let (members, verifier) = s.members("by-reference");
     let (base, asked) = serve(s.hs256(&members)).await;
@@ -155,6 +155,7 @@ async fn only_a_registered_request_uri_is_fetched() {
     assert_eq!(params.get("state").map(String::as_str), Some("by-reference"), "{params:?}");
     exchange_code(&s.client, &params["code"], verifier).await.expect("the code exchanges");
 
+    // Not registered, and on this machine: the hub never calls its own network for it.
     let stranger = format!("{base}/chosen-by-a-stranger.jwt");
     let page = Browser::new().get(&s.url("request_uri", &stranger)).await;
     assert_eq!(page.redirect_params().get("error").map(String::as_str), Some("invalid_request_uri"));

@@ -45,8 +45,8 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "claims_parameter_supported": false,
         "request_parameter_supported": true,
         "request_uri_parameter_supported": true,
-        // The hub fetches only request URIs a client registered: never a URL a stranger chose.
-        "require_request_uri_registration": true,
+        // An unregistered request URI is fetched only on the public internet.
+        "require_request_uri_registration": false,
         "request_object_signing_alg_values_supported":
             RequestObjectAlg::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "authorization_response_iss_parameter_supported": true,

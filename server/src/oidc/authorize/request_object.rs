@@ -1,6 +1,6 @@
 //! Request objects (OIDC Core §6, RFC 9101): the authorization request as a JWT, by value
-//! (`request`) or by reference (`request_uri`, fetched only from a URI the client
-//! registered). Signed with the client's secret or keys, as it registered
+//! (`request`) or by reference (`request_uri`: a URI the client registered, or one on the
+//! public internet). Signed with the client's secret or keys, as it registered
 //! (`request_object_signing_alg`), or unsigned (`none`), which is no better and no worse
 //! than the query it replaces. Its members supersede the query's (§6.1); the query still
 //! names the client, and a `response_type` in both must agree.
@@ -11,7 +11,7 @@ use jsonwebtoken::Validation;
 use serde_json::{Map, Value};
 
 use crate::domain::client::{ClientKeys, SECRET_CONTEXT};
-use crate::domain::{Client, RequestObjectAlg};
+use crate::domain::{Client, RequestObjectAlg, validation};
 use crate::http::extract::Params;
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::outbound::foreign_jwt::{self, ForeignJwtError, SIGNED_ALGS, VerifyingKeys};
@@ -60,15 +60,22 @@ pub async fn resolve(state: &AppState, client: &Client, params: &Params) -> Resu
 /// JWT members that are not authorization request parameters.
 const NOT_PARAMETERS: &[&str] = &["iss", "aud", "exp", "iat", "nbf", "jti", "sub", "request", "request_uri"];
 
-/// Fetches a registered request URI (OIDC Registration 1.0 §2: the hub requires
-/// registration, so it never fetches a URL a stranger chose).
+/// Fetches the request URI. One the client registered is fetched as its other URLs are
+/// (`Outbound::for_client`); any other only on the public internet over https (the
+/// resolver answers public addresses only), so a request cannot make the hub call its
+/// own network (server-side request forgery).
 async fn fetch(state: &AppState, client: &Client, uri: &str) -> Result<String, OAuthError> {
     let refused = |description: String| OAuthError::new(ErrorCode::InvalidRequestUri, description);
-    if !client.has_request_uri(uri) {
-        return Err(refused("the request_uri is not one the client registered".into()));
-    }
+    let allow_private = state.settings.registration_allow_private_urls;
     let fetched = uri.split('#').next().unwrap_or(uri);
-    let http = state.outbound.for_client(client, state.settings.registration_allow_private_urls);
+    let http = if client.has_request_uri(uri) {
+        state.outbound.for_client(client, allow_private)
+    } else if allow_private {
+        &state.outbound.http
+    } else {
+        validation::public_https_url(fetched).map_err(|e| refused(format!("request_uri {e}")))?;
+        &state.outbound.public_http
+    };
     crate::outbound::fetch_text(http, fetched)
         .await
         .map(|text| text.trim().to_owned())
