@@ -9,7 +9,7 @@ use poem::{EndpointExt, Route, get, post};
 
 use crate::http::{assets, health, middleware};
 use crate::interaction::{consent, login};
-use crate::oidc::{authorize, discovery, end_session, introspection, jwks, paths, revocation, token, userinfo};
+use crate::oidc::{authorize, discovery, end_session, introspection, jwks, par, paths, revocation, token, userinfo};
 use crate::state::AppState;
 use crate::{admin, admin_ui, federation, registration};
 
@@ -22,6 +22,7 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         .at(paths::AUTHORIZE, get(authorize::endpoint).post(authorize::endpoint))
         .at(paths::TOKEN, post(token::post).with(cors()))
         .at(paths::USERINFO, get(userinfo::endpoint).post(userinfo::endpoint).with(cors()))
+        .at(paths::PAR, post(par::post).with(cors()))
         .at(paths::INTROSPECTION, post(introspection::post))
         .at(paths::REVOCATION, post(revocation::post).with(cors()))
         .at(paths::END_SESSION, get(end_session::endpoint).post(end_session::endpoint))

@@ -1,5 +1,5 @@
-//! Request objects (OIDC Core §6, RFC 9101): npm `openid-client` signs its request with
-//! its own ES256 key (JAR); unsigned and HS256 objects made with the `jsonwebtoken` crate
+//! Request objects (OIDC Core §6, RFC 9101) and pushed requests (RFC 9126): npm
+//! `openid-client` signs its request with its own ES256 key (JAR) and pushes one (PAR); unsigned and HS256 objects made with the `jsonwebtoken` crate
 //! show that the object's members supersede the query's and that a bad signature, a
 //! wrong audience, another client's id or an unregistered private request URI are refused.
 
@@ -199,4 +199,77 @@ async fn openid_client_signs_its_request_object_with_its_own_key() {
     let nonce = Nonce::new(jar["nonce"].as_str().unwrap().to_owned());
     let id_verifier: CoreIdTokenVerifier<'_> = client.id_token_verifier();
     tokens.id_token().unwrap().claims(&id_verifier, &nonce).expect("the ID token carries the object's nonce");
+}
+
+fn node(args: &[&str]) -> Value {
+    let output = Command::new("node").current_dir(script_dir()).args(args).output().expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{args:?}: {}\n{stdout}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_str(stdout.trim()).expect("JSON from the script")
+}
+
+/// Pushed authorization requests (RFC 9126): openid-client pushes, the browser carries
+/// only the `request_uri`, which works once, for its own client.
+#[tokio::test]
+async fn openid_client_pushes_its_request_and_the_request_uri_works_once() {
+    let s = setup().await;
+    let secret = s.creds.client_secret.clone().unwrap();
+    let args = ["par.mjs".to_owned(), s.hub.issuer.clone(), s.creds.client_id.clone(), secret, REDIRECT.to_owned()];
+    let pushed =
+        tokio::task::spawn_blocking(move || node(&args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap();
+    let url = pushed["url"].as_str().unwrap().to_owned();
+    let query: std::collections::HashMap<String, String> =
+        url::Url::parse(&url).unwrap().query_pairs().into_owned().collect();
+    assert!(query["request_uri"].starts_with("urn:ietf:params:oauth:request_uri:"), "{url}");
+    assert!(!query.contains_key("redirect_uri") && !query.contains_key("scope"), "only the reference travels: {url}");
+
+    let page = Browser::new().sign_in(&url, "alice", PASSWORD).await;
+    let params = page.redirect_params();
+    assert_eq!(params.get("state").map(String::as_str), pushed["state"].as_str(), "{params:?}");
+    let verifier = PkceCodeVerifier::new(pushed["verifier"].as_str().unwrap().to_owned());
+    let tokens = exchange_code(&s.client, &params["code"], verifier).await.expect("the code exchanges");
+    let nonce = Nonce::new(pushed["nonce"].as_str().unwrap().to_owned());
+    tokens.id_token().unwrap().claims(&s.client.id_token_verifier(), &nonce).expect("the pushed nonce");
+
+    let again = Browser::new().get(&url).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "a request_uri is taken once");
+    assert!(again.body.contains("expired"), "{}", again.body);
+
+    // Pushing needs the client's authentication; what it pushes is checked at once.
+    let par = s.hub.url("/par");
+    let anonymous = http_client_post(&par, None, &[("client_id", &s.creds.client_id), ("response_type", "code")]).await;
+    assert_eq!(anonymous.0, StatusCode::UNAUTHORIZED);
+    let secret = s.creds.client_secret.as_deref().unwrap();
+    let bad = http_client_post(
+        &par,
+        Some((&s.creds.client_id, secret)),
+        &[("response_type", "code"), ("redirect_uri", "https://evil.example/cb"), ("scope", "openid")],
+    )
+    .await;
+    assert_eq!((bad.0, bad.1["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")), "{}", bad.1);
+
+    // A client that must push cannot send its request in the query.
+    let admin = AdminApi::new(&s.hub);
+    let mut client = admin.get(&format!("/clients/{}", s.creds.client_id)).await.ok(StatusCode::OK);
+    client["require_pushed_authorization_requests"] = json!(true);
+    for read_only in ["client_id", "built_in", "dynamically_registered", "created_at", "updated_at"] {
+        client.as_object_mut().unwrap().remove(read_only);
+    }
+    admin.put(&format!("/clients/{}", s.creds.client_id), client).await.ok(StatusCode::OK);
+    let (members, _) = s.members("in-the-query");
+    e2e::eventually("the client must push", || async {
+        let page = Browser::new().get(&s.url("request", &unsigned(&members))).await;
+        page.redirect_params().get("error").map(String::as_str) == Some("invalid_request")
+    })
+    .await;
+}
+
+async fn http_client_post(url: &str, basic: Option<(&str, &str)>, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let mut request = e2e::rp::http_client().post(url).form(form);
+    if let Some((id, secret)) = basic {
+        request = request.basic_auth(id, Some(secret));
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
 }

@@ -559,6 +559,7 @@ export interface components {
             jwks_uri?: string;
             request_object_signing_alg?: components["schemas"]["RequestObjectAlg"];
             request_uris: string[];
+            require_pushed_authorization_requests: boolean;
             /** Format: uint64 */
             default_max_age?: number;
             require_auth_time: boolean;
@@ -641,6 +642,11 @@ export interface components {
              */
             request_uris: string[];
             /**
+             * @description Its authorization requests must be pushed first (RFC 9126), never sent in the query.
+             * @default false
+             */
+            require_pushed_authorization_requests: boolean;
+            /**
              * Format: uint64
              * @description Seconds: the `max_age` of an authorization request that names none.
              */
@@ -719,6 +725,11 @@ export interface components {
              */
             request_uris: string[];
             /**
+             * @description Its authorization requests must be pushed first (RFC 9126), never sent in the query.
+             * @default false
+             */
+            require_pushed_authorization_requests: boolean;
+            /**
              * Format: uint64
              * @description Seconds: the `max_age` of an authorization request that names none.
              */
@@ -782,6 +793,7 @@ export interface components {
             jwks_uri?: string;
             request_object_signing_alg?: components["schemas"]["RequestObjectAlg"];
             request_uris: string[];
+            require_pushed_authorization_requests: boolean;
             /** Format: uint64 */
             default_max_age?: number;
             require_auth_time: boolean;

@@ -35,7 +35,8 @@ fn has_control_characters(value: &str) -> bool {
 /// Request parameters, each present at most once. Empty values count as absent
 /// (RFC 6749 §3.1: "parameters sent without a value MUST be treated as if they were
 /// omitted").
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Params(HashMap<String, String>);
 
 impl Params {

@@ -43,6 +43,7 @@ pub async fn ensure(state: &AppState) -> Result<(), StoreError> {
         keys: None,
         request_object_signing_alg: None,
         request_uris: Vec::new(),
+        require_pushed_authorization_requests: false,
         default_max_age: None,
         require_auth_time: false,
         backchannel_logout_session_required: false,

@@ -24,6 +24,9 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "end_session_endpoint": settings.endpoint(paths::END_SESSION),
         "introspection_endpoint": settings.endpoint(paths::INTROSPECTION),
         "revocation_endpoint": settings.endpoint(paths::REVOCATION),
+        "pushed_authorization_request_endpoint": settings.endpoint(paths::PAR),
+        // Per client (require_pushed_authorization_requests), never for all.
+        "require_pushed_authorization_requests": false,
         "scopes_supported": scope::STANDARD,
         "response_types_supported": ResponseType::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "response_modes_supported": ResponseMode::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),

@@ -10,6 +10,7 @@ pub mod error;
 pub mod id_token_hint;
 pub mod introspection;
 pub mod jwks;
+pub mod par;
 pub mod paths;
 pub mod presented;
 pub mod revocation;

@@ -9,6 +9,8 @@ pub const USERINFO: &str = "/userinfo";
 pub const END_SESSION: &str = "/logout";
 pub const INTROSPECTION: &str = "/introspect";
 pub const REVOCATION: &str = "/revoke";
+/// Pushed authorization requests (RFC 9126).
+pub const PAR: &str = "/par";
 /// Dynamic registration (RFC 7591) and, per client, its management (RFC 7592).
 pub const REGISTRATION: &str = "/register";
 pub const REGISTRATION_CLIENT: &str = "/register/:client_id";

@@ -45,6 +45,7 @@ pub struct Registration {
     pub backchannel_logout_session_required: Option<bool>,
     pub request_object_signing_alg: Option<String>,
     pub request_uris: Vec<String>,
+    pub require_pushed_authorization_requests: bool,
     // Known, and refused when present: the hub does not do these.
     pub sector_identifier_uri: Option<Value>,
     pub id_token_encrypted_response_alg: Option<Value>,
@@ -144,6 +145,7 @@ impl Registration {
                 None => None,
             },
             request_uris: self.request_uris,
+            require_pushed_authorization_requests: self.require_pushed_authorization_requests,
             default_max_age: self.default_max_age,
             require_auth_time: self.require_auth_time.unwrap_or(false),
             backchannel_logout_uri: self.backchannel_logout_uri,
@@ -238,6 +240,7 @@ pub fn information(
         "subject_type": "public",
         "scope": client.scope.to_string(),
         "require_auth_time": client.require_auth_time,
+        "require_pushed_authorization_requests": client.require_pushed_authorization_requests,
         "registration_client_uri": client_uri(settings, &client.client_id),
     });
     let optional = [

@@ -65,6 +65,8 @@ pub enum Space {
     RegistrationAttempts,
     /// A client assertion's `jti` already accepted (RFC 7523 §3).
     ClientAssertion,
+    /// A pushed authorization request (RFC 9126), by its `request_uri` token.
+    PushedRequest,
     /// A sign-in at an upstream in flight, by its `state`.
     UpstreamFlow,
     /// A back-channel logout token already accepted, by `iss` and `jti`.
@@ -85,6 +87,7 @@ impl Space {
             Space::Throttle => "throttle",
             Space::RegistrationAttempts => "registrations",
             Space::ClientAssertion => "assertion-jti",
+            Space::PushedRequest => "par",
             Space::UpstreamFlow => "upstream",
             Space::LogoutToken => "logout-jti",
             Space::SignOut => "upstream-logout",

@@ -160,6 +160,7 @@ fn metadata(client: &Client) -> client::ActiveModel {
         contacts: Set(Some(to_json_strings(&client.about.contacts))),
         request_object_signing_alg: Set(client.request_object_signing_alg.map(|alg| alg.as_str().to_owned())),
         request_uris: Set(Some(to_json_strings(&client.request_uris))),
+        require_pushed_authorization_requests: Set(client.require_pushed_authorization_requests),
         updated_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -228,6 +229,7 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         keys,
         request_object_signing_alg: request_alg,
         request_uris: model.request_uris.as_ref().map(json_strings).unwrap_or_default(),
+        require_pushed_authorization_requests: model.require_pushed_authorization_requests,
         default_max_age: model.default_max_age.and_then(|age| u64::try_from(age).ok()),
         require_auth_time: model.require_auth_time,
         backchannel_logout_session_required: model.backchannel_logout_session_required,

@@ -16,6 +16,7 @@ type KeptMetadata = Pick<
   | 'jwks_uri'
   | 'request_object_signing_alg'
   | 'request_uris'
+  | 'require_pushed_authorization_requests'
   | 'default_max_age'
   | 'require_auth_time'
   | 'backchannel_logout_session_required'
@@ -63,6 +64,7 @@ export const NEW_CLIENT: ClientValues = {
     backchannel_logout_session_required: false,
     contacts: [],
     request_uris: [],
+    require_pushed_authorization_requests: false,
     response_types: ['code'],
   },
 };
@@ -88,6 +90,7 @@ export function valuesOf(client: Client): ClientValues {
       jwks_uri: client.jwks_uri,
       request_object_signing_alg: client.request_object_signing_alg,
       request_uris: client.request_uris,
+      require_pushed_authorization_requests: client.require_pushed_authorization_requests,
       response_types: [...client.response_types],
       default_max_age: client.default_max_age,
       require_auth_time: client.require_auth_time,

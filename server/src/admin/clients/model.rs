@@ -177,6 +177,9 @@ pub struct ClientInput {
     /// The only request URIs the hub fetches for this client.
     #[oai(default, validator(max_items = 50))]
     pub request_uris: Vec<Text>,
+    /// Its authorization requests must be pushed first (RFC 9126), never sent in the query.
+    #[oai(default)]
+    pub require_pushed_authorization_requests: bool,
     /// Seconds: the `max_age` of an authorization request that names none.
     pub default_max_age: Option<u64>,
     #[oai(default)]
@@ -252,6 +255,7 @@ pub struct Client {
     pub jwks_uri: Option<String>,
     pub request_object_signing_alg: Option<RequestObjectAlg>,
     pub request_uris: Vec<String>,
+    pub require_pushed_authorization_requests: bool,
     pub default_max_age: Option<u64>,
     pub require_auth_time: bool,
     pub backchannel_logout_session_required: bool,
@@ -314,6 +318,7 @@ impl ClientInput {
             jwks: input.jwks.map(JwkSet::into_value),
             request_object_signing_alg: input.request_object_signing_alg.map(Into::into),
             request_uris: Text::unwrap_all(input.request_uris),
+            require_pushed_authorization_requests: input.require_pushed_authorization_requests,
             jwks_uri: input.jwks_uri.map(Text::into_inner),
             default_max_age: input.default_max_age,
             require_auth_time: input.require_auth_time,
@@ -360,6 +365,7 @@ impl From<StoredClient> for Client {
             },
             request_object_signing_alg: client.request_object_signing_alg.map(Into::into),
             request_uris: client.request_uris,
+            require_pushed_authorization_requests: client.require_pushed_authorization_requests,
             default_max_age: client.default_max_age,
             require_auth_time: client.require_auth_time,
             backchannel_logout_session_required: client.backchannel_logout_session_required,

@@ -57,6 +57,8 @@ pub struct Client {
     pub request_object_signing_alg: Option<RequestObjectAlg>,
     /// The only `request_uri`s the hub fetches for it (OIDC Registration 1.0 §2).
     pub request_uris: Vec<String>,
+    /// Its authorization requests must come pushed (RFC 9126 §6), never in the query.
+    pub require_pushed_authorization_requests: bool,
     /// Seconds: the `max_age` of an authorization request that names none.
     pub default_max_age: Option<u64>,
     /// Asked for at registration; the hub's ID tokens always carry `auth_time`.

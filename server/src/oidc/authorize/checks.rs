@@ -11,7 +11,7 @@ use crate::oidc::{ErrorCode, OAuthError};
 use crate::state::AppState;
 
 use super::pending::{AuthorizationRequest, ResponseTarget};
-use super::request_object;
+use super::{pushed, request_object};
 
 /// How a failed request is answered.
 pub enum AuthorizeError {
@@ -30,6 +30,22 @@ const MAX_LOGIN_HINT_LEN: usize = 256;
 
 pub async fn validate(state: &AppState, query: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
     let client = check_client(state, query).await?;
+    match pushed::take(state, &client, query).await? {
+        Some(pushed) => validate_for(state, client, &pushed).await,
+        None if client.require_pushed_authorization_requests => {
+            let error = OAuthError::invalid_request("this client pushes its authorization requests (RFC 9126)");
+            Err(AuthorizeError::Redirect { target: check_redirect_uri(&client, query)?, error })
+        }
+        None => validate_for(state, client, query).await,
+    }
+}
+
+/// The checks of a request from `client`, whether it came in the query or was pushed.
+pub async fn validate_for(
+    state: &AppState,
+    client: Client,
+    query: &Params,
+) -> Result<AuthorizationRequest, AuthorizeError> {
     // A request object's members supersede the query's; its own failure goes to the
     // query's redirect URI, once that is known to be the client's.
     let resolved = match request_object::resolve(state, &client, query).await {

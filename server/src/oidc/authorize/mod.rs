@@ -9,11 +9,13 @@ mod checks;
 mod decide;
 mod issue;
 mod pending;
+mod pushed;
 mod request_object;
 mod respond;
 mod resume;
 
 pub use pending::{Caller, Notice, PendingAuthorization};
+pub use pushed::{PushedRequest, push};
 pub use respond::expired;
 pub use resume::{Interaction, Outcome, SignIn, interaction, resume, sign_in_options, take_notice};
 

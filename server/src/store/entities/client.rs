@@ -34,6 +34,7 @@ pub struct Model {
     pub registration_access_token_hash: Option<String>,
     pub request_object_signing_alg: Option<String>,
     pub request_uris: Option<Json>,
+    pub require_pushed_authorization_requests: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
