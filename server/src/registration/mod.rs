@@ -47,8 +47,8 @@ pub async fn register(req: &Request, body: Body, Data(state): Data<&AppState>) -
     if let Err(errors) = metadata.clone().into_registered_client("registration-check".into(), allow_private) {
         return refused_response(&Refused::from_fields(&errors));
     }
-    // Counted once the caller may register at all, so strangers without a token cannot
-    // spend a token holder's allowance.
+    // Counted once the request is one the hub would register (a token presented, with the
+    // token policy, and acceptable metadata): a malformed attempt spends no allowance.
     match over_rate_limit(state, &address).await {
         Ok(false) => {}
         Ok(true) => return too_many(state),
