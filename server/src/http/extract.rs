@@ -136,6 +136,14 @@ pub fn bearer_token(req: &Request) -> Result<Option<String>, MalformedAuthorizat
     Ok(Some(token.trim().to_owned()))
 }
 
+/// Whether the request authenticates with HTTP Basic (an `invalid_client` answer then
+/// carries a `WWW-Authenticate: Basic` challenge, RFC 6749 §5.2).
+pub fn uses_basic(req: &Request) -> bool {
+    req.header("authorization")
+        .and_then(|header| header.split_once(' '))
+        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+}
+
 /// `Authorization: Basic` credentials, form-urlencoded inside as RFC 6749 §2.3.1 requires.
 pub fn basic_credentials(req: &Request) -> Result<Option<(String, String)>, MalformedAuthorization> {
     let Some(header) = req.header("authorization") else {

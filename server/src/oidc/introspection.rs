@@ -25,7 +25,7 @@ use crate::state::AppState;
 
 #[handler]
 pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
-    let used_basic = req.header("authorization").is_some_and(|h| h.len() > 6 && h[..6].eq_ignore_ascii_case("basic "));
+    let used_basic = extract::uses_basic(req);
     match handle(req, body, state).await {
         Ok(answer) => json_response(StatusCode::OK, &answer),
         Err(error) => {

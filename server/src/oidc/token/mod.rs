@@ -18,7 +18,7 @@ use crate::state::AppState;
 
 #[handler]
 pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
-    let used_basic = req.header("authorization").is_some();
+    let used_basic = extract::uses_basic(req);
     match handle(req, body, state).await {
         Ok(tokens) => {
             let mut response = json_response(StatusCode::OK, &tokens);
