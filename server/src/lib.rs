@@ -24,6 +24,7 @@ pub mod sso;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod subjects;
 pub mod telemetry;
 pub mod templates;
 

@@ -555,6 +555,10 @@ export interface components {
             default_social_login_key?: string;
             application_type: components["schemas"]["ApplicationType"];
             userinfo_signed_response_alg?: components["schemas"]["SigningAlg"];
+            id_token_encrypted_response_alg?: components["schemas"]["KeyEncryptionAlg"];
+            id_token_encrypted_response_enc?: components["schemas"]["ContentEncryptionAlg"];
+            userinfo_encrypted_response_alg?: components["schemas"]["KeyEncryptionAlg"];
+            userinfo_encrypted_response_enc?: components["schemas"]["ContentEncryptionAlg"];
             jwks?: components["schemas"]["JwkSet"];
             jwks_uri?: string;
             request_object_signing_alg?: components["schemas"]["RequestObjectAlg"];
@@ -564,6 +568,8 @@ export interface components {
             default_max_age?: number;
             require_auth_time: boolean;
             backchannel_logout_session_required: boolean;
+            subject_type: components["schemas"]["SubjectType"];
+            sector_identifier_uri?: string;
             logo_uri?: string;
             client_uri?: string;
             policy_uri?: string;
@@ -631,6 +637,14 @@ export interface components {
             application_type: components["schemas"]["ApplicationType"] & unknown;
             /** @description Userinfo answers as a JWT signed this way; unset: plain JSON. */
             userinfo_signed_response_alg?: components["schemas"]["SigningAlg"] & unknown;
+            /** @description Encrypt its ID tokens to its public key (`jwks` or `jwks_uri`). */
+            id_token_encrypted_response_alg?: components["schemas"]["KeyEncryptionAlg"] & unknown;
+            /** @description With `id_token_encrypted_response_alg`; unset: A128CBC-HS256. */
+            id_token_encrypted_response_enc?: components["schemas"]["ContentEncryptionAlg"] & unknown;
+            /** @description Encrypt its userinfo responses to its public key. */
+            userinfo_encrypted_response_alg?: components["schemas"]["KeyEncryptionAlg"] & unknown;
+            /** @description With `userinfo_encrypted_response_alg`; unset: A128CBC-HS256. */
+            userinfo_encrypted_response_enc?: components["schemas"]["ContentEncryptionAlg"] & unknown;
             /** @description The client's public keys by value; exclusive with `jwks_uri`. */
             jwks?: components["schemas"]["JwkSet"] & unknown;
             jwks_uri?: string;
@@ -655,6 +669,17 @@ export interface components {
             require_auth_time: boolean;
             /** @default false */
             backchannel_logout_session_required: boolean;
+            /**
+             * @description `pairwise` gives the client's sector its own `sub` for each user. Changing the
+             *     sector (the host of its redirect URIs, or `sector_identifier_uri`) changes them all.
+             * @default public
+             */
+            subject_type: components["schemas"]["SubjectType"] & unknown;
+            /**
+             * @description An https URL of a JSON array listing the redirect URIs of every client of the
+             *     sector; its host is the sector (OIDC Core §8.1).
+             */
+            sector_identifier_uri?: string;
             logo_uri?: string;
             client_uri?: string;
             policy_uri?: string;
@@ -714,6 +739,14 @@ export interface components {
             application_type: components["schemas"]["ApplicationType"] & unknown;
             /** @description Userinfo answers as a JWT signed this way; unset: plain JSON. */
             userinfo_signed_response_alg?: components["schemas"]["SigningAlg"] & unknown;
+            /** @description Encrypt its ID tokens to its public key (`jwks` or `jwks_uri`). */
+            id_token_encrypted_response_alg?: components["schemas"]["KeyEncryptionAlg"] & unknown;
+            /** @description With `id_token_encrypted_response_alg`; unset: A128CBC-HS256. */
+            id_token_encrypted_response_enc?: components["schemas"]["ContentEncryptionAlg"] & unknown;
+            /** @description Encrypt its userinfo responses to its public key. */
+            userinfo_encrypted_response_alg?: components["schemas"]["KeyEncryptionAlg"] & unknown;
+            /** @description With `userinfo_encrypted_response_alg`; unset: A128CBC-HS256. */
+            userinfo_encrypted_response_enc?: components["schemas"]["ContentEncryptionAlg"] & unknown;
             /** @description The client's public keys by value; exclusive with `jwks_uri`. */
             jwks?: components["schemas"]["JwkSet"] & unknown;
             jwks_uri?: string;
@@ -738,6 +771,17 @@ export interface components {
             require_auth_time: boolean;
             /** @default false */
             backchannel_logout_session_required: boolean;
+            /**
+             * @description `pairwise` gives the client's sector its own `sub` for each user. Changing the
+             *     sector (the host of its redirect URIs, or `sector_identifier_uri`) changes them all.
+             * @default public
+             */
+            subject_type: components["schemas"]["SubjectType"] & unknown;
+            /**
+             * @description An https URL of a JSON array listing the redirect URIs of every client of the
+             *     sector; its host is the sector (OIDC Core §8.1).
+             */
+            sector_identifier_uri?: string;
             logo_uri?: string;
             client_uri?: string;
             policy_uri?: string;
@@ -789,6 +833,10 @@ export interface components {
             default_social_login_key?: string;
             application_type: components["schemas"]["ApplicationType"];
             userinfo_signed_response_alg?: components["schemas"]["SigningAlg"];
+            id_token_encrypted_response_alg?: components["schemas"]["KeyEncryptionAlg"];
+            id_token_encrypted_response_enc?: components["schemas"]["ContentEncryptionAlg"];
+            userinfo_encrypted_response_alg?: components["schemas"]["KeyEncryptionAlg"];
+            userinfo_encrypted_response_enc?: components["schemas"]["ContentEncryptionAlg"];
             jwks?: components["schemas"]["JwkSet"];
             jwks_uri?: string;
             request_object_signing_alg?: components["schemas"]["RequestObjectAlg"];
@@ -798,6 +846,8 @@ export interface components {
             default_max_age?: number;
             require_auth_time: boolean;
             backchannel_logout_session_required: boolean;
+            subject_type: components["schemas"]["SubjectType"];
+            sector_identifier_uri?: string;
             logo_uri?: string;
             client_uri?: string;
             policy_uri?: string;
@@ -846,6 +896,11 @@ export interface components {
             /** Format: uint64 */
             offset: number;
         };
+        /**
+         * @description How the content of a token encrypted to the client is encrypted.
+         * @enum {string}
+         */
+        ContentEncryptionAlg: "A128CBC-HS256" | "A192CBC-HS384" | "A256CBC-HS512" | "A128GCM" | "A192GCM" | "A256GCM";
         /** @enum {string} */
         Credential: "admin_token" | "access_token";
         /**
@@ -906,6 +961,11 @@ export interface components {
          * @enum {string}
          */
         KeyAlgorithm: "RS256" | "PS256" | "ES256" | "EdDSA";
+        /**
+         * @description How the content key of a token encrypted to the client is wrapped with its RSA key.
+         * @enum {string}
+         */
+        KeyEncryptionAlg: "RSA1_5" | "RSA-OAEP" | "RSA-OAEP-256";
         /** Me */
         Me: {
             /** @description The user's id (`sub`), or `admin-token`. */
@@ -1342,6 +1402,11 @@ export interface components {
             /** @description The keys in the upstream's JWKS. */
             keys: components["schemas"]["UpstreamKey"][];
         };
+        /**
+         * @description Which `sub` the client knows its users by (OIDC Core §8).
+         * @enum {string}
+         */
+        SubjectType: "public" | "pairwise";
         /** TestCheck */
         TestCheck: {
             /** @description What was checked: `discovery`, `issuer`, `jwks`, `token_endpoint`… */

@@ -13,6 +13,7 @@ export type ClientInput = Schemas['ClientInput'];
 export type GrantType = Schemas['GrantType'];
 export type AuthMethod = Schemas['TokenEndpointAuthMethod'];
 export type IdTokenAlg = Schemas['SigningAlg'];
+export type SubjectType = Schemas['SubjectType'];
 
 export type SocialLoginKey = Schemas['SocialLoginKey'];
 export type SocialLoginKeyCreate = Schemas['SocialLoginKeyCreate'];

@@ -2,6 +2,7 @@
 //! hub, shown once in the response that created it, and stored sealed (`manage::clients`).
 
 mod model;
+mod vocabulary;
 
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};

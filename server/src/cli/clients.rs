@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 
 use super::by;
 use crate::domain::client::ClientMetadata;
-use crate::domain::{ApplicationType, GrantType, ResponseType, SigningAlg, TokenEndpointAuthMethod};
+use crate::domain::{ApplicationType, GrantType, ResponseType, SigningAlg, SubjectType, TokenEndpointAuthMethod};
 use crate::manage::clients::{self, WithSecret};
 use crate::state::AppState;
 use crate::store::Window;
@@ -76,6 +76,12 @@ pub struct ClientAdd {
     /// Where the hub posts logout tokens (Back-Channel Logout 1.0).
     #[arg(long, value_name = "URI")]
     pub backchannel_logout_uri: Option<String>,
+    /// public (the default: the hub's user id) or pairwise (one `sub` per sector).
+    #[arg(long, value_name = "TYPE")]
+    pub subject_type: Option<String>,
+    /// A JSON array of the sector's redirect URIs; its host is the pairwise sector.
+    #[arg(long, value_name = "URI")]
+    pub sector_identifier_uri: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -116,6 +122,12 @@ pub struct ClientUpdate {
     /// Where the hub posts logout tokens; an empty value removes it.
     #[arg(long, value_name = "URI")]
     pub backchannel_logout_uri: Option<String>,
+    /// public or pairwise; changing it changes every user's `sub` at this client.
+    #[arg(long, value_name = "TYPE")]
+    pub subject_type: Option<String>,
+    /// The pairwise sector's document; an empty value removes it.
+    #[arg(long, value_name = "URI")]
+    pub sector_identifier_uri: Option<String>,
     /// Upstreams the client's users may sign in with (repeatable slugs); replace the list.
     #[arg(long = "allowed-social-login-key", value_name = "SLUG")]
     pub allowed_social_login_keys: Vec<String>,
@@ -206,6 +218,11 @@ fn metadata_from(add: ClientAdd) -> anyhow::Result<ClientMetadata> {
             None => ApplicationType::Web,
             Some(name) => ApplicationType::parse(name).context("--application-type must be web or native")?,
         },
+        subject_type: match add.subject_type.as_deref() {
+            None => SubjectType::Public,
+            Some(name) => subject_type(name)?,
+        },
+        sector_identifier_uri: add.sector_identifier_uri,
         ..ClientMetadata::default()
     })
 }
@@ -242,6 +259,12 @@ fn changed(mut metadata: ClientMetadata, update: ClientUpdate) -> anyhow::Result
     if let Some(uri) = update.backchannel_logout_uri {
         metadata.backchannel_logout_uri = Some(uri).filter(|uri| !uri.is_empty());
     }
+    if let Some(name) = &update.subject_type {
+        metadata.subject_type = subject_type(name)?;
+    }
+    if let Some(uri) = update.sector_identifier_uri {
+        metadata.sector_identifier_uri = Some(uri).filter(|uri| !uri.is_empty());
+    }
     if !update.allowed_social_login_keys.is_empty() {
         metadata.allowed_social_login_keys = update.allowed_social_login_keys;
     }
@@ -249,6 +272,10 @@ fn changed(mut metadata: ClientMetadata, update: ClientUpdate) -> anyhow::Result
         metadata.default_social_login_key = Some(slug).filter(|slug| !slug.is_empty());
     }
     Ok(metadata)
+}
+
+fn subject_type(name: &str) -> anyhow::Result<SubjectType> {
+    SubjectType::parse(name).with_context(|| format!("unknown --subject-type {name}; use public or pairwise"))
 }
 
 fn auth_method(method: &str) -> anyhow::Result<TokenEndpointAuthMethod> {

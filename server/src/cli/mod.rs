@@ -43,7 +43,7 @@ pub enum Command {
     Group(groups::GroupCommand),
     /// Manage OAuth clients (relying parties).
     #[command(subcommand)]
-    Client(clients::ClientCommand),
+    Client(Box<clients::ClientCommand>),
     /// Manage Social Login Keys (upstream identity providers).
     #[command(subcommand, name = "social-login-key")]
     SocialLoginKey(social_login_keys::SocialLoginKeyCommand),
@@ -81,7 +81,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let result = match operator {
                 Command::User(command) => users::run(&state, command).await,
                 Command::Group(command) => groups::run(&state, command).await,
-                Command::Client(command) => clients::run(&state, command).await,
+                Command::Client(command) => clients::run(&state, *command).await,
                 Command::SocialLoginKey(command) => social_login_keys::run(&state, command).await,
                 Command::Keys(command) => keys::run(&state, command).await,
                 Command::RegistrationToken(command) => registration_tokens::run(&state, command).await,

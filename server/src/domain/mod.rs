@@ -13,7 +13,7 @@ pub mod validation;
 
 pub use client::{Client, ClientKind};
 pub use protocol::{
-    ApplicationType, GrantType, Prompt, RequestObjectAlg, ResponseMode, ResponseType, SigningAlg,
+    ApplicationType, GrantType, Prompt, RequestObjectAlg, ResponseMode, ResponseType, SigningAlg, SubjectType,
     TokenEndpointAuthMethod,
 };
 pub use scope::ScopeSet;

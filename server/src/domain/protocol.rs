@@ -119,6 +119,31 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// Which `sub` a client knows its users by (OIDC Core §8): the same for every client,
+    /// or one per sector that clients of other sectors cannot correlate.
+    SubjectType { Public = "public", Pairwise = "pairwise" }
+);
+
+wire_enum!(
+    /// How the content key of a token encrypted to a client is wrapped with the client's
+    /// public RSA key (RFC 7518 §4.2, §4.3). The hub only ever encrypts with these, so
+    /// RSA1_5's padding-oracle weakness (it lies in decryption) is the client's concern.
+    KeyEncryptionAlg { Rsa1_5 = "RSA1_5", RsaOaep = "RSA-OAEP", RsaOaep256 = "RSA-OAEP-256" }
+);
+
+wire_enum!(
+    /// How the content of an encrypted token is encrypted (RFC 7518 §5).
+    ContentEncryptionAlg {
+        A128CbcHs256 = "A128CBC-HS256",
+        A192CbcHs384 = "A192CBC-HS384",
+        A256CbcHs512 = "A256CBC-HS512",
+        A128Gcm = "A128GCM",
+        A192Gcm = "A192GCM",
+        A256Gcm = "A256GCM",
+    }
+);
+
+wire_enum!(
     /// OIDC Registration 1.0 §2: which redirect URIs a client may register.
     ApplicationType { Web = "web", Native = "native" }
 );

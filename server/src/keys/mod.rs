@@ -4,6 +4,7 @@
 //! Nothing above this module sees an rsa, aws-lc or jsonwebtoken type.
 
 mod alg;
+pub mod jwe;
 mod jwt;
 mod key_pair;
 mod rsa_key;

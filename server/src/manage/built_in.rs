@@ -4,7 +4,9 @@
 
 use crate::domain::client::{ClientAbout, ClientOrigin};
 use crate::domain::user::ADMINS_GROUP;
-use crate::domain::{ApplicationType, Client, GrantType, ResponseType, ScopeSet, SigningAlg, TokenEndpointAuthMethod};
+use crate::domain::{
+    ApplicationType, Client, GrantType, ResponseType, ScopeSet, SigningAlg, SubjectType, TokenEndpointAuthMethod,
+};
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -40,6 +42,8 @@ pub async fn ensure(state: &AppState) -> Result<(), StoreError> {
         default_social_login_key: None,
         application_type: ApplicationType::Web,
         userinfo_signed_response_alg: None,
+        id_token_encryption: None,
+        userinfo_encryption: None,
         keys: None,
         request_object_signing_alg: None,
         request_uris: Vec::new(),
@@ -47,6 +51,8 @@ pub async fn ensure(state: &AppState) -> Result<(), StoreError> {
         default_max_age: None,
         require_auth_time: false,
         backchannel_logout_session_required: false,
+        subject_type: SubjectType::Public,
+        sector_identifier_uri: None,
         about: ClientAbout::default(),
     };
     match state.store.create_client(&client, None, None).await {

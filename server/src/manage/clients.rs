@@ -85,6 +85,7 @@ async fn insert(
         None => metadata.into_client(client_id)?,
     };
     check_social_login_keys(state, &client).await?;
+    check_sector_document(state, &client).await?;
     let secret = match client.token_endpoint_auth_method {
         TokenEndpointAuthMethod::None => None,
         _ => Some(random_token()?),
@@ -113,6 +114,7 @@ pub async fn update(state: &AppState, by: &By, client_id: &str, metadata: Client
         ClientOrigin::Administrator => metadata.into_client(client_id.to_owned())?,
     };
     check_social_login_keys(state, &client).await?;
+    check_sector_document(state, &client).await?;
     let was_public = existing.client.token_endpoint_auth_method == TokenEndpointAuthMethod::None;
     let is_public = client.token_endpoint_auth_method == TokenEndpointAuthMethod::None;
     let (secret, sealed) = match (was_public, is_public) {
@@ -166,6 +168,26 @@ fn refuse_built_in(stored: &StoredClient) -> ManageResult<()> {
         return Err(ManageError::conflict("the admin UI's client is managed by the hub and cannot be changed"));
     }
     Ok(())
+}
+
+/// A sector document (OIDC Core §8.1) is a JSON array of URLs that lists every redirect
+/// URI of the client: the sector's owner vouches that the client belongs to it. It is
+/// fetched as the client's other URLs are (a registrant's only on the public internet).
+async fn check_sector_document(state: &AppState, client: &Client) -> ManageResult<()> {
+    let Some(uri) = &client.sector_identifier_uri else { return Ok(()) };
+    let refused = |message: String| FieldErrors::single("sector_identifier_uri", message);
+    let http = state.outbound.for_client(client, state.settings.registration_allow_private_urls);
+    let document = crate::outbound::fetch_value(http, uri).await.map_err(|e| refused(e.to_string()))?;
+    let listed: Vec<&str> = match document.as_array() {
+        Some(items) => items.iter().filter_map(|item| item.as_str()).collect(),
+        None => return Err(refused(format!("{uri} is not a JSON array of redirect URIs")).into()),
+    };
+    match client.redirect_uris.iter().find(|uri| !listed.contains(&uri.as_str())) {
+        Some(missing) => {
+            Err(refused(format!("the sector document at {uri} does not list the redirect URI {missing}")).into())
+        }
+        None => Ok(()),
+    }
 }
 
 /// The per-client upstream policy may only name keys that exist.

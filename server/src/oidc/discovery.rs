@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::{client_auth, paths};
 use crate::config::{RegistrationPolicy, Settings};
+use crate::domain::protocol::{ContentEncryptionAlg, KeyEncryptionAlg};
 use crate::domain::{
     GrantType, Prompt, RequestObjectAlg, ResponseMode, ResponseType, SigningAlg, TokenEndpointAuthMethod, claims, scope,
 };
@@ -15,6 +16,8 @@ use crate::state::AppState;
 /// Built once at start-up; the handler serves the same bytes every time.
 pub fn document(settings: &Settings) -> serde_json::Value {
     let names = |all: &[&'static str]| all.to_vec();
+    let key_algs: Vec<&str> = KeyEncryptionAlg::ALL.iter().map(|v| v.as_str()).collect();
+    let content_algs: Vec<&str> = ContentEncryptionAlg::ALL.iter().map(|v| v.as_str()).collect();
     let mut document = json!({
         "issuer": settings.issuer.as_str().trim_end_matches('/'),
         "authorization_endpoint": settings.endpoint(paths::AUTHORIZE),
@@ -31,9 +34,14 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "response_types_supported": ResponseType::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "response_modes_supported": ResponseMode::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "grant_types_supported": GrantType::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
-        "subject_types_supported": ["public"],
+        "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": SigningAlg::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "userinfo_signing_alg_values_supported": SigningAlg::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
+        // Encryption of what the hub sends; it accepts no encrypted request objects.
+        "id_token_encryption_alg_values_supported": key_algs,
+        "id_token_encryption_enc_values_supported": content_algs,
+        "userinfo_encryption_alg_values_supported": key_algs,
+        "userinfo_encryption_enc_values_supported": content_algs,
         "token_endpoint_auth_methods_supported":
             TokenEndpointAuthMethod::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "token_endpoint_auth_signing_alg_values_supported": client_auth::assertion::signing_algs(),

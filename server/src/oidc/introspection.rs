@@ -55,12 +55,13 @@ async fn handle(req: &Request, body: Body, state: &AppState) -> Result<Value, OA
                 return Ok(inactive);
             }
             let Some(user) = live_user(state, stored.grant.user_id).await? else { return Ok(inactive) };
+            let subject = crate::subjects::of(state, &caller, user.id);
             let mut answer = json!({
                 "active": true,
                 "token_type": "refresh_token",
                 "scope": stored.grant.scope.to_string(),
                 "client_id": stored.grant.client_id,
-                "sub": user.subject(),
+                "sub": subject,
                 "iss": state.issuer(),
                 "exp": stored.expires_at.timestamp(),
             });
@@ -101,9 +102,7 @@ async fn caller(state: &AppState, req: &Request, params: &extract::Params) -> Re
 /// stand.
 async fn access_token_answer(state: &AppState, claims: &AccessTokenClaims) -> Result<Option<Value>, OAuthError> {
     let client = state.store.find_client(&claims.client_id).await.map_err(|e| OAuthError::internal(&e))?;
-    if client.is_none() {
-        return Ok(None);
-    }
+    let Some(client) = client else { return Ok(None) };
     let mut answer = json!({
         "active": true,
         "token_type": "Bearer",
@@ -117,7 +116,8 @@ async fn access_token_answer(state: &AppState, claims: &AccessTokenClaims) -> Re
         "jti": claims.jti,
     });
     if !claims.is_for_client_itself() {
-        let Ok(user_id) = Uuid::parse_str(&claims.sub) else { return Ok(None) };
+        let resolved = crate::subjects::resolve(state, &client.client, &claims.sub).await;
+        let Some(user_id) = resolved.map_err(|e| OAuthError::internal(&e))? else { return Ok(None) };
         let Some(user) = live_user(state, user_id).await? else { return Ok(None) };
         if claims.scope.split(' ').any(|name| name == scope::PROFILE) {
             answer["username"] = json!(user.username);

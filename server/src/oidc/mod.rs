@@ -5,6 +5,7 @@ pub mod authorize;
 pub mod client_auth;
 pub mod code;
 pub mod discovery;
+pub mod encryption;
 pub mod end_session;
 pub mod error;
 pub mod id_token_hint;

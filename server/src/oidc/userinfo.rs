@@ -7,16 +7,19 @@ use poem::http::{Method, StatusCode};
 use poem::web::Data;
 use poem::{Body, Request, Response, handler};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 use super::access_token::{self, Rejected};
+use super::encryption;
 use super::error::json_response;
 use super::{ErrorCode, OAuthError};
 use crate::domain::client::SECRET_CONTEXT;
 use crate::domain::{ScopeSet, SigningAlg, claims, scope};
 use crate::http::extract;
 use crate::keys::TokenType;
+use crate::keys::jwe::Content;
 use crate::state::AppState;
+use crate::store::clients::StoredClient;
+use crate::subjects;
 
 #[handler]
 pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
@@ -32,38 +35,49 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         Err(error) => return error.bearer_response(),
     };
     let answer = match claims(&token, state).await {
-        Ok((claims, client_id)) => respond(state, claims, &client_id).await,
+        Ok((claims, client)) => respond(state, claims, &client).await,
         Err(error) => Err(error),
     };
     answer.unwrap_or_else(|error| error.bearer_response())
 }
 
-/// JSON, or a JWT signed as the client asked, with `iss` and `aud` (OIDC Core §5.3.2).
-async fn respond(state: &AppState, mut claims: Value, client_id: &str) -> Result<Response, OAuthError> {
-    let stored = state.store.find_client(client_id).await.map_err(|e| OAuthError::internal(&e))?;
-    let invalid = || OAuthError::new(ErrorCode::InvalidToken, "the access token's client is no longer registered");
-    let stored = stored.ok_or_else(invalid)?;
-    let Some(alg) = stored.client.userinfo_signed_response_alg else {
+/// JSON, or a JWT signed as the client asked, with `iss` and `aud` (OIDC Core §5.3.2);
+/// encrypted to the client's key when it registered that (signed first, if both).
+async fn respond(state: &AppState, mut claims: Value, stored: &StoredClient) -> Result<Response, OAuthError> {
+    let client = &stored.client;
+    let (alg, encryption) = (client.userinfo_signed_response_alg, client.userinfo_encryption);
+    if alg.is_none() && encryption.is_none() {
         return Ok(json_response(StatusCode::OK, &claims));
-    };
+    }
     claims["iss"] = json!(state.issuer());
-    claims["aud"] = json!(client_id);
-    let secret = match (alg, &stored.secret_sealed) {
-        (SigningAlg::HS256, Some(sealed)) => {
-            Some(state.master.open(SECRET_CONTEXT, sealed).map_err(|e| OAuthError::internal(&e))?)
+    claims["aud"] = json!(client.client_id);
+    let (payload, content) = match alg {
+        Some(alg) => {
+            let secret = match (alg, &stored.secret_sealed) {
+                (SigningAlg::HS256, Some(sealed)) => {
+                    Some(state.master.open(SECRET_CONTEXT, sealed).map_err(|e| OAuthError::internal(&e))?)
+                }
+                _ => None,
+            };
+            let jwt = state
+                .keys
+                .sign_for_client(alg, &claims, TokenType::Userinfo, secret.as_deref())
+                .map_err(|e| OAuthError::internal(&e))?;
+            (jwt.into_bytes(), Content::Jwt)
         }
-        _ => None,
+        None => (claims.to_string().into_bytes(), Content::Json),
     };
-    let jwt = state
-        .keys
-        .sign_for_client(alg, &claims, TokenType::Userinfo, secret.as_deref())
-        .map_err(|e| OAuthError::internal(&e))?;
-    Ok(Response::builder().status(StatusCode::OK).content_type("application/jwt").body(jwt))
+    let body = match encryption {
+        Some(encryption) => encryption::seal(state, client, encryption, &payload, content).await?,
+        None => String::from_utf8(payload).map_err(|e| OAuthError::internal(&e))?,
+    };
+    Ok(Response::builder().status(StatusCode::OK).content_type("application/jwt").body(body))
 }
 
 /// The claims the token releases, and the client it was issued to.
-async fn claims(token: &str, state: &AppState) -> Result<(Value, String), OAuthError> {
+async fn claims(token: &str, state: &AppState) -> Result<(Value, StoredClient), OAuthError> {
     let invalid = || OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid or expired");
+    let internal = |e: crate::store::StoreError| OAuthError::internal(&e);
     let claims = access_token::verify(state, token).await.map_err(|rejected| match rejected {
         Rejected::Inactive => invalid(),
         Rejected::Unavailable(e) => OAuthError::internal(&e),
@@ -72,19 +86,17 @@ async fn claims(token: &str, state: &AppState) -> Result<(Value, String), OAuthE
     if !scope.contains(scope::OPENID) {
         return Err(OAuthError::new(ErrorCode::InsufficientScope, "the access token lacks the openid scope"));
     }
-    let user_id = Uuid::parse_str(&claims.sub).map_err(|_| invalid())?;
-    let user = state
-        .store
-        .find_user(user_id)
-        .await
-        .map_err(|e| OAuthError::internal(&e))?
-        .filter(|user| !user.disabled)
-        .ok_or_else(invalid)?;
-    let mut body = json!({ "sub": user.subject() });
+    let gone = || OAuthError::new(ErrorCode::InvalidToken, "the access token's client is no longer registered");
+    let stored = state.store.find_client(&claims.client_id).await.map_err(internal)?.ok_or_else(gone)?;
+    let user_id = subjects::resolve(state, &stored.client, &claims.sub).await.map_err(internal)?.ok_or_else(invalid)?;
+    let user =
+        state.store.find_user(user_id).await.map_err(internal)?.filter(|user| !user.disabled).ok_or_else(invalid)?;
+    // The subject the client knows, as its ID token said (§5.3.2: they must match).
+    let mut body = json!({ "sub": claims.sub });
     if let Value::Object(map) = &mut body {
         map.extend(claims::user_claims(&user, &scope));
     }
-    Ok((body, claims.client_id))
+    Ok((body, stored))
 }
 
 async fn presented_token(req: &Request, body: Body) -> Result<Option<String>, OAuthError> {

@@ -13,6 +13,9 @@ use serde_json::{Map, Value};
 use super::FetchError;
 
 const FRESH_FOR: Duration = Duration::from_secs(3600);
+/// Keys the hub encrypts to: nothing the client sends names them, so a rotation shows
+/// only by reading the set again.
+const RECENT_FOR: Duration = Duration::from_secs(60);
 /// The shortest time between two fetches of one set: tokens with made-up `kid`s (anyone
 /// can post a logout token) cost the server at most one request per interval.
 pub const REFETCH_AFTER: Duration = Duration::from_secs(2);
@@ -44,6 +47,8 @@ pub enum Freshness {
     Cached,
     /// A token named a key the cached set lacks: fetch again, unless just fetched.
     Refetch,
+    /// To encrypt to: the cached set if it was read within the last minute.
+    Recent,
 }
 
 impl KeySetCache {
@@ -77,6 +82,7 @@ impl KeySetCache {
         let usable = match freshness {
             Freshness::Cached => age < FRESH_FOR,
             Freshness::Refetch => age < REFETCH_AFTER,
+            Freshness::Recent => age < RECENT_FOR,
         };
         usable.then(|| set.clone())
     }

@@ -94,6 +94,14 @@ pub async fn fetch_json(
     read_json(url, response).await
 }
 
+/// GETs any JSON document (a sector document is an array) of at most
+/// `MAX_DOCUMENT_BYTES`, never following a redirect.
+pub async fn fetch_value(http: &reqwest::Client, url: &str) -> Result<Value, FetchError> {
+    let request = http.get(url).header(reqwest::header::ACCEPT, "application/json");
+    let response = request.send().await.map_err(|e| FetchError::Unavailable(format!("{url}: {}", describe(&e))))?;
+    read_value(url, response).await
+}
+
 /// Reads a JSON object answer of at most `MAX_DOCUMENT_BYTES`.
 pub async fn read_json(url: &str, response: reqwest::Response) -> Result<serde_json::Map<String, Value>, FetchError> {
     match read_value(url, response).await? {

@@ -7,8 +7,11 @@ use serde_json::{Value, json};
 
 use crate::config::Settings;
 use crate::domain::client::{ClientAbout, ClientKeys, ClientMetadata};
+use crate::domain::protocol::{ContentEncryptionAlg, KeyEncryptionAlg};
 use crate::domain::validation::FieldErrors;
-use crate::domain::{ApplicationType, GrantType, RequestObjectAlg, ResponseType, SigningAlg, TokenEndpointAuthMethod};
+use crate::domain::{
+    ApplicationType, GrantType, RequestObjectAlg, ResponseType, SigningAlg, SubjectType, TokenEndpointAuthMethod,
+};
 use crate::oidc::paths;
 use crate::store::clients::StoredClient;
 
@@ -36,6 +39,10 @@ pub struct Registration {
     pub token_endpoint_auth_method: Option<String>,
     pub id_token_signed_response_alg: Option<String>,
     pub userinfo_signed_response_alg: Option<String>,
+    pub id_token_encrypted_response_alg: Option<String>,
+    pub id_token_encrypted_response_enc: Option<String>,
+    pub userinfo_encrypted_response_alg: Option<String>,
+    pub userinfo_encrypted_response_enc: Option<String>,
     pub subject_type: Option<String>,
     pub default_max_age: Option<u64>,
     pub require_auth_time: Option<bool>,
@@ -46,10 +53,8 @@ pub struct Registration {
     pub request_object_signing_alg: Option<String>,
     pub request_uris: Vec<String>,
     pub require_pushed_authorization_requests: bool,
+    pub sector_identifier_uri: Option<String>,
     // Known, and refused when present: the hub does not do these.
-    pub sector_identifier_uri: Option<Value>,
-    pub id_token_encrypted_response_alg: Option<Value>,
-    pub userinfo_encrypted_response_alg: Option<Value>,
     pub request_object_encryption_alg: Option<Value>,
     pub frontchannel_logout_uri: Option<Value>,
     pub software_statement: Option<Value>,
@@ -114,6 +119,12 @@ impl Registration {
         let optional_alg = |field: &str, value: Option<String>| -> Result<Option<SigningAlg>, Refused> {
             value.map(|name| parse(SigningAlg::parse, field, &name)).transpose()
         };
+        let key_alg = |field: &str, value: Option<String>| -> Result<Option<KeyEncryptionAlg>, Refused> {
+            value.map(|name| parse(KeyEncryptionAlg::parse, field, &name)).transpose()
+        };
+        let content_alg = |field: &str, value: Option<String>| -> Result<Option<ContentEncryptionAlg>, Refused> {
+            value.map(|name| parse(ContentEncryptionAlg::parse, field, &name)).transpose()
+        };
         let client_name = self.client_name.unwrap_or_else(|| default_name(&self.redirect_uris));
         Ok(ClientMetadata {
             client_name,
@@ -138,6 +149,22 @@ impl Registration {
                 "userinfo_signed_response_alg",
                 self.userinfo_signed_response_alg,
             )?,
+            id_token_encrypted_response_alg: key_alg(
+                "id_token_encrypted_response_alg",
+                self.id_token_encrypted_response_alg,
+            )?,
+            id_token_encrypted_response_enc: content_alg(
+                "id_token_encrypted_response_enc",
+                self.id_token_encrypted_response_enc,
+            )?,
+            userinfo_encrypted_response_alg: key_alg(
+                "userinfo_encrypted_response_alg",
+                self.userinfo_encrypted_response_alg,
+            )?,
+            userinfo_encrypted_response_enc: content_alg(
+                "userinfo_encrypted_response_enc",
+                self.userinfo_encrypted_response_enc,
+            )?,
             jwks: self.jwks,
             jwks_uri: self.jwks_uri,
             request_object_signing_alg: match self.request_object_signing_alg {
@@ -150,6 +177,11 @@ impl Registration {
             require_auth_time: self.require_auth_time.unwrap_or(false),
             backchannel_logout_uri: self.backchannel_logout_uri,
             backchannel_logout_session_required: self.backchannel_logout_session_required.unwrap_or(false),
+            subject_type: match self.subject_type {
+                Some(name) => parse(SubjectType::parse, "subject_type", &name)?,
+                None => defaults.subject_type,
+            },
+            sector_identifier_uri: self.sector_identifier_uri,
             scope: self.scope,
             // A stranger's word never skips consent, and the upstream policy is the
             // administrator's to set.
@@ -168,15 +200,7 @@ impl Registration {
     }
 
     fn refuse_unsupported(&self) -> Result<(), Refused> {
-        if let Some(subject_type) = &self.subject_type
-            && subject_type != "public"
-        {
-            return Err(Refused::metadata(format!("subject_type {subject_type} is not supported; use public")));
-        }
         let unsupported = [
-            ("sector_identifier_uri", self.sector_identifier_uri.is_some()),
-            ("id_token_encrypted_response_alg", self.id_token_encrypted_response_alg.is_some()),
-            ("userinfo_encrypted_response_alg", self.userinfo_encrypted_response_alg.is_some()),
             ("request_object_encryption_alg", self.request_object_encryption_alg.is_some()),
             ("frontchannel_logout_uri", self.frontchannel_logout_uri.is_some()),
         ];
@@ -237,7 +261,7 @@ pub fn information(
         "response_types": names(client.response_types.iter().map(|r| r.as_str()).collect()),
         "token_endpoint_auth_method": client.token_endpoint_auth_method.as_str(),
         "id_token_signed_response_alg": client.id_token_signed_response_alg.as_str(),
-        "subject_type": "public",
+        "subject_type": client.subject_type.as_str(),
         "scope": client.scope.to_string(),
         "require_auth_time": client.require_auth_time,
         "require_pushed_authorization_requests": client.require_pushed_authorization_requests,
@@ -245,8 +269,13 @@ pub fn information(
     });
     let optional = [
         ("userinfo_signed_response_alg", client.userinfo_signed_response_alg.map(|alg| json!(alg.as_str()))),
+        ("id_token_encrypted_response_alg", client.id_token_encryption.map(|e| json!(e.alg.as_str()))),
+        ("id_token_encrypted_response_enc", client.id_token_encryption.map(|e| json!(e.enc.as_str()))),
+        ("userinfo_encrypted_response_alg", client.userinfo_encryption.map(|e| json!(e.alg.as_str()))),
+        ("userinfo_encrypted_response_enc", client.userinfo_encryption.map(|e| json!(e.enc.as_str()))),
         ("default_max_age", client.default_max_age.map(Value::from)),
         ("backchannel_logout_uri", client.backchannel_logout_uri.as_deref().map(Value::from)),
+        ("sector_identifier_uri", client.sector_identifier_uri.as_deref().map(Value::from)),
         ("logo_uri", client.about.logo_uri.as_deref().map(Value::from)),
         ("client_uri", client.about.client_uri.as_deref().map(Value::from)),
         ("policy_uri", client.about.policy_uri.as_deref().map(Value::from)),

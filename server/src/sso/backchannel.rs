@@ -75,7 +75,7 @@ fn logout_token(
         "jti": Uuid::new_v4().to_string(),
         "events": { EVENT: {} },
         "sid": sid,
-        "sub": user_id.to_string(),
+        "sub": crate::subjects::of(state, client, user_id),
     });
     let alg = client.id_token_signed_response_alg;
     let secret = match (alg, secret_sealed) {

@@ -5,9 +5,11 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, Entity
 
 use super::entities::client;
 use super::{Page, Store, StoreError, Window, conflict_on, json_strings, lower_contains, paginate, to_json_strings};
-use crate::domain::client::{ClientAbout, ClientKeys, ClientOrigin};
+use crate::domain::client::{ClientAbout, ClientKeys, ClientOrigin, ResponseEncryption};
+use crate::domain::protocol::{ContentEncryptionAlg, KeyEncryptionAlg};
 use crate::domain::{
-    ApplicationType, Client, GrantType, RequestObjectAlg, ResponseType, ScopeSet, SigningAlg, TokenEndpointAuthMethod,
+    ApplicationType, Client, GrantType, RequestObjectAlg, ResponseType, ScopeSet, SigningAlg, SubjectType,
+    TokenEndpointAuthMethod,
 };
 
 /// A client and its sealed secret (absent for public clients).
@@ -161,6 +163,12 @@ fn metadata(client: &Client) -> client::ActiveModel {
         request_object_signing_alg: Set(client.request_object_signing_alg.map(|alg| alg.as_str().to_owned())),
         request_uris: Set(Some(to_json_strings(&client.request_uris))),
         require_pushed_authorization_requests: Set(client.require_pushed_authorization_requests),
+        subject_type: Set(client.subject_type.as_str().to_owned()),
+        sector_identifier_uri: Set(client.sector_identifier_uri.clone()),
+        id_token_encrypted_response_alg: Set(client.id_token_encryption.map(|e| e.alg.as_str().to_owned())),
+        id_token_encrypted_response_enc: Set(client.id_token_encryption.map(|e| e.enc.as_str().to_owned())),
+        userinfo_encrypted_response_alg: Set(client.userinfo_encryption.map(|e| e.alg.as_str().to_owned())),
+        userinfo_encrypted_response_enc: Set(client.userinfo_encryption.map(|e| e.enc.as_str().to_owned())),
         updated_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -191,6 +199,21 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         Some(alg) => Some(RequestObjectAlg::parse(alg).ok_or_else(|| corrupt("request object alg", alg))?),
         None => None,
     };
+    let subject_type =
+        SubjectType::parse(&model.subject_type).ok_or_else(|| corrupt("subject type", &model.subject_type))?;
+    let encryption = |alg: &Option<String>, enc: &Option<String>| -> Result<_, StoreError> {
+        Ok(match (alg, enc) {
+            (Some(alg), Some(enc)) => Some(ResponseEncryption {
+                alg: KeyEncryptionAlg::parse(alg).ok_or_else(|| corrupt("encryption alg", alg))?,
+                enc: ContentEncryptionAlg::parse(enc).ok_or_else(|| corrupt("encryption enc", enc))?,
+            }),
+            _ => None,
+        })
+    };
+    let id_token_encryption =
+        encryption(&model.id_token_encrypted_response_alg, &model.id_token_encrypted_response_enc)?;
+    let userinfo_encryption =
+        encryption(&model.userinfo_encrypted_response_alg, &model.userinfo_encrypted_response_enc)?;
     let keys = match (model.jwks, model.jwks_uri) {
         (Some(jwks), _) => Some(ClientKeys::Jwks(jwks)),
         (None, Some(uri)) => Some(ClientKeys::JwksUri(uri)),
@@ -226,6 +249,8 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         default_social_login_key: model.default_social_login_key,
         application_type,
         userinfo_signed_response_alg: userinfo_alg,
+        id_token_encryption,
+        userinfo_encryption,
         keys,
         request_object_signing_alg: request_alg,
         request_uris: model.request_uris.as_ref().map(json_strings).unwrap_or_default(),
@@ -233,6 +258,8 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         default_max_age: model.default_max_age.and_then(|age| u64::try_from(age).ok()),
         require_auth_time: model.require_auth_time,
         backchannel_logout_session_required: model.backchannel_logout_session_required,
+        subject_type,
+        sector_identifier_uri: model.sector_identifier_uri,
         about,
     };
     Ok(StoredClient {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod clients;
 pub mod consents;
 pub mod groups;
+pub mod pairwise_subjects;
 pub mod refresh_tokens;
 pub mod registration_tokens;
 pub mod revocations;

@@ -1,7 +1,7 @@
 // The client form, shared by "New client" and a client's page. Field ids are the API's
 // field names, so a problem's `errors[].field` lands next to its input.
 import { api, unwrap } from '../../api/client';
-import type { AuthMethod, Client, GrantType, IdTokenAlg, ClientInput } from '../../api/types';
+import type { AuthMethod, Client, GrantType, IdTokenAlg, ClientInput, SubjectType } from '../../api/types';
 import { Checkbox, CheckboxGroup, lines, optional, SelectField, TextArea, TextField, words } from '../../components/fields';
 import { FormProblem, useLoad, useSubmit } from '../../components/feedback';
 import { useState } from 'preact/hooks';
@@ -12,6 +12,10 @@ type KeptMetadata = Pick<
   ClientInput,
   | 'application_type'
   | 'userinfo_signed_response_alg'
+  | 'id_token_encrypted_response_alg'
+  | 'id_token_encrypted_response_enc'
+  | 'userinfo_encrypted_response_alg'
+  | 'userinfo_encrypted_response_enc'
   | 'jwks'
   | 'jwks_uri'
   | 'request_object_signing_alg'
@@ -40,6 +44,8 @@ export interface ClientValues {
   scope: string;
   skip_authorization: boolean;
   backchannel_logout_uri: string;
+  subject_type: SubjectType;
+  sector_identifier_uri: string;
   allowed_social_login_keys: string[];
   default_social_login_key: string;
   kept: KeptMetadata;
@@ -56,6 +62,8 @@ export const NEW_CLIENT: ClientValues = {
   scope: '',
   skip_authorization: false,
   backchannel_logout_uri: '',
+  subject_type: 'public',
+  sector_identifier_uri: '',
   allowed_social_login_keys: [],
   default_social_login_key: '',
   kept: {
@@ -81,11 +89,17 @@ export function valuesOf(client: Client): ClientValues {
     scope: client.scope ?? '',
     skip_authorization: client.skip_authorization,
     backchannel_logout_uri: client.backchannel_logout_uri ?? '',
+    subject_type: client.subject_type,
+    sector_identifier_uri: client.sector_identifier_uri ?? '',
     allowed_social_login_keys: [...client.allowed_social_login_keys],
     default_social_login_key: client.default_social_login_key ?? '',
     kept: {
       application_type: client.application_type,
       userinfo_signed_response_alg: client.userinfo_signed_response_alg,
+      id_token_encrypted_response_alg: client.id_token_encrypted_response_alg,
+      id_token_encrypted_response_enc: client.id_token_encrypted_response_enc,
+      userinfo_encrypted_response_alg: client.userinfo_encrypted_response_alg,
+      userinfo_encrypted_response_enc: client.userinfo_encrypted_response_enc,
       jwks: client.jwks,
       jwks_uri: client.jwks_uri,
       request_object_signing_alg: client.request_object_signing_alg,
@@ -121,6 +135,8 @@ export function bodyOf(values: ClientValues): ClientInput {
     scope: optional(words(values.scope).join(' ')),
     skip_authorization: values.skip_authorization,
     backchannel_logout_uri: optional(values.backchannel_logout_uri),
+    subject_type: values.subject_type,
+    sector_identifier_uri: optional(values.sector_identifier_uri),
     allowed_social_login_keys: values.allowed_social_login_keys,
     default_social_login_key: optional(values.default_social_login_key),
   };
@@ -149,7 +165,15 @@ const AUTH_METHODS: { value: AuthMethod; label: string }[] = [
 
 const ID_TOKEN_ALGS: { value: IdTokenAlg; label: string }[] = [
   { value: 'RS256', label: 'RS256 (the hub’s published keys)' },
+  { value: 'PS256', label: 'PS256' },
+  { value: 'ES256', label: 'ES256' },
+  { value: 'EdDSA', label: 'EdDSA (Ed25519)' },
   { value: 'HS256', label: 'HS256 (keyed with the client secret)' },
+];
+
+const SUBJECT_TYPES: { value: SubjectType; label: string }[] = [
+  { value: 'public', label: 'Public: the hub’s user id, the same at every app' },
+  { value: 'pairwise', label: 'Pairwise: an id of its own for this app’s sector' },
 ];
 
 const FIELDS = [
@@ -163,6 +187,8 @@ const FIELDS = [
   'scope',
   'skip_authorization',
   'backchannel_logout_uri',
+  'subject_type',
+  'sector_identifier_uri',
   'allowed_social_login_keys',
   'default_social_login_key',
 ] as const;
@@ -275,6 +301,27 @@ export function ClientForm(props: {
           options={ID_TOKEN_ALGS}
           error={errors.id_token_signed_response_alg}
         />
+        <SelectField
+          id="subject_type"
+          label="Subject identifiers"
+          value={values.subject_type}
+          onValue={set('subject_type')}
+          options={SUBJECT_TYPES}
+          hint="Pairwise: apps of different sectors (hosts) cannot match users by their sub. Changing the sector changes every user's sub."
+          error={errors.subject_type}
+        />
+        {values.subject_type === 'pairwise' && (
+          <TextField
+            id="sector_identifier_uri"
+            label="Sector identifier URI"
+            type="url"
+            code
+            value={values.sector_identifier_uri}
+            onValue={set('sector_identifier_uri')}
+            hint="Optional: a JSON array of every redirect URI of the sector; needed when the redirect URIs are on several hosts."
+            error={errors.sector_identifier_uri}
+          />
+        )}
       </fieldset>
       <fieldset>
         <legend>Social login</legend>

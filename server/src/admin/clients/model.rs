@@ -1,88 +1,16 @@
 //! The wire form of clients in the admin API (RFC 7591 metadata names).
 
-use poem_openapi::{Enum, Object};
+use poem_openapi::Object;
 
 use super::super::paging::page_of;
 use super::super::text::Text;
-use crate::domain::TokenEndpointAuthMethod as DomainAuthMethod;
-use crate::domain::client::ClientMetadata;
-use crate::domain::client::{ClientAbout, ClientKeys};
-use crate::domain::{
-    ApplicationType as DomainApplicationType, GrantType as DomainGrant, RequestObjectAlg as DomainRequestAlg,
-    ResponseType as DomainResponse, SigningAlg as DomainAlg,
+use super::vocabulary::{
+    ApplicationType, ContentEncryptionAlg, GrantType, KeyEncryptionAlg, RequestObjectAlg, ResponseType, SigningAlg,
+    SubjectType, TokenEndpointAuthMethod,
 };
+use crate::domain::client::{ClientAbout, ClientKeys, ClientMetadata};
 use crate::manage::built_in::is_built_in;
 use crate::store::clients::StoredClient;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum GrantType {
-    AuthorizationCode,
-    /// Tokens from the authorization endpoint (the implicit and hybrid response types).
-    Implicit,
-    RefreshToken,
-    ClientCredentials,
-}
-
-/// OIDC Core §3: the code, implicit and hybrid flows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-pub enum ResponseType {
-    #[oai(rename = "code")]
-    Code,
-    #[oai(rename = "id_token")]
-    IdToken,
-    #[oai(rename = "id_token token")]
-    IdTokenToken,
-    #[oai(rename = "code id_token")]
-    CodeIdToken,
-    #[oai(rename = "code token")]
-    CodeToken,
-    #[oai(rename = "code id_token token")]
-    CodeIdTokenToken,
-}
-
-/// The API's names and the domain's, which are the same words.
-macro_rules! same_variants {
-    ($api:ident, $domain:ident { $($variant:ident),+ }) => {
-        impl From<$api> for $domain {
-            fn from(value: $api) -> Self {
-                match value { $($api::$variant => $domain::$variant),+ }
-            }
-        }
-        impl From<$domain> for $api {
-            fn from(value: $domain) -> Self {
-                match value { $($domain::$variant => $api::$variant),+ }
-            }
-        }
-    };
-}
-
-same_variants!(GrantType, DomainGrant { AuthorizationCode, Implicit, RefreshToken, ClientCredentials });
-same_variants!(ResponseType, DomainResponse { Code, IdToken, IdTokenToken, CodeIdToken, CodeToken, CodeIdTokenToken });
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum TokenEndpointAuthMethod {
-    ClientSecretBasic,
-    ClientSecretPost,
-    /// An assertion (RFC 7523) signed with the client secret.
-    ClientSecretJwt,
-    /// An assertion signed with the client's private key (`jwks` or `jwks_uri`).
-    PrivateKeyJwt,
-    /// A public client (SPA, native app): no secret, PKCE required.
-    None,
-}
-
-/// How the hub signs the client's ID tokens and signed userinfo responses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-pub enum SigningAlg {
-    RS256,
-    PS256,
-    ES256,
-    EdDSA,
-    /// Keyed with the client secret (as Frappe and django-oauth-toolkit do).
-    HS256,
-}
 
 /// A JWK Set (RFC 7517 §5): the client's public keys.
 #[derive(Debug, Clone, Object)]
@@ -99,34 +27,6 @@ impl JwkSet {
     fn from_value(value: &serde_json::Value) -> Option<Self> {
         serde_json::from_value::<Vec<_>>(value.get("keys")?.clone()).ok().map(|keys| Self { keys })
     }
-}
-
-/// How a client signs its request objects (`none`: unsigned).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-pub enum RequestObjectAlg {
-    #[oai(rename = "none")]
-    None,
-    HS256,
-    HS384,
-    HS512,
-    RS256,
-    RS384,
-    RS512,
-    PS256,
-    PS384,
-    PS512,
-    ES256,
-    ES384,
-    EdDSA,
-}
-
-/// OIDC Registration 1.0 §2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum ApplicationType {
-    Web,
-    /// An app on the user's device: loopback or private-use-scheme redirect URIs.
-    Native,
 }
 
 /// Client metadata an administrator writes.
@@ -168,6 +68,14 @@ pub struct ClientInput {
     pub application_type: ApplicationType,
     /// Userinfo answers as a JWT signed this way; unset: plain JSON.
     pub userinfo_signed_response_alg: Option<SigningAlg>,
+    /// Encrypt its ID tokens to its public key (`jwks` or `jwks_uri`).
+    pub id_token_encrypted_response_alg: Option<KeyEncryptionAlg>,
+    /// With `id_token_encrypted_response_alg`; unset: A128CBC-HS256.
+    pub id_token_encrypted_response_enc: Option<ContentEncryptionAlg>,
+    /// Encrypt its userinfo responses to its public key.
+    pub userinfo_encrypted_response_alg: Option<KeyEncryptionAlg>,
+    /// With `userinfo_encrypted_response_alg`; unset: A128CBC-HS256.
+    pub userinfo_encrypted_response_enc: Option<ContentEncryptionAlg>,
     /// The client's public keys by value; exclusive with `jwks_uri`.
     pub jwks: Option<JwkSet>,
     #[oai(validator(max_length = 2048))]
@@ -186,6 +94,14 @@ pub struct ClientInput {
     pub require_auth_time: bool,
     #[oai(default)]
     pub backchannel_logout_session_required: bool,
+    /// `pairwise` gives the client's sector its own `sub` for each user. Changing the
+    /// sector (the host of its redirect URIs, or `sector_identifier_uri`) changes them all.
+    #[oai(default = "default_subject_type")]
+    pub subject_type: SubjectType,
+    /// An https URL of a JSON array listing the redirect URIs of every client of the
+    /// sector; its host is the sector (OIDC Core §8.1).
+    #[oai(validator(max_length = 2048))]
+    pub sector_identifier_uri: Option<Text>,
     #[oai(validator(max_length = 2048))]
     pub logo_uri: Option<Text>,
     #[oai(validator(max_length = 2048))]
@@ -198,6 +114,10 @@ pub struct ClientInput {
     pub initiate_login_uri: Option<Text>,
     #[oai(default, validator(max_items = 20))]
     pub contacts: Vec<Text>,
+}
+
+fn default_subject_type() -> SubjectType {
+    SubjectType::Public
 }
 
 fn default_application_type() -> ApplicationType {
@@ -251,6 +171,10 @@ pub struct Client {
     pub default_social_login_key: Option<String>,
     pub application_type: ApplicationType,
     pub userinfo_signed_response_alg: Option<SigningAlg>,
+    pub id_token_encrypted_response_alg: Option<KeyEncryptionAlg>,
+    pub id_token_encrypted_response_enc: Option<ContentEncryptionAlg>,
+    pub userinfo_encrypted_response_alg: Option<KeyEncryptionAlg>,
+    pub userinfo_encrypted_response_enc: Option<ContentEncryptionAlg>,
     pub jwks: Option<JwkSet>,
     pub jwks_uri: Option<String>,
     pub request_object_signing_alg: Option<RequestObjectAlg>,
@@ -259,6 +183,8 @@ pub struct Client {
     pub default_max_age: Option<u64>,
     pub require_auth_time: bool,
     pub backchannel_logout_session_required: bool,
+    pub subject_type: SubjectType,
+    pub sector_identifier_uri: Option<String>,
     pub logo_uri: Option<String>,
     pub client_uri: Option<String>,
     pub policy_uri: Option<String>,
@@ -315,6 +241,10 @@ impl ClientInput {
             default_social_login_key: input.default_social_login_key.map(Text::into_inner),
             application_type: input.application_type.into(),
             userinfo_signed_response_alg: input.userinfo_signed_response_alg.map(Into::into),
+            id_token_encrypted_response_alg: input.id_token_encrypted_response_alg.map(Into::into),
+            id_token_encrypted_response_enc: input.id_token_encrypted_response_enc.map(Into::into),
+            userinfo_encrypted_response_alg: input.userinfo_encrypted_response_alg.map(Into::into),
+            userinfo_encrypted_response_enc: input.userinfo_encrypted_response_enc.map(Into::into),
             jwks: input.jwks.map(JwkSet::into_value),
             request_object_signing_alg: input.request_object_signing_alg.map(Into::into),
             request_uris: Text::unwrap_all(input.request_uris),
@@ -323,6 +253,8 @@ impl ClientInput {
             default_max_age: input.default_max_age,
             require_auth_time: input.require_auth_time,
             backchannel_logout_session_required: input.backchannel_logout_session_required,
+            subject_type: input.subject_type.into(),
+            sector_identifier_uri: input.sector_identifier_uri.map(Text::into_inner),
             about: ClientAbout {
                 logo_uri: input.logo_uri.map(Text::into_inner),
                 client_uri: input.client_uri.map(Text::into_inner),
@@ -355,6 +287,10 @@ impl From<StoredClient> for Client {
             default_social_login_key: client.default_social_login_key,
             application_type: client.application_type.into(),
             userinfo_signed_response_alg: client.userinfo_signed_response_alg.map(Into::into),
+            id_token_encrypted_response_alg: client.id_token_encryption.map(|e| e.alg.into()),
+            id_token_encrypted_response_enc: client.id_token_encryption.map(|e| e.enc.into()),
+            userinfo_encrypted_response_alg: client.userinfo_encryption.map(|e| e.alg.into()),
+            userinfo_encrypted_response_enc: client.userinfo_encryption.map(|e| e.enc.into()),
             jwks: match &client.keys {
                 Some(ClientKeys::Jwks(jwks)) => JwkSet::from_value(jwks),
                 _ => None,
@@ -369,6 +305,8 @@ impl From<StoredClient> for Client {
             default_max_age: client.default_max_age,
             require_auth_time: client.require_auth_time,
             backchannel_logout_session_required: client.backchannel_logout_session_required,
+            subject_type: client.subject_type.into(),
+            sector_identifier_uri: client.sector_identifier_uri,
             logo_uri: client.about.logo_uri,
             client_uri: client.about.client_uri,
             policy_uri: client.about.policy_uri,
@@ -381,14 +319,3 @@ impl From<StoredClient> for Client {
         }
     }
 }
-
-same_variants!(SigningAlg, DomainAlg { RS256, PS256, ES256, EdDSA, HS256 });
-same_variants!(ApplicationType, DomainApplicationType { Web, Native });
-same_variants!(
-    RequestObjectAlg,
-    DomainRequestAlg { None, HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA }
-);
-same_variants!(
-    TokenEndpointAuthMethod,
-    DomainAuthMethod { ClientSecretBasic, ClientSecretPost, ClientSecretJwt, PrivateKeyJwt, None }
-);

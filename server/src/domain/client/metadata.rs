@@ -3,9 +3,10 @@
 //! build a `ClientMetadata` and get a `Client` or field errors from the same checks.
 
 use super::redirect_uri::validate_redirect_uri;
-use super::{Client, ClientAbout, ClientKeys, ClientOrigin, validate_client_id};
+use super::{Client, ClientAbout, ClientKeys, ClientOrigin, keys, sector, validate_client_id};
 use crate::domain::protocol::{
-    ApplicationType, GrantType, RequestObjectAlg, ResponseType, SigningAlg, TokenEndpointAuthMethod,
+    ApplicationType, ContentEncryptionAlg, GrantType, KeyEncryptionAlg, RequestObjectAlg, ResponseType, SigningAlg,
+    SubjectType, TokenEndpointAuthMethod,
 };
 use crate::domain::scope::{self, ScopeSet};
 use crate::domain::social_login_key::validate_slug;
@@ -23,6 +24,10 @@ pub struct ClientMetadata {
     pub token_endpoint_auth_method: TokenEndpointAuthMethod,
     pub id_token_signed_response_alg: SigningAlg,
     pub userinfo_signed_response_alg: Option<SigningAlg>,
+    pub id_token_encrypted_response_alg: Option<KeyEncryptionAlg>,
+    pub id_token_encrypted_response_enc: Option<ContentEncryptionAlg>,
+    pub userinfo_encrypted_response_alg: Option<KeyEncryptionAlg>,
+    pub userinfo_encrypted_response_enc: Option<ContentEncryptionAlg>,
     pub jwks: Option<serde_json::Value>,
     pub jwks_uri: Option<String>,
     pub request_object_signing_alg: Option<RequestObjectAlg>,
@@ -32,6 +37,8 @@ pub struct ClientMetadata {
     pub require_auth_time: bool,
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: bool,
+    pub subject_type: SubjectType,
+    pub sector_identifier_uri: Option<String>,
     /// Space-separated; the standard OpenID scopes when unset.
     pub scope: Option<String>,
     pub skip_authorization: bool,
@@ -53,6 +60,10 @@ impl Default for ClientMetadata {
             token_endpoint_auth_method: TokenEndpointAuthMethod::ClientSecretBasic,
             id_token_signed_response_alg: SigningAlg::RS256,
             userinfo_signed_response_alg: None,
+            id_token_encrypted_response_alg: None,
+            id_token_encrypted_response_enc: None,
+            userinfo_encrypted_response_alg: None,
+            userinfo_encrypted_response_enc: None,
             jwks: None,
             jwks_uri: None,
             request_object_signing_alg: None,
@@ -62,6 +73,8 @@ impl Default for ClientMetadata {
             require_auth_time: false,
             backchannel_logout_uri: None,
             backchannel_logout_session_required: false,
+            subject_type: SubjectType::Public,
+            sector_identifier_uri: None,
             scope: None,
             skip_authorization: false,
             allowed_social_login_keys: Vec::new(),
@@ -89,6 +102,10 @@ impl From<&Client> for ClientMetadata {
             token_endpoint_auth_method: client.token_endpoint_auth_method,
             id_token_signed_response_alg: client.id_token_signed_response_alg,
             userinfo_signed_response_alg: client.userinfo_signed_response_alg,
+            id_token_encrypted_response_alg: client.id_token_encryption.map(|e| e.alg),
+            id_token_encrypted_response_enc: client.id_token_encryption.map(|e| e.enc),
+            userinfo_encrypted_response_alg: client.userinfo_encryption.map(|e| e.alg),
+            userinfo_encrypted_response_enc: client.userinfo_encryption.map(|e| e.enc),
             jwks,
             jwks_uri,
             request_object_signing_alg: client.request_object_signing_alg,
@@ -98,6 +115,8 @@ impl From<&Client> for ClientMetadata {
             require_auth_time: client.require_auth_time,
             backchannel_logout_uri: client.backchannel_logout_uri.clone(),
             backchannel_logout_session_required: client.backchannel_logout_session_required,
+            subject_type: client.subject_type,
+            sector_identifier_uri: client.sector_identifier_uri.clone(),
             scope: Some(client.scope.to_string()),
             skip_authorization: client.skip_authorization,
             allowed_social_login_keys: client.allowed_social_login_keys.clone(),
@@ -109,8 +128,6 @@ impl From<&Client> for ClientMetadata {
 
 /// At most this many URIs of each kind.
 const MAX_URIS: usize = 50;
-/// A JWK Set by value: a few keys, never a document.
-const MAX_JWKS_BYTES: usize = 16 * 1024;
 const MAX_CONTACTS: usize = 20;
 /// Ten years: longer is no limit at all.
 const MAX_DEFAULT_MAX_AGE: u64 = 10 * 365 * 24 * 3600;
@@ -124,8 +141,24 @@ impl ClientMetadata {
         errors.check("client_name", validation::text(&self.client_name, 200));
         self.check_uris(&mut errors);
         self.check_grants(&mut errors);
-        let keys = self.check_keys(&mut errors);
+        let keys =
+            keys::check(self.token_endpoint_auth_method, self.jwks.as_ref(), self.jwks_uri.as_deref(), &mut errors);
+        let id_token_encryption = keys::check_encryption(
+            "id_token_encrypted_response",
+            self.id_token_encrypted_response_alg,
+            self.id_token_encrypted_response_enc,
+            keys.is_some(),
+            &mut errors,
+        );
+        let userinfo_encryption = keys::check_encryption(
+            "userinfo_encrypted_response",
+            self.userinfo_encrypted_response_alg,
+            self.userinfo_encrypted_response_enc,
+            keys.is_some(),
+            &mut errors,
+        );
         self.check_about(&mut errors);
+        sector::check(self.subject_type, self.sector_identifier_uri.as_deref(), &self.redirect_uris, &mut errors);
         let scope = match &self.scope {
             Some(value) => match ScopeSet::parse(value) {
                 Some(scope) if !scope.is_empty() => Some(scope),
@@ -161,6 +194,8 @@ impl ClientMetadata {
             token_endpoint_auth_method: self.token_endpoint_auth_method,
             id_token_signed_response_alg: self.id_token_signed_response_alg,
             userinfo_signed_response_alg: self.userinfo_signed_response_alg,
+            id_token_encryption,
+            userinfo_encryption,
             keys,
             request_object_signing_alg: self.request_object_signing_alg,
             request_uris: self.request_uris,
@@ -169,6 +204,8 @@ impl ClientMetadata {
             require_auth_time: self.require_auth_time,
             backchannel_logout_uri: self.backchannel_logout_uri,
             backchannel_logout_session_required: self.backchannel_logout_session_required,
+            subject_type: self.subject_type,
+            sector_identifier_uri: self.sector_identifier_uri,
             scope: scope.unwrap_or_default(),
             skip_authorization: self.skip_authorization,
             allowed_social_login_keys: self.allowed_social_login_keys,
@@ -192,6 +229,7 @@ impl ClientMetadata {
         if !allow_private_urls {
             let mut fetched: Vec<(String, &String)> = Vec::new();
             fetched.extend(self.jwks_uri.iter().map(|uri| ("jwks_uri".to_owned(), uri)));
+            fetched.extend(self.sector_identifier_uri.iter().map(|uri| ("sector_identifier_uri".to_owned(), uri)));
             fetched.extend(self.backchannel_logout_uri.iter().map(|uri| ("backchannel_logout_uri".to_owned(), uri)));
             fetched.extend(self.request_uris.iter().enumerate().map(|(i, uri)| (format!("request_uris[{i}]"), uri)));
             for (field, uri) in fetched {
@@ -295,33 +333,6 @@ impl ClientMetadata {
         }
     }
 
-    /// `jwks` or `jwks_uri`, never both (RFC 7591 §2).
-    fn check_keys(&self, errors: &mut FieldErrors) -> Option<ClientKeys> {
-        match (&self.jwks, &self.jwks_uri) {
-            (Some(_), Some(_)) => {
-                errors.add("jwks", "jwks and jwks_uri must not both be given");
-                None
-            }
-            (Some(jwks), None) => match validate_jwks(jwks) {
-                Ok(()) => Some(ClientKeys::Jwks(jwks.clone())),
-                Err(message) => {
-                    errors.add("jwks", message);
-                    None
-                }
-            },
-            (None, Some(uri)) => {
-                errors.check("jwks_uri", validation::https_url(uri));
-                Some(ClientKeys::JwksUri(uri.clone()))
-            }
-            (None, None) => {
-                if self.token_endpoint_auth_method == TokenEndpointAuthMethod::PrivateKeyJwt {
-                    errors.add("jwks_uri", "private_key_jwt needs the client's public keys: jwks or jwks_uri");
-                }
-                None
-            }
-        }
-    }
-
     fn check_about(&self, errors: &mut FieldErrors) {
         let about = &self.about;
         for (field, uri) in [
@@ -342,28 +353,6 @@ impl ClientMetadata {
             errors.check(format!("contacts[{i}]"), validation::text(contact, 320));
         }
     }
-}
-
-/// A JWK Set (RFC 7517 §5) of public keys: RSA, EC or OKP, never a private or a
-/// symmetric key (the client's secret is its shared key; the set is shown back to whoever
-/// reads the client).
-fn validate_jwks(jwks: &serde_json::Value) -> Result<(), String> {
-    if serde_json::to_vec(jwks).map_or(true, |bytes| bytes.len() > MAX_JWKS_BYTES) {
-        return Err(format!("a JWK Set of at most {MAX_JWKS_BYTES} bytes"));
-    }
-    let keys = jwks.get("keys").and_then(|keys| keys.as_array()).ok_or("a JWK Set: an object with a keys array")?;
-    for key in keys {
-        match key.get("kty").and_then(|kty| kty.as_str()) {
-            Some("RSA" | "EC" | "OKP") => {}
-            Some(other) => return Err(format!("kty {other}: only public RSA, EC and OKP keys")),
-            None => return Err("every key of the JWK Set needs a kty".into()),
-        }
-        const PRIVATE: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "k"];
-        if PRIVATE.iter().any(|member| key.get(member).is_some()) {
-            return Err("the JWK Set holds private key material: register public keys only".into());
-        }
-    }
-    Ok(())
 }
 
 fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {

@@ -2,14 +2,17 @@
 //! own fields (`skip_authorization`, the upstream policy). `metadata` checks what a client
 //! is registered with; `redirect_uri` holds the redirect URI rules.
 
+mod keys;
 mod metadata;
 mod redirect_uri;
+mod sector;
 
 pub use metadata::ClientMetadata;
 pub use redirect_uri::validate_redirect_uri;
 
 use super::protocol::{
-    ApplicationType, GrantType, RequestObjectAlg, ResponseType, SigningAlg, TokenEndpointAuthMethod,
+    ApplicationType, ContentEncryptionAlg, GrantType, KeyEncryptionAlg, RequestObjectAlg, ResponseType, SigningAlg,
+    SubjectType, TokenEndpointAuthMethod,
 };
 use super::scope::ScopeSet;
 use super::validation;
@@ -51,7 +54,10 @@ pub struct Client {
     pub id_token_signed_response_alg: SigningAlg,
     /// Userinfo answers as a signed JWT (OIDC Core §5.3.2) when set, else as JSON.
     pub userinfo_signed_response_alg: Option<SigningAlg>,
-    /// The client's own public keys, for the JWTs it signs.
+    /// Its ID tokens and userinfo responses are encrypted to its public key.
+    pub id_token_encryption: Option<ResponseEncryption>,
+    pub userinfo_encryption: Option<ResponseEncryption>,
+    /// The client's own public keys: for the JWTs it signs and what it is encrypted to.
     pub keys: Option<ClientKeys>,
     /// How its request objects must be signed; unset, any way the hub verifies.
     pub request_object_signing_alg: Option<RequestObjectAlg>,
@@ -66,6 +72,10 @@ pub struct Client {
     pub backchannel_logout_uri: Option<String>,
     /// Asked for at registration; the hub's logout tokens always carry `sid`.
     pub backchannel_logout_session_required: bool,
+    pub subject_type: SubjectType,
+    /// A document listing the redirect URIs of every client of the sector (OIDC Core
+    /// §8.1); its host is the sector of a pairwise client.
+    pub sector_identifier_uri: Option<String>,
     /// Scopes the client may ask for; standard OIDC scopes when unset at registration.
     pub scope: ScopeSet,
     /// First-party apps: consent is never asked.
@@ -73,6 +83,13 @@ pub struct Client {
     pub allowed_social_login_keys: Vec<String>,
     pub default_social_login_key: Option<String>,
     pub about: ClientAbout,
+}
+
+/// How a token for the client is encrypted to its key (OIDC Core §10.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseEncryption {
+    pub alg: KeyEncryptionAlg,
+    pub enc: ContentEncryptionAlg,
 }
 
 /// Where a client's public keys are (RFC 7591 §2: one or the other, never both).
@@ -123,6 +140,19 @@ impl Client {
 
     pub fn has_post_logout_redirect_uri(&self, uri: &str) -> bool {
         self.post_logout_redirect_uris.iter().any(|registered| registered == uri)
+    }
+
+    /// The sector a pairwise client's subjects are computed for (OIDC Core §8.1); None
+    /// for a client that knows users by the hub's own id.
+    pub fn pairwise_sector(&self) -> Option<String> {
+        match self.subject_type {
+            SubjectType::Public => None,
+            SubjectType::Pairwise => Some(
+                sector::host(self.sector_identifier_uri.as_deref(), &self.redirect_uris)
+                    // Unreachable for a checked client; the client alone is the narrowest sector.
+                    .unwrap_or_else(|| self.client_id.clone()),
+            ),
+        }
     }
 
     pub fn allows_grant(&self, grant: GrantType) -> bool {

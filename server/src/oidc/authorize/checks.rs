@@ -248,8 +248,15 @@ fn check_idp_hint(params: &Params) -> CheckResult<Option<String>> {
 /// Core §3.1.2.1).
 async fn check_id_token_hint(state: &AppState, client: &Client, params: &Params) -> CheckResult<Option<String>> {
     let Some(hint) = params.get("id_token_hint") else { return Ok(None) };
-    match id_token_hint::verify(state, hint).await {
-        Some(claims) if claims.aud == client.client_id => Ok(Some(claims.sub)),
-        _ => Err((ErrorCode::InvalidRequest, "id_token_hint is not an ID token this hub issued to the client")),
+    let foreign = (ErrorCode::InvalidRequest, "id_token_hint is not an ID token this hub issued to the client");
+    let claims = match id_token_hint::verify(state, hint).await {
+        Some(claims) if claims.aud == client.client_id => claims,
+        _ => return Err(foreign),
+    };
+    // The hint names the user as the client knows them; the session knows the hub's id.
+    match crate::subjects::resolve(state, client, &claims.sub).await {
+        Ok(Some(user_id)) => Ok(Some(user_id.to_string())),
+        Ok(None) => Err(foreign),
+        Err(_) => Err((ErrorCode::TemporarilyUnavailable, "the hub cannot read its records; try again")),
     }
 }

@@ -50,8 +50,10 @@ pub async fn authorization_response(
     if response_type.uses_implicit() {
         let stored = state.store.find_client(&request.client_id).await?.ok_or("the client is gone")?;
         let user = state.store.find_user(session.user_id).await?.filter(|u| !u.disabled).ok_or("the user is gone")?;
+        let subject = crate::subjects::issue(state, &stored.client, user.id).await?;
         let grant = UserGrant {
             user: &user,
+            subject: &subject,
             auth_time: session.auth_time,
             amr: &session.amr,
             acr: session.acr.as_deref(),
@@ -80,7 +82,7 @@ pub async fn authorization_response(
                 claims_at_userinfo: response_type != ResponseType::IdToken,
             };
             let id_token =
-                tokens::id_token(state, &stored.client, secret.as_deref(), &grant, &request.scope, bindings)?;
+                tokens::id_token(state, &stored.client, secret.as_deref(), &grant, &request.scope, bindings).await?;
             params.push(("id_token", id_token));
         }
     }

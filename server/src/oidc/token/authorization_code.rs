@@ -46,8 +46,10 @@ pub async fn exchange(
         .filter(|user| !user.disabled)
         .ok_or_else(|| OAuthError::invalid_grant("the user is no longer active"))?;
 
+    let subject = crate::subjects::issue(state, &client.client, user.id).await.map_err(|e| OAuthError::internal(&e))?;
     let grant = UserGrant {
         user: &user,
+        subject: &subject,
         auth_time: code.auth_time,
         amr: &code.amr,
         acr: code.acr.as_deref(),
@@ -62,7 +64,7 @@ pub async fn exchange(
             code: Some(value),
             ..Bindings::default()
         };
-        Some(issue::id_token(state, &client.client, client.secret.as_deref(), &grant, &code.scope, bindings)?)
+        Some(issue::id_token(state, &client.client, client.secret.as_deref(), &grant, &code.scope, bindings).await?)
     } else {
         None
     };

@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crate::domain::{Client, ScopeSet, SigningAlg, User, claims};
 use crate::keys::TokenType;
-use crate::oidc::OAuthError;
+use crate::keys::jwe::Content;
+use crate::oidc::{OAuthError, encryption};
 use crate::secrets::{random_token, token_digest};
 use crate::state::AppState;
 use crate::store::refresh_tokens::RefreshGrant;
@@ -18,6 +19,8 @@ use crate::store::refresh_tokens::RefreshGrant;
 /// The authentication behind a user's tokens.
 pub struct UserGrant<'a> {
     pub user: &'a User,
+    /// The user's `sub` for this client (`subjects::issue`).
+    pub subject: &'a str,
     pub auth_time: i64,
     pub amr: &'a [String],
     /// Carried from an upstream sign-in; absent for the hub's own password login.
@@ -58,7 +61,7 @@ pub fn access_token(
     });
     match subject {
         Subject::User(grant) => {
-            claims["sub"] = json!(grant.user.subject());
+            claims["sub"] = json!(grant.subject);
             claims["auth_time"] = json!(grant.auth_time);
             claims["gid"] = json!(grant.grant_id);
             if let Some(sid) = grant.sid {
@@ -88,8 +91,8 @@ pub struct Bindings<'a> {
 }
 
 /// The ID token for `client`, signed as it registered (`secret`: its secret in clear, for
-/// HS256).
-pub fn id_token(
+/// HS256), and encrypted to its key when it registered that.
+pub async fn id_token(
     state: &AppState,
     client: &Client,
     secret: Option<&[u8]>,
@@ -102,7 +105,7 @@ pub fn id_token(
     let alg = client.id_token_signed_response_alg;
     let mut claims = json!({
         "iss": state.issuer(),
-        "sub": grant.user.subject(),
+        "sub": grant.subject,
         "aud": client_id,
         "azp": client_id,
         "iat": now,
@@ -133,7 +136,12 @@ pub fn id_token(
     {
         map.extend(claims::user_claims(grant.user, scope));
     }
-    state.keys.sign_for_client(alg, &claims, TokenType::IdToken, secret).map_err(|e| OAuthError::internal(&e))
+    let signed =
+        state.keys.sign_for_client(alg, &claims, TokenType::IdToken, secret).map_err(|e| OAuthError::internal(&e))?;
+    match client.id_token_encryption {
+        Some(encryption) => encryption::seal(state, client, encryption, signed.as_bytes(), Content::Jwt).await,
+        None => Ok(signed),
+    }
 }
 
 /// `at_hash` / `c_hash` (OIDC Core §3.1.3.6): the left half of the hash the ID token's

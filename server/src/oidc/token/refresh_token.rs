@@ -67,8 +67,10 @@ pub async fn exchange(
         .ok_or_else(|| OAuthError::invalid_grant("the user is no longer active"))?;
 
     let auth_time = stored.grant.auth_time.timestamp();
+    let subject = crate::subjects::issue(state, &client.client, user.id).await.map_err(internal)?;
     let grant = UserGrant {
         user: &user,
+        subject: &subject,
         auth_time,
         amr: &stored.grant.amr,
         acr: stored.grant.acr.as_deref(),
@@ -78,7 +80,7 @@ pub async fn exchange(
     let access = issue::access_token(state, &client.client, &Subject::User(&grant), &scope)?;
     let id_token = if scope.contains(scope::OPENID) {
         let bindings = Bindings { access_token: Some(&access.token), ..Bindings::default() };
-        Some(issue::id_token(state, &client.client, client.secret.as_deref(), &grant, &scope, bindings)?)
+        Some(issue::id_token(state, &client.client, client.secret.as_deref(), &grant, &scope, bindings).await?)
     } else {
         None
     };

@@ -35,6 +35,12 @@ pub struct Model {
     pub request_object_signing_alg: Option<String>,
     pub request_uris: Option<Json>,
     pub require_pushed_authorization_requests: bool,
+    pub subject_type: String,
+    pub sector_identifier_uri: Option<String>,
+    pub id_token_encrypted_response_alg: Option<String>,
+    pub id_token_encrypted_response_enc: Option<String>,
+    pub userinfo_encrypted_response_alg: Option<String>,
+    pub userinfo_encrypted_response_enc: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -4,6 +4,7 @@ pub mod audit_event;
 pub mod client;
 pub mod consent;
 pub mod group;
+pub mod pairwise_subject;
 pub mod refresh_token;
 pub mod registration_token;
 pub mod revocation;
