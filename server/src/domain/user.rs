@@ -1,23 +1,8 @@
 //! A hub user: the subject of every ID token the hub issues.
 
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Address {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub formatted: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub street_address: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub locality: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-}
+pub use super::standard_claims::{Address, StandardClaims};
 
 #[derive(Debug, Clone)]
 pub struct User {
