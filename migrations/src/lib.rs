@@ -18,6 +18,7 @@ mod m20261201_000012_dynamic_registration;
 mod m20261201_000013_one_active_key_per_alg;
 mod m20261201_000014_request_objects;
 mod m20261201_000015_pushed_requests;
+mod m20261201_000017_standard_claims;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_one_active_key_per_alg::Migration),
             Box::new(m20261201_000014_request_objects::Migration),
             Box::new(m20261201_000015_pushed_requests::Migration),
+            Box::new(m20261201_000017_standard_claims::Migration),
         ]
     }
 }

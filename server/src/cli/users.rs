@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::by;
 use crate::domain::User;
-use crate::domain::user::Profile;
+use crate::domain::user::{Profile, StandardClaims};
 use crate::manage::users;
 use crate::state::AppState;
 
@@ -85,6 +85,7 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
                 email: add.email,
                 email_verified: add.email_verified,
                 name: add.name,
+                claims: StandardClaims::default(),
                 groups: add.groups,
                 disabled: false,
             };
