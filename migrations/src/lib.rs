@@ -19,6 +19,7 @@ mod m20261201_000013_one_active_key_per_alg;
 mod m20261201_000014_request_objects;
 mod m20261201_000015_pushed_requests;
 mod m20261201_000016_pairwise_subjects;
+mod m20261201_000017_standard_claims;
 mod m20261201_000018_encrypted_responses;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_request_objects::Migration),
             Box::new(m20261201_000015_pushed_requests::Migration),
             Box::new(m20261201_000016_pairwise_subjects::Migration),
+            Box::new(m20261201_000017_standard_claims::Migration),
             Box::new(m20261201_000018_encrypted_responses::Migration),
         ]
     }

@@ -23,6 +23,7 @@ mod response_types;
 mod scale_out;
 mod schemathesis;
 mod secrets_at_rest;
+mod standard_claims;
 mod token_endpoint;
 mod userinfo;
 

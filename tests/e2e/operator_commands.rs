@@ -85,6 +85,39 @@ async fn users_and_groups_follow_the_same_rules_as_the_admin_api() {
     assert!(error.contains("no such user"), "{error}");
 }
 
+#[tokio::test]
+async fn user_claims_are_set_and_removed_from_the_shell() {
+    crate::backend();
+    let hub = TestHub::spawn().await;
+    let admin = AdminApi::new(&hub);
+    let claims = ["--given-name", "Erin", "--birthdate", "1990", "--zoneinfo", "Europe/Paris", "--locality", "Lyon"];
+    let erin = hub.add_user("erin", PASSWORD, &[&claims[..], &["--phone-number", "+33 4 72 00 00 00"]].concat());
+    let created = user(&admin, &erin).await;
+    assert_eq!((&created["given_name"], &created["birthdate"]), (&"Erin".into(), &"1990".into()), "{created}");
+    assert_eq!(created["address"], serde_json::json!({"locality": "Lyon"}));
+    assert_eq!(created["phone_number_verified"], false);
+
+    // What update leaves out stays; an empty value removes a claim.
+    let args = ["user", "update", "erin", "--birthdate", "", "--locality", "", "--country", "France"];
+    run(&hub, &[&args[..], &["--phone-number-verified", "true", "--website", "https://erin.example"]].concat(), None);
+    eventually("erin's new claims", || async { user(&admin, &erin).await["website"] == "https://erin.example" }).await;
+    let updated = user(&admin, &erin).await;
+    assert_eq!(updated["given_name"], "Erin");
+    assert_eq!(updated["zoneinfo"], "Europe/Paris");
+    assert!(updated.get("birthdate").is_none(), "{updated}");
+    assert_eq!(updated["address"], serde_json::json!({"country": "France"}));
+    assert_eq!(updated["phone_number_verified"], true);
+
+    // The rules are the API's, named by the claim.
+    let error = refused(&hub, &["user", "update", "erin", "--birthdate", "1990-13-45"], None);
+    assert!(error.contains("birthdate:"), "{error}");
+    let error =
+        refused(&hub, &["user", "add", "fay", "--website", "javascript:alert(1)"], Some(&format!("{PASSWORD}\n")));
+    assert!(error.contains("website:"), "{error}");
+    let error = refused(&hub, &["user", "update", "nobody", "--nickname", "N"], None);
+    assert!(error.contains("no such user"), "{error}");
+}
+
 /// A client_credentials token request with this secret.
 async fn token_with(hub: &TestHub, client_id: &str, secret: &str) -> StatusCode {
     let response = reqwest::Client::new()
@@ -204,6 +237,7 @@ fn every_option_has_a_help_text() {
         &["serve"],
         &["user", "add"],
         &["user", "list"],
+        &["user", "update"],
         &["user", "set-password"],
         &["user", "disable"],
         &["user", "enable"],

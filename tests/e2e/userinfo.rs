@@ -10,16 +10,16 @@ use reqwest::StatusCode;
 
 use crate::code_flow::{PASSWORD, REDIRECT};
 
-struct Setup {
+pub(crate) struct Setup {
     /// Runs as long as the setup lives.
-    _hub: TestHub,
-    alice: String,
-    client: AppClient,
+    pub(crate) hub: TestHub,
+    pub(crate) alice: String,
+    pub(crate) client: AppClient,
     endpoint: String,
 }
 
 /// A hub with alice (verified e-mail) and a consent-free client.
-async fn setup() -> Setup {
+pub(crate) async fn setup() -> Setup {
     crate::backend();
     let hub = TestHub::spawn().await;
     let alice = hub.add_user(
@@ -31,12 +31,12 @@ async fn setup() -> Setup {
     let secret = creds.client_secret.as_deref();
     let client = app_client(&hub.issuer, &creds.client_id, secret, REDIRECT, AuthType::BasicAuth).await;
     let endpoint = discover(&hub.issuer).await.userinfo_endpoint().expect("userinfo endpoint").url().to_string();
-    Setup { _hub: hub, alice, client, endpoint }
+    Setup { hub, alice, client, endpoint }
 }
 
 impl Setup {
     /// Alice's tokens for openid plus `scopes`.
-    async fn tokens(&self, scopes: &[&str]) -> CoreTokenResponse {
+    pub(crate) async fn tokens(&self, scopes: &[&str]) -> CoreTokenResponse {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, _, _) = self
             .client
@@ -49,7 +49,17 @@ impl Setup {
         e2e::rp::exchange_code(&self.client, &code, verifier).await.expect("code exchange")
     }
 
-    async fn get(&self, bearer: &str) -> JsonReply {
+    /// Alice's claims as the app's library asks for them: GET with the Authorization header.
+    pub(crate) async fn user_info(&self, tokens: &CoreTokenResponse) -> CoreUserInfoClaims {
+        self.client
+            .user_info(tokens.access_token().clone(), Some(SubjectIdentifier::new(self.alice.clone())))
+            .unwrap()
+            .request_async(&http_client())
+            .await
+            .expect("userinfo over GET")
+    }
+
+    pub(crate) async fn get(&self, bearer: &str) -> JsonReply {
         JsonReply::read(http_client().get(&self.endpoint).bearer_auth(bearer).send().await.unwrap()).await
     }
 
@@ -72,14 +82,7 @@ async fn bearer_header_on_get_and_form_token_on_post_both_work() {
     let s = setup().await;
     let tokens = s.tokens(&["email"]).await;
 
-    // The app's library sends GET with the Authorization header.
-    let claims: CoreUserInfoClaims = s
-        .client
-        .user_info(tokens.access_token().clone(), Some(SubjectIdentifier::new(s.alice.clone())))
-        .unwrap()
-        .request_async(&http_client())
-        .await
-        .expect("userinfo over GET");
+    let claims = s.user_info(&tokens).await;
     assert_eq!(claims.email().map(|e| e.as_str()), Some("alice@example.com"));
 
     // RFC 6750 §2.2: the token in a form body.

@@ -482,6 +482,23 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * Address
+         * @description A postal address (OpenID Connect Core §5.1.1); every part is optional.
+         */
+        Address: {
+            /** @description The whole address as it is printed on an envelope; may hold line breaks. */
+            formatted?: string;
+            /** @description Street, house number, flat; may hold line breaks. */
+            street_address?: string;
+            /** @description City or locality. */
+            locality?: string;
+            /** @description State, province, prefecture or region. */
+            region?: string;
+            postal_code?: string;
+            /** @description Country name. */
+            country?: string;
+        };
+        /**
          * @description OIDC Registration 1.0 §2.
          * @enum {string}
          */
@@ -1448,7 +1465,11 @@ export interface components {
          * @enum {string}
          */
         UpstreamTokenAuthMethod: "client_secret_basic" | "client_secret_post";
-        /** User */
+        /**
+         * User
+         * @description A hub user. Where a Social Login Key says so, signing in through it refreshes the
+         *     name, e-mail address, given and family name, picture and locale.
+         */
         User: {
             /**
              * Format: uuid
@@ -1459,10 +1480,33 @@ export interface components {
             email?: string;
             email_verified: boolean;
             name?: string;
-            /** @description As an upstream provides it (synced on sign-in where the key says so). */
+            given_name?: string;
+            family_name?: string;
+            middle_name?: string;
+            /** @description A casual name, which may differ from the given name. */
+            nickname?: string;
+            /** @description The URL of the user's profile page (http or https). */
+            profile?: string;
+            /** @description The URL of the user's picture (http or https). */
             picture?: string;
-            /** @description As an upstream provides it (synced on sign-in where the key says so). */
+            /** @description The URL of the user's web page or blog (http or https). */
+            website?: string;
+            /** @description `female`, `male`, or another value. */
+            gender?: string;
+            /** @description `YYYY-MM-DD`, `YYYY` (the year only) or `0000-MM-DD` (the year withheld). */
+            birthdate?: string;
+            /** @description A tz database time zone such as `Europe/Paris`, or `UTC`. */
+            zoneinfo?: string;
+            /** @description A BCP 47 language tag such as `fr-CA`. */
             locale?: string;
+            /** @description In international form: `+1 (425) 555-1212`, an extension as `;ext=5678`. */
+            phone_number?: string;
+            /**
+             * @description Whether the phone number was confirmed with its owner; left out, false.
+             * @default false
+             */
+            phone_number_verified: boolean;
+            address?: components["schemas"]["Address"];
             /** @description Names of the groups the user is a member of (the `groups` claim). */
             groups: string[];
             /** @description A disabled user cannot sign in and has no sessions. */
@@ -1484,6 +1528,33 @@ export interface components {
             /** @default false */
             email_verified: boolean;
             name?: string;
+            given_name?: string;
+            family_name?: string;
+            middle_name?: string;
+            /** @description A casual name, which may differ from the given name. */
+            nickname?: string;
+            /** @description The URL of the user's profile page (http or https). */
+            profile?: string;
+            /** @description The URL of the user's picture (http or https). */
+            picture?: string;
+            /** @description The URL of the user's web page or blog (http or https). */
+            website?: string;
+            /** @description `female`, `male`, or another value. */
+            gender?: string;
+            /** @description `YYYY-MM-DD`, `YYYY` (the year only) or `0000-MM-DD` (the year withheld). */
+            birthdate?: string;
+            /** @description A tz database time zone such as `Europe/Paris`, or `UTC`. */
+            zoneinfo?: string;
+            /** @description A BCP 47 language tag such as `fr-CA`. */
+            locale?: string;
+            /** @description In international form: `+1 (425) 555-1212`, an extension as `;ext=5678`. */
+            phone_number?: string;
+            /**
+             * @description Whether the phone number was confirmed with its owner; left out, false.
+             * @default false
+             */
+            phone_number_verified: boolean;
+            address?: components["schemas"]["Address"];
             /**
              * @description Names of existing groups.
              * @default []
@@ -1512,8 +1583,9 @@ export interface components {
         };
         /**
          * UserUpdate
-         * @description A user's profile and memberships, replaced as a whole. `groups` and `disabled` are
-         *     required: a script that leaves them out must not re-enable a user or strip their groups.
+         * @description A user's profile, claims and memberships, replaced as a whole: a claim left out is
+         *     removed. `groups` and `disabled` are required: a script that leaves them out must not
+         *     re-enable a user or strip their groups.
          */
         UserUpdate: {
             username: string;
@@ -1522,6 +1594,33 @@ export interface components {
             email_verified: boolean;
             /** @description Left out: the user has no name. */
             name?: string;
+            given_name?: string;
+            family_name?: string;
+            middle_name?: string;
+            /** @description A casual name, which may differ from the given name. */
+            nickname?: string;
+            /** @description The URL of the user's profile page (http or https). */
+            profile?: string;
+            /** @description The URL of the user's picture (http or https). */
+            picture?: string;
+            /** @description The URL of the user's web page or blog (http or https). */
+            website?: string;
+            /** @description `female`, `male`, or another value. */
+            gender?: string;
+            /** @description `YYYY-MM-DD`, `YYYY` (the year only) or `0000-MM-DD` (the year withheld). */
+            birthdate?: string;
+            /** @description A tz database time zone such as `Europe/Paris`, or `UTC`. */
+            zoneinfo?: string;
+            /** @description A BCP 47 language tag such as `fr-CA`. */
+            locale?: string;
+            /** @description In international form: `+1 (425) 555-1212`, an extension as `;ext=5678`. */
+            phone_number?: string;
+            /**
+             * @description Whether the phone number was confirmed with its owner; left out, false.
+             * @default false
+             */
+            phone_number_verified: boolean;
+            address?: components["schemas"]["Address"];
             /** @description Names of existing groups; replaces the user's memberships. */
             groups: string[];
             /**

@@ -24,6 +24,7 @@ export type SocialLoginKeyTest = Schemas['SocialLoginKeyTest'];
 export type User = Schemas['User'];
 export type UserCreate = Schemas['UserCreate'];
 export type UserUpdate = Schemas['UserUpdate'];
+export type Address = Schemas['Address'];
 
 export type Group = Schemas['Group'];
 export type SigningKey = Schemas['SigningKey'];

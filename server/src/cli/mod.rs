@@ -8,6 +8,7 @@ mod groups;
 mod keys;
 mod registration_tokens;
 mod social_login_keys;
+mod user_claims;
 mod users;
 
 use std::path::PathBuf;

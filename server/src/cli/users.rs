@@ -1,5 +1,5 @@
-//! `hub user …`: add, list, set a password, disable, enable, delete, and group
-//! memberships.
+//! `hub user …`: add, list, update the profile, set a password, disable, enable,
+//! delete, and group memberships.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -7,9 +7,11 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use super::by;
+use super::user_claims::{ClaimArgs, replace};
 use crate::domain::User;
-use crate::domain::user::Profile;
+use crate::domain::user::{Profile, StandardClaims};
 use crate::manage::users;
+use crate::manage::users::profile_of;
 use crate::state::AppState;
 
 #[derive(Debug, Subcommand)]
@@ -18,6 +20,9 @@ pub enum UserCommand {
     Add(UserAdd),
     /// List users: id, username, e-mail, state, groups (tab-separated).
     List,
+    /// Change a user's e-mail address, name and claims: a flag left out keeps its value,
+    /// an empty value removes it.
+    Update(UserUpdate),
     /// Replace a user's password (read as for `add`).
     SetPassword {
         /// The user's username.
@@ -55,6 +60,11 @@ pub struct UserAdd {
     /// The user's full name (the `name` claim).
     #[arg(long)]
     pub name: Option<String>,
+    #[command(flatten)]
+    pub claims: Box<ClaimArgs>,
+    /// Mark the phone number as verified.
+    #[arg(long)]
+    pub phone_number_verified: bool,
     /// Add to this group (repeatable), creating it if there is none; `admins` grants the
     /// admin API.
     #[arg(long = "group", value_name = "GROUP")]
@@ -62,6 +72,26 @@ pub struct UserAdd {
     /// Create without a password (for users who sign in through an upstream).
     #[arg(long)]
     pub no_password: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserUpdate {
+    /// The user's username.
+    pub username: String,
+    /// The user's e-mail address; an empty value removes it.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// true: the e-mail address is verified; false: it is not.
+    #[arg(long, value_name = "BOOL")]
+    pub email_verified: Option<bool>,
+    /// The user's full name (the `name` claim); an empty value removes it.
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub claims: Box<ClaimArgs>,
+    /// true: the phone number is verified; false: it is not.
+    #[arg(long, value_name = "BOOL")]
+    pub phone_number_verified: Option<bool>,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +115,10 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
                 email: add.email,
                 email_verified: add.email_verified,
                 name: add.name,
+                claims: StandardClaims {
+                    phone_number_verified: add.phone_number_verified,
+                    ..add.claims.apply(StandardClaims::default())
+                },
                 groups: add.groups,
                 disabled: false,
             };
@@ -105,6 +139,11 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
             for user in state.store.all_users().await? {
                 println!("{}", line(&user));
             }
+        }
+        UserCommand::Update(update) => {
+            let user = users::find_by_username(state, &update.username).await?;
+            let profile = updated(profile_of(&user), update);
+            println!("{}", line(&users::update(state, &by(), user.id, profile).await?));
         }
         UserCommand::SetPassword { username } => {
             let user = users::find_by_username(state, &username).await?;
@@ -150,6 +189,20 @@ async fn ensure_groups(state: &AppState, names: &[String]) -> anyhow::Result<()>
         }
     }
     Ok(())
+}
+
+/// The profile with what `update` gives in place of what it had.
+fn updated(mut profile: Profile, update: UserUpdate) -> Profile {
+    replace(&mut profile.email, update.email);
+    if let Some(verified) = update.email_verified {
+        profile.email_verified = verified;
+    }
+    replace(&mut profile.name, update.name);
+    profile.claims = update.claims.apply(profile.claims);
+    if let Some(verified) = update.phone_number_verified {
+        profile.claims.phone_number_verified = verified;
+    }
+    profile
 }
 
 /// A user as `list` prints it.

@@ -21,11 +21,18 @@ pub const SUPPORTED: &[&str] = &[
     "c_hash",
     "sid",
     "name",
-    "given_name",
     "family_name",
-    "picture",
-    "locale",
+    "given_name",
+    "middle_name",
+    "nickname",
     "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
     "updated_at",
     "email",
     "email_verified",
@@ -44,25 +51,34 @@ pub fn user_claims(user: &User, scopes: &ScopeSet) -> Map<String, Value> {
             claims.insert(name.to_owned(), value);
         }
     };
+    let text = |value: &Option<String>| value.as_ref().map(|v| json!(v));
+    let standard = &user.claims;
     if scopes.contains("profile") {
+        put("name", text(&user.name));
+        put("family_name", text(&standard.family_name));
+        put("given_name", text(&standard.given_name));
+        put("middle_name", text(&standard.middle_name));
+        put("nickname", text(&standard.nickname));
         put("preferred_username", Some(json!(user.username)));
-        put("name", user.name.as_ref().map(|v| json!(v)));
-        put("given_name", user.given_name.as_ref().map(|v| json!(v)));
-        put("family_name", user.family_name.as_ref().map(|v| json!(v)));
-        put("picture", user.picture.as_ref().map(|v| json!(v)));
-        put("locale", user.locale.as_ref().map(|v| json!(v)));
+        put("profile", text(&standard.profile));
+        put("picture", text(&standard.picture));
+        put("website", text(&standard.website));
+        put("gender", text(&standard.gender));
+        put("birthdate", text(&standard.birthdate));
+        put("zoneinfo", text(&standard.zoneinfo));
+        put("locale", text(&standard.locale));
         put("updated_at", Some(json!(user.updated_at.timestamp())));
     }
     if scopes.contains("email") && user.email.is_some() {
-        put("email", user.email.as_ref().map(|v| json!(v)));
+        put("email", text(&user.email));
         put("email_verified", Some(json!(user.email_verified)));
     }
-    if scopes.contains("phone") && user.phone_number.is_some() {
-        put("phone_number", user.phone_number.as_ref().map(|v| json!(v)));
-        put("phone_number_verified", Some(json!(user.phone_number_verified)));
+    if scopes.contains("phone") && standard.phone_number.is_some() {
+        put("phone_number", text(&standard.phone_number));
+        put("phone_number_verified", Some(json!(standard.phone_number_verified)));
     }
     if scopes.contains("address") {
-        put("address", user.address.as_ref().map(|v| json!(v)));
+        put("address", standard.address.as_ref().map(|v| json!(v)));
     }
     if scopes.contains("groups") {
         put("groups", Some(json!(user.groups)));
@@ -73,7 +89,9 @@ pub fn user_claims(user: &User, scopes: &ScopeSet) -> Map<String, Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{Address, user::StandardClaims};
 
+    /// Alice with every claim the hub knows, and a verified phone number.
     fn alice() -> User {
         User {
             id: uuid::Uuid::nil(),
@@ -81,13 +99,22 @@ mod tests {
             email: Some("alice@example.com".into()),
             email_verified: true,
             name: Some("Alice Liddell".into()),
-            given_name: None,
-            family_name: None,
-            phone_number: None,
-            phone_number_verified: false,
-            address: None,
-            picture: None,
-            locale: None,
+            claims: StandardClaims {
+                given_name: Some("Alice".into()),
+                family_name: Some("Liddell".into()),
+                middle_name: Some("Pleasance".into()),
+                nickname: Some("Ally".into()),
+                profile: Some("https://example.com/alice".into()),
+                picture: Some("https://example.com/alice.png".into()),
+                website: Some("https://alice.example".into()),
+                gender: Some("female".into()),
+                birthdate: Some("0000-05-04".into()),
+                zoneinfo: Some("Europe/London".into()),
+                locale: Some("en-GB".into()),
+                phone_number: Some("+44 1865 270000".into()),
+                phone_number_verified: true,
+                address: Some(Address { locality: Some("Oxford".into()), ..Address::default() }),
+            },
             disabled: false,
             groups: vec!["staff".into()],
             has_password: true,
@@ -96,19 +123,57 @@ mod tests {
         }
     }
 
-    #[test]
-    fn each_scope_releases_only_its_claims() {
-        let only_email = user_claims(&alice(), &ScopeSet::parse("openid email").unwrap());
-        assert_eq!(only_email.get("email"), Some(&json!("alice@example.com")));
-        assert_eq!(only_email.get("email_verified"), Some(&json!(true)));
-        assert!(only_email.get("name").is_none());
-        assert!(only_email.get("groups").is_none());
+    fn names(claims: &Map<String, Value>) -> Vec<&str> {
+        let mut names: Vec<&str> = claims.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
 
-        let profile = user_claims(&alice(), &ScopeSet::parse("openid profile groups phone").unwrap());
-        assert_eq!(profile.get("name"), Some(&json!("Alice Liddell")));
-        assert_eq!(profile.get("preferred_username"), Some(&json!("alice")));
-        assert_eq!(profile.get("groups"), Some(&json!(["staff"])));
-        assert!(profile.get("phone_number").is_none(), "absent values are left out");
-        assert!(profile.get("given_name").is_none());
+    const PROFILE: [&str; 14] = [
+        "birthdate",
+        "family_name",
+        "gender",
+        "given_name",
+        "locale",
+        "middle_name",
+        "name",
+        "nickname",
+        "picture",
+        "preferred_username",
+        "profile",
+        "updated_at",
+        "website",
+        "zoneinfo",
+    ];
+
+    #[test]
+    fn each_scope_releases_exactly_its_claims() {
+        let release = |scope: &str| user_claims(&alice(), &ScopeSet::parse(scope).unwrap());
+        assert_eq!(names(&release("openid")), Vec::<&str>::new());
+        assert_eq!(names(&release("openid profile")), PROFILE);
+        assert_eq!(names(&release("openid email")), ["email", "email_verified"]);
+        assert_eq!(names(&release("openid phone")), ["phone_number", "phone_number_verified"]);
+        assert_eq!(names(&release("openid address")), ["address"]);
+        assert_eq!(names(&release("openid groups")), ["groups"]);
+
+        let every = release("openid profile email phone address groups");
+        assert_eq!(every.len(), PROFILE.len() + 6);
+        assert_eq!(every["birthdate"], json!("0000-05-04"));
+        assert_eq!(every["zoneinfo"], json!("Europe/London"));
+        assert_eq!(every["phone_number_verified"], json!(true));
+        assert_eq!(every["address"], json!({ "locality": "Oxford" }), "absent parts are left out");
+        assert_eq!(every["updated_at"], json!(0));
+        for name in every.keys() {
+            assert!(SUPPORTED.contains(&name.as_str()), "{name} is advertised");
+        }
+    }
+
+    #[test]
+    fn absent_values_are_left_out() {
+        let mut bare = alice();
+        bare.claims = StandardClaims { phone_number_verified: true, ..StandardClaims::default() };
+        bare.email = None;
+        let claims = user_claims(&bare, &ScopeSet::parse("openid profile email phone address").unwrap());
+        assert_eq!(names(&claims), ["name", "preferred_username", "updated_at"]);
     }
 }

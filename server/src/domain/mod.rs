@@ -8,6 +8,7 @@ pub mod protocol;
 pub mod scope;
 pub mod sign_in;
 pub mod social_login_key;
+pub mod standard_claims;
 pub mod user;
 pub mod validation;
 

@@ -1,23 +1,8 @@
 //! A hub user: the subject of every ID token the hub issues.
 
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Address {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub formatted: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub street_address: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub locality: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-}
+pub use super::standard_claims::{Address, StandardClaims};
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -27,15 +12,8 @@ pub struct User {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
-    pub given_name: Option<String>,
-    pub family_name: Option<String>,
-    pub phone_number: Option<String>,
-    pub phone_number_verified: bool,
-    pub address: Option<Address>,
-    /// A URL of the user's picture, as an upstream provides it.
-    pub picture: Option<String>,
-    /// A BCP 47 language tag, as an upstream provides it.
-    pub locale: Option<String>,
+    /// The rest of OIDC Core §5.1: names, links, birthdate, zone, locale, phone, address.
+    pub claims: StandardClaims,
     pub disabled: bool,
     /// False for users who sign in only through an upstream.
     pub has_password: bool,
@@ -92,6 +70,7 @@ pub struct Profile {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
+    pub claims: StandardClaims,
     /// Names of existing groups.
     pub groups: Vec<String>,
     pub disabled: bool,
@@ -103,8 +82,9 @@ impl Profile {
         self.validate_changes(None)
     }
 
-    /// As `validate`, checking the e-mail address and name only where they differ from
-    /// `before`: an address an upstream provided stays valid for changes to the rest.
+    /// As `validate`, checking the e-mail address, the name and each claim only where
+    /// they differ from `before`: what an upstream provided stays valid for changes to
+    /// the rest.
     pub fn validate_changes(&self, before: Option<&Profile>) -> super::validation::FieldErrors {
         let mut errors = super::validation::FieldErrors::new();
         errors.check("username", validate_username(&self.username));
@@ -118,6 +98,7 @@ impl Profile {
         {
             errors.check("name", super::validation::text(name, 200));
         }
+        self.claims.validate_changes(before.map(|before| &before.claims), &mut errors);
         errors
     }
 }
@@ -148,5 +129,15 @@ mod tests {
         assert!(!changed.validate_changes(Some(&synced)).is_empty(), "a changed address is checked");
         assert!(validate_password("seven77").is_err() && validate_password("eight888").is_ok());
         assert!(validate_password(&"x".repeat(1025)).is_err());
+    }
+
+    #[test]
+    fn the_claims_are_checked_with_the_profile() {
+        let claims = StandardClaims { website: Some("javascript:alert(1)".into()), ..StandardClaims::default() };
+        let profile = Profile { username: "bob".into(), claims, ..Profile::default() };
+        let fields: Vec<String> = profile.validate().iter().map(|e| e.field.clone()).collect();
+        assert_eq!(fields, ["website"]);
+        let renamed = Profile { username: "robert".into(), ..profile.clone() };
+        assert!(renamed.validate_changes(Some(&profile)).is_empty(), "an unchanged claim is not checked again");
     }
 }

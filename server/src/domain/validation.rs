@@ -77,6 +77,16 @@ pub fn text(value: &str, max: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// As `text`, for a value that may hold several lines (a postal address): line breaks
+/// are its only control characters.
+pub fn lines(value: &str, max: usize) -> Result<(), String> {
+    let other_controls = value.chars().any(|c| (c.is_control() && c != '\n' && c != '\r') || is_invisible_format(c));
+    if other_controls {
+        return Err("must not contain control characters other than line breaks, or invisible formatting".into());
+    }
+    text(&value.replace(['\n', '\r'], " "), max)
+}
+
 /// Invisible characters that change how text around them reads (bidirectional overrides,
 /// zero-width joiners): a name that shows as "Wiki" must be "Wiki".
 fn is_invisible_format(c: char) -> bool {
@@ -115,6 +125,22 @@ pub fn https_url(value: &str) -> Result<(), String> {
         "http" => Err("must use https (http is allowed only on loopback)".into()),
         _ => Err("must be an https URL".into()),
     }
+}
+
+/// A link the hub only passes on, for a person's browser to follow (a profile page, a
+/// picture): an absolute http or https URL with a host and no credentials.
+pub fn web_url(value: &str) -> Result<(), String> {
+    if value.len() > 2048 {
+        return Err("must have at most 2048 characters".into());
+    }
+    let parsed = url::Url::parse(value).map_err(|e| format!("is not an absolute URL: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err("must be an http or https URL".into());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("must not contain credentials".into());
+    }
+    Ok(())
 }
 
 /// An https URL on a host that may be on the public internet: no `localhost`, no IP
@@ -221,6 +247,22 @@ mod tests {
         assert!(https_url("https://user:pw@idp.example.com/").is_err());
         assert!(https_url("ftp://idp.example.com/").is_err());
         assert!(https_url("idp.example.com").is_err());
+    }
+
+    #[test]
+    fn links_people_follow_are_http_or_https() {
+        assert!(web_url("https://example.com/ada").is_ok());
+        assert!(web_url("http://example.com/ada.png#top").is_ok());
+        for bad in
+            ["javascript:alert(1)", "data:text/html,x", "ftp://example.com/", "/relative", "https://u:p@example.com/"]
+        {
+            assert!(web_url(bad).is_err(), "{bad}");
+        }
+        assert!(web_url(&format!("https://example.com/{}", "x".repeat(2048))).is_err());
+        assert!(lines("12 Main St\r\nFlat 3", 30).is_ok());
+        assert!(lines("a\tb", 30).is_err());
+        assert!(lines("\n\n", 30).is_err(), "blank");
+        assert!(lines("ab\ncd", 4).is_err(), "line breaks count");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use super::identity::MappedIdentity;
 use crate::domain::User;
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::domain::social_login_key::SocialLoginKey;
+use crate::domain::user::StandardClaims;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::upstream_identities::IdentitySeen;
@@ -191,10 +192,13 @@ async fn sign_up(state: &AppState, key: &SocialLoginKey, identity: &MappedIdenti
             // The upstream's word on the address counts only where the key trusts it.
             email_verified: profile.email_verified && key.trust_email,
             name: profile.name.clone(),
-            given_name: profile.given_name.clone(),
-            family_name: profile.family_name.clone(),
-            picture: profile.picture.clone(),
-            locale: profile.locale.clone(),
+            claims: StandardClaims {
+                given_name: profile.given_name.clone(),
+                family_name: profile.family_name.clone(),
+                picture: profile.picture.clone(),
+                locale: profile.locale.clone(),
+                ..StandardClaims::default()
+            },
             ..NewUser::default()
         };
         match state.store.create_user(new).await {

@@ -44,8 +44,8 @@ pub async fn create(state: &AppState, by: &By, profile: Profile, password: Optio
         name: profile.name,
         password_hash,
         disabled: profile.disabled,
+        claims: profile.claims,
         groups: profile.groups,
-        ..NewUser::default()
     };
     let user = match state.store.create_user(new).await {
         Err(StoreError::Conflict(_)) => return Err(ManageError::conflict_on("username", "the username is taken")),
@@ -87,6 +87,7 @@ async fn replace(state: &AppState, by: &By, existing: User, profile: Profile) ->
         email: profile.email,
         email_verified: profile.email_verified,
         name: profile.name,
+        claims: profile.claims,
         disabled: profile.disabled,
     };
     let updated = match state.store.update_user(id, stored, &profile.groups).await {
@@ -141,6 +142,7 @@ pub fn profile_of(user: &User) -> Profile {
         email: user.email.clone(),
         email_verified: user.email_verified,
         name: user.name.clone(),
+        claims: user.claims.clone(),
         groups: user.groups.clone(),
         disabled: user.disabled,
     }
@@ -162,12 +164,27 @@ async fn check_groups(state: &AppState, names: &[String], errors: &mut FieldErro
     Ok(())
 }
 
-/// What an update changed that matters for security, for the audit log: the name,
-/// the state, and each group gained or lost (`admins` among them).
+/// What an update changed, for the audit log: the username, the names of the profile
+/// fields changed (not their values: personal data), each group gained or lost
+/// (`admins` among them), and the state.
 fn changes(before: &User, after: &User, sessions_ended: Option<usize>) -> Option<String> {
     let mut notes = Vec::new();
     if before.username != after.username {
         notes.push(format!("renamed from {}", before.username));
+    }
+    let mut fields = Vec::new();
+    for (field, changed) in [
+        ("email", before.email != after.email),
+        ("email_verified", before.email_verified != after.email_verified),
+        ("name", before.name != after.name),
+    ] {
+        if changed {
+            fields.push(field);
+        }
+    }
+    fields.extend(after.claims.differences(&before.claims));
+    if !fields.is_empty() {
+        notes.push(format!("changed {}", fields.join(", ")));
     }
     for group in after.groups.iter().filter(|g| !before.groups.contains(g)) {
         notes.push(format!("+group {group}"));

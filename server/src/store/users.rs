@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::entities::{group, user, user_group};
 use super::{Page, Store, StoreError, Window, conflict_on, lower_contains, paginate};
-use crate::domain::{Address, User};
+use crate::domain::user::{Address, StandardClaims, User};
 
 /// What a new user is created with. The password arrives already hashed.
 #[derive(Debug, Default)]
@@ -22,10 +22,7 @@ pub struct NewUser {
     pub name: Option<String>,
     pub password_hash: Option<String>,
     pub disabled: bool,
-    pub given_name: Option<String>,
-    pub family_name: Option<String>,
-    pub picture: Option<String>,
-    pub locale: Option<String>,
+    pub claims: StandardClaims,
     /// Names of existing groups.
     pub groups: Vec<String>,
 }
@@ -37,6 +34,7 @@ pub struct UserProfile {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
+    pub claims: StandardClaims,
     pub disabled: bool,
 }
 
@@ -74,27 +72,20 @@ impl Store {
     pub async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
         let now = Utc::now();
         let txn = self.begin_write().await?;
-        let model = user::ActiveModel {
+        let mut active = user::ActiveModel {
             id: Set(Uuid::new_v4()),
             username: Set(new.username),
             email: Set(new.email),
             email_verified: Set(new.email_verified),
             name: Set(new.name),
-            given_name: Set(new.given_name),
-            family_name: Set(new.family_name),
-            phone_number: Set(None),
-            phone_number_verified: Set(false),
-            address: Set(None),
-            picture: Set(new.picture),
-            locale: Set(new.locale),
             password_hash: Set(new.password_hash),
             disabled: Set(new.disabled),
             created_at: Set(now),
             updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(conflict_on("user"))?;
+            ..Default::default()
+        };
+        set_claims(&mut active, new.claims);
+        let model = active.insert(&txn).await.map_err(conflict_on("user"))?;
         super::groups::replace_memberships(&txn, model.id, &new.groups).await?;
         txn.commit().await?;
         let mut groups = new.groups;
@@ -178,6 +169,7 @@ impl Store {
         active.email = Set(profile.email);
         active.email_verified = Set(profile.email_verified);
         active.name = Set(profile.name);
+        set_claims(&mut active, profile.claims);
         active.disabled = Set(profile.disabled);
         active.updated_at = Set(Utc::now());
         active.update(&txn).await.map_err(conflict_on("user"))?;
@@ -281,17 +273,44 @@ fn to_user(model: user::Model, groups: Vec<String>) -> User {
         email: model.email,
         email_verified: model.email_verified,
         name: model.name,
-        given_name: model.given_name,
-        family_name: model.family_name,
-        phone_number: model.phone_number,
-        phone_number_verified: model.phone_number_verified,
-        address: model.address.and_then(|json| serde_json::from_value::<Address>(json).ok()),
-        picture: model.picture,
-        locale: model.locale,
+        claims: StandardClaims {
+            given_name: model.given_name,
+            family_name: model.family_name,
+            middle_name: model.middle_name,
+            nickname: model.nickname,
+            profile: model.profile,
+            picture: model.picture,
+            website: model.website,
+            gender: model.gender,
+            birthdate: model.birthdate,
+            zoneinfo: model.zoneinfo,
+            locale: model.locale,
+            phone_number: model.phone_number,
+            phone_number_verified: model.phone_number_verified,
+            address: model.address.and_then(|json| serde_json::from_value::<Address>(json).ok()),
+        },
         disabled: model.disabled,
         has_password: model.password_hash.is_some(),
         groups,
         created_at: model.created_at,
         updated_at: model.updated_at,
     }
+}
+
+/// Stores every claim as given: an absent one is cleared.
+fn set_claims(active: &mut user::ActiveModel, claims: StandardClaims) {
+    active.given_name = Set(claims.given_name);
+    active.family_name = Set(claims.family_name);
+    active.middle_name = Set(claims.middle_name);
+    active.nickname = Set(claims.nickname);
+    active.profile = Set(claims.profile);
+    active.picture = Set(claims.picture);
+    active.website = Set(claims.website);
+    active.gender = Set(claims.gender);
+    active.birthdate = Set(claims.birthdate);
+    active.zoneinfo = Set(claims.zoneinfo);
+    active.locale = Set(claims.locale);
+    active.phone_number = Set(claims.phone_number);
+    active.phone_number_verified = Set(claims.phone_number_verified);
+    active.address = Set(claims.address.and_then(|address| serde_json::to_value(address).ok()));
 }

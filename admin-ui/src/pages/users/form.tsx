@@ -4,6 +4,7 @@ import { api, unwrap } from '../../api/client';
 import type { User, UserUpdate } from '../../api/types';
 import { Checkbox, CheckboxGroup, optional, TextField } from '../../components/fields';
 import { FormProblem, useLoad, useSubmit } from '../../components/feedback';
+import { CLAIM_FIELDS, ClaimFields, claimsBodyOf, claimValuesOf, NO_CLAIMS, type ClaimValues } from './claims';
 
 export interface UserValues {
   username: string;
@@ -13,9 +14,10 @@ export interface UserValues {
   groups: string[];
   disabled: boolean;
   password: string;
+  claims: ClaimValues;
 }
 
-export const NEW_USER: UserValues = { username: '', name: '', email: '', email_verified: false, groups: [], disabled: false, password: '' };
+export const NEW_USER: UserValues = { username: '', name: '', email: '', email_verified: false, groups: [], disabled: false, password: '', claims: NO_CLAIMS };
 
 export function valuesOf(user: User): UserValues {
   return {
@@ -26,6 +28,7 @@ export function valuesOf(user: User): UserValues {
     groups: [...user.groups],
     disabled: user.disabled,
     password: '',
+    claims: claimValuesOf(user),
   };
 }
 
@@ -35,12 +38,13 @@ export function bodyOf(values: UserValues): UserUpdate {
     name: optional(values.name),
     email: optional(values.email),
     email_verified: values.email_verified,
+    ...claimsBodyOf(values.claims),
     groups: values.groups,
     disabled: values.disabled,
   };
 }
 
-const FIELDS = ['username', 'name', 'email', 'email_verified', 'groups', 'disabled', 'password'];
+const FIELDS = ['username', 'name', 'email', 'email_verified', 'groups', 'disabled', 'password', ...CLAIM_FIELDS];
 
 /** Every group, for the membership checkboxes (the API's largest page). */
 export function useGroupNames() {
@@ -91,6 +95,7 @@ export function UserForm(props: { initial: UserValues; creating: boolean; submit
         )}
         <Checkbox id="disabled" label="Disabled (cannot sign in)" checked={values.disabled} onValue={set('disabled')} error={errors.disabled} />
       </fieldset>
+      <ClaimFields values={values.claims} onValues={set('claims')} error={submit.error} />
       <fieldset>
         <legend>Membership</legend>
         <CheckboxGroup id="groups" label="Groups" values={values.groups} onValue={set('groups')} options={options} hint="Members of admins may use this admin UI." error={errors.groups} />

@@ -6,8 +6,10 @@ use uuid::Uuid;
 use super::super::paging::page_of;
 use super::super::text::Text;
 use crate::domain::User as DomainUser;
-use crate::domain::user::Profile;
+use crate::domain::user::{Address as DomainAddress, Profile, StandardClaims};
 
+/// A hub user. Where a Social Login Key says so, signing in through it refreshes the
+/// name, e-mail address, given and family name, picture and locale.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct User {
@@ -17,10 +19,8 @@ pub struct User {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
-    /// As an upstream provides it (synced on sign-in where the key says so).
-    pub picture: Option<String>,
-    /// As an upstream provides it (synced on sign-in where the key says so).
-    pub locale: Option<String>,
+    #[oai(flatten)]
+    pub claims: UserClaims,
     /// Names of the groups the user is a member of (the `groups` claim).
     pub groups: Vec<String>,
     /// A disabled user cannot sign in and has no sessions.
@@ -43,6 +43,8 @@ pub struct UserCreate {
     pub email_verified: bool,
     #[oai(validator(max_length = 200))]
     pub name: Option<Text>,
+    #[oai(flatten)]
+    pub claims: UserClaims,
     /// Names of existing groups.
     #[oai(default, validator(max_items = 100))]
     pub groups: Vec<Text>,
@@ -53,8 +55,9 @@ pub struct UserCreate {
     pub password: Option<Text>,
 }
 
-/// A user's profile and memberships, replaced as a whole. `groups` and `disabled` are
-/// required: a script that leaves them out must not re-enable a user or strip their groups.
+/// A user's profile, claims and memberships, replaced as a whole: a claim left out is
+/// removed. `groups` and `disabled` are required: a script that leaves them out must not
+/// re-enable a user or strip their groups.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct UserUpdate {
@@ -67,12 +70,82 @@ pub struct UserUpdate {
     /// Left out: the user has no name.
     #[oai(validator(max_length = 200))]
     pub name: Option<Text>,
+    #[oai(flatten)]
+    pub claims: UserClaims,
     /// Names of existing groups; replaces the user's memberships.
     #[oai(validator(max_items = 100))]
     pub groups: Vec<Text>,
     /// A disabled user cannot sign in: disabling ends their sessions and revokes their
     /// grants.
     pub disabled: bool,
+}
+
+/// The OpenID Connect Core §5.1 claims besides `preferred_username` (the username),
+/// `email`, `email_verified` and `name`, under their claim names. Each is released to
+/// apps by its scope: `profile`, `phone`, `address`.
+#[derive(Debug, Default, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct UserClaims {
+    #[oai(validator(max_length = 200))]
+    pub given_name: Option<Text>,
+    #[oai(validator(max_length = 200))]
+    pub family_name: Option<Text>,
+    #[oai(validator(max_length = 200))]
+    pub middle_name: Option<Text>,
+    /// A casual name, which may differ from the given name.
+    #[oai(validator(max_length = 200))]
+    pub nickname: Option<Text>,
+    /// The URL of the user's profile page (http or https).
+    #[oai(validator(max_length = 2048))]
+    pub profile: Option<Text>,
+    /// The URL of the user's picture (http or https).
+    #[oai(validator(max_length = 2048))]
+    pub picture: Option<Text>,
+    /// The URL of the user's web page or blog (http or https).
+    #[oai(validator(max_length = 2048))]
+    pub website: Option<Text>,
+    /// `female`, `male`, or another value.
+    #[oai(validator(max_length = 64))]
+    pub gender: Option<Text>,
+    /// `YYYY-MM-DD`, `YYYY` (the year only) or `0000-MM-DD` (the year withheld).
+    #[oai(validator(max_length = 10))]
+    pub birthdate: Option<Text>,
+    /// A tz database time zone such as `Europe/Paris`, or `UTC`.
+    #[oai(validator(max_length = 64))]
+    pub zoneinfo: Option<Text>,
+    /// A BCP 47 language tag such as `fr-CA`.
+    #[oai(validator(max_length = 35))]
+    pub locale: Option<Text>,
+    /// In international form: `+1 (425) 555-1212`, an extension as `;ext=5678`.
+    #[oai(validator(max_length = 64))]
+    pub phone_number: Option<Text>,
+    /// Whether the phone number was confirmed with its owner; left out, false.
+    #[oai(default)]
+    pub phone_number_verified: bool,
+    pub address: Option<Address>,
+}
+
+/// A postal address (OpenID Connect Core §5.1.1); every part is optional.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct Address {
+    /// The whole address as it is printed on an envelope; may hold line breaks.
+    #[oai(validator(max_length = 500))]
+    pub formatted: Option<Text>,
+    /// Street, house number, flat; may hold line breaks.
+    #[oai(validator(max_length = 300))]
+    pub street_address: Option<Text>,
+    /// City or locality.
+    #[oai(validator(max_length = 200))]
+    pub locality: Option<Text>,
+    /// State, province, prefecture or region.
+    #[oai(validator(max_length = 200))]
+    pub region: Option<Text>,
+    #[oai(validator(max_length = 32))]
+    pub postal_code: Option<Text>,
+    /// Country name.
+    #[oai(validator(max_length = 200))]
+    pub country: Option<Text>,
 }
 
 #[derive(Debug, Object)]
@@ -115,6 +188,7 @@ impl UserCreate {
             email: self.email.map(Text::into_inner),
             email_verified: self.email_verified,
             name: self.name.map(Text::into_inner),
+            claims: self.claims.into_domain(),
             groups: Text::unwrap_all(self.groups),
             disabled: self.disabled,
         };
@@ -129,8 +203,81 @@ impl UserUpdate {
             email: self.email.map(Text::into_inner),
             email_verified: self.email_verified,
             name: self.name.map(Text::into_inner),
+            claims: self.claims.into_domain(),
             groups: Text::unwrap_all(self.groups),
             disabled: self.disabled,
+        }
+    }
+}
+
+impl UserClaims {
+    fn into_domain(self) -> StandardClaims {
+        let text = |value: Option<Text>| value.map(Text::into_inner);
+        StandardClaims {
+            given_name: text(self.given_name),
+            family_name: text(self.family_name),
+            middle_name: text(self.middle_name),
+            nickname: text(self.nickname),
+            profile: text(self.profile),
+            picture: text(self.picture),
+            website: text(self.website),
+            gender: text(self.gender),
+            birthdate: text(self.birthdate),
+            zoneinfo: text(self.zoneinfo),
+            locale: text(self.locale),
+            phone_number: text(self.phone_number),
+            phone_number_verified: self.phone_number_verified,
+            address: self.address.and_then(|address| address.into_domain().non_empty()),
+        }
+    }
+}
+
+impl From<StandardClaims> for UserClaims {
+    fn from(claims: StandardClaims) -> Self {
+        let text = |value: Option<String>| value.map(Text::from);
+        UserClaims {
+            given_name: text(claims.given_name),
+            family_name: text(claims.family_name),
+            middle_name: text(claims.middle_name),
+            nickname: text(claims.nickname),
+            profile: text(claims.profile),
+            picture: text(claims.picture),
+            website: text(claims.website),
+            gender: text(claims.gender),
+            birthdate: text(claims.birthdate),
+            zoneinfo: text(claims.zoneinfo),
+            locale: text(claims.locale),
+            phone_number: text(claims.phone_number),
+            phone_number_verified: claims.phone_number_verified,
+            address: claims.address.map(Address::from),
+        }
+    }
+}
+
+impl Address {
+    fn into_domain(self) -> DomainAddress {
+        let text = |value: Option<Text>| value.map(Text::into_inner);
+        DomainAddress {
+            formatted: text(self.formatted),
+            street_address: text(self.street_address),
+            locality: text(self.locality),
+            region: text(self.region),
+            postal_code: text(self.postal_code),
+            country: text(self.country),
+        }
+    }
+}
+
+impl From<DomainAddress> for Address {
+    fn from(address: DomainAddress) -> Self {
+        let text = |value: Option<String>| value.map(Text::from);
+        Address {
+            formatted: text(address.formatted),
+            street_address: text(address.street_address),
+            locality: text(address.locality),
+            region: text(address.region),
+            postal_code: text(address.postal_code),
+            country: text(address.country),
         }
     }
 }
@@ -143,8 +290,7 @@ impl From<DomainUser> for User {
             email: user.email,
             email_verified: user.email_verified,
             name: user.name,
-            picture: user.picture,
-            locale: user.locale,
+            claims: user.claims.into(),
             groups: user.groups,
             disabled: user.disabled,
             has_password: user.has_password,
