@@ -21,6 +21,7 @@ mod m20261201_000015_pushed_requests;
 mod m20261201_000016_pairwise_subjects;
 mod m20261201_000017_standard_claims;
 mod m20261201_000018_encrypted_responses;
+mod m20261201_000019_claims_requests;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000016_pairwise_subjects::Migration),
             Box::new(m20261201_000017_standard_claims::Migration),
             Box::new(m20261201_000018_encrypted_responses::Migration),
+            Box::new(m20261201_000019_claims_requests::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 mod admin_api;
 mod admin_ui;
 mod authorize_errors;
+mod claims_request;
 mod cli;
 mod client_assertions;
 mod code_flow;

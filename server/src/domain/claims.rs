@@ -5,46 +5,65 @@ use serde_json::{Map, Value, json};
 use super::scope::ScopeSet;
 use super::user::User;
 
+/// The claims of the protocol itself, in ID tokens and userinfo responses.
+const PROTOCOL: &[&str] =
+    &["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash", "sid"];
+
 /// Every claim the hub can release, as advertised in `claims_supported`.
-pub const SUPPORTED: &[&str] = &[
-    "sub",
-    "iss",
-    "aud",
-    "exp",
-    "iat",
-    "auth_time",
-    "nonce",
-    "acr",
-    "amr",
-    "azp",
-    "at_hash",
-    "c_hash",
-    "sid",
-    "name",
-    "family_name",
-    "given_name",
-    "middle_name",
-    "nickname",
-    "preferred_username",
-    "profile",
-    "picture",
-    "website",
-    "gender",
-    "birthdate",
-    "zoneinfo",
-    "locale",
-    "updated_at",
-    "email",
-    "email_verified",
-    "phone_number",
-    "phone_number_verified",
-    "address",
-    "groups",
+pub fn supported() -> Vec<&'static str> {
+    let user_claims = RELEASED_BY.iter().flat_map(|(_, claims)| claims.iter().copied());
+    PROTOCOL.iter().copied().chain(user_claims).collect()
+}
+
+/// The user claims each scope releases (OIDC Core §5.4, plus `groups`).
+const RELEASED_BY: &[(&str, &[&str])] = &[
+    (
+        "profile",
+        &[
+            "name",
+            "family_name",
+            "given_name",
+            "middle_name",
+            "nickname",
+            "preferred_username",
+            "profile",
+            "picture",
+            "website",
+            "gender",
+            "birthdate",
+            "zoneinfo",
+            "locale",
+            "updated_at",
+        ],
+    ),
+    ("email", &["email", "email_verified"]),
+    ("phone", &["phone_number", "phone_number_verified"]),
+    ("address", &["address"]),
+    ("groups", &["groups"]),
 ];
+
+/// The scope that releases a user claim; None for anything that is not one.
+pub fn scope_of(claim: &str) -> Option<&'static str> {
+    RELEASED_BY.iter().find(|(_, claims)| claims.contains(&claim)).map(|(scope, _)| *scope)
+}
 
 /// The user claims (besides `sub`) that `scopes` release. Absent values are left out
 /// rather than sent as null.
 pub fn user_claims(user: &User, scopes: &ScopeSet) -> Map<String, Value> {
+    let mut claims = every_claim(user);
+    claims.retain(|name, _| scope_of(name).is_some_and(|scope| scopes.contains(scope)));
+    claims
+}
+
+/// The claims named (by the `claims` parameter), of those `scopes` release.
+pub fn named_claims(user: &User, names: &[String], scopes: &ScopeSet) -> Map<String, Value> {
+    let mut claims = user_claims(user, scopes);
+    claims.retain(|name, _| names.contains(name));
+    claims
+}
+
+/// Every claim the user has a value for.
+fn every_claim(user: &User) -> Map<String, Value> {
     let mut claims = Map::new();
     let mut put = |name: &str, value: Option<Value>| {
         if let Some(value) = value {
@@ -53,36 +72,30 @@ pub fn user_claims(user: &User, scopes: &ScopeSet) -> Map<String, Value> {
     };
     let text = |value: &Option<String>| value.as_ref().map(|v| json!(v));
     let standard = &user.claims;
-    if scopes.contains("profile") {
-        put("name", text(&user.name));
-        put("family_name", text(&standard.family_name));
-        put("given_name", text(&standard.given_name));
-        put("middle_name", text(&standard.middle_name));
-        put("nickname", text(&standard.nickname));
-        put("preferred_username", Some(json!(user.username)));
-        put("profile", text(&standard.profile));
-        put("picture", text(&standard.picture));
-        put("website", text(&standard.website));
-        put("gender", text(&standard.gender));
-        put("birthdate", text(&standard.birthdate));
-        put("zoneinfo", text(&standard.zoneinfo));
-        put("locale", text(&standard.locale));
-        put("updated_at", Some(json!(user.updated_at.timestamp())));
-    }
-    if scopes.contains("email") && user.email.is_some() {
+    put("name", text(&user.name));
+    put("family_name", text(&standard.family_name));
+    put("given_name", text(&standard.given_name));
+    put("middle_name", text(&standard.middle_name));
+    put("nickname", text(&standard.nickname));
+    put("preferred_username", Some(json!(user.username)));
+    put("profile", text(&standard.profile));
+    put("picture", text(&standard.picture));
+    put("website", text(&standard.website));
+    put("gender", text(&standard.gender));
+    put("birthdate", text(&standard.birthdate));
+    put("zoneinfo", text(&standard.zoneinfo));
+    put("locale", text(&standard.locale));
+    put("updated_at", Some(json!(user.updated_at.timestamp())));
+    if user.email.is_some() {
         put("email", text(&user.email));
         put("email_verified", Some(json!(user.email_verified)));
     }
-    if scopes.contains("phone") && standard.phone_number.is_some() {
+    if standard.phone_number.is_some() {
         put("phone_number", text(&standard.phone_number));
         put("phone_number_verified", Some(json!(standard.phone_number_verified)));
     }
-    if scopes.contains("address") {
-        put("address", standard.address.as_ref().map(|v| json!(v)));
-    }
-    if scopes.contains("groups") {
-        put("groups", Some(json!(user.groups)));
-    }
+    put("address", standard.address.as_ref().map(|v| json!(v)));
+    put("groups", Some(json!(user.groups)));
     claims
 }
 
@@ -164,7 +177,7 @@ mod tests {
         assert_eq!(every["address"], json!({ "locality": "Oxford" }), "absent parts are left out");
         assert_eq!(every["updated_at"], json!(0));
         for name in every.keys() {
-            assert!(SUPPORTED.contains(&name.as_str()), "{name} is advertised");
+            assert!(supported().contains(&name.as_str()), "{name} is advertised");
         }
     }
 

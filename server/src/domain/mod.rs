@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod claims;
+pub mod claims_request;
 pub mod client;
 pub mod pkce;
 pub mod protocol;

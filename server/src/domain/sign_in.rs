@@ -6,6 +6,16 @@
 use super::Client;
 use super::social_login_key::SocialLoginKey;
 
+/// The authentication context class (`acr`) of the hub's own sign-in: one factor, ISO/IEC
+/// 29115 level 1 (OIDC Core §2). A sign-in at an upstream carries the upstream's `acr`
+/// where it names one.
+pub const SINGLE_FACTOR_ACR: &str = "1";
+
+/// The `acr` of a sign-in: the upstream's, or the hub's own.
+pub fn acr_of(upstream: Option<&str>) -> &str {
+    upstream.unwrap_or(SINGLE_FACTOR_ACR)
+}
+
 /// What the sign-in step offers one client.
 #[derive(Debug, Clone, Default)]
 pub struct SignInOptions {

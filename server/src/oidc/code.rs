@@ -25,6 +25,9 @@ pub struct AuthorizationCode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
     pub sid: String,
+    /// User claims the `claims` parameter asked for in the ID token.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub id_token_claims: Vec<String>,
     /// Everything issued from this code carries the grant id; revoking the grant
     /// revokes them all.
     pub grant_id: Uuid,

@@ -15,7 +15,6 @@ use crate::state::AppState;
 
 /// Built once at start-up; the handler serves the same bytes every time.
 pub fn document(settings: &Settings) -> serde_json::Value {
-    let names = |all: &[&'static str]| all.to_vec();
     let key_algs: Vec<&str> = KeyEncryptionAlg::ALL.iter().map(|v| v.as_str()).collect();
     let content_algs: Vec<&str> = ContentEncryptionAlg::ALL.iter().map(|v| v.as_str()).collect();
     let mut document = json!({
@@ -51,9 +50,11 @@ pub fn document(settings: &Settings) -> serde_json::Value {
             TokenEndpointAuthMethod::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": Prompt::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
-        "claims_supported": names(claims::SUPPORTED),
+        "claims_supported": claims::supported(),
         "claim_types_supported": ["normal"],
-        "claims_parameter_supported": false,
+        "claims_parameter_supported": true,
+        // The hub's own sign-in; an upstream's sign-in carries the upstream's value.
+        "acr_values_supported": [crate::domain::sign_in::SINGLE_FACTOR_ACR],
         "request_parameter_supported": true,
         "request_uri_parameter_supported": true,
         // An unregistered request URI is fetched only on the public internet.

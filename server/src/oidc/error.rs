@@ -24,6 +24,9 @@ pub enum ErrorCode {
     ConsentRequired,
     InteractionRequired,
     AccountSelectionRequired,
+    /// The sign-in cannot meet an essential `acr` (OpenID Connect Core Unmet
+    /// Authentication Requirements 1.0).
+    UnmetAuthenticationRequirements,
     RequestNotSupported,
     RequestUriNotSupported,
     InvalidRequestObject,
@@ -50,6 +53,7 @@ impl ErrorCode {
             ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::InteractionRequired => "interaction_required",
             ErrorCode::AccountSelectionRequired => "account_selection_required",
+            ErrorCode::UnmetAuthenticationRequirements => "unmet_authentication_requirements",
             ErrorCode::RequestNotSupported => "request_not_supported",
             ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
             ErrorCode::InvalidRequestObject => "invalid_request_object",
@@ -185,7 +189,12 @@ mod tests {
 
     #[test]
     fn serde_names_match_as_str() {
-        for code in [ErrorCode::InvalidRequest, ErrorCode::LoginRequired, ErrorCode::RequestUriNotSupported] {
+        for code in [
+            ErrorCode::InvalidRequest,
+            ErrorCode::LoginRequired,
+            ErrorCode::RequestUriNotSupported,
+            ErrorCode::UnmetAuthenticationRequirements,
+        ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }

@@ -1,7 +1,8 @@
-//! Other servers' signing keys (RFC 7517), cached per `jwks_uri`. A token signed with a key the
-//! cache does not know makes the hub fetch the set again, at most once every few seconds
-//! and one fetch at a time, so a server's key rotation is picked up at once and forged
-//! `kid`s cannot make the hub hammer the server.
+//! Other servers' keys (RFC 7517), cached per `jwks_uri`. A token signed with a key the
+//! cache does not know makes the hub fetch the set again, one fetch at a time and at most
+//! once every two seconds (a refetch asked sooner waits for the interval; those waiting
+//! share the one fetch), so a server's key rotation is picked up and forged `kid`s cannot
+//! make the hub hammer the server.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -45,7 +46,8 @@ pub struct KeySetCache {
 pub enum Freshness {
     /// The cached set while it is fresh.
     Cached,
-    /// A token named a key the cached set lacks: fetch again, unless just fetched.
+    /// A token named a key the cached set lacks: fetch again (or take a fetch made since
+    /// the caller asked).
     Refetch,
     /// To encrypt to: the cached set if it was read within the last minute.
     Recent,
@@ -58,13 +60,19 @@ impl KeySetCache {
         url: &str,
         freshness: Freshness,
     ) -> Result<Arc<KeySet>, FetchError> {
-        if let Some(set) = self.usable(url, freshness) {
+        let asked = Instant::now();
+        if let Some(set) = self.usable(url, freshness, asked) {
             return Ok(set);
         }
         let _one_fetch = self.fetching.lock().await;
         // Whoever held the lock before may have fetched the set meanwhile.
-        if let Some(set) = self.usable(url, freshness) {
+        if let Some(set) = self.usable(url, freshness, asked) {
             return Ok(set);
+        }
+        // A server that rotated its keys a moment after the last fetch is read again once
+        // the interval is over, rather than its token refused.
+        if let Some(wait) = self.fetched_at(url).and_then(|at| REFETCH_AFTER.checked_sub(at.elapsed())) {
+            tokio::time::sleep(wait).await;
         }
         let document = super::fetch_json(http, url, None).await?;
         let core: CoreJsonWebKeySet = serde_json::from_value(Value::Object(document.clone()))
@@ -74,14 +82,19 @@ impl KeySetCache {
         Ok(set)
     }
 
-    /// The cached set, if it may be used as `freshness` asks.
-    fn usable(&self, url: &str, freshness: Freshness) -> Option<Arc<KeySet>> {
+    fn fetched_at(&self, url: &str) -> Option<Instant> {
+        self.sets.lock().unwrap_or_else(|e| e.into_inner()).get(url).map(|(fetched, _)| *fetched)
+    }
+
+    /// The cached set, if it may be used as `freshness` asks (`asked`: when the caller
+    /// asked; a refetch is satisfied by a fetch made since).
+    fn usable(&self, url: &str, freshness: Freshness, asked: Instant) -> Option<Arc<KeySet>> {
         let sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
         let (fetched, set) = sets.get(url)?;
         let age = fetched.elapsed();
         let usable = match freshness {
             Freshness::Cached => age < FRESH_FOR,
-            Freshness::Refetch => age < REFETCH_AFTER,
+            Freshness::Refetch => *fetched >= asked,
             Freshness::Recent => age < RECENT_FOR,
         };
         usable.then(|| set.clone())

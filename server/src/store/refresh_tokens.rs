@@ -22,6 +22,8 @@ pub struct RefreshGrant {
     /// From an upstream sign-in, for the ID tokens issued on refresh.
     pub acr: Option<String>,
     pub sid: Option<String>,
+    /// User claims the `claims` parameter asked for in the ID token.
+    pub id_token_claims: Vec<String>,
 }
 
 /// Which grants `live_grants` looks for.
@@ -59,6 +61,7 @@ impl Store {
             amr: Set(to_json_strings(&grant.amr)),
             acr: Set(grant.acr.clone()),
             sid: Set(grant.sid.clone()),
+            id_token_claims: Set((!grant.id_token_claims.is_empty()).then(|| to_json_strings(&grant.id_token_claims))),
             created_at: Set(Utc::now()),
             expires_at: Set(expires_at),
             used_at: Set(None),
@@ -85,6 +88,7 @@ impl Store {
                 amr: json_strings(&row.amr),
                 acr: row.acr,
                 sid: row.sid,
+                id_token_claims: row.id_token_claims.as_ref().map(json_strings).unwrap_or_default(),
             },
             expires_at: row.expires_at,
             used: row.used_at.is_some(),

@@ -2,6 +2,7 @@
 //! checks; the order is the documentation. Until the client and its redirect URI are
 //! verified, errors are shown to the user; after that they go back to the client.
 
+use crate::domain::claims_request::{AcrRequest, ClaimsRequest};
 use crate::domain::client::ClientOrigin;
 use crate::domain::pkce::CodeChallenge;
 use crate::domain::{Client, ClientKind, Prompt, ResponseMode, ResponseType, ScopeSet};
@@ -27,6 +28,7 @@ const MAX_NONCE_LEN: usize = 512;
 /// `state` comes back to the client in a URL; anything longer is not a real client's.
 const MAX_STATE_LEN: usize = 2048;
 const MAX_LOGIN_HINT_LEN: usize = 256;
+const MAX_ACR_VALUES_LEN: usize = 1024;
 
 pub async fn validate(state: &AppState, query: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
     let client = check_client(state, query).await?;
@@ -73,7 +75,11 @@ pub async fn validate_for(
 
     check_unsupported_parameters(params).map_err(|(code, d)| fail(code, d))?;
     let response_type = check_response_type(&client, params).map_err(|(code, d)| fail(code, d))?;
-    let scope = check_scope(&client, params).map_err(|(code, d)| fail(code, d))?;
+    let requested_claims = ClaimsRequest::parse(params.get("claims").unwrap_or("{}")).map_err(|description| {
+        AuthorizeError::Redirect { target: target.clone(), error: OAuthError::invalid_request(description) }
+    })?;
+    let scope = check_scope(&client, params, &requested_claims).map_err(|(code, d)| fail(code, d))?;
+    let acr = check_acr(params, &requested_claims).map_err(|(code, d)| fail(code, d))?;
     if response_type.issues_id_token() && !scope.contains(crate::domain::scope::OPENID) {
         return Err(fail(ErrorCode::InvalidScope, "an ID token needs the openid scope"));
     }
@@ -101,6 +107,8 @@ pub async fn validate_for(
         login_hint,
         idp_hint,
         expected_subject,
+        id_token_claims: requested_claims.id_token_claims(),
+        acr,
     })
 }
 
@@ -162,10 +170,13 @@ fn check_response_type(client: &Client, params: &Params) -> CheckResult<Response
 }
 
 /// Unknown scopes are ignored (OIDC Core §3.1.2.1); scopes the client was not registered
-/// for are dropped.
-fn check_scope(client: &Client, params: &Params) -> CheckResult<ScopeSet> {
-    let requested = ScopeSet::parse(params.get("scope").unwrap_or_default())
-        .ok_or((ErrorCode::InvalidScope, "scope contains characters that are not allowed"))?;
+/// for are dropped. A claim the `claims` parameter asks for asks for its scope too.
+fn check_scope(client: &Client, params: &Params, claims: &ClaimsRequest) -> CheckResult<ScopeSet> {
+    let named = params.get("scope").unwrap_or_default();
+    let named =
+        ScopeSet::parse(named).ok_or((ErrorCode::InvalidScope, "scope contains characters that are not allowed"))?;
+    let claimed: ScopeSet = claims.scopes().collect();
+    let requested: ScopeSet = named.iter().chain(claimed.iter()).collect();
     let granted = requested.intersection(&client.scope);
     if granted.is_empty() {
         return Err((ErrorCode::InvalidScope, "none of the requested scopes is available to this client"));
@@ -188,6 +199,20 @@ fn check_pkce(client: &Client, response_type: ResponseType, params: &Params) -> 
             .map(Some)
             .ok_or((ErrorCode::InvalidRequest, "code_challenge is not a base64url SHA-256 value")),
     }
+}
+
+/// `acr_values` (voluntary, in order of preference) or a claims request for `acr`, which
+/// may be essential (OIDC Core §3.1.2.1, §5.5.1.1).
+fn check_acr(params: &Params, claims: &ClaimsRequest) -> CheckResult<Option<AcrRequest>> {
+    if let Some(requested) = claims.acr() {
+        return Ok(Some(requested));
+    }
+    let Some(values) = params.get("acr_values") else { return Ok(None) };
+    if values.len() > MAX_ACR_VALUES_LEN {
+        return Err((ErrorCode::InvalidRequest, "acr_values is too long"));
+    }
+    let values: Vec<String> = values.split(' ').filter(|v| !v.is_empty()).map(str::to_owned).collect();
+    Ok((!values.is_empty()).then_some(AcrRequest { values, essential: false }))
 }
 
 fn check_prompt(params: &Params) -> CheckResult<Vec<Prompt>> {

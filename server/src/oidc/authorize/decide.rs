@@ -10,6 +10,8 @@
 //!   straight to an upstream when `idp_hint` names one the client may use, when the
 //!   client is IdP-only, or when `login_hint` is an address in a domain a key serves
 //!   (home-realm discovery); else to the login page.
+//! - An essential `acr` the session does not meet needs a sign-in in this request; if
+//!   that does not meet it either, the request fails (`unmet_authentication_requirements`).
 //! - Consent is asked unless the client skips it, the user gave it during this request,
 //!   or a remembered consent covers every scope (and `prompt=consent` does not insist).
 
@@ -44,6 +46,8 @@ pub struct SessionFacts {
     pub subject: String,
     /// When the user last authenticated (unix seconds).
     pub auth_time: i64,
+    /// How (`domain::sign_in::acr_of`).
+    pub acr: String,
 }
 
 /// What happens next. A new kind of step (a second factor, choosing an account) is a new
@@ -74,6 +78,10 @@ pub fn decide(request: &AuthorizationRequest, progress: &Progress, facts: &Facts
         Some(session) if progress.signed_in_sid.as_deref() == Some(session.sid.as_str()) => {
             if request.expected_subject.as_ref().is_some_and(|sub| *sub != session.subject) {
                 return Step::Fail(login_required());
+            }
+            if !acr_met(request, session) {
+                let description = "the sign-in cannot meet the essential acr the app asked for";
+                return Step::Fail(OAuthError::new(ErrorCode::UnmetAuthenticationRequirements, description));
             }
             Some(session)
         }
@@ -119,7 +127,17 @@ fn needs_fresh_sign_in(request: &AuthorizationRequest, session: &SessionFacts, n
     let too_old =
         request.max_age.is_some_and(|max_age| now - session.auth_time > i64::try_from(max_age).unwrap_or(i64::MAX));
     let other_user = request.expected_subject.as_ref().is_some_and(|sub| *sub != session.subject);
-    request.prompts(Prompt::Login) || request.prompts(Prompt::SelectAccount) || too_old || other_user
+    request.prompts(Prompt::Login)
+        || request.prompts(Prompt::SelectAccount)
+        || too_old
+        || other_user
+        || !acr_met(request, session)
+}
+
+/// An essential `acr` the session's sign-in does not meet asks for another sign-in, which
+/// may (an upstream's) or may not; voluntary `acr_values` never stop a request.
+fn acr_met(request: &AuthorizationRequest, session: &SessionFacts) -> bool {
+    request.acr.as_ref().is_none_or(|acr| acr.is_met_by(&session.acr))
 }
 
 /// The key to send this sign-in to without showing the login page, if any. A hint the

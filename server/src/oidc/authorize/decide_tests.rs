@@ -4,6 +4,7 @@
 use uuid::Uuid;
 
 use super::*;
+use crate::domain::claims_request::AcrRequest;
 use crate::domain::social_login_key::{SocialLoginKey, UpstreamKind, example};
 use crate::domain::{ResponseMode, ScopeSet};
 use crate::oidc::authorize::pending::ResponseTarget;
@@ -31,7 +32,13 @@ fn request() -> AuthorizationRequest {
         login_hint: None,
         idp_hint: None,
         expected_subject: None,
+        id_token_claims: Vec::new(),
+        acr: None,
     }
+}
+
+fn acr(values: &[&str], essential: bool) -> Option<AcrRequest> {
+    Some(AcrRequest { values: values.iter().map(|v| v.to_string()).collect(), essential })
 }
 
 fn session_of(user: Uuid, signed_in_ago: i64) -> SessionFacts {
@@ -40,6 +47,7 @@ fn session_of(user: Uuid, signed_in_ago: i64) -> SessionFacts {
         user_id: user,
         subject: user.to_string(),
         auth_time: NOW - signed_in_ago,
+        acr: crate::domain::sign_in::SINGLE_FACTOR_ACR.to_owned(),
     }
 }
 
@@ -245,7 +253,41 @@ fn every_combination_takes_the_step_the_specs_say() {
             },
             expect: Step::Issue,
         },
+        Case {
+            name: "session, voluntary acr_values it does not meet",
+            request: |r| r.acr = acr(&["2"], false),
+            progress: none,
+            facts: |f| {
+                signed_in(f);
+                f.skip_consent = true;
+            },
+            expect: Step::Issue,
+        },
+        Case {
+            name: "session, an essential acr it meets",
+            request: |r| r.acr = acr(&["1", "2"], true),
+            progress: none,
+            facts: |f| {
+                signed_in(f);
+                f.skip_consent = true;
+            },
+            expect: Step::Issue,
+        },
+        Case {
+            name: "session, an essential acr it does not meet: sign in again",
+            request: |r| r.acr = acr(&["2"], true),
+            progress: none,
+            facts: signed_in,
+            expect: Step::Login(None),
+        },
         // Signed in during this request.
+        Case {
+            name: "signed in now, still not the essential acr",
+            request: |r| r.acr = acr(&["2"], true),
+            progress: |p| p.signed_in_sid = Some(format!("sid-{ALICE}")),
+            facts: signed_in,
+            expect: fail(ErrorCode::UnmetAuthenticationRequirements),
+        },
         Case {
             name: "signed in now satisfies prompt=login and max_age=0",
             request: |r| {

@@ -38,6 +38,7 @@ pub async fn authorization_response(
             amr: session.amr.clone(),
             acr: session.acr.clone(),
             sid: session.sid.clone(),
+            id_token_claims: request.id_token_claims.clone(),
             grant_id,
         };
         let ttl = Settings::secs(state.settings.authorization_code_ttl_secs);
@@ -58,6 +59,7 @@ pub async fn authorization_response(
             amr: &session.amr,
             acr: session.acr.as_deref(),
             sid: Some(&session.sid),
+            id_token_claims: &request.id_token_claims,
             grant_id,
         };
         let access = if response_type.issues_access_token() {

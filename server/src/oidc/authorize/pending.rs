@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::domain::claims_request::AcrRequest;
 use crate::domain::pkce::CodeChallenge;
 use crate::domain::{Prompt, ResponseMode, ResponseType, ScopeSet};
 use crate::oidc::ErrorCode;
@@ -37,6 +38,12 @@ pub struct AuthorizationRequest {
     pub idp_hint: Option<String>,
     /// The `sub` of a valid `id_token_hint`: the session must be this user's.
     pub expected_subject: Option<String>,
+    /// User claims the `claims` parameter asks for in the ID token.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub id_token_claims: Vec<String>,
+    /// What `acr_values` or a claims request for `acr` asks of the sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<AcrRequest>,
 }
 
 fn code_flow() -> ResponseType {

@@ -204,6 +204,7 @@ async fn gather(
             user_id: user.id,
             subject: user.subject(),
             auth_time: session.auth_time,
+            acr: crate::domain::sign_in::acr_of(session.acr.as_deref()).to_owned(),
         }),
         skip_consent: client.skip_authorization,
         consent_remembered,

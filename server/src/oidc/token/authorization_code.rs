@@ -54,6 +54,7 @@ pub async fn exchange(
         amr: &code.amr,
         acr: code.acr.as_deref(),
         sid: Some(&code.sid),
+        id_token_claims: &code.id_token_claims,
         grant_id: code.grant_id,
     };
     let access = issue::access_token(state, &client.client, &Subject::User(&grant), &code.scope)?;
@@ -78,6 +79,7 @@ pub async fn exchange(
             amr: code.amr.clone(),
             acr: code.acr.clone(),
             sid: Some(code.sid.clone()),
+            id_token_claims: code.id_token_claims.clone(),
         };
         Some(issue::refresh_token(state, &refresh).await?)
     } else {

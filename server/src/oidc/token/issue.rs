@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 use uuid::Uuid;
 
+use crate::domain::sign_in::acr_of;
 use crate::domain::{Client, ScopeSet, SigningAlg, User, claims};
 use crate::keys::TokenType;
 use crate::keys::jwe::Content;
@@ -26,6 +27,8 @@ pub struct UserGrant<'a> {
     /// Carried from an upstream sign-in; absent for the hub's own password login.
     pub acr: Option<&'a str>,
     pub sid: Option<&'a str>,
+    /// User claims the `claims` parameter asked for in the ID token.
+    pub id_token_claims: &'a [String],
     pub grant_id: Uuid,
 }
 
@@ -128,13 +131,12 @@ pub async fn id_token(
     if let Some(sid) = grant.sid {
         claims["sid"] = json!(sid);
     }
-    if let Some(acr) = grant.acr {
-        claims["acr"] = json!(acr);
-    }
-    if let Value::Object(map) = &mut claims
-        && !bindings.claims_at_userinfo
-    {
-        map.extend(claims::user_claims(grant.user, scope));
+    claims["acr"] = json!(acr_of(grant.acr));
+    if let Value::Object(map) = &mut claims {
+        if !bindings.claims_at_userinfo {
+            map.extend(claims::user_claims(grant.user, scope));
+        }
+        map.extend(claims::named_claims(grant.user, grant.id_token_claims, scope));
     }
     let signed =
         state.keys.sign_for_client(alg, &claims, TokenType::IdToken, secret).map_err(|e| OAuthError::internal(&e))?;

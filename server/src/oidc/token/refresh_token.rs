@@ -75,6 +75,7 @@ pub async fn exchange(
         amr: &stored.grant.amr,
         acr: stored.grant.acr.as_deref(),
         sid: stored.grant.sid.as_deref(),
+        id_token_claims: &stored.grant.id_token_claims,
         grant_id: stored.grant.family_id,
     };
     let access = issue::access_token(state, &client.client, &Subject::User(&grant), &scope)?;

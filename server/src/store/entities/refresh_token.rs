@@ -15,6 +15,7 @@ pub struct Model {
     pub amr: Json,
     pub acr: Option<String>,
     pub sid: Option<String>,
+    pub id_token_claims: Option<Json>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,
