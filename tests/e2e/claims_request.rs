@@ -16,12 +16,13 @@ struct Setup {
     hub: TestHub,
     client: AppClient,
     secret: String,
+    alice: String,
 }
 
 async fn setup() -> Setup {
     crate::backend();
     let hub = TestHub::spawn().await;
-    hub.add_user(
+    let alice = hub.add_user(
         "alice",
         PASSWORD,
         &["--email", "alice@example.com", "--email-verified", "--name", "Alice Liddell", "--group", "staff"],
@@ -29,7 +30,7 @@ async fn setup() -> Setup {
     let creds = hub.add_client(&["--name", "Claims app", "--redirect-uri", REDIRECT, "--skip-authorization"]);
     let secret = creds.client_secret.expect("a confidential client");
     let client = app_client(&hub.issuer, &creds.client_id, Some(&secret), REDIRECT, AuthType::BasicAuth).await;
-    Setup { hub, client, secret }
+    Setup { hub, client, secret, alice }
 }
 
 impl Setup {
@@ -107,6 +108,17 @@ async fn an_essential_acr_the_hub_cannot_meet_fails_and_a_voluntary_one_does_not
     let unmet = json!({ "id_token": { "acr": { "essential": true, "value": "urn:example:mfa" } } });
     let error = s.sign_in(&[("claims", &unmet.to_string())]).await.expect_err("no code");
     assert_eq!(error, "unmet_authentication_requirements");
+}
+
+#[tokio::test]
+async fn a_sub_asked_for_by_value_must_be_the_user_who_signs_in() {
+    let s = setup().await;
+    let bob = s.hub.add_user("bob", PASSWORD, &[]);
+    let asking_for = |sub: &str| json!({ "id_token": { "sub": { "value": sub } } }).to_string();
+    let (_, id_token) = s.sign_in(&[("claims", &asking_for(&s.alice))]).await.expect("alice asked for, alice signs in");
+    assert_eq!(id_token["sub"], json!(s.alice));
+    let error = s.sign_in(&[("claims", &asking_for(&bob))]).await.expect_err("bob asked for, alice signs in");
+    assert_eq!(error, "login_required", "OIDC Core §5.5.1: never a positive answer for another user");
 }
 
 #[tokio::test]

@@ -71,24 +71,27 @@ async fn each_sector_knows_the_user_by_its_own_sub_everywhere() {
     let alice = hub.add_user("alice", PASSWORD, &["--email", "alice@example.com", "--email-verified"]);
     assert_eq!(discover(&hub.issuer).await.subject_types_supported().len(), 2, "public and pairwise advertised");
 
-    let public = sign_in(&hub, "http://127.0.0.1:9/public/cb", &[]).await;
-    let first = sign_in(&hub, "http://127.0.0.1:9/first/cb", &["--subject-type", "pairwise"]).await;
-    let same_sector = sign_in(&hub, "http://127.0.0.1:9/second/cb", &["--subject-type", "pairwise"]).await;
-    let other_sector = sign_in(&hub, "http://localhost:9/cb", &["--subject-type", "pairwise"]).await;
-    let sector_uri = serve_sector_document(json!(["http://localhost:9/listed/cb"])).await;
-    let by_document = sign_in(
-        &hub,
-        "http://localhost:9/listed/cb",
-        &["--subject-type", "pairwise", "--sector-identifier-uri", &sector_uri],
-    )
-    .await;
+    let pairwise = ["--subject-type", "pairwise"];
+    let public = sign_in(&hub, "https://wiki.example/cb", &[]).await;
+    let first = sign_in(&hub, "https://a.example/first/cb", &pairwise).await;
+    let same_sector = sign_in(&hub, "https://a.example/second/cb", &pairwise).await;
+    let other_sector = sign_in(&hub, "https://b.example/cb", &pairwise).await;
+    // The document's host (127.0.0.1, where the test serves it) is the sector.
+    let sector_uri = serve_sector_document(json!(["https://c.example/cb", "https://d.example/cb"])).await;
+    let with_document = ["--subject-type", "pairwise", "--sector-identifier-uri", sector_uri.as_str()];
+    let by_document = sign_in(&hub, "https://c.example/cb", &with_document).await;
+    let same_document = sign_in(&hub, "https://d.example/cb", &with_document).await;
+    // A native app's loopback redirect names no one: each such client is its own sector.
+    let native = sign_in(&hub, "http://127.0.0.1/native/cb", &pairwise).await;
+    let other_native = sign_in(&hub, "http://127.0.0.1/other/cb", &pairwise).await;
 
     assert_eq!(public.subject, alice, "a public client gets the hub's user id");
     assert_ne!(first.subject, alice, "a pairwise client never sees the user id");
     assert_eq!(first.subject, same_sector.subject, "one sector, one sub");
     assert_ne!(first.subject, other_sector.subject, "another host, another sector");
-    assert_ne!(by_document.subject, other_sector.subject, "the document's host (127.0.0.1) is the sector");
-    assert_eq!(by_document.subject, first.subject, "the document's host is 127.0.0.1, as first's redirect is");
+    assert_eq!(by_document.subject, same_document.subject, "two hosts, one sector document");
+    assert_ne!(by_document.subject, first.subject);
+    assert_ne!(native.subject, other_native.subject, "loopback clients do not share a sector");
 
     // Userinfo answers with the sub of the client's ID token (OIDC Core §5.3.2), and finds
     // alice behind it.

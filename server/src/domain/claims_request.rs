@@ -91,6 +91,13 @@ impl ClaimsRequest {
         self.id_token.keys().filter(|name| claims::scope_of(name).is_some()).cloned().collect()
     }
 
+    /// The user a `sub` claim request with a value names (§5.5.1: only that user's
+    /// session, or a sign-in as that user, may answer).
+    pub fn subject(&self) -> Option<&str> {
+        let claim = self.id_token.get("sub").or_else(|| self.userinfo.get("sub"))?;
+        claim.value.as_deref()
+    }
+
     /// The `acr` request it makes, if any: the ID token's, else userinfo's.
     pub fn acr(&self) -> Option<AcrRequest> {
         let claim = self.id_token.get("acr").or_else(|| self.userinfo.get("acr"))?;

@@ -42,19 +42,31 @@ pub enum Content {
     Json,
 }
 
-/// The key of `set` (a JWK Set) to encrypt to with `alg`: an RSA key for encryption (`use`
-/// enc or unset, `alg` this one or unset), the first such one as RFC 7517 leaves the
-/// choice to the sender.
+/// The key of `set` (a JWK Set) to encrypt to with `alg`: an RSA key that may encrypt
+/// (`use` enc or unset, `alg` this one or unset, `key_ops` with encrypt or wrapKey or
+/// unset), the one that says so most plainly (`use` enc, then the same `alg`), the first
+/// of equals as RFC 7517 leaves the choice to the sender.
 pub fn recipient_key(set: &Value, alg: KeyEncryptionAlg) -> Result<&Value, JweError> {
     let keys = set.get("keys").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     let text = |key: &Value, member: &str| key.get(member).and_then(Value::as_str).map(str::to_owned);
-    keys.iter()
-        .find(|key| {
-            text(key, "kty").as_deref() == Some("RSA")
-                && text(key, "use").is_none_or(|u| u == "enc")
-                && text(key, "alg").is_none_or(|a| a == alg.as_str())
-        })
-        .ok_or(JweError::NoKey(alg.as_str()))
+    let may_encrypt = |key: &Value| match key.get("key_ops").and_then(Value::as_array) {
+        Some(ops) => ops.iter().any(|op| op == "encrypt" || op == "wrapKey"),
+        None => true,
+    };
+    let usable = keys.iter().filter(|key| {
+        text(key, "kty").as_deref() == Some("RSA")
+            && text(key, "use").is_none_or(|u| u == "enc")
+            && text(key, "alg").is_none_or(|a| a == alg.as_str())
+            && may_encrypt(key)
+    });
+    let plainness = |key: &Value| (text(key, "use").is_some(), text(key, "alg").is_some());
+    let mut best: Option<&Value> = None;
+    for key in usable {
+        if best.is_none_or(|chosen| plainness(key) > plainness(chosen)) {
+            best = Some(key);
+        }
+    }
+    best.ok_or(JweError::NoKey(alg.as_str()))
 }
 
 /// `plaintext` encrypted to `recipient` (an RSA public JWK) in compact serialization.

@@ -76,9 +76,13 @@ fn the_recipient_is_an_rsa_encryption_key_for_the_algorithm() {
     let (_, signing) = rsa_jwk(2048, json!({ "kid": "sig", "use": "sig" }));
     let (_, other_alg) = rsa_jwk(2048, json!({ "kid": "oaep", "use": "enc", "alg": "RSA-OAEP-256" }));
     let (_, any) = rsa_jwk(2048, json!({ "kid": "any" }));
-    let set = json!({ "keys": [{ "kty": "EC", "crv": "P-256", "x": "x", "y": "y" }, signing, other_alg, any] });
+    let (_, marked) = rsa_jwk(2048, json!({ "kid": "marked", "use": "enc" }));
+    let (_, verify_only) = rsa_jwk(2048, json!({ "kid": "verify-only", "key_ops": ["verify"] }));
+    let set = json!({ "keys": [{ "kty": "EC", "crv": "P-256", "x": "x", "y": "y" }, signing, verify_only, any.clone(), other_alg] });
     assert_eq!(recipient_key(&set, KeyEncryptionAlg::Rsa1_5).unwrap()["kid"], "any");
-    assert_eq!(recipient_key(&set, KeyEncryptionAlg::RsaOaep256).unwrap()["kid"], "oaep");
+    assert_eq!(recipient_key(&set, KeyEncryptionAlg::RsaOaep256).unwrap()["kid"], "oaep", "use and alg named");
+    let set = json!({ "keys": [any, marked] });
+    assert_eq!(recipient_key(&set, KeyEncryptionAlg::RsaOaep).unwrap()["kid"], "marked", "use enc beats unmarked");
     assert!(matches!(recipient_key(&json!({ "keys": [] }), KeyEncryptionAlg::RsaOaep), Err(JweError::NoKey(_))));
 }
 

@@ -17,6 +17,10 @@ pub struct AuthorizationCode {
     pub client_id: String,
     pub redirect_uri: String,
     pub user_id: Uuid,
+    /// The user's `sub` for the client, fixed when the user authorized it: a change of
+    /// the client's sector afterwards never changes what this grant says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     pub scope: ScopeSet,
     pub nonce: Option<String>,
     pub code_challenge: Option<CodeChallenge>,

@@ -1,8 +1,9 @@
 //! Other servers' keys (RFC 7517), cached per `jwks_uri`. A token signed with a key the
-//! cache does not know makes the hub fetch the set again, one fetch at a time and at most
-//! once every two seconds (a refetch asked sooner waits for the interval; those waiting
-//! share the one fetch), so a server's key rotation is picked up and forged `kid`s cannot
-//! make the hub hammer the server.
+//! cache does not know makes the hub fetch the set again: one fetch at a time per server,
+//! at most one every two seconds (a refetch asked sooner waits out the interval; callers
+//! waiting meanwhile share that fetch, or its failure), so a server's key rotation is
+//! picked up, forged `kid`s cannot make the hub hammer a server, and a slow server holds
+//! up only the tokens that name it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,15 +31,20 @@ pub struct KeySet {
     pub document: Map<String, Value>,
 }
 
-/// A key set and when it was fetched.
-type Fetched = (Instant, Arc<KeySet>);
+/// What the cache knows of one server's set.
+#[derive(Default)]
+struct Entry {
+    /// The last set read, and when.
+    set: Option<(Instant, Arc<KeySet>)>,
+    /// The last attempt that failed, and when: callers that waited for it hear it too.
+    failure: Option<(Instant, FetchError)>,
+    /// Held while this server is asked, so a burst makes one request, not one each.
+    fetching: Arc<tokio::sync::Mutex<()>>,
+}
 
 #[derive(Default)]
 pub struct KeySetCache {
-    sets: Mutex<HashMap<String, Fetched>>,
-    /// Held while fetching, so a burst of tokens naming unknown keys makes one request,
-    /// not one each (fetches are rare; one lock for every server is enough).
-    fetching: tokio::sync::Mutex<()>,
+    entries: Mutex<HashMap<String, Entry>>,
 }
 
 /// Whether to use the cached set or ask the server again.
@@ -61,42 +67,67 @@ impl KeySetCache {
         freshness: Freshness,
     ) -> Result<Arc<KeySet>, FetchError> {
         let asked = Instant::now();
-        if let Some(set) = self.usable(url, freshness, asked) {
-            return Ok(set);
+        if let Some(answer) = self.known(url, freshness, asked) {
+            return answer;
         }
-        let _one_fetch = self.fetching.lock().await;
-        // Whoever held the lock before may have fetched the set meanwhile.
-        if let Some(set) = self.usable(url, freshness, asked) {
-            return Ok(set);
+        let fetching = self.with_entry(url, |entry| entry.fetching.clone());
+        let _one_fetch = fetching.lock().await;
+        // Whoever held the lock before may have fetched the set, or failed to, meanwhile.
+        if let Some(answer) = self.known(url, freshness, asked) {
+            return answer;
         }
         // A server that rotated its keys a moment after the last fetch is read again once
         // the interval is over, rather than its token refused.
-        if let Some(wait) = self.fetched_at(url).and_then(|at| REFETCH_AFTER.checked_sub(at.elapsed())) {
+        let last = self.with_entry(url, |entry| {
+            let fetched = entry.set.as_ref().map(|(at, _)| *at);
+            fetched.max(entry.failure.as_ref().map(|(at, _)| *at))
+        });
+        if let Some(wait) = last.and_then(|at| REFETCH_AFTER.checked_sub(at.elapsed())) {
             tokio::time::sleep(wait).await;
         }
-        let document = super::fetch_json(http, url, None).await?;
-        let core: CoreJsonWebKeySet = serde_json::from_value(Value::Object(document.clone()))
-            .map_err(|e| FetchError::Invalid(format!("{url}: not a JWK set: {e}")))?;
-        let set = Arc::new(KeySet { core, document });
-        self.sets.lock().unwrap_or_else(|e| e.into_inner()).insert(url.to_owned(), (Instant::now(), set.clone()));
-        Ok(set)
+        match fetch(http, url).await {
+            Ok(set) => {
+                self.with_entry(url, |entry| entry.set = Some((Instant::now(), set.clone())));
+                Ok(set)
+            }
+            Err(error) => {
+                self.with_entry(url, |entry| entry.failure = Some((Instant::now(), error.clone())));
+                Err(error)
+            }
+        }
     }
 
-    fn fetched_at(&self, url: &str) -> Option<Instant> {
-        self.sets.lock().unwrap_or_else(|e| e.into_inner()).get(url).map(|(fetched, _)| *fetched)
+    fn with_entry<T>(&self, url: &str, f: impl FnOnce(&mut Entry) -> T) -> T {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        f(entries.entry(url.to_owned()).or_default())
     }
 
-    /// The cached set, if it may be used as `freshness` asks (`asked`: when the caller
-    /// asked; a refetch is satisfied by a fetch made since).
-    fn usable(&self, url: &str, freshness: Freshness, asked: Instant) -> Option<Arc<KeySet>> {
-        let sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
-        let (fetched, set) = sets.get(url)?;
-        let age = fetched.elapsed();
-        let usable = match freshness {
-            Freshness::Cached => age < FRESH_FOR,
-            Freshness::Refetch => *fetched >= asked,
-            Freshness::Recent => age < RECENT_FOR,
-        };
-        usable.then(|| set.clone())
+    /// The answer the cache has without asking the server (`asked`: when the caller asked;
+    /// a refetch is satisfied by a fetch, or a failure, since).
+    fn known(&self, url: &str, freshness: Freshness, asked: Instant) -> Option<Result<Arc<KeySet>, FetchError>> {
+        self.with_entry(url, |entry| {
+            if let Some((fetched, set)) = &entry.set {
+                let age = fetched.elapsed();
+                let usable = match freshness {
+                    Freshness::Cached => age < FRESH_FOR,
+                    Freshness::Refetch => *fetched >= asked,
+                    Freshness::Recent => age < RECENT_FOR,
+                };
+                if usable {
+                    return Some(Ok(set.clone()));
+                }
+            }
+            match &entry.failure {
+                Some((failed, error)) if *failed >= asked => Some(Err(error.clone())),
+                _ => None,
+            }
+        })
     }
+}
+
+async fn fetch(http: &reqwest::Client, url: &str) -> Result<Arc<KeySet>, FetchError> {
+    let document = super::fetch_json(http, url, None).await?;
+    let core: CoreJsonWebKeySet = serde_json::from_value(Value::Object(document.clone()))
+        .map_err(|e| FetchError::Invalid(format!("{url}: not a JWK set: {e}")))?;
+    Ok(Arc::new(KeySet { core, document }))
 }

@@ -70,7 +70,7 @@ impl Outbound {
 
 /// A fetch that did not give a usable document; the detail is for the log and the
 /// administrator, never a secret.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
     /// Not reachable, too slow, or answered with an HTTP error.
     #[error("{0}")]

@@ -24,6 +24,9 @@ pub struct RefreshGrant {
     pub sid: Option<String>,
     /// User claims the `claims` parameter asked for in the ID token.
     pub id_token_claims: Vec<String>,
+    /// The user's `sub` for the client, fixed when the user authorized it (None: granted
+    /// before the hub kept it; computed then).
+    pub subject: Option<String>,
 }
 
 /// Which grants `live_grants` looks for.
@@ -62,6 +65,7 @@ impl Store {
             acr: Set(grant.acr.clone()),
             sid: Set(grant.sid.clone()),
             id_token_claims: Set((!grant.id_token_claims.is_empty()).then(|| to_json_strings(&grant.id_token_claims))),
+            subject: Set(grant.subject.clone()),
             created_at: Set(Utc::now()),
             expires_at: Set(expires_at),
             used_at: Set(None),
@@ -89,6 +93,7 @@ impl Store {
                 acr: row.acr,
                 sid: row.sid,
                 id_token_claims: row.id_token_claims.as_ref().map(json_strings).unwrap_or_default(),
+                subject: row.subject,
             },
             expires_at: row.expires_at,
             used: row.used_at.is_some(),

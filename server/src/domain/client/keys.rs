@@ -42,14 +42,22 @@ pub(super) fn check(
 }
 
 /// `{prefix}_alg` and `{prefix}_enc` (OIDC Registration 1.0 §2): an `enc` needs an `alg`,
-/// which defaults it to A128CBC-HS256, and encryption needs the client's keys.
+/// which defaults it to A128CBC-HS256, and encryption needs the client's keys: an RSA key
+/// not reserved for signatures, where they are given by value.
 pub(super) fn check_encryption(
     prefix: &str,
     alg: Option<KeyEncryptionAlg>,
     enc: Option<ContentEncryptionAlg>,
-    has_keys: bool,
+    keys: Option<&ClientKeys>,
     errors: &mut FieldErrors,
 ) -> Option<ResponseEncryption> {
+    let has_keys = match keys {
+        Some(ClientKeys::Jwks(set)) => set.get("keys").and_then(|keys| keys.as_array()).is_some_and(|keys| {
+            keys.iter().any(|key| key.get("kty") == Some(&"RSA".into()) && key.get("use") != Some(&"sig".into()))
+        }),
+        Some(ClientKeys::JwksUri(_)) => true,
+        None => false,
+    };
     match (alg, enc) {
         (None, None) => None,
         (None, Some(_)) => {
@@ -58,7 +66,7 @@ pub(super) fn check_encryption(
         }
         (Some(alg), enc) => {
             if !has_keys {
-                errors.add(format!("{prefix}_alg"), "encryption needs the client's public keys: jwks or jwks_uri");
+                errors.add(format!("{prefix}_alg"), "encryption needs the client's RSA public key: jwks or jwks_uri");
             }
             Some(ResponseEncryption { alg, enc: enc.unwrap_or(ContentEncryptionAlg::A128CbcHs256) })
         }
@@ -91,20 +99,30 @@ fn validate_jwks(jwks: &serde_json::Value) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    fn fields(errors: &FieldErrors) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
     #[test]
-    fn encryption_needs_an_alg_and_keys_and_defaults_its_enc() {
+    fn encryption_needs_an_alg_and_an_rsa_key_and_defaults_its_enc() {
+        let rsa = ClientKeys::Jwks(serde_json::json!({ "keys": [{ "kty": "RSA", "n": "AQAB", "e": "AQAB" }] }));
+        let prefix = "id_token_encrypted_response";
         let mut errors = FieldErrors::new();
-        let chosen =
-            check_encryption("id_token_encrypted_response", Some(KeyEncryptionAlg::RsaOaep), None, true, &mut errors);
+        let chosen = check_encryption(prefix, Some(KeyEncryptionAlg::RsaOaep), None, Some(&rsa), &mut errors);
         assert!(errors.is_empty());
         assert_eq!(chosen.map(|e| e.enc), Some(ContentEncryptionAlg::A128CbcHs256));
 
         let mut errors = FieldErrors::new();
-        check_encryption("userinfo_encrypted_response", None, Some(ContentEncryptionAlg::A256Gcm), true, &mut errors);
-        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["userinfo_encrypted_response_enc"]);
+        check_encryption(prefix, None, Some(ContentEncryptionAlg::A256Gcm), Some(&rsa), &mut errors);
+        assert_eq!(fields(&errors), ["id_token_encrypted_response_enc"]);
 
         let mut errors = FieldErrors::new();
-        check_encryption("userinfo_encrypted_response", Some(KeyEncryptionAlg::Rsa1_5), None, false, &mut errors);
-        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["userinfo_encrypted_response_alg"]);
+        check_encryption(prefix, Some(KeyEncryptionAlg::Rsa1_5), None, None, &mut errors);
+        assert_eq!(fields(&errors), ["id_token_encrypted_response_alg"]);
+
+        let mut errors = FieldErrors::new();
+        let signing_only = ClientKeys::Jwks(serde_json::json!({ "keys": [{ "kty": "EC", "crv": "P-256" }] }));
+        check_encryption(prefix, Some(KeyEncryptionAlg::Rsa1_5), None, Some(&signing_only), &mut errors);
+        assert_eq!(fields(&errors), ["id_token_encrypted_response_alg"], "no RSA key to encrypt to");
     }
 }

@@ -147,14 +147,14 @@ impl ClientMetadata {
             "id_token_encrypted_response",
             self.id_token_encrypted_response_alg,
             self.id_token_encrypted_response_enc,
-            keys.is_some(),
+            keys.as_ref(),
             &mut errors,
         );
         let userinfo_encryption = keys::check_encryption(
             "userinfo_encrypted_response",
             self.userinfo_encrypted_response_alg,
             self.userinfo_encrypted_response_enc,
-            keys.is_some(),
+            keys.as_ref(),
             &mut errors,
         );
         self.check_about(&mut errors);

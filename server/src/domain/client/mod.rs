@@ -149,8 +149,8 @@ impl Client {
             SubjectType::Public => None,
             SubjectType::Pairwise => Some(
                 sector::host(self.sector_identifier_uri.as_deref(), &self.redirect_uris)
-                    // Unreachable for a checked client; the client alone is the narrowest sector.
-                    .unwrap_or_else(|| self.client_id.clone()),
+                    // A loopback redirect names no one: the client is a sector of its own.
+                    .unwrap_or_else(|| format!("client:{}", self.client_id)),
             ),
         }
     }

@@ -1,8 +1,9 @@
 //! The sector of a pairwise client (OIDC Core §8.1): clients of one sector see a user
 //! under the same `sub`, clients of other sectors under another. It is the host of the
 //! client's `sector_identifier_uri`, or, without one, the single host of its redirect
-//! URIs. The sector document itself (a JSON array that must list every redirect URI) is
-//! fetched where the client is saved, by `manage::clients`.
+//! URIs; a loopback host (a native app's) names no one, so such a client is a sector of
+//! its own. The sector document itself (a JSON array that must list every redirect URI)
+//! is fetched where the client is saved, by `manage::clients`.
 
 use super::super::protocol::SubjectType;
 use super::super::validation::{self, FieldErrors};
@@ -12,7 +13,10 @@ pub(super) fn host(sector_identifier_uri: Option<&str>, redirect_uris: &[String]
     let host_of = |uri: &str| url::Url::parse(uri).ok()?.host_str().map(str::to_ascii_lowercase);
     match sector_identifier_uri {
         Some(uri) => host_of(uri),
-        None => redirect_uris.first().and_then(|uri| host_of(uri)),
+        None => redirect_uris
+            .first()
+            .filter(|uri| !url::Url::parse(uri).is_ok_and(|url| validation::is_loopback(&url)))
+            .and_then(|uri| host_of(uri)),
     }
 }
 
@@ -63,6 +67,7 @@ mod tests {
             host(Some("https://sector.example.org/uris.json"), &redirects).as_deref(),
             Some("sector.example.org")
         );
+        assert_eq!(host(None, &uris(&["http://127.0.0.1/cb"])), None, "a native app's loopback names no sector");
     }
 
     #[test]

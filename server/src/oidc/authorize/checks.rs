@@ -89,7 +89,14 @@ pub async fn validate_for(
     // (OIDC Registration 1.0 §2).
     let max_age = check_max_age(params).map_err(|(code, d)| fail(code, d))?.or(client.default_max_age);
     let nonce = check_nonce(response_type, params).map_err(|(code, d)| fail(code, d))?;
-    let expected_subject = check_id_token_hint(state, &client, params).await.map_err(|(code, d)| fail(code, d))?;
+    let hinted = check_id_token_hint(state, &client, params).await.map_err(|(code, d)| fail(code, d))?;
+    let claimed = check_claimed_subject(state, &client, &requested_claims).await.map_err(|(code, d)| fail(code, d))?;
+    let expected_subject = match (hinted, claimed) {
+        (Some(hinted), Some(claimed)) if hinted != claimed => {
+            return Err(fail(ErrorCode::InvalidRequest, "id_token_hint and the claims request name different users"));
+        }
+        (hinted, claimed) => hinted.or(claimed),
+    };
     let login_hint = check_login_hint(params).map_err(|(code, d)| fail(code, d))?;
     let idp_hint = check_idp_hint(params).map_err(|(code, d)| fail(code, d))?;
 
@@ -254,6 +261,21 @@ fn check_login_hint(params: &Params) -> CheckResult<Option<String>> {
     match params.get("login_hint") {
         Some(hint) if hint.len() > MAX_LOGIN_HINT_LEN => Err((ErrorCode::InvalidRequest, "login_hint is too long")),
         hint => Ok(hint.map(str::to_owned)),
+    }
+}
+
+/// A claims request for a particular `sub` (OIDC Core §5.5.1): the user it names as the
+/// client knows them, or a subject no user has when the hub issued no such `sub`.
+async fn check_claimed_subject(
+    state: &AppState,
+    client: &Client,
+    claims: &ClaimsRequest,
+) -> CheckResult<Option<String>> {
+    let Some(subject) = claims.subject() else { return Ok(None) };
+    match crate::subjects::resolve(state, client, subject).await {
+        Ok(Some(user_id)) => Ok(Some(user_id.to_string())),
+        Ok(None) => Ok(Some(format!("unknown:{subject}"))),
+        Err(_) => Err((ErrorCode::TemporarilyUnavailable, "the hub cannot read its records; try again")),
     }
 }
 

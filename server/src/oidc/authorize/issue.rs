@@ -26,11 +26,14 @@ pub async fn authorization_response(
     let response_type = request.response_type;
     let grant_id = Uuid::new_v4();
     let mut params = Vec::new();
+    let stored = state.store.find_client(&request.client_id).await?.ok_or("the client is gone")?;
+    let subject = crate::subjects::issue(state, &stored.client, session.user_id).await?;
     let code = if response_type.issues_code() {
         let code = AuthorizationCode {
             client_id: request.client_id.clone(),
             redirect_uri: request.target.redirect_uri.clone(),
             user_id: session.user_id,
+            subject: Some(subject.clone()),
             scope: request.scope.clone(),
             nonce: request.nonce.clone(),
             code_challenge: request.code_challenge.clone(),
@@ -49,9 +52,7 @@ pub async fn authorization_response(
         None
     };
     if response_type.uses_implicit() {
-        let stored = state.store.find_client(&request.client_id).await?.ok_or("the client is gone")?;
         let user = state.store.find_user(session.user_id).await?.filter(|u| !u.disabled).ok_or("the user is gone")?;
-        let subject = crate::subjects::issue(state, &stored.client, user.id).await?;
         let grant = UserGrant {
             user: &user,
             subject: &subject,

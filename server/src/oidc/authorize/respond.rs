@@ -46,7 +46,18 @@ pub async fn carry_out(
         }
         Step::Issue => {
             let session = session.ok_or("a code can only be issued in a session")?;
-            let params = issue::authorization_response(state, &pending.request, session).await?;
+            let params = match issue::authorization_response(state, &pending.request, session).await {
+                Ok(params) => params,
+                // What the client's registration rules out (keys to encrypt to, say) is its
+                // to hear, at its verified redirect URI.
+                Err(failure) => match failure.downcast::<OAuthError>() {
+                    Ok(failure) => {
+                        finished(state, id).await?;
+                        return Ok(error(state, &pending.request.target, &failure));
+                    }
+                    Err(other) => return Err(other),
+                },
+            };
             finished(state, id).await?;
             return Ok(deliver(state, &pending.request.target, params));
         }

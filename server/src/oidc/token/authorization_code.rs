@@ -26,6 +26,8 @@ pub async fn exchange(
     // Remember redeemed codes as long as anything they issued may be in use.
     let remember =
         Duration::from_secs(state.settings.access_token_ttl_secs.max(state.settings.authorization_code_ttl_secs));
+    // A token the hub could not encrypt must not cost the code (the client may retry).
+    crate::oidc::encryption::ready(state, &client.client).await?;
     let code = match code::redeem(&state.sessions, value, remember).await.map_err(internal)? {
         // Checked above on the same value; checked again in case it was issued meanwhile.
         Redemption::Fresh(code) => {
@@ -46,7 +48,10 @@ pub async fn exchange(
         .filter(|user| !user.disabled)
         .ok_or_else(|| OAuthError::invalid_grant("the user is no longer active"))?;
 
-    let subject = crate::subjects::issue(state, &client.client, user.id).await.map_err(|e| OAuthError::internal(&e))?;
+    let subject = match &code.subject {
+        Some(subject) => subject.clone(),
+        None => crate::subjects::issue(state, &client.client, user.id).await.map_err(|e| OAuthError::internal(&e))?,
+    };
     let grant = UserGrant {
         user: &user,
         subject: &subject,
@@ -80,6 +85,7 @@ pub async fn exchange(
             acr: code.acr.clone(),
             sid: Some(code.sid.clone()),
             id_token_claims: code.id_token_claims.clone(),
+            subject: Some(subject.clone()),
         };
         Some(issue::refresh_token(state, &refresh).await?)
     } else {

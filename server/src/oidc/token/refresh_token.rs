@@ -34,6 +34,8 @@ pub async fn exchange(
     if stored.revoked {
         return Err(OAuthError::invalid_grant("the refresh token was revoked"));
     }
+    // A token the hub could not encrypt must not cost the refresh token (it may retry).
+    crate::oidc::encryption::ready(state, &client.client).await?;
     if stored.used || !state.store.mark_refresh_token_used(stored.id).await.map_err(internal)? {
         issue::revoke_replayed(state, stored.grant.family_id).await?;
         return Err(OAuthError::invalid_grant("the refresh token was already used"));
@@ -67,7 +69,10 @@ pub async fn exchange(
         .ok_or_else(|| OAuthError::invalid_grant("the user is no longer active"))?;
 
     let auth_time = stored.grant.auth_time.timestamp();
-    let subject = crate::subjects::issue(state, &client.client, user.id).await.map_err(internal)?;
+    let subject = match &stored.grant.subject {
+        Some(subject) => subject.clone(),
+        None => crate::subjects::issue(state, &client.client, user.id).await.map_err(internal)?,
+    };
     let grant = UserGrant {
         user: &user,
         subject: &subject,
@@ -85,7 +90,8 @@ pub async fn exchange(
     } else {
         None
     };
-    let next = RefreshGrant { scope: stored.grant.scope.clone(), ..stored.grant.clone() };
+    let next =
+        RefreshGrant { scope: stored.grant.scope.clone(), subject: Some(subject.clone()), ..stored.grant.clone() };
     let refresh_token = issue::refresh_token(state, &next).await?;
     Ok(issue::response(access, &scope, id_token, Some(refresh_token)))
 }

@@ -16,6 +16,7 @@ pub struct Model {
     pub acr: Option<String>,
     pub sid: Option<String>,
     pub id_token_claims: Option<Json>,
+    pub subject: Option<String>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,
