@@ -11,6 +11,8 @@ pub const INTROSPECTION: &str = "/introspect";
 pub const REVOCATION: &str = "/revoke";
 /// Pushed authorization requests (RFC 9126).
 pub const PAR: &str = "/par";
+/// The page where a person enters a device's user code (RFC 8628 `verification_uri`).
+pub const DEVICE: &str = "/device";
 /// Dynamic registration (RFC 7591) and, per client, its management (RFC 7592).
 pub const REGISTRATION: &str = "/register";
 pub const REGISTRATION_CLIENT: &str = "/register/:client_id";

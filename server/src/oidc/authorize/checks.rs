@@ -10,7 +10,7 @@ use crate::oidc::id_token_hint;
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::state::AppState;
 
-use super::pending::{AuthorizationRequest, ResponseTarget};
+use super::pending::{AuthorizationRequest, Recipient, ResponseTarget};
 use super::{pushed, request_object};
 
 /// How a failed request is answered.
@@ -92,7 +92,7 @@ pub async fn validate_for(
         unverified_client: client.origin == ClientOrigin::Registration,
         client_id: client.client_id,
         client_name: client.client_name,
-        target,
+        target: Recipient::Redirect(target),
         scope,
         nonce,
         code_challenge,
