@@ -5,6 +5,7 @@ pub mod authorize;
 pub mod client_auth;
 pub mod code;
 pub mod device;
+pub mod device_authorization;
 pub mod discovery;
 pub mod encryption;
 pub mod end_session;

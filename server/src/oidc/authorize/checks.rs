@@ -163,7 +163,7 @@ fn check_response_type(client: &Client, params: &Params) -> CheckResult<Response
 
 /// Unknown scopes are ignored (OIDC Core §3.1.2.1); scopes the client was not registered
 /// for are dropped.
-fn check_scope(client: &Client, params: &Params) -> CheckResult<ScopeSet> {
+pub(super) fn check_scope(client: &Client, params: &Params) -> CheckResult<ScopeSet> {
     let requested = ScopeSet::parse(params.get("scope").unwrap_or_default())
         .ok_or((ErrorCode::InvalidScope, "scope contains characters that are not allowed"))?;
     let granted = requested.intersection(&client.scope);

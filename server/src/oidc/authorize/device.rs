@@ -1,7 +1,8 @@
 //! The device authorization grant (RFC 8628) as a way into the one authorization flow.
-//! A user code a person confirmed on the user-code page starts a pending request
-//! (`begin_device`) for the device's client and scopes, as `/authorize` would, so
-//! sign-in, consent and every later step are the same ones. Only the answer goes elsewhere: not to a redirect
+//! `/device_authorization` checks the scope here, as `/authorize` checks it. A user code
+//! a person confirmed on the user-code page starts a pending request (`begin_device`)
+//! for the device's client and scopes, as `/authorize` would, so sign-in, consent and
+//! every later step are the same ones. Only the answer goes elsewhere: not to a redirect
 //! URI but into the session store, where the device's next poll finds it, while the page
 //! tells the person to return to their device.
 
@@ -9,9 +10,11 @@ use poem::http::StatusCode;
 use poem::{Request, Response};
 use uuid::Uuid;
 
+use super::checks;
 use super::pending::{AuthorizationRequest, DeviceTarget, Recipient};
-use crate::domain::ResponseType;
 use crate::domain::client::ClientOrigin;
+use crate::domain::{Client, ResponseType, ScopeSet};
+use crate::http::extract::Params;
 use crate::http::page::{self, DeviceDonePage};
 use crate::oidc::code::AuthorizationCode;
 use crate::oidc::device::{self, Answer, Found};
@@ -20,6 +23,11 @@ use crate::session::browser::BrowserSession;
 use crate::state::AppState;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// The scopes a device may ask for, checked as `/authorize` checks them for the client.
+pub fn device_scope(client: &Client, params: &Params) -> Result<ScopeSet, OAuthError> {
+    checks::check_scope(client, params).map_err(|(code, description)| OAuthError::new(code, description))
+}
 
 /// Starts the sign-in that answers the device authorization a person just confirmed.
 pub async fn begin_device(state: &AppState, req: &Request, confirmed: Found) -> Response {

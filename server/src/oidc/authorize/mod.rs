@@ -16,7 +16,7 @@ mod request_object;
 mod respond;
 mod resume;
 
-pub use device::begin_device;
+pub use device::{begin_device, device_scope};
 pub use pending::{Caller, Notice, PendingAuthorization, Recipient};
 pub use pushed::{PushedRequest, push};
 pub use respond::expired;
