@@ -8,6 +8,7 @@ mod authorize_errors;
 mod cli;
 mod client_assertions;
 mod code_flow;
+mod device;
 mod encryption;
 mod federation;
 mod interop;
