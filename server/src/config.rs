@@ -50,6 +50,10 @@ pub struct Settings {
     pub consent_ttl_secs: u64,
     pub session_idle_ttl_secs: u64,
     pub session_absolute_ttl_secs: u64,
+    /// How long a device code and its user code stay usable (RFC 8628 §3.2 `expires_in`).
+    pub device_code_ttl_secs: u64,
+    /// The seconds a device must wait between polls (RFC 8628 §3.2 `interval`).
+    pub device_poll_interval_secs: u64,
 
     /// Password hashes computed at once; the rest wait, so logins cannot starve the
     /// token endpoint. Unset: the number of CPUs.
@@ -112,6 +116,8 @@ impl Default for Settings {
             consent_ttl_secs: 90 * 24 * 3600,
             session_idle_ttl_secs: 8 * 3600,
             session_absolute_ttl_secs: 7 * 24 * 3600,
+            device_code_ttl_secs: 600,
+            device_poll_interval_secs: 5,
             password_hash_concurrency: None,
             login_throttle_per_account: 10,
             login_throttle_per_address: 100,
@@ -196,6 +202,8 @@ impl Settings {
         "consent_ttl_secs",
         "session_idle_ttl_secs",
         "session_absolute_ttl_secs",
+        "device_code_ttl_secs",
+        "device_poll_interval_secs",
         "password_hash_concurrency",
         "login_throttle_per_account",
         "login_throttle_per_address",
@@ -242,6 +250,8 @@ impl Settings {
             ("HUB_CONSENT_TTL_SECS", self.consent_ttl_secs),
             ("HUB_SESSION_IDLE_TTL_SECS", self.session_idle_ttl_secs),
             ("HUB_SESSION_ABSOLUTE_TTL_SECS", self.session_absolute_ttl_secs),
+            ("HUB_DEVICE_CODE_TTL_SECS", self.device_code_ttl_secs),
+            ("HUB_DEVICE_POLL_INTERVAL_SECS", self.device_poll_interval_secs),
             ("HUB_LOGIN_THROTTLE_WINDOW_SECS", self.login_throttle_window_secs),
             ("HUB_REGISTRATION_WINDOW_SECS", self.registration_window_secs),
         ];

@@ -8,8 +8,11 @@ use poem::middleware::Cors;
 use poem::{EndpointExt, Route, get, post};
 
 use crate::http::{assets, health, middleware};
-use crate::interaction::{consent, login};
-use crate::oidc::{authorize, discovery, end_session, introspection, jwks, par, paths, revocation, token, userinfo};
+use crate::interaction::{consent, device, login};
+use crate::oidc::{
+    authorize, device_authorization, discovery, end_session, introspection, jwks, par, paths, revocation, token,
+    userinfo,
+};
 use crate::state::AppState;
 use crate::{admin, admin_ui, federation, registration};
 
@@ -23,6 +26,7 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         .at(paths::TOKEN, post(token::post).with(cors()))
         .at(paths::USERINFO, get(userinfo::endpoint).post(userinfo::endpoint).with(cors()))
         .at(paths::PAR, post(par::post).with(cors()))
+        .at(paths::DEVICE_AUTHORIZATION, post(device_authorization::post))
         .at(paths::INTROSPECTION, post(introspection::post))
         .at(paths::REVOCATION, post(revocation::post).with(cors()))
         .at(paths::END_SESSION, get(end_session::endpoint).post(end_session::endpoint))
@@ -32,6 +36,7 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         // The steps of the authorization flow that a person sees (SPEC §7).
         .at(paths::LOGIN, get(login::get).post(login::post))
         .at(paths::CONSENT, get(consent::get).post(consent::post))
+        .at(paths::DEVICE, get(device::get).post(device::post))
         // The hub as a relying party to upstreams (SPEC §5).
         .at(paths::UPSTREAM_START, get(federation::flow::start))
         .at(paths::UPSTREAM_CALLBACK, get(federation::flow::callback))

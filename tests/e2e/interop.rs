@@ -1,10 +1,13 @@
 //! Interop with app servers written independently of this repository: npm's
 //! `openid-client` (OpenID-certified) signs alice in through the hub, validating the ID
-//! token and RFC 9207 `iss`, then calls userinfo, refreshes, introspects and revokes; a
-//! Flask API protected by Flask-OIDC 2.x's `accept_token` introspects the tokens it gets.
+//! token and RFC 9207 `iss`, then calls userinfo, refreshes, introspects and revokes, and
+//! runs the device grant as a CLI would; a Flask API protected by Flask-OIDC 2.x's
+//! `accept_token` introspects the tokens it gets.
 
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use e2e::TestHub;
 
@@ -55,6 +58,62 @@ async fn openid_client_signs_in_validates_refreshes_introspects_and_revokes() {
     assert_eq!(result["revoked_access_token_active"], false, "RFC 7009: a revoked access token");
     assert_eq!(result["refresh_token_active_after_access_revoked"], true, "the grant outlives one access token");
     assert_eq!(result["access_token_active_after_grant_revoked"], false, "revoking the refresh token ends the grant");
+}
+
+/// A CLI on openid-client starts the device grant (RFC 8628) as a public client and
+/// polls, while alice enters its user code on the hub's page in a browser and signs in.
+#[tokio::test]
+async fn openid_client_runs_the_device_grant_while_the_user_signs_in_in_a_browser() {
+    crate::backend();
+    let dir = script_dir();
+    assert!(dir.join("node_modules/openid-client").exists(), "openid-client is not installed: run tests/run");
+    let hub = TestHub::spawn_with(&[("HUB_DEVICE_POLL_INTERVAL_SECS", "1")]).await;
+    let alice = hub.add_user("alice", crate::code_flow::PASSWORD, &["--email", "alice@example.com"]);
+    let cli = hub.add_client(&[
+        "--name",
+        "Hub CLI",
+        "--public",
+        "--grant-type",
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "--grant-type",
+        "refresh_token",
+    ]);
+
+    let mut node = Command::new("node")
+        .current_dir(&dir)
+        .args(["device.mjs", &hub.issuer, &cli.client_id])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    let stdout = node.stdout.take().expect("piped");
+    let (lines, mut printed) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).for_each(|l| drop(lines.send(l))));
+    let mut next_line = async || {
+        let line = tokio::time::timeout(Duration::from_secs(60), printed.recv()).await.ok().flatten();
+        serde_json::from_str::<serde_json::Value>(&line.unwrap_or_default()).ok()
+    };
+
+    let Some(device) = next_line().await else {
+        let output = node.wait_with_output().expect("node ends");
+        panic!("device.mjs printed no user code:\n{}", String::from_utf8_lossy(&output.stderr));
+    };
+    assert_eq!(device["verification_uri"], hub.url("/device"), "{device}");
+    let user_code = device["user_code"].as_str().expect("a user code");
+    let done = crate::device::sign_in_on_the_page(&hub, &e2e::Browser::new(), user_code, "allow").await;
+    assert!(done.body.contains("You can return to your device"), "{}", done.body);
+
+    let result = next_line().await;
+    let output = tokio::task::spawn_blocking(move || node.wait_with_output()).await.unwrap().expect("node ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "openid-client failed:\n{stderr}\nhub log:\n{}", hub.log_text());
+    let result = result.expect("device.mjs printed its tokens");
+    assert_eq!(result["sub"], alice.as_str(), "{result}");
+    assert_eq!(result["iss"], hub.issuer.as_str());
+    assert_eq!(result["aud"], cli.client_id.as_str());
+    assert_eq!(result["amr"], serde_json::json!(["pwd"]));
+    assert_eq!(result["email"], "alice@example.com");
+    assert_eq!(result["refreshed"], true, "a rotated refresh token");
 }
 
 /// Flask-OIDC 2.x as a resource server (`@oidc.accept_token`): it introspects each bearer

@@ -9,6 +9,7 @@ mod claims_request;
 mod cli;
 mod client_assertions;
 mod code_flow;
+mod device;
 mod encryption;
 mod federation;
 mod interop;

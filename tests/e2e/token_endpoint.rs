@@ -339,7 +339,7 @@ async fn unknown_grant_types_are_unsupported_grant_type() {
     assert_eq!(error_code(&error), "unsupported_grant_type");
 
     let basic = Some((s.creds.client_id.as_str(), s.secret()));
-    let body = form(&[("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", "x")]);
+    let body = form(&[("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("subject_token", "x")]);
     let reply = raw_token_request(&s.hub, basic, FORM, body).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.error(), "unsupported_grant_type");

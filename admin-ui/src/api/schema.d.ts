@@ -624,8 +624,8 @@ export interface components {
              */
             grant_types: components["schemas"]["GrantType"][];
             /**
-             * @description Default: `["code"]`; empty for a client_credentials-only client. A response type
-             *     with `id_token` or `token` needs the `implicit` grant.
+             * @description Default: `["code"]`; empty for a client_credentials or device-only client. A
+             *     response type with `id_token` or `token` needs the `implicit` grant.
              * @default [
              *       "code"
              *     ]
@@ -726,8 +726,8 @@ export interface components {
              */
             grant_types: components["schemas"]["GrantType"][];
             /**
-             * @description Default: `["code"]`; empty for a client_credentials-only client. A response type
-             *     with `id_token` or `token` needs the `implicit` grant.
+             * @description Default: `["code"]`; empty for a client_credentials or device-only client. A
+             *     response type with `id_token` or `token` needs the `implicit` grant.
              * @default [
              *       "code"
              *     ]
@@ -930,7 +930,7 @@ export interface components {
             detail: string;
         };
         /** @enum {string} */
-        GrantType: "authorization_code" | "implicit" | "refresh_token" | "client_credentials";
+        GrantType: "authorization_code" | "implicit" | "refresh_token" | "client_credentials" | "urn:ietf:params:oauth:grant-type:device_code";
         /** Group */
         Group: {
             /** Format: uuid */

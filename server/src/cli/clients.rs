@@ -38,8 +38,9 @@ pub struct ClientAdd {
     /// Human-readable name shown on the consent page.
     #[arg(long)]
     pub name: String,
-    /// A redirect URI (repeatable); matched exactly.
-    #[arg(long = "redirect-uri", required = true, value_name = "URI")]
+    /// A redirect URI (repeatable); matched exactly. Needed unless the client only uses
+    /// client_credentials or the device grant.
+    #[arg(long = "redirect-uri", value_name = "URI")]
     pub redirect_uris: Vec<String>,
     /// Where the app may return after signing out (repeatable).
     #[arg(long = "post-logout-redirect-uri", value_name = "URI")]
@@ -57,7 +58,8 @@ pub struct ClientAdd {
     #[arg(long)]
     pub auth_method: Option<String>,
     /// Grant types (repeatable): authorization_code, implicit, refresh_token,
-    /// client_credentials. Default: authorization_code and refresh_token.
+    /// client_credentials, urn:ietf:params:oauth:grant-type:device_code (or device_code:
+    /// CLIs and TVs, RFC 8628). Default: authorization_code and refresh_token.
     #[arg(long = "grant-type", value_name = "GRANT")]
     pub grant_types: Vec<String>,
     /// Response types (repeatable, quoted: "code id_token"). Default: code with the
@@ -283,8 +285,13 @@ fn auth_method(method: &str) -> anyhow::Result<TokenEndpointAuthMethod> {
         .with_context(|| format!("unknown --auth-method {method}; use client_secret_basic, client_secret_post or none"))
 }
 
+/// The RFC names, and `device_code` for the device grant's URN.
 fn grant_types(names: &[String]) -> anyhow::Result<Vec<GrantType>> {
-    names.iter().map(|g| GrantType::parse(g).with_context(|| format!("unknown --grant-type {g}"))).collect()
+    let parse = |name: &str| match name {
+        "device_code" => Some(GrantType::DeviceCode),
+        name => GrantType::parse(name),
+    };
+    names.iter().map(|g| parse(g).with_context(|| format!("unknown --grant-type {g}"))).collect()
 }
 
 fn id_token_alg(alg: &str) -> anyhow::Result<SigningAlg> {

@@ -11,6 +11,7 @@ pub mod sign_in;
 pub mod social_login_key;
 pub mod standard_claims;
 pub mod user;
+pub mod user_code;
 pub mod validation;
 
 pub use client::{Client, ClientKind};

@@ -150,12 +150,14 @@ wire_enum!(
 
 wire_enum!(
     /// `implicit` is registered for response types that return tokens from the
-    /// authorization endpoint (RFC 7591 §2.1); no token request uses it.
+    /// authorization endpoint (RFC 7591 §2.1); no token request uses it. `DeviceCode` is
+    /// the device authorization grant of CLIs and TVs (RFC 8628).
     GrantType {
         AuthorizationCode = "authorization_code",
         Implicit = "implicit",
         RefreshToken = "refresh_token",
         ClientCredentials = "client_credentials",
+        DeviceCode = "urn:ietf:params:oauth:grant-type:device_code",
     }
 );
 

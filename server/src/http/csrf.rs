@@ -13,6 +13,8 @@ pub enum Purpose {
     Login,
     Consent,
     Logout,
+    /// The device grant's user-code page.
+    Device,
 }
 
 impl Purpose {
@@ -21,6 +23,7 @@ impl Purpose {
             Purpose::Login => b"login",
             Purpose::Consent => b"consent",
             Purpose::Logout => b"logout",
+            Purpose::Device => b"device",
         }
     }
 }

@@ -6,7 +6,8 @@ use poem::{IntoResponse, Response};
 
 use crate::state::AppState;
 pub use crate::templates::{
-    ConsentPage, ErrorPage, FormField, FormPostPage, LoggedOutPage, LoginLink, LoginPage, LogoutPage, Page,
+    ConsentPage, DeviceConfirmPage, DeviceDonePage, DevicePage, ErrorPage, FormField, FormPostPage, LoggedOutPage,
+    LoginLink, LoginPage, LogoutPage, Page,
 };
 
 /// No script and no third-party anything; pages work without JavaScript (SPEC §7).

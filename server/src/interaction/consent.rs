@@ -9,7 +9,7 @@ use poem::{Body, Request, Response, handler};
 use crate::http::csrf::{self, Purpose};
 use crate::http::page::ConsentPage;
 use crate::http::{cookies, extract, page};
-use crate::oidc::authorize::{self, Caller, Outcome};
+use crate::oidc::authorize::{self, Caller, Outcome, Recipient};
 use crate::oidc::paths;
 use crate::session::browser::BrowserSession;
 use crate::state::AppState;
@@ -39,10 +39,13 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
         csrf_token: csrf::token(state, &interaction.browser, Purpose::Consent),
         interaction: interaction.id.clone(),
         client_name: request.client_name.clone(),
-        returns_to: url::Url::parse(&request.target.redirect_uri)
-            .ok()
-            .and_then(|url| url.host_str().map(str::to_owned))
-            .unwrap_or_else(|| request.target.redirect_uri.clone()),
+        returns_to: match &request.target {
+            Recipient::Redirect(target) => url::Url::parse(&target.redirect_uri)
+                .ok()
+                .and_then(|url| url.host_str().map(str::to_owned))
+                .unwrap_or_else(|| target.redirect_uri.clone()),
+            Recipient::Device(_) => "your device".to_owned(),
+        },
         unverified: request.unverified_client,
         username,
         scopes: request.scope.iter().map(describe_scope).collect(),

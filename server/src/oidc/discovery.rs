@@ -27,6 +27,7 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "introspection_endpoint": settings.endpoint(paths::INTROSPECTION),
         "revocation_endpoint": settings.endpoint(paths::REVOCATION),
         "pushed_authorization_request_endpoint": settings.endpoint(paths::PAR),
+        "device_authorization_endpoint": settings.endpoint(paths::DEVICE_AUTHORIZATION),
         // Per client (require_pushed_authorization_requests), never for all.
         "require_pushed_authorization_requests": false,
         "scopes_supported": scope::STANDARD,

@@ -4,6 +4,8 @@ pub mod access_token;
 pub mod authorize;
 pub mod client_auth;
 pub mod code;
+pub mod device;
+pub mod device_authorization;
 pub mod discovery;
 pub mod encryption;
 pub mod end_session;

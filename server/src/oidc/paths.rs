@@ -11,6 +11,10 @@ pub const INTROSPECTION: &str = "/introspect";
 pub const REVOCATION: &str = "/revoke";
 /// Pushed authorization requests (RFC 9126).
 pub const PAR: &str = "/par";
+/// The device authorization endpoint (RFC 8628 §3.1), and the page where a person enters
+/// the user code (its `verification_uri`).
+pub const DEVICE_AUTHORIZATION: &str = "/device_authorization";
+pub const DEVICE: &str = "/device";
 /// Dynamic registration (RFC 7591) and, per client, its management (RFC 7592).
 pub const REGISTRATION: &str = "/register";
 pub const REGISTRATION_CLIENT: &str = "/register/:client_id";

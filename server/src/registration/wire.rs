@@ -93,11 +93,16 @@ impl Registration {
     pub fn into_metadata(self) -> Result<ClientMetadata, Refused> {
         self.refuse_unsupported()?;
         let defaults = ClientMetadata::default();
+        // Omitted, RFC 7591's `code`, unless the grant types name no grant of the
+        // authorization endpoint (a client_credentials or device client): then none.
+        let front_channel =
+            |name: &String| matches!(GrantType::parse(name), Some(GrantType::AuthorizationCode | GrantType::Implicit));
         let response_types: Vec<ResponseType> = match self.response_types {
             Some(names) => names
                 .iter()
                 .map(|name| ResponseType::from_words(name).ok_or_else(|| unsupported("response_types", name)))
                 .collect::<Result<_, _>>()?,
+            None if self.grant_types.as_ref().is_some_and(|grants| !grants.iter().any(front_channel)) => Vec::new(),
             None => defaults.response_types,
         };
         // Omitted, the grant types are those the response types need (RFC 7591 §2.1).

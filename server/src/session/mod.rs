@@ -73,6 +73,14 @@ pub enum Space {
     LogoutToken,
     /// Where a sign-out goes on, under a take-once token (also the `state` sent upstream).
     SignOut,
+    /// A device authorization (RFC 8628), by the digest of its device code.
+    DeviceCode,
+    /// The device code's digest, by the digest of its user code (taken once confirmed).
+    UserCode,
+    /// The user's answer to a device authorization, by the device code's digest.
+    DeviceAnswer,
+    /// When a device last polled and the interval it must keep, by the device code's digest.
+    DevicePoll,
 }
 
 impl Space {
@@ -91,6 +99,10 @@ impl Space {
             Space::UpstreamFlow => "upstream",
             Space::LogoutToken => "logout-jti",
             Space::SignOut => "upstream-logout",
+            Space::DeviceCode => "device",
+            Space::UserCode => "user-code",
+            Space::DeviceAnswer => "device-answer",
+            Space::DevicePoll => "device-poll",
         }
     }
 }

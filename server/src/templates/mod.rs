@@ -14,6 +14,9 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("consent.html", include_str!("../../templates/consent.html")),
+    ("device.html", include_str!("../../templates/device.html")),
+    ("device_confirm.html", include_str!("../../templates/device_confirm.html")),
+    ("device_done.html", include_str!("../../templates/device_done.html")),
     ("logout.html", include_str!("../../templates/logout.html")),
     ("logged_out.html", include_str!("../../templates/logged_out.html")),
     ("error.html", include_str!("../../templates/error.html")),
@@ -138,6 +141,41 @@ mod tests {
             })
             .unwrap();
         assert!(form_post.contains(r#"value="c&quot;x""#));
+    }
+
+    #[test]
+    fn the_device_pages_label_the_code_and_compare_it_with_the_device() {
+        let t = templates();
+        let entry = t
+            .render(&DevicePage {
+                action: "/device".into(),
+                csrf_token: "tok".into(),
+                user_code: "<b>".into(),
+                error: Some("That code is not valid.".into()),
+            })
+            .unwrap();
+        assert!(entry.contains(r#"<label for="user_code">Code</label>"#) && entry.contains(">Continue</button>"));
+        assert!(entry.contains(r#"name="csrf_token" value="tok""#) && entry.contains("That code is not valid."));
+        assert!(entry.contains("&lt;b&gt;"), "what was typed comes back escaped");
+        let confirm = t
+            .render(&DeviceConfirmPage {
+                action: "/device".into(),
+                csrf_token: "tok".into(),
+                user_code: "BCDF-GHJK".into(),
+                client_name: "TV app".into(),
+                unverified: false,
+            })
+            .unwrap();
+        assert!(confirm.contains("Connect TV app?") && confirm.contains("BCDF-GHJK"));
+        assert!(confirm.contains(r#"name="step" value="confirm""#) && confirm.contains(">Continue</button>"));
+        let done = |approved, refused: Option<&str>| {
+            let client_name = "TV app".into();
+            t.render(&DeviceDonePage { client_name, approved, refused: refused.map(str::to_owned) }).unwrap()
+        };
+        assert!(done(true, None).contains("You can return to your device"));
+        let denied = done(false, Some("You did not allow it."));
+        assert!(denied.contains("Access denied") && denied.contains("You did not allow it."));
+        assert!(denied.contains("You can return to your device"));
     }
 
     #[test]

@@ -47,6 +47,39 @@ pub struct ConsentPage {
     pub scopes: Vec<String>,
 }
 
+/// `device.html`: the user-code form of the device grant (RFC 8628 §3.3), "Code" and
+/// "Continue".
+#[derive(Debug, Serialize)]
+pub struct DevicePage {
+    pub action: String,
+    pub csrf_token: String,
+    /// Prefilled: what the person typed, or the `user_code` of the link they followed.
+    pub user_code: String,
+    pub error: Option<String>,
+}
+
+/// `device_confirm.html`: which app a code is for, and the code again, to compare with
+/// the device before signing in (RFC 8628 §5.4).
+#[derive(Debug, Serialize)]
+pub struct DeviceConfirmPage {
+    pub action: String,
+    pub csrf_token: String,
+    /// As the device shows it, `XXXX-XXXX`.
+    pub user_code: String,
+    pub client_name: String,
+    /// The app registered itself (RFC 7591): its name is its own word.
+    pub unverified: bool,
+}
+
+/// `device_done.html`: the device's sign-in is answered; the person returns to it.
+#[derive(Debug, Serialize)]
+pub struct DeviceDonePage {
+    pub client_name: String,
+    pub approved: bool,
+    /// Why the device got no access, in words.
+    pub refused: Option<String>,
+}
+
 /// `logout.html`: "Sign out" confirmation, carrying the app's parameters.
 #[derive(Debug, Serialize)]
 pub struct LogoutPage {
@@ -92,6 +125,18 @@ impl Page for LoginPage {
 
 impl Page for ConsentPage {
     const TEMPLATE: &'static str = "consent.html";
+}
+
+impl Page for DevicePage {
+    const TEMPLATE: &'static str = "device.html";
+}
+
+impl Page for DeviceConfirmPage {
+    const TEMPLATE: &'static str = "device_confirm.html";
+}
+
+impl Page for DeviceDonePage {
+    const TEMPLATE: &'static str = "device_done.html";
 }
 
 impl Page for LogoutPage {

@@ -153,6 +153,7 @@ const GRANT_TYPES: { value: GrantType; label: string }[] = [
   { value: 'authorization_code', label: 'Authorization code' },
   { value: 'refresh_token', label: 'Refresh token' },
   { value: 'client_credentials', label: 'Client credentials' },
+  { value: 'urn:ietf:params:oauth:grant-type:device_code', label: 'Device code (CLIs and TVs, RFC 8628)' },
 ];
 
 const AUTH_METHODS: { value: AuthMethod; label: string }[] = [

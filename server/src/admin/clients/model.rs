@@ -41,10 +41,10 @@ pub struct ClientInput {
     #[oai(default, validator(max_items = 50))]
     pub post_logout_redirect_uris: Vec<Text>,
     /// Default: `["authorization_code"]` (RFC 7591).
-    #[oai(default = "default_grant_types", validator(max_items = 4))]
+    #[oai(default = "default_grant_types", validator(max_items = 5))]
     pub grant_types: Vec<GrantType>,
-    /// Default: `["code"]`; empty for a client_credentials-only client. A response type
-    /// with `id_token` or `token` needs the `implicit` grant.
+    /// Default: `["code"]`; empty for a client_credentials or device-only client. A
+    /// response type with `id_token` or `token` needs the `implicit` grant.
     #[oai(default = "default_response_types", validator(max_items = 6))]
     pub response_types: Vec<ResponseType>,
     #[oai(default = "default_auth_method")]

@@ -18,6 +18,9 @@ pub enum GrantType {
     Implicit,
     RefreshToken,
     ClientCredentials,
+    /// The device authorization grant of CLIs and TVs (RFC 8628): no redirect URI needed.
+    #[oai(rename = "urn:ietf:params:oauth:grant-type:device_code")]
+    DeviceCode,
 }
 
 /// OIDC Core §3: the code, implicit and hybrid flows.
@@ -53,7 +56,7 @@ macro_rules! same_variants {
     };
 }
 
-same_variants!(GrantType, DomainGrant { AuthorizationCode, Implicit, RefreshToken, ClientCredentials });
+same_variants!(GrantType, DomainGrant { AuthorizationCode, Implicit, RefreshToken, ClientCredentials, DeviceCode });
 same_variants!(ResponseType, DomainResponse { Code, IdToken, IdTokenToken, CodeIdToken, CodeToken, CodeIdTokenToken });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]

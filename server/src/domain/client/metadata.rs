@@ -297,8 +297,14 @@ impl ClientMetadata {
         if self.grant_types.is_empty() {
             errors.add("grant_types", "at least one grant type");
         }
-        if self.grant_types.contains(&GrantType::RefreshToken) && !uses_code {
-            errors.add("grant_types", "refresh_token needs authorization_code, the grant that issues refresh tokens");
+        // A device client (RFC 8628) signs its users in on another screen: it needs no
+        // redirect URI and no response type, and its grant issues refresh tokens too.
+        let uses_device = self.grant_types.contains(&GrantType::DeviceCode);
+        if self.grant_types.contains(&GrantType::RefreshToken) && !uses_code && !uses_device {
+            errors.add(
+                "grant_types",
+                "refresh_token needs authorization_code or the device code grant, the grants that issue refresh tokens",
+            );
         }
         let code_response = self.response_types.iter().any(|r| r.issues_code());
         let implicit_response = self.response_types.iter().any(|r| r.uses_implicit());

@@ -82,3 +82,18 @@ fn a_public_client_cannot_have_anything_keyed_with_a_secret() {
     };
     assert_eq!(fields(public), ["userinfo_signed_response_alg"]);
 }
+
+#[test]
+fn a_device_client_needs_no_redirect_uri_and_may_be_public() {
+    let device = ClientMetadata {
+        client_name: "TV".into(),
+        grant_types: vec![GrantType::DeviceCode, GrantType::RefreshToken],
+        response_types: Vec::new(),
+        token_endpoint_auth_method: TokenEndpointAuthMethod::None,
+        ..ClientMetadata::default()
+    };
+    let client = device.clone().into_client("tv".into()).unwrap();
+    assert!(client.allows_grant(GrantType::DeviceCode) && client.redirect_uris.is_empty());
+    let with_code = ClientMetadata { response_types: vec![ResponseType::Code], ..device };
+    assert_eq!(fields(with_code), ["redirect_uris", "response_types"], "the code response needs its grant and a URI");
+}

@@ -11,7 +11,7 @@ use crate::oidc::id_token_hint;
 use crate::oidc::{ErrorCode, OAuthError};
 use crate::state::AppState;
 
-use super::pending::{AuthorizationRequest, ResponseTarget};
+use super::pending::{AuthorizationRequest, Recipient, ResponseTarget};
 use super::{pushed, request_object};
 
 /// How a failed request is answered.
@@ -105,7 +105,7 @@ pub async fn validate_for(
         unverified_client: client.origin == ClientOrigin::Registration,
         client_id: client.client_id,
         client_name: client.client_name,
-        target,
+        target: Recipient::Redirect(target),
         scope,
         nonce,
         code_challenge,
@@ -178,7 +178,7 @@ fn check_response_type(client: &Client, params: &Params) -> CheckResult<Response
 
 /// Unknown scopes are ignored (OIDC Core §3.1.2.1); scopes the client was not registered
 /// for are dropped. A claim the `claims` parameter asks for asks for its scope too.
-fn check_scope(client: &Client, params: &Params, claims: &ClaimsRequest) -> CheckResult<ScopeSet> {
+pub(super) fn check_scope(client: &Client, params: &Params, claims: &ClaimsRequest) -> CheckResult<ScopeSet> {
     let named = params.get("scope").unwrap_or_default();
     let named =
         ScopeSet::parse(named).ok_or((ErrorCode::InvalidScope, "scope contains characters that are not allowed"))?;

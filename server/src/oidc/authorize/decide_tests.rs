@@ -7,7 +7,7 @@ use super::*;
 use crate::domain::claims_request::AcrRequest;
 use crate::domain::social_login_key::{SocialLoginKey, UpstreamKind, example};
 use crate::domain::{ResponseMode, ScopeSet};
-use crate::oidc::authorize::pending::ResponseTarget;
+use crate::oidc::authorize::pending::{Recipient, ResponseTarget};
 
 const NOW: i64 = 1_800_000_000;
 const ALICE: Uuid = Uuid::from_u128(1);
@@ -19,11 +19,11 @@ fn request() -> AuthorizationRequest {
         client_id: "wiki".into(),
         client_name: "Wiki".into(),
         unverified_client: false,
-        target: ResponseTarget {
+        target: Recipient::Redirect(ResponseTarget {
             redirect_uri: "https://wiki.example/cb".into(),
             mode: ResponseMode::Query,
             state: None,
-        },
+        }),
         scope: ScopeSet::parse("openid email").unwrap(),
         nonce: None,
         code_challenge: None,

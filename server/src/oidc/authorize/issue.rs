@@ -17,10 +17,12 @@ use crate::state::AppState;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
-/// The response's parameters (besides `state` and `iss`, which delivery adds).
+/// The response's parameters (besides `state` and `iss`, which delivery adds) for the
+/// app at `redirect_uri`.
 pub async fn authorization_response(
     state: &AppState,
     request: &AuthorizationRequest,
+    redirect_uri: &str,
     session: &BrowserSession,
 ) -> Result<Vec<(&'static str, String)>, Error> {
     let response_type = request.response_type;
@@ -31,7 +33,7 @@ pub async fn authorization_response(
     let code = if response_type.issues_code() {
         let code = AuthorizationCode {
             client_id: request.client_id.clone(),
-            redirect_uri: request.target.redirect_uri.clone(),
+            redirect_uri: redirect_uri.to_owned(),
             user_id: session.user_id,
             subject: Some(subject.clone()),
             scope: request.scope.clone(),

@@ -3,10 +3,12 @@
 //! (`checks`), kept while the user signs in and consents (`pending`),
 //! and after every step `decide` picks the next one from the facts, which `respond`
 //! carries out. Pages and sign-in methods hand the request back through `resume`; the
-//! flow never calls them, and knows each only as a path to send the browser to.
+//! flow never calls them, and knows each only as a path to send the browser to. A user
+//! code confirmed on the device grant's page starts the same flow (`device`).
 
 mod checks;
 mod decide;
+mod device;
 mod issue;
 mod pending;
 mod pushed;
@@ -14,7 +16,8 @@ mod request_object;
 mod respond;
 mod resume;
 
-pub use pending::{Caller, Notice, PendingAuthorization};
+pub use device::{begin_device, device_scope};
+pub use pending::{Caller, Notice, PendingAuthorization, Recipient};
 pub use pushed::{PushedRequest, push};
 pub use respond::expired;
 pub use resume::{Interaction, Outcome, SignIn, interaction, resume, sign_in_options, take_notice};
@@ -42,6 +45,12 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         Err(AuthorizeError::Redirect { target, error }) => return respond::error(state, &target, &error),
         Err(AuthorizeError::Internal(error)) => return page::internal_error(state, error.as_ref()),
     };
+    start(state, req, request).await
+}
+
+/// Keeps a checked request pending, bound to this browser (given a binding if it has
+/// none yet), and takes the first step.
+async fn start(state: &AppState, req: &Request, request: pending::AuthorizationRequest) -> Response {
     let (browser_id, new_browser) = match cookies::browser_id(req, &state.settings) {
         Ok(found) => found,
         Err(error) => return page::internal_error(state, &error),

@@ -26,7 +26,7 @@ pub struct AuthorizationRequest {
     /// The client registered itself (RFC 7591): the consent page says so.
     #[serde(default)]
     pub unverified_client: bool,
-    pub target: ResponseTarget,
+    pub target: Recipient,
     pub scope: ScopeSet,
     pub nonce: Option<String>,
     pub code_challenge: Option<CodeChallenge>,
@@ -54,6 +54,22 @@ impl AuthorizationRequest {
     pub fn prompts(&self, prompt: Prompt) -> bool {
         self.prompt.contains(&prompt)
     }
+}
+
+/// Who hears the answer: the app at its redirect URI, or a device that polls the token
+/// endpoint for it (RFC 8628). Untagged, so requests saved as redirects still read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Recipient {
+    Redirect(ResponseTarget),
+    Device(DeviceTarget),
+}
+
+/// The device authorization a request started from the user-code page answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceTarget {
+    /// The device code's digest (`oidc::device`), never the code.
+    pub device: String,
 }
 
 /// Where and how the app's response goes. Only built after the client and its redirect

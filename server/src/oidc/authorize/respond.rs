@@ -8,8 +8,8 @@ use poem::Response;
 use poem::http::StatusCode;
 
 use super::decide::Step;
-use super::issue;
-use super::pending::{self, Awaiting, PendingAuthorization, ResponseTarget};
+use super::pending::{self, Awaiting, PendingAuthorization, Recipient, ResponseTarget};
+use super::{device, issue};
 use crate::config::Settings;
 use crate::domain::ResponseMode;
 use crate::http::page::{self, FormField, FormPostPage};
@@ -46,24 +46,35 @@ pub async fn carry_out(
         }
         Step::Issue => {
             let session = session.ok_or("a code can only be issued in a session")?;
-            let params = match issue::authorization_response(state, &pending.request, session).await {
-                Ok(params) => params,
-                // What the client's registration rules out (keys to encrypt to, say) is its
-                // to hear, at its verified redirect URI.
-                Err(failure) => match failure.downcast::<OAuthError>() {
-                    Ok(failure) => {
-                        finished(state, id).await?;
-                        return Ok(error(state, &pending.request.target, &failure));
-                    }
-                    Err(other) => return Err(other),
-                },
+            let target = match &pending.request.target {
+                Recipient::Redirect(target) => target,
+                Recipient::Device(device) => {
+                    finished(state, id).await?;
+                    return device::approve(state, &pending.request, device, session).await;
+                }
             };
+            let params =
+                match issue::authorization_response(state, &pending.request, &target.redirect_uri, session).await {
+                    Ok(params) => params,
+                    // What the client's registration rules out (keys to encrypt to, say) is its
+                    // to hear, at its verified redirect URI.
+                    Err(failure) => match failure.downcast::<OAuthError>() {
+                        Ok(failure) => {
+                            finished(state, id).await?;
+                            return Ok(error(state, target, &failure));
+                        }
+                        Err(other) => return Err(other),
+                    },
+                };
             finished(state, id).await?;
-            return Ok(deliver(state, &pending.request.target, params));
+            return Ok(deliver(state, target, params));
         }
         Step::Fail(failure) => {
             finished(state, id).await?;
-            return Ok(error(state, &pending.request.target, &failure));
+            return match &pending.request.target {
+                Recipient::Redirect(target) => Ok(error(state, target, &failure)),
+                Recipient::Device(device) => device::deny(state, &pending.request, device, &failure).await,
+            };
         }
     };
     let ttl = Settings::secs(state.settings.interaction_ttl_secs);

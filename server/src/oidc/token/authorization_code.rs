@@ -40,6 +40,20 @@ pub async fn exchange(
         }
         Redemption::Unknown => return Err(OAuthError::invalid_grant("the authorization code is invalid or expired")),
     };
+    let tokens = tokens(state, client, &code, Some(value)).await?;
+    tracing::info!(client_id = %client.client.client_id, user = %code.user_id, "code exchanged");
+    Ok(tokens)
+}
+
+/// What a redeemed code issues: an access token, an ID token with the openid scope
+/// (bound to the code, `code_value`, where one travelled), and a refresh token to a
+/// client of that grant. The device grant issues the same for the sign-in it stands for.
+pub(super) async fn tokens(
+    state: &AppState,
+    client: &AuthenticatedClient,
+    code: &AuthorizationCode,
+    code_value: Option<&str>,
+) -> Result<serde_json::Value, OAuthError> {
     let user = state
         .store
         .find_user(code.user_id)
@@ -67,7 +81,7 @@ pub async fn exchange(
         let bindings = Bindings {
             nonce: code.nonce.as_deref(),
             access_token: Some(&access.token),
-            code: Some(value),
+            code: code_value,
             ..Bindings::default()
         };
         Some(issue::id_token(state, &client.client, client.secret.as_deref(), &grant, &code.scope, bindings).await?)
@@ -91,7 +105,6 @@ pub async fn exchange(
     } else {
         None
     };
-    tracing::info!(client_id = %client.client.client_id, user = %user.id, "code exchanged");
     Ok(issue::response(access, &code.scope, id_token, refresh_token))
 }
 

@@ -2,6 +2,7 @@
 
 mod authorization_code;
 mod client_credentials;
+mod device_code;
 pub mod issue;
 mod refresh_token;
 
@@ -26,7 +27,8 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
             response
         }
         Err(error) => {
-            if error.code != ErrorCode::ServerError {
+            // A device polls until its user answers: the wait is not worth a line each time.
+            if !matches!(error.code, ErrorCode::ServerError | ErrorCode::AuthorizationPending) {
                 tracing::info!(error = %error, "token request refused");
             }
             error.token_response(used_basic)
@@ -47,6 +49,7 @@ async fn handle(req: &Request, body: Body, state: &AppState) -> Result<serde_jso
         GrantType::AuthorizationCode => authorization_code::exchange(state, &client, &params).await,
         GrantType::RefreshToken => refresh_token::exchange(state, &client, &params).await,
         GrantType::ClientCredentials => client_credentials::exchange(state, &client, &params).await,
+        GrantType::DeviceCode => device_code::exchange(state, &client, &params).await,
         // Registered for the authorization endpoint's tokens; never a token request.
         GrantType::Implicit => {
             Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "the implicit grant has no token request"))
