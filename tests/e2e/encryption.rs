@@ -143,6 +143,27 @@ async fn encryption_needs_the_clients_keys_and_an_algorithm() {
     let fields = admin.post("/clients", enc_alone).await.problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields, ["userinfo_encrypted_response_enc"]);
 
+    // The CLI sets the same metadata, and refuses what it does not know in one line.
+    let creds = hub.add_client(&[
+        "--name",
+        "Encrypted CLI app",
+        "--redirect-uri",
+        REDIRECT,
+        "--jwks-uri",
+        "http://127.0.0.1:9/jwks.json",
+        "--id-token-encryption",
+        "RSA-OAEP-256/A256GCM",
+        "--userinfo-encryption",
+        "RSA1_5",
+    ]);
+    let shown = admin.get(&format!("/clients/{}", creds.client_id)).await.ok(StatusCode::OK);
+    assert_eq!(shown["id_token_encrypted_response_alg"], json!("RSA-OAEP-256"));
+    assert_eq!(shown["id_token_encrypted_response_enc"], json!("A256GCM"));
+    assert_eq!(shown["userinfo_encrypted_response_enc"], json!("A128CBC-HS256"), "the default enc");
+    let args = ["client", "add", "--name", "X", "--redirect-uri", REDIRECT, "--id-token-encryption", "RSA-OAEP/A1"];
+    let (ok, _, err) = hub.cli(&args, None);
+    assert!(!ok && err.contains("unknown content encryption A1"), "{err}");
+
     let discovery: Value =
         http_client().get(hub.url("/.well-known/openid-configuration")).send().await.unwrap().json().await.unwrap();
     for name in ["id_token_encryption_alg_values_supported", "userinfo_encryption_alg_values_supported"] {

@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 
 use super::by;
 use crate::domain::client::ClientMetadata;
+use crate::domain::protocol::{ContentEncryptionAlg, KeyEncryptionAlg};
 use crate::domain::{ApplicationType, GrantType, ResponseType, SigningAlg, SubjectType, TokenEndpointAuthMethod};
 use crate::manage::clients::{self, WithSecret};
 use crate::state::AppState;
@@ -84,6 +85,17 @@ pub struct ClientAdd {
     /// A JSON array of the sector's redirect URIs; its host is the pairwise sector.
     #[arg(long, value_name = "URI")]
     pub sector_identifier_uri: Option<String>,
+    /// Where the client publishes its public keys (JWK Set): for private_key_jwt, signed
+    /// request objects, and what the hub encrypts to it.
+    #[arg(long, value_name = "URI")]
+    pub jwks_uri: Option<String>,
+    /// Encrypt its ID tokens to its key: ALG or ALG/ENC (RSA-OAEP-256/A256GCM; ENC
+    /// defaults to A128CBC-HS256).
+    #[arg(long, value_name = "ALG[/ENC]")]
+    pub id_token_encryption: Option<String>,
+    /// Encrypt its userinfo responses to its key: ALG or ALG/ENC.
+    #[arg(long, value_name = "ALG[/ENC]")]
+    pub userinfo_encryption: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -130,6 +142,15 @@ pub struct ClientUpdate {
     /// The pairwise sector's document; an empty value removes it.
     #[arg(long, value_name = "URI")]
     pub sector_identifier_uri: Option<String>,
+    /// Where the client publishes its public keys; an empty value removes it.
+    #[arg(long, value_name = "URI")]
+    pub jwks_uri: Option<String>,
+    /// Encrypt its ID tokens: ALG or ALG/ENC; an empty value stops it.
+    #[arg(long, value_name = "ALG[/ENC]")]
+    pub id_token_encryption: Option<String>,
+    /// Encrypt its userinfo responses: ALG or ALG/ENC; an empty value stops it.
+    #[arg(long, value_name = "ALG[/ENC]")]
+    pub userinfo_encryption: Option<String>,
     /// Upstreams the client's users may sign in with (repeatable slugs); replace the list.
     #[arg(long = "allowed-social-login-key", value_name = "SLUG")]
     pub allowed_social_login_keys: Vec<String>,
@@ -194,6 +215,8 @@ fn print_created(done: &WithSecret, as_json: bool) {
 }
 
 fn metadata_from(add: ClientAdd) -> anyhow::Result<ClientMetadata> {
+    let id_token_encryption = add.id_token_encryption.as_deref().map(encryption).transpose()?;
+    let userinfo_encryption = add.userinfo_encryption.as_deref().map(encryption).transpose()?;
     let token_endpoint_auth_method = match (add.public, add.auth_method.as_deref()) {
         (true, None | Some("none")) => TokenEndpointAuthMethod::None,
         (true, Some(_)) => bail!("a public client authenticates with `none`"),
@@ -206,6 +229,10 @@ fn metadata_from(add: ClientAdd) -> anyhow::Result<ClientMetadata> {
         grant_types(&add.grant_types)?
     };
     Ok(ClientMetadata {
+        id_token_encrypted_response_alg: id_token_encryption.map(|(alg, _)| alg),
+        id_token_encrypted_response_enc: id_token_encryption.and_then(|(_, enc)| enc),
+        userinfo_encrypted_response_alg: userinfo_encryption.map(|(alg, _)| alg),
+        userinfo_encrypted_response_enc: userinfo_encryption.and_then(|(_, enc)| enc),
         client_name: add.name,
         redirect_uris: add.redirect_uris,
         post_logout_redirect_uris: add.post_logout_redirect_uris,
@@ -225,6 +252,7 @@ fn metadata_from(add: ClientAdd) -> anyhow::Result<ClientMetadata> {
             Some(name) => subject_type(name)?,
         },
         sector_identifier_uri: add.sector_identifier_uri,
+        jwks_uri: add.jwks_uri,
         ..ClientMetadata::default()
     })
 }
@@ -267,6 +295,20 @@ fn changed(mut metadata: ClientMetadata, update: ClientUpdate) -> anyhow::Result
     if let Some(uri) = update.sector_identifier_uri {
         metadata.sector_identifier_uri = Some(uri).filter(|uri| !uri.is_empty());
     }
+    if let Some(uri) = update.jwks_uri {
+        metadata.jwks_uri = Some(uri).filter(|uri| !uri.is_empty());
+        metadata.jwks = None;
+    }
+    if let Some(value) = update.id_token_encryption.as_deref() {
+        let chosen = Some(value).filter(|v| !v.is_empty()).map(encryption).transpose()?;
+        metadata.id_token_encrypted_response_alg = chosen.map(|(alg, _)| alg);
+        metadata.id_token_encrypted_response_enc = chosen.and_then(|(_, enc)| enc);
+    }
+    if let Some(value) = update.userinfo_encryption.as_deref() {
+        let chosen = Some(value).filter(|v| !v.is_empty()).map(encryption).transpose()?;
+        metadata.userinfo_encrypted_response_alg = chosen.map(|(alg, _)| alg);
+        metadata.userinfo_encrypted_response_enc = chosen.and_then(|(_, enc)| enc);
+    }
     if !update.allowed_social_login_keys.is_empty() {
         metadata.allowed_social_login_keys = update.allowed_social_login_keys;
     }
@@ -274,6 +316,24 @@ fn changed(mut metadata: ClientMetadata, update: ClientUpdate) -> anyhow::Result
         metadata.default_social_login_key = Some(slug).filter(|slug| !slug.is_empty());
     }
     Ok(metadata)
+}
+
+/// `ALG` or `ALG/ENC` (`RSA-OAEP-256/A256GCM`).
+fn encryption(value: &str) -> anyhow::Result<(KeyEncryptionAlg, Option<ContentEncryptionAlg>)> {
+    let (alg, enc) = match value.split_once('/') {
+        Some((alg, enc)) => (alg, Some(enc)),
+        None => (value, None),
+    };
+    let alg = KeyEncryptionAlg::parse(alg)
+        .with_context(|| format!("unknown encryption algorithm {alg}; use RSA1_5, RSA-OAEP or RSA-OAEP-256"))?;
+    let enc = enc
+        .map(|enc| {
+            ContentEncryptionAlg::parse(enc).with_context(|| {
+                format!("unknown content encryption {enc}; use A128CBC-HS256, A256CBC-HS512, A128GCM or A256GCM")
+            })
+        })
+        .transpose()?;
+    Ok((alg, enc))
 }
 
 fn subject_type(name: &str) -> anyhow::Result<SubjectType> {
