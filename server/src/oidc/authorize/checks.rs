@@ -12,7 +12,7 @@ use crate::oidc::{ErrorCode, OAuthError};
 use crate::state::AppState;
 
 use super::pending::{AuthorizationRequest, Recipient, ResponseTarget};
-use super::{pushed, request_object};
+use super::request_object;
 
 /// How a failed request is answered.
 pub enum AuthorizeError {
@@ -29,18 +29,6 @@ const MAX_NONCE_LEN: usize = 512;
 const MAX_STATE_LEN: usize = 2048;
 const MAX_LOGIN_HINT_LEN: usize = 256;
 const MAX_ACR_VALUES_LEN: usize = 1024;
-
-pub async fn validate(state: &AppState, query: &Params) -> Result<AuthorizationRequest, AuthorizeError> {
-    let client = check_client(state, query).await?;
-    match pushed::take(state, &client, query).await? {
-        Some(pushed) => validate_for(state, client, &pushed).await,
-        None if client.require_pushed_authorization_requests => {
-            let error = OAuthError::invalid_request("this client pushes its authorization requests (RFC 9126)");
-            Err(AuthorizeError::Redirect { target: check_redirect_uri(&client, query)?, error })
-        }
-        None => validate_for(state, client, query).await,
-    }
-}
 
 /// The checks of a request from `client`, whether it came in the query or was pushed.
 pub async fn validate_for(
@@ -121,7 +109,7 @@ pub async fn validate_for(
 
 type CheckResult<T> = Result<T, (ErrorCode, &'static str)>;
 
-async fn check_client(state: &AppState, params: &Params) -> Result<Client, AuthorizeError> {
+pub(super) async fn check_client(state: &AppState, params: &Params) -> Result<Client, AuthorizeError> {
     let render = |message: &str| AuthorizeError::Render { title: "Unknown application", message: message.to_owned() };
     let client_id =
         params.get("client_id").ok_or_else(|| render("The request does not name an application (client_id)."))?;
@@ -133,7 +121,7 @@ async fn check_client(state: &AppState, params: &Params) -> Result<Client, Autho
 }
 
 /// Exact string match against the registered URIs; never redirect anywhere else.
-fn check_redirect_uri(client: &Client, params: &Params) -> Result<ResponseTarget, AuthorizeError> {
+pub(super) fn check_redirect_uri(client: &Client, params: &Params) -> Result<ResponseTarget, AuthorizeError> {
     let render = |message: &str| AuthorizeError::Render { title: "Invalid redirect", message: message.to_owned() };
     let redirect_uri = params.get("redirect_uri").ok_or_else(|| render("The request has no redirect_uri."))?;
     if !client.has_redirect_uri(redirect_uri) {

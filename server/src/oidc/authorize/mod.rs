@@ -37,7 +37,7 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         Ok(params) => params,
         Err(error) => return page::bad_parameters(state, &error),
     };
-    let request = match checks::validate(state, &params).await {
+    let request = match validate(state, &params).await {
         Ok(request) => request,
         Err(AuthorizeError::Render { title, message }) => {
             return page::error(state, StatusCode::BAD_REQUEST, title, &message);
@@ -60,4 +60,18 @@ async fn start(state: &AppState, req: &Request, request: pending::AuthorizationR
         cookies::set(&mut response, &state.settings, Cookie::Browser, &browser_id, None);
     }
     response
+}
+
+/// The request as the query carries it, or as the client pushed it (RFC 9126), checked.
+async fn validate(state: &AppState, query: &extract::Params) -> Result<pending::AuthorizationRequest, AuthorizeError> {
+    let client = checks::check_client(state, query).await?;
+    match pushed::take(state, &client, query).await? {
+        Some(pushed) => checks::validate_for(state, client, &pushed).await,
+        None if client.require_pushed_authorization_requests => {
+            let error =
+                crate::oidc::OAuthError::invalid_request("this client pushes its authorization requests (RFC 9126)");
+            Err(AuthorizeError::Redirect { target: checks::check_redirect_uri(&client, query)?, error })
+        }
+        None => checks::validate_for(state, client, query).await,
+    }
 }
