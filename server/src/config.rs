@@ -76,6 +76,9 @@ pub struct Settings {
     /// request_uris, backchannel_logout_uri) the hub then fetches: for tests and
     /// development only; off, a stranger's URLs reach only the public internet.
     pub registration_allow_private_urls: bool,
+    /// Serve Frappe's OAuth paths (`/api/method/frappe.integrations.oauth2.*`) at the
+    /// host's root, so Frappe app servers can use the hub as their "Frappe Server URL".
+    pub frappe_endpoints: bool,
 }
 
 /// Who may call the registration endpoint.
@@ -128,6 +131,7 @@ impl Default for Settings {
             registration_per_address: 20,
             registration_window_secs: 3600,
             registration_allow_private_urls: false,
+            frappe_endpoints: true,
         }
     }
 }
@@ -214,6 +218,7 @@ impl Settings {
         "registration_per_address",
         "registration_window_secs",
         "registration_allow_private_urls",
+        "frappe_endpoints",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {

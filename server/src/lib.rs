@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod federation;
+pub mod frappe;
 pub mod grants;
 pub mod http;
 pub mod interaction;

@@ -1,6 +1,7 @@
 //! Every route the hub serves, in one table: the OpenID Provider, the pages of its
 //! authorization flow, federation, the admin API and UI, static files and health. Mounted
-//! under the issuer's path and wrapped in the headers every response carries.
+//! under the issuer's path (Frappe's paths at the host's root) and wrapped in the headers
+//! every response carries.
 
 use poem::endpoint::BoxEndpoint;
 use poem::http::Method;
@@ -14,7 +15,7 @@ use crate::oidc::{
     userinfo,
 };
 use crate::state::AppState;
-use crate::{admin, admin_ui, federation, registration};
+use crate::{admin, admin_ui, federation, frappe, registration};
 
 pub fn routes(state: AppState) -> BoxEndpoint<'static> {
     let admin = admin::endpoints();
@@ -56,7 +57,15 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         .at(paths::HEALTHZ, get(health::healthz))
         .at(paths::READYZ, get(health::readyz));
     let base = state.settings.issuer.path().trim_end_matches('/').to_owned();
-    let root = if base.is_empty() { endpoints } else { Route::new().nest(base, endpoints) };
+    let frappe = state.settings.frappe_endpoints;
+    let root = match (base.is_empty(), frappe) {
+        (true, true) => frappe::mount(endpoints),
+        (true, false) => endpoints,
+        // Frappe joins some of its paths to its "Base URL" (which may be the issuer) and
+        // the rest to the host's root: both are served.
+        (false, true) => frappe::mount(Route::new().nest(base, frappe::mount(endpoints))),
+        (false, false) => Route::new().nest(base, endpoints),
+    };
     root.around(admin::problems).around(middleware::security_headers).data(state).boxed()
 }
 

@@ -12,6 +12,7 @@ mod code_flow;
 mod device;
 mod encryption;
 mod federation;
+mod frappe;
 mod interop;
 mod introspection;
 mod keys;

@@ -80,11 +80,21 @@ impl TestHub {
     /// As `spawn_with`, its issuer on `host` (a loopback name): two hubs on different
     /// hosts keep their cookies apart in one browser, as on different domains.
     pub async fn spawn_at(host: &str, settings: &[(&str, &str)]) -> Self {
+        Self::spawn_at_path(host, "", settings).await
+    }
+
+    /// As `spawn_with`, its issuer with a path (`/sso`), as behind a proxy that serves
+    /// other things on the same host.
+    pub async fn spawn_under(path: &str, settings: &[(&str, &str)]) -> Self {
+        Self::spawn_at_path("127.0.0.1", path, settings).await
+    }
+
+    async fn spawn_at_path(host: &str, path: &str, settings: &[(&str, &str)]) -> Self {
         let backend = Backend::from_env();
         let dir = std::env::temp_dir().join(format!("hub-e2e-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let port = free_port();
-        let issuer = format!("http://{host}:{port}");
+        let issuer = format!("http://{host}:{port}{path}");
         let mut env: Vec<(String, String)> = vec![
             ("HUB_ISSUER".into(), issuer.clone()),
             ("HUB_LISTEN".into(), format!("127.0.0.1:{port}")),
@@ -172,12 +182,14 @@ impl TestHub {
         let child = self.command().arg("serve").stdout(Stdio::null()).stderr(log).spawn().expect("spawn hub");
         self.child = Some(child);
         let http = reqwest::Client::new();
+        let issuer_path = url::Url::parse(&self.issuer).map(|u| u.path().trim_end_matches('/').to_owned());
+        let health = format!("http://127.0.0.1:{}{}/healthz", self.listen_port, issuer_path.unwrap_or_default());
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
                 panic!("hub exited with {status} during start-up:\n{}", self.log_text());
             }
-            if let Ok(response) = http.get(format!("http://127.0.0.1:{}/healthz", self.listen_port)).send().await
+            if let Ok(response) = http.get(&health).send().await
                 && response.status().is_success()
             {
                 return;

@@ -7,11 +7,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub const OPENID: &str = "openid";
 pub const PROFILE: &str = "profile";
+pub const EMAIL: &str = "email";
 pub const OFFLINE_ACCESS: &str = "offline_access";
 
 /// The scopes the hub understands; anything else is dropped from requests (OIDC Core
 /// §3.1.2.1: unknown scopes are ignored) unless the client registered it.
-pub const STANDARD: &[&str] = &[OPENID, PROFILE, "email", "phone", "address", "groups", OFFLINE_ACCESS];
+pub const STANDARD: &[&str] = &[OPENID, PROFILE, EMAIL, "phone", "address", "groups", OFFLINE_ACCESS];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScopeSet(BTreeSet<String>);

@@ -26,7 +26,7 @@ use crate::state::AppState;
 #[handler]
 pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
     let used_basic = extract::uses_basic(req);
-    match handle(req, body, state).await {
+    match answer(req, body, state).await {
         Ok(answer) => json_response(StatusCode::OK, &answer),
         Err(error) => {
             if error.code != ErrorCode::ServerError {
@@ -37,7 +37,8 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     }
 }
 
-async fn handle(req: &Request, body: Body, state: &AppState) -> Result<Value, OAuthError> {
+/// What the caller may know of the token it names: the JSON of a 200 answer.
+pub async fn answer(req: &Request, body: Body, state: &AppState) -> Result<Value, OAuthError> {
     let params = extract::form_params(req, body).await?;
     let caller = caller(state, req, &params).await?;
     // A client that registered itself is a stranger's: it learns only of its own tokens.

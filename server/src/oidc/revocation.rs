@@ -17,7 +17,7 @@ use crate::state::AppState;
 #[handler]
 pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
     let used_basic = extract::uses_basic(req);
-    match handle(req, body, state).await {
+    match revoke(req, body, state).await {
         Ok(()) => Response::builder().status(StatusCode::OK).finish(),
         Err(error) => {
             if error.code != ErrorCode::ServerError {
@@ -28,7 +28,8 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     }
 }
 
-async fn handle(req: &Request, body: Body, state: &AppState) -> Result<(), OAuthError> {
+/// Revokes the token the authenticated client names (nothing, if the hub does not know it).
+pub async fn revoke(req: &Request, body: Body, state: &AppState) -> Result<(), OAuthError> {
     let params = extract::form_params(req, body).await?;
     let client = client_auth::authenticate(state, req, &params).await?;
     let token = params.get("token").ok_or_else(|| OAuthError::invalid_request("token is required"))?;

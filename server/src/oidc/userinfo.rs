@@ -25,13 +25,7 @@ use crate::subjects;
 pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
     let token = match presented_token(req, body).await {
         Ok(Some(token)) => token,
-        // No credentials at all: a bare challenge, no error code (RFC 6750 §3.1).
-        Ok(None) => {
-            return Response::builder()
-                .status(StatusCode::UNAUTHORIZED)
-                .header("www-authenticate", r#"Bearer realm="hub""#)
-                .finish();
-        }
+        Ok(None) => return bare_challenge(),
         Err(error) => return error.bearer_response(),
     };
     let answer = match claims(&token, state).await {
@@ -39,6 +33,12 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         Err(error) => Err(error),
     };
     answer.unwrap_or_else(|error| error.bearer_response())
+}
+
+/// The answer to a request without any credentials: a challenge with no error code
+/// (RFC 6750 §3.1).
+pub fn bare_challenge() -> Response {
+    Response::builder().status(StatusCode::UNAUTHORIZED).header("www-authenticate", r#"Bearer realm="hub""#).finish()
 }
 
 /// JSON, or a JWT signed as the client asked, with `iss` and `aud` (OIDC Core §5.3.2);
@@ -75,7 +75,7 @@ async fn respond(state: &AppState, mut claims: Value, stored: &StoredClient) -> 
 }
 
 /// The claims the token releases, and the client it was issued to.
-async fn claims(token: &str, state: &AppState) -> Result<(Value, StoredClient), OAuthError> {
+pub async fn claims(token: &str, state: &AppState) -> Result<(Value, StoredClient), OAuthError> {
     let invalid = || OAuthError::new(ErrorCode::InvalidToken, "the access token is invalid or expired");
     let internal = |e: crate::store::StoreError| OAuthError::internal(&e);
     let claims = access_token::verify(state, token).await.map_err(|rejected| match rejected {
@@ -99,7 +99,8 @@ async fn claims(token: &str, state: &AppState) -> Result<(Value, StoredClient), 
     Ok((body, stored))
 }
 
-async fn presented_token(req: &Request, body: Body) -> Result<Option<String>, OAuthError> {
+/// The bearer token of the request: in the Authorization header or a POSTed form.
+pub async fn presented_token(req: &Request, body: Body) -> Result<Option<String>, OAuthError> {
     let header = extract::bearer_token(req)
         .map_err(|_| OAuthError::invalid_request("the Authorization header must use the Bearer scheme"))?;
     // Only a form body can carry the token (RFC 6750 §2.2); any other body is ignored.
