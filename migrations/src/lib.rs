@@ -22,6 +22,7 @@ mod m20261201_000016_pairwise_subjects;
 mod m20261201_000017_standard_claims;
 mod m20261201_000018_encrypted_responses;
 mod m20261201_000019_claims_requests;
+mod m20261201_000020_logout_token_claims;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000017_standard_claims::Migration),
             Box::new(m20261201_000018_encrypted_responses::Migration),
             Box::new(m20261201_000019_claims_requests::Migration),
+            Box::new(m20261201_000020_logout_token_claims::Migration),
         ]
     }
 }

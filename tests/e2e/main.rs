@@ -11,6 +11,7 @@ mod client_assertions;
 mod code_flow;
 mod device;
 mod encryption;
+mod espocrm;
 mod federation;
 mod frappe;
 mod interop;

@@ -565,6 +565,7 @@ export interface components {
             token_endpoint_auth_method: components["schemas"]["TokenEndpointAuthMethod"];
             id_token_signed_response_alg: components["schemas"]["SigningAlg"];
             backchannel_logout_uri?: string;
+            backchannel_logout_claims: string[];
             /** @description Space-separated scopes the client may request. */
             scope: string;
             skip_authorization: boolean;
@@ -636,6 +637,13 @@ export interface components {
             /** @default RS256 */
             id_token_signed_response_alg: components["schemas"]["SigningAlg"] & unknown;
             backchannel_logout_uri?: string;
+            /**
+             * @description User claims its logout tokens carry besides `sub` and `sid` (say
+             *     `preferred_username`), for an app that finds the user to sign out by one of them;
+             *     each must be released by a scope the client may ask for.
+             * @default []
+             */
+            backchannel_logout_claims: string[];
             /** @description Space-separated scopes the client may request; default: the standard OpenID scopes. */
             scope?: string;
             /**
@@ -738,6 +746,13 @@ export interface components {
             /** @default RS256 */
             id_token_signed_response_alg: components["schemas"]["SigningAlg"] & unknown;
             backchannel_logout_uri?: string;
+            /**
+             * @description User claims its logout tokens carry besides `sub` and `sid` (say
+             *     `preferred_username`), for an app that finds the user to sign out by one of them;
+             *     each must be released by a scope the client may ask for.
+             * @default []
+             */
+            backchannel_logout_claims: string[];
             /** @description Space-separated scopes the client may request; default: the standard OpenID scopes. */
             scope?: string;
             /**
@@ -843,6 +858,7 @@ export interface components {
             token_endpoint_auth_method: components["schemas"]["TokenEndpointAuthMethod"];
             id_token_signed_response_alg: components["schemas"]["SigningAlg"];
             backchannel_logout_uri?: string;
+            backchannel_logout_claims: string[];
             /** @description Space-separated scopes the client may request. */
             scope: string;
             skip_authorization: boolean;

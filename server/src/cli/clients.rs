@@ -79,6 +79,10 @@ pub struct ClientAdd {
     /// Where the hub posts logout tokens (Back-Channel Logout 1.0).
     #[arg(long, value_name = "URI")]
     pub backchannel_logout_uri: Option<String>,
+    /// A user claim its logout tokens carry besides `sub` (repeatable), such as
+    /// preferred_username or email, for an app that finds the user by it (EspoCRM).
+    #[arg(long = "backchannel-logout-claim", value_name = "CLAIM")]
+    pub backchannel_logout_claims: Vec<String>,
     /// public (the default: the hub's user id) or pairwise (one `sub` per sector).
     #[arg(long, value_name = "TYPE")]
     pub subject_type: Option<String>,
@@ -136,6 +140,10 @@ pub struct ClientUpdate {
     /// Where the hub posts logout tokens; an empty value removes it.
     #[arg(long, value_name = "URI")]
     pub backchannel_logout_uri: Option<String>,
+    /// The user claims its logout tokens carry (repeatable; replaces the list; an empty
+    /// value empties it).
+    #[arg(long = "backchannel-logout-claim", value_name = "CLAIM")]
+    pub backchannel_logout_claims: Vec<String>,
     /// public or pairwise; changing it changes every user's `sub` at this client.
     #[arg(long, value_name = "TYPE")]
     pub subject_type: Option<String>,
@@ -241,6 +249,7 @@ fn metadata_from(add: ClientAdd) -> anyhow::Result<ClientMetadata> {
         token_endpoint_auth_method,
         id_token_signed_response_alg: id_token_alg(&add.id_token_alg)?,
         backchannel_logout_uri: add.backchannel_logout_uri,
+        backchannel_logout_claims: add.backchannel_logout_claims,
         scope: add.scope,
         skip_authorization: add.skip_authorization,
         application_type: match add.application_type.as_deref() {
@@ -288,6 +297,10 @@ fn changed(mut metadata: ClientMetadata, update: ClientUpdate) -> anyhow::Result
     }
     if let Some(uri) = update.backchannel_logout_uri {
         metadata.backchannel_logout_uri = Some(uri).filter(|uri| !uri.is_empty());
+    }
+    if !update.backchannel_logout_claims.is_empty() {
+        metadata.backchannel_logout_claims =
+            update.backchannel_logout_claims.into_iter().filter(|c| !c.is_empty()).collect();
     }
     if let Some(name) = &update.subject_type {
         metadata.subject_type = subject_type(name)?;

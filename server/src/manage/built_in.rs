@@ -36,6 +36,7 @@ pub async fn ensure(state: &AppState) -> Result<(), StoreError> {
         token_endpoint_auth_method: TokenEndpointAuthMethod::None,
         id_token_signed_response_alg: SigningAlg::RS256,
         backchannel_logout_uri: None,
+        backchannel_logout_claims: Vec::new(),
         scope: ScopeSet::parse("openid profile").unwrap_or_default(),
         skip_authorization: true,
         allowed_social_login_keys: Vec::new(),

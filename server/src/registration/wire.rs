@@ -182,6 +182,8 @@ impl Registration {
             require_auth_time: self.require_auth_time.unwrap_or(false),
             backchannel_logout_uri: self.backchannel_logout_uri,
             backchannel_logout_session_required: self.backchannel_logout_session_required.unwrap_or(false),
+            // The hub's own extension, an administrator's to set.
+            backchannel_logout_claims: Vec::new(),
             subject_type: match self.subject_type {
                 Some(name) => parse(SubjectType::parse, "subject_type", &name)?,
                 None => defaults.subject_type,

@@ -1,17 +1,19 @@
 //! OpenID Connect Back-Channel Logout 1.0, the hub as OP: when an SSO session ends
 //! (signed out, replaced, revoked by an administrator, ended by an upstream's logout),
 //! every client that took part in it and registered a `backchannel_logout_uri` is sent a
-//! logout token naming the session (`sid`) and the user (`sub`). Delivery runs in the
+//! logout token naming the session (`sid`) and the user (`sub`, and the user claims the
+//! client chose, for apps that find their user by another name). Delivery runs in the
 //! background with the outbound client's timeouts; a client that does not answer 200 is
 //! logged, not retried.
 
 use chrono::Utc;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::domain::{Client, SigningAlg};
+use crate::domain::{Client, SigningAlg, claims};
 use crate::keys::TokenType;
 use crate::state::AppState;
+use crate::store::StoreError;
 
 /// The event that makes a JWT a logout token (§2.4).
 pub const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
@@ -37,7 +39,14 @@ async fn deliver(state: &AppState, client_id: &str, sid: &str, user_id: Uuid) {
         }
     };
     let Some(uri) = client.client.backchannel_logout_uri.clone() else { return };
-    let token = match logout_token(state, &client.client, client.secret_sealed.as_deref(), sid, user_id) {
+    let user_claims = match user_claims(state, &client.client, user_id).await {
+        Ok(claims) => claims,
+        Err(error) => {
+            tracing::warn!(client_id, error = %crate::telemetry::ErrorChain(&error), "back-channel logout skipped");
+            return;
+        }
+    };
+    let token = match logout_token(state, &client.client, client.secret_sealed.as_deref(), sid, user_id, user_claims) {
         Ok(token) => token,
         Err(error) => {
             tracing::warn!(client_id, %error, "logout token not signed");
@@ -57,6 +66,18 @@ async fn deliver(state: &AppState, client_id: &str, sid: &str, user_id: Uuid) {
     }
 }
 
+/// The user claims the client chose for its logout tokens (`backchannel_logout_claims`),
+/// of those the client's scopes release; none when it chose none.
+async fn user_claims(state: &AppState, client: &Client, user_id: Uuid) -> Result<Map<String, Value>, StoreError> {
+    if client.backchannel_logout_claims.is_empty() {
+        return Ok(Map::new());
+    }
+    let user = state.store.find_user(user_id).await?;
+    Ok(user
+        .map(|user| claims::named_claims(&user, &client.backchannel_logout_claims, &client.scope))
+        .unwrap_or_default())
+}
+
 /// §2.4: `iss`, `aud`, `iat`, `exp`, `jti`, `events`, `sid` and `sub`, never `nonce`;
 /// signed as the client's ID tokens are.
 fn logout_token(
@@ -65,9 +86,10 @@ fn logout_token(
     secret_sealed: Option<&[u8]>,
     sid: &str,
     user_id: Uuid,
+    user_claims: Map<String, Value>,
 ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let now = Utc::now().timestamp();
-    let claims = json!({
+    let mut claims = json!({
         "iss": state.issuer(),
         "aud": client.client_id,
         "iat": now,
@@ -77,6 +99,9 @@ fn logout_token(
         "sid": sid,
         "sub": crate::subjects::of(state, client, user_id),
     });
+    if let Value::Object(token) = &mut claims {
+        token.extend(user_claims);
+    }
     let alg = client.id_token_signed_response_alg;
     let secret = match (alg, secret_sealed) {
         (SigningAlg::HS256, Some(sealed)) => Some(state.master.open(crate::domain::client::SECRET_CONTEXT, sealed)?),

@@ -44,6 +44,7 @@ export interface ClientValues {
   scope: string;
   skip_authorization: boolean;
   backchannel_logout_uri: string;
+  backchannel_logout_claims: string;
   subject_type: SubjectType;
   sector_identifier_uri: string;
   allowed_social_login_keys: string[];
@@ -62,6 +63,7 @@ export const NEW_CLIENT: ClientValues = {
   scope: '',
   skip_authorization: false,
   backchannel_logout_uri: '',
+  backchannel_logout_claims: '',
   subject_type: 'public',
   sector_identifier_uri: '',
   allowed_social_login_keys: [],
@@ -89,6 +91,7 @@ export function valuesOf(client: Client): ClientValues {
     scope: client.scope ?? '',
     skip_authorization: client.skip_authorization,
     backchannel_logout_uri: client.backchannel_logout_uri ?? '',
+    backchannel_logout_claims: client.backchannel_logout_claims.join(' '),
     subject_type: client.subject_type,
     sector_identifier_uri: client.sector_identifier_uri ?? '',
     allowed_social_login_keys: [...client.allowed_social_login_keys],
@@ -135,6 +138,7 @@ export function bodyOf(values: ClientValues): ClientInput {
     scope: optional(words(values.scope).join(' ')),
     skip_authorization: values.skip_authorization,
     backchannel_logout_uri: optional(values.backchannel_logout_uri),
+    backchannel_logout_claims: words(values.backchannel_logout_claims),
     subject_type: values.subject_type,
     sector_identifier_uri: optional(values.sector_identifier_uri),
     allowed_social_login_keys: values.allowed_social_login_keys,
@@ -286,6 +290,16 @@ export function ClientForm(props: {
           onValue={set('backchannel_logout_uri')}
           hint="Optional: the hub posts a logout token here when a user's session ends."
           error={errors.backchannel_logout_uri}
+        />
+        <TextField
+          id="backchannel_logout_claims"
+          label="User claims in logout tokens"
+          code
+          value={values.backchannel_logout_claims}
+          onValue={set('backchannel_logout_claims')}
+          placeholder="preferred_username"
+          hint="Optional, separated by spaces: claims besides sub that logout tokens carry, for an app that finds the user by one of them (EspoCRM's username claim)."
+          error={errors.backchannel_logout_claims}
         />
         <Checkbox
           id="skip_authorization"

@@ -53,6 +53,11 @@ pub struct ClientInput {
     pub id_token_signed_response_alg: SigningAlg,
     #[oai(validator(max_length = 2048))]
     pub backchannel_logout_uri: Option<Text>,
+    /// User claims its logout tokens carry besides `sub` and `sid` (say
+    /// `preferred_username`), for an app that finds the user to sign out by one of them;
+    /// each must be released by a scope the client may ask for.
+    #[oai(default, validator(max_items = 20))]
+    pub backchannel_logout_claims: Vec<Text>,
     /// Space-separated scopes the client may request; default: the standard OpenID scopes.
     #[oai(validator(max_length = 2048))]
     pub scope: Option<Text>,
@@ -164,6 +169,7 @@ pub struct Client {
     pub token_endpoint_auth_method: TokenEndpointAuthMethod,
     pub id_token_signed_response_alg: SigningAlg,
     pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_claims: Vec<String>,
     /// Space-separated scopes the client may request.
     pub scope: String,
     pub skip_authorization: bool,
@@ -235,6 +241,7 @@ impl ClientInput {
             token_endpoint_auth_method: input.token_endpoint_auth_method.into(),
             id_token_signed_response_alg: input.id_token_signed_response_alg.into(),
             backchannel_logout_uri: input.backchannel_logout_uri.map(Text::into_inner),
+            backchannel_logout_claims: Text::unwrap_all(input.backchannel_logout_claims),
             scope: input.scope.map(Text::into_inner),
             skip_authorization: input.skip_authorization,
             allowed_social_login_keys: Text::unwrap_all(input.allowed_social_login_keys),
@@ -281,6 +288,7 @@ impl From<StoredClient> for Client {
             token_endpoint_auth_method: client.token_endpoint_auth_method.into(),
             id_token_signed_response_alg: client.id_token_signed_response_alg.into(),
             backchannel_logout_uri: client.backchannel_logout_uri,
+            backchannel_logout_claims: client.backchannel_logout_claims,
             scope: client.scope.to_string(),
             skip_authorization: client.skip_authorization,
             allowed_social_login_keys: client.allowed_social_login_keys,

@@ -4,6 +4,7 @@
 
 use super::redirect_uri::validate_redirect_uri;
 use super::{Client, ClientAbout, ClientKeys, ClientOrigin, keys, sector, validate_client_id};
+use crate::domain::claims;
 use crate::domain::protocol::{
     ApplicationType, ContentEncryptionAlg, GrantType, KeyEncryptionAlg, RequestObjectAlg, ResponseType, SigningAlg,
     SubjectType, TokenEndpointAuthMethod,
@@ -37,6 +38,7 @@ pub struct ClientMetadata {
     pub require_auth_time: bool,
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: bool,
+    pub backchannel_logout_claims: Vec<String>,
     pub subject_type: SubjectType,
     pub sector_identifier_uri: Option<String>,
     /// Space-separated; the standard OpenID scopes when unset.
@@ -73,6 +75,7 @@ impl Default for ClientMetadata {
             require_auth_time: false,
             backchannel_logout_uri: None,
             backchannel_logout_session_required: false,
+            backchannel_logout_claims: Vec::new(),
             subject_type: SubjectType::Public,
             sector_identifier_uri: None,
             scope: None,
@@ -115,6 +118,7 @@ impl From<&Client> for ClientMetadata {
             require_auth_time: client.require_auth_time,
             backchannel_logout_uri: client.backchannel_logout_uri.clone(),
             backchannel_logout_session_required: client.backchannel_logout_session_required,
+            backchannel_logout_claims: client.backchannel_logout_claims.clone(),
             subject_type: client.subject_type,
             sector_identifier_uri: client.sector_identifier_uri.clone(),
             scope: Some(client.scope.to_string()),
@@ -122,6 +126,22 @@ impl From<&Client> for ClientMetadata {
             allowed_social_login_keys: client.allowed_social_login_keys.clone(),
             default_social_login_key: client.default_social_login_key.clone(),
             about: client.about.clone(),
+        }
+    }
+}
+
+/// The user claims a logout token may carry: each released by a scope the client may ask
+/// for, so a logout token tells the app nothing its ID tokens could not.
+fn check_logout_claims(names: &[String], scope: &ScopeSet, errors: &mut FieldErrors) {
+    for (i, name) in names.iter().enumerate() {
+        let field = format!("backchannel_logout_claims[{i}]");
+        match claims::scope_of(name) {
+            None => errors.add(field, "not a user claim the hub releases (say preferred_username or email)"),
+            Some(needed) if !scope.contains(needed) => {
+                errors.add(field, format!("released by the {needed} scope, which the client may not ask for"))
+            }
+            Some(_) if names[..i].contains(name) => errors.add(field, "named twice"),
+            Some(_) => {}
         }
     }
 }
@@ -169,6 +189,9 @@ impl ClientMetadata {
             },
             None => Some(scope::STANDARD.iter().copied().collect()),
         };
+        if let Some(scope) = &scope {
+            check_logout_claims(&self.backchannel_logout_claims, scope, &mut errors);
+        }
         if self.default_max_age.is_some_and(|age| age > MAX_DEFAULT_MAX_AGE) {
             errors.add("default_max_age", format!("at most {MAX_DEFAULT_MAX_AGE} seconds"));
         }
@@ -204,6 +227,7 @@ impl ClientMetadata {
             require_auth_time: self.require_auth_time,
             backchannel_logout_uri: self.backchannel_logout_uri,
             backchannel_logout_session_required: self.backchannel_logout_session_required,
+            backchannel_logout_claims: self.backchannel_logout_claims,
             subject_type: self.subject_type,
             sector_identifier_uri: self.sector_identifier_uri,
             scope: scope.unwrap_or_default(),

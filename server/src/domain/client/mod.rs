@@ -72,6 +72,9 @@ pub struct Client {
     pub backchannel_logout_uri: Option<String>,
     /// Asked for at registration; the hub's logout tokens always carry `sid`.
     pub backchannel_logout_session_required: bool,
+    /// User claims its logout tokens carry besides `sub` (say `preferred_username`), for
+    /// an app that finds its user by one of them (EspoCRM); each of a scope it may ask for.
+    pub backchannel_logout_claims: Vec<String>,
     pub subject_type: SubjectType,
     /// A document listing the redirect URIs of every client of the sector (OIDC Core
     /// §8.1); its host is the sector of a pairwise client.

@@ -41,6 +41,7 @@ pub struct Model {
     pub id_token_encrypted_response_enc: Option<String>,
     pub userinfo_encrypted_response_alg: Option<String>,
     pub userinfo_encrypted_response_enc: Option<String>,
+    pub backchannel_logout_claims: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
