@@ -7,19 +7,9 @@
 //
 // Prints one JSON line, {"redirect": "<the app's redirect URI with code and state>"}, and
 // exits 0; on failure prints the step and the reason, and exits 1.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const TIMEOUT_MS = 15_000;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const [authorizeUrl, appRedirect, upstreamName, username] = process.argv.slice(2);
 if (!username) {
@@ -31,7 +21,7 @@ const hubOrigin = new URL(authorizeUrl).origin;
 let step = 'launch Chromium';
 let browser;
 try {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const page = await browser.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   const cspViolations = [];

@@ -61,7 +61,8 @@ async fn espocrm_signs_in_with_its_group_claim_and_finds_its_user_in_the_logout_
     .map(|(name, value)| format!("{name}={}", encode(value)))
     .join("&");
     let browser = Browser::new();
-    let signed_in = browser.sign_in(&hub.url(&format!("/authorize?{query}")), "alice", crate::code_flow::PASSWORD).await;
+    let signed_in =
+        browser.sign_in(&hub.url(&format!("/authorize?{query}")), "alice", crate::code_flow::PASSWORD).await;
     let back = browser.answer_consent(&signed_in, "allow").await;
     let params = back.redirect_params();
     assert_eq!(params.get("state").map(String::as_str), Some("k2j4h5"), "{:?}", back.location());

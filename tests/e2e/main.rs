@@ -12,6 +12,7 @@ mod code_flow;
 mod device;
 mod encryption;
 mod espocrm;
+mod examples;
 mod federation;
 mod frappe;
 mod interop;

@@ -1,7 +1,7 @@
 //! `POST /introspect` (RFC 7662): what a resource server may know of a token it was
 //! handed. The caller is a confidential client, authenticated like at the token endpoint,
 //! or a resource server presenting its own client_credentials access token as a bearer
-//! (Flask-OIDC's `accept_token` does either). Anything expired, revoked, foreign or
+//! (Flask-OIDC's `accept_token` authenticates with its secret, basic or post). Anything expired, revoked, foreign or
 //! malformed is `{"active": false}` and nothing more (§2.2). What a caller may learn is
 //! limited (§4): a refresh token only by its own client, an access token by a resource
 //! server an administrator registered or by its own client, the username only where the
