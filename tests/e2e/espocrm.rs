@@ -42,37 +42,14 @@ async fn espocrm_signs_in_with_its_group_claim_and_finds_its_user_in_the_logout_
         .ok(StatusCode::CREATED);
     let (client_id, secret) = (client["client_id"].as_str().unwrap(), client["client_secret"].as_str().unwrap());
 
-    // The authorization request, parameter for parameter.
-    let verifier = "v".repeat(64);
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(&verifier));
-    let claims = json!({"id_token": {"groups": {"essential": true}}}).to_string();
-    let query = [
-        ("client_id", client_id),
-        ("redirect_uri", redirect.as_str()),
-        ("response_type", "code"),
-        ("scope", "openid profile email phone"),
-        ("state", "k2j4h5"),
-        ("nonce", "9fq3zt"),
-        ("prompt", "consent"),
-        ("claims", claims.as_str()),
-        ("code_challenge", challenge.as_str()),
-        ("code_challenge_method", "S256"),
-    ]
-    .map(|(name, value)| format!("{name}={}", encode(value)))
-    .join("&");
-    let browser = Browser::new();
-    let signed_in =
-        browser.sign_in(&hub.url(&format!("/authorize?{query}")), "alice", crate::code_flow::PASSWORD).await;
-    let back = browser.answer_consent(&signed_in, "allow").await;
-    let params = back.redirect_params();
-    assert_eq!(params.get("state").map(String::as_str), Some("k2j4h5"), "{:?}", back.location());
+    let (code, verifier) = espo_sign_in(&hub, client_id, "openid profile email phone").await;
 
     // The token request: a form with the secret in it, no Basic header.
     let form = [
         ("grant_type", "authorization_code"),
         ("client_id", client_id),
         ("client_secret", secret),
-        ("code", params["code"].as_str()),
+        ("code", code.as_str()),
         ("redirect_uri", redirect.as_str()),
         ("code_verifier", verifier.as_str()),
     ];
@@ -106,6 +83,79 @@ async fn espocrm_signs_in_with_its_group_claim_and_finds_its_user_in_the_logout_
     assert_eq!(logout["aud"], client_id);
     assert_eq!(logout["preferred_username"], "alice", "{logout}");
     assert!(logout["sub"].is_string() && logout.get("email").is_none(), "only the claims the client chose: {logout}");
+}
+
+/// Espo's authorization request, parameter for parameter, and alice's sign-in and consent:
+/// the code and the PKCE verifier.
+async fn espo_sign_in(hub: &TestHub, client_id: &str, scope: &str) -> (String, String) {
+    let redirect = format!("{SITE}/oauth-callback.php");
+    let verifier = "v".repeat(64);
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(&verifier));
+    let claims = json!({"id_token": {"groups": {"essential": true}}}).to_string();
+    let query = [
+        ("client_id", client_id),
+        ("redirect_uri", redirect.as_str()),
+        ("response_type", "code"),
+        ("scope", scope),
+        ("state", "k2j4h5"),
+        ("nonce", "9fq3zt"),
+        ("prompt", "consent"),
+        ("claims", claims.as_str()),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ]
+    .map(|(name, value)| format!("{name}={}", encode(value)))
+    .join("&");
+    let browser = Browser::new();
+    let signed_in =
+        browser.sign_in(&hub.url(&format!("/authorize?{query}")), "alice", crate::code_flow::PASSWORD).await;
+    let back = browser.answer_consent(&signed_in, "allow").await;
+    let params = back.redirect_params();
+    assert_eq!(params.get("state").map(String::as_str), Some("k2j4h5"), "{:?}", back.location());
+    (params["code"].clone(), verifier)
+}
+
+/// A logout token carries the chosen claims the user granted the app, no others: nothing
+/// its ID tokens could not tell it. An unverified e-mail never names the user.
+#[tokio::test]
+async fn logout_tokens_carry_only_the_claims_the_user_granted() {
+    crate::backend();
+    let hub = TestHub::spawn().await;
+    hub.add_user("alice", crate::code_flow::PASSWORD, &["--email", "alice@example.com"]);
+    let receiver = LogoutReceiver::start().await;
+    let client = AdminApi::new(&hub)
+        .post(
+            "/clients",
+            json!({
+                "client_name": "EspoCRM",
+                "redirect_uris": [format!("{SITE}/oauth-callback.php")],
+                "backchannel_logout_uri": receiver.uri,
+                "backchannel_logout_claims": ["preferred_username", "email"],
+            }),
+        )
+        .await
+        .ok(StatusCode::CREATED);
+    let client_id = client["client_id"].as_str().unwrap();
+    let admin = AdminApi::new(&hub);
+    let end_sessions = async || {
+        let sessions = admin.get("/sessions").await.ok(StatusCode::OK);
+        for session in sessions["items"].as_array().unwrap() {
+            admin.delete(&format!("/sessions/{}", session["sid"].as_str().unwrap())).await;
+        }
+    };
+
+    espo_sign_in(&hub, client_id, "openid").await;
+    end_sessions().await;
+    let first = receiver.wait_for(1, std::time::Duration::from_secs(10)).await;
+    let logout = e2e::backchannel::verify_hub_logout_token(&hub.issuer, &first[0]).await;
+    assert!(logout.get("preferred_username").is_none() && logout.get("email").is_none(), "openid only: {logout}");
+
+    espo_sign_in(&hub, client_id, "openid profile email").await;
+    end_sessions().await;
+    let second = receiver.wait_for(2, std::time::Duration::from_secs(10)).await;
+    let logout = e2e::backchannel::verify_hub_logout_token(&hub.issuer, &second[1]).await;
+    assert_eq!(logout["preferred_username"], "alice", "granted with profile: {logout}");
+    assert!(logout.get("email").is_none(), "an unverified address names no one: {logout}");
 }
 
 #[tokio::test]

@@ -151,16 +151,64 @@ async fn a_frappe_site_signs_in_reads_the_profile_introspects_and_revokes_at_the
     let (_, after) = site.post("introspect_token", access_token).await;
     assert_eq!(after, json!({"active": false}));
 
+    // Also under the issuer's path, where Frappe's authorize and get_token go when its
+    // "Base URL" is the issuer, and which the document names: there the hub alone answers.
     let configuration: Value = reqwest::get(site.method("openid_configuration")).await.unwrap().json().await.unwrap();
     assert_eq!(configuration["issuer"], site.hub.issuer.as_str());
-    assert_eq!(configuration["token_endpoint"], site.method("get_token"));
-    assert_eq!(configuration["userinfo_endpoint"], site.method("openid_profile"));
+    assert_eq!(configuration["token_endpoint"], site.hub.url(&format!("{METHODS}get_token")));
+    assert_eq!(configuration["userinfo_endpoint"], site.hub.url(&format!("{METHODS}openid_profile")));
     assert_eq!(configuration["jwks_uri"], site.hub.url("/jwks.json"));
-    // Also under the issuer's path, where Frappe's authorize and get_token go when its
-    // "Base URL" is the issuer; the document names the host's root either way.
+    let secrets_only = json!(["client_secret_basic", "client_secret_post"]);
+    assert_eq!(configuration["token_endpoint_auth_methods_supported"], secrets_only);
     let under = reqwest::get(site.hub.url(&format!("{METHODS}openid_configuration"))).await.unwrap();
     assert_eq!(under.status(), StatusCode::OK);
-    assert_eq!(under.json::<Value>().await.unwrap()["token_endpoint"], site.method("get_token"));
+}
+
+/// A Frappe site signs in the account of the profile's e-mail, so an address that names
+/// more than one user is not sent; another resource server introspecting the site's token
+/// learns what `/introspect` tells it, not the profile.
+#[tokio::test]
+async fn frappes_profile_never_names_another_user() {
+    crate::backend();
+    let site = frappe_site().await;
+    let browser = Browser::new();
+    let (code, _) = site.authorize(&browser, &frappe_state()).await;
+    let tokens = site.get_token(&code).await;
+    let access_token = tokens["access_token"].as_str().expect("access_token");
+    let profile = async || -> Value {
+        let response = reqwest::Client::new().get(site.method("openid_profile")).bearer_auth(access_token).send();
+        response.await.unwrap().json().await.unwrap()
+    };
+    assert_eq!(profile().await["email"], "alice@example.com");
+    site.hub.add_user("mallory", crate::code_flow::PASSWORD, &["--email", "ALICE@example.com", "--email-verified"]);
+    let shared = profile().await;
+    assert!(shared.get("email").is_none(), "an address two users hold: {shared}");
+
+    let api = site.hub.add_client(&["--name", "API", "--grant-type", "client_credentials"]);
+    let secret = api.client_secret.expect("confidential");
+    let response = reqwest::Client::new()
+        .post(site.method("introspect_token"))
+        .basic_auth(&api.client_id, Some(secret))
+        .form(&[("token", access_token)])
+        .send()
+        .await
+        .unwrap();
+    let introspected: Value = response.json().await.unwrap();
+    assert_eq!(introspected["active"], true, "{introspected}");
+    assert!(introspected.get("trusted_client").is_none() && introspected.get("name").is_none(), "{introspected}");
+}
+
+/// Parameters go on to the authorization endpoint as they came, byte for byte, even
+/// ones that are not UTF-8; only the scope is rewritten.
+#[tokio::test]
+async fn frappes_authorize_forwards_the_query_untouched_but_the_scope() {
+    crate::backend();
+    let site = frappe_site().await;
+    let query = format!("client_id={}&state=a%FF%2B%2F%3D&scope=openid&x=%E2%82", site.client_id);
+    let start = Browser::new().get(&format!("{}?{query}", site.method("authorize"))).await;
+    let forwarded = start.location().expect("on to /authorize");
+    let expected = format!("client_id={}&state=a%FF%2B%2F%3D&scope=openid+profile+email&x=%E2%82", site.client_id);
+    assert!(forwarded.ends_with(&format!("/authorize?{expected}")), "{forwarded}");
 }
 
 #[tokio::test]

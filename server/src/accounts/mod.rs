@@ -27,6 +27,14 @@ pub enum LoginError {
     Password(#[from] PasswordError),
 }
 
+/// Whether `email` is verified for exactly one user, so that it can name that user to an
+/// app that finds accounts by address alone (a Frappe site, or an app reading the `email`
+/// of its logout tokens). The hub lets several users hold one address; such apps must not
+/// be told it, or one user would be signed in as another. Compared without case.
+pub async fn email_names_one_user(store: &Store, email: &str) -> Result<bool, StoreError> {
+    Ok(store.users_with_email(email, true, 2).await?.len() == 1)
+}
+
 /// Checks a username and password. The password hash is computed whether or not the user
 /// exists, so response time does not reveal which usernames are taken.
 pub async fn authenticate(

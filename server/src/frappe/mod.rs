@@ -11,7 +11,6 @@ mod profile;
 
 use poem::{Route, get, post};
 
-use crate::config::Settings;
 use crate::oidc::token;
 
 pub const AUTHORIZE: &str = "/api/method/frappe.integrations.oauth2.authorize";
@@ -31,9 +30,4 @@ pub fn mount(routes: Route) -> Route {
         .at(INTROSPECT_TOKEN, post(endpoints::introspect_token))
         .at(REVOKE_TOKEN, post(endpoints::revoke_token))
         .at(OPENID_CONFIGURATION, get(endpoints::openid_configuration))
-}
-
-/// The absolute URL of one of Frappe's paths: at the root of the issuer's host.
-pub fn url(settings: &Settings, path: &str) -> String {
-    format!("{}{path}", settings.issuer.origin().ascii_serialization())
 }

@@ -4,8 +4,9 @@
 use serde_json::{Map, Value, json};
 
 /// Frappe's profile from the claims the token released. The e-mail only when it is
-/// verified: a Frappe site links (and creates) accounts by e-mail address alone. The
-/// user's groups, where the `groups` scope released them, are Frappe's `roles`.
+/// verified: a Frappe site links (and creates) accounts by e-mail address alone (the
+/// endpoints also leave out an address another user holds). The user's groups, where the
+/// `groups` scope released them, are Frappe's `roles`.
 pub fn from_claims(claims: &Map<String, Value>, issuer: &str) -> Map<String, Value> {
     let mut profile = Map::new();
     for name in ["sub", "name", "given_name", "family_name", "picture"] {

@@ -27,7 +27,7 @@ use crate::state::AppState;
 pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
     let used_basic = extract::uses_basic(req);
     match answer(req, body, state).await {
-        Ok(answer) => json_response(StatusCode::OK, &answer),
+        Ok((answer, _)) => json_response(StatusCode::OK, &answer),
         Err(error) => {
             if error.code != ErrorCode::ServerError {
                 tracing::info!(error = %error, "introspection refused");
@@ -37,15 +37,16 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     }
 }
 
-/// What the caller may know of the token it names: the JSON of a 200 answer.
-pub async fn answer(req: &Request, body: Body, state: &AppState) -> Result<Value, OAuthError> {
+/// What the caller may know of the token it names (the JSON of a 200 answer), and who
+/// the caller is.
+pub async fn answer(req: &Request, body: Body, state: &AppState) -> Result<(Value, Client), OAuthError> {
     let params = extract::form_params(req, body).await?;
     let caller = caller(state, req, &params).await?;
     // A client that registered itself is a stranger's: it learns only of its own tokens.
     let may_know = |client_id: &str| caller.origin == ClientOrigin::Administrator || caller.client_id == client_id;
     let token = params.get("token").ok_or_else(|| OAuthError::invalid_request("token is required"))?;
     let inactive = json!({ "active": false });
-    Ok(match presented::look_up(state, token).await? {
+    let answer = match presented::look_up(state, token).await? {
         Some(Presented::AccessToken(claims)) if may_know(&claims.client_id) => {
             access_token_answer(state, &claims).await?.unwrap_or(inactive)
         }
@@ -53,9 +54,9 @@ pub async fn answer(req: &Request, body: Body, state: &AppState) -> Result<Value
         // A refresh token is its client's own credential: no one else learns of it.
         Some(Presented::RefreshToken(stored)) => {
             if stored.grant.client_id != caller.client_id || !presented::refresh_token_is_live(state, &stored).await? {
-                return Ok(inactive);
+                return Ok((inactive, caller));
             }
-            let Some(user) = live_user(state, stored.grant.user_id).await? else { return Ok(inactive) };
+            let Some(user) = live_user(state, stored.grant.user_id).await? else { return Ok((inactive, caller)) };
             let subject = crate::subjects::of(state, &caller, user.id);
             let mut answer = json!({
                 "active": true,
@@ -72,7 +73,8 @@ pub async fn answer(req: &Request, body: Body, state: &AppState) -> Result<Value
             answer
         }
         None => inactive,
-    })
+    };
+    Ok((answer, caller))
 }
 
 /// Who asks. Public clients may not: they cannot keep a credential (RFC 7662 §2.1).

@@ -10,6 +10,7 @@ use chrono::Utc;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::accounts;
 use crate::domain::{Client, SigningAlg, claims};
 use crate::keys::TokenType;
 use crate::state::AppState;
@@ -39,13 +40,11 @@ async fn deliver(state: &AppState, client_id: &str, sid: &str, user_id: Uuid) {
         }
     };
     let Some(uri) = client.client.backchannel_logout_uri.clone() else { return };
-    let user_claims = match user_claims(state, &client.client, user_id).await {
-        Ok(claims) => claims,
-        Err(error) => {
-            tracing::warn!(client_id, error = %crate::telemetry::ErrorChain(&error), "back-channel logout skipped");
-            return;
-        }
-    };
+    // Without them the app may not find its user, but the logout still goes out.
+    let user_claims = user_claims(state, &client.client, user_id).await.unwrap_or_else(|error| {
+        tracing::warn!(client_id, error = %crate::telemetry::ErrorChain(&error), "logout token without user claims");
+        Map::new()
+    });
     let token = match logout_token(state, &client.client, client.secret_sealed.as_deref(), sid, user_id, user_claims) {
         Ok(token) => token,
         Err(error) => {
@@ -67,15 +66,25 @@ async fn deliver(state: &AppState, client_id: &str, sid: &str, user_id: Uuid) {
 }
 
 /// The user claims the client chose for its logout tokens (`backchannel_logout_claims`),
-/// of those the client's scopes release; none when it chose none.
+/// of those the user granted it (every scope it may ask for, for a client that skips
+/// consent), so that a logout token tells the app nothing its ID tokens could not. An
+/// e-mail address only when it names this user alone: the app finds its user by it.
 async fn user_claims(state: &AppState, client: &Client, user_id: Uuid) -> Result<Map<String, Value>, StoreError> {
     if client.backchannel_logout_claims.is_empty() {
         return Ok(Map::new());
     }
-    let user = state.store.find_user(user_id).await?;
-    Ok(user
-        .map(|user| claims::named_claims(&user, &client.backchannel_logout_claims, &client.scope))
-        .unwrap_or_default())
+    let granted = match client.skip_authorization {
+        true => Some(client.scope.clone()),
+        false => state.store.granted_scopes(user_id, &client.client_id, Utc::now()).await?,
+    };
+    let (Some(granted), Some(user)) = (granted, state.store.find_user(user_id).await?) else { return Ok(Map::new()) };
+    let mut claims = claims::named_claims(&user, &client.backchannel_logout_claims, &granted);
+    if let Some(email) = user.email.as_deref().filter(|_| claims.contains_key("email"))
+        && (!user.email_verified || !accounts::email_names_one_user(&state.store, email).await?)
+    {
+        claims.remove("email");
+    }
+    Ok(claims)
 }
 
 /// §2.4: `iss`, `aud`, `iat`, `exp`, `jti`, `events`, `sid` and `sub`, never `nonce`;

@@ -131,7 +131,7 @@ impl From<&Client> for ClientMetadata {
 }
 
 /// The user claims a logout token may carry: each released by a scope the client may ask
-/// for, so a logout token tells the app nothing its ID tokens could not.
+/// for (a logout token carries those the user granted it).
 fn check_logout_claims(names: &[String], scope: &ScopeSet, errors: &mut FieldErrors) {
     for (i, name) in names.iter().enumerate() {
         let field = format!("backchannel_logout_claims[{i}]");
