@@ -1,7 +1,8 @@
 // Drives the hub's admin UI in a real browser (Debian's Chromium through playwright-core):
-// signs in through the hub as an administrator, creates a social login key, a client (its
-// secret shown once and copied, then rotated) and a user, revokes another user's session,
-// signs out, and checks that a user outside the `admins` group is refused.
+// signs in through the hub as an administrator, creates a social login key, a client for a
+// Django app (the stack fills in its URIs; its secret shown once with the settings to paste,
+// copied, then rotated) and a user, revokes another user's session, signs out, and checks
+// that a user outside the `admins` group is refused.
 //
 //   node admin-ui.mjs <issuer> <admin-username> <admin-password> <plain-username> <plain-password>
 //
@@ -74,24 +75,48 @@ try {
   await page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Corp SSO', exact: true }) }).getByText('corp', { exact: true }).waitFor();
   report.social_login_key = 'corp';
 
-  step = 'create a confidential client';
+  step = 'create a client for a Django app';
   await nav('Clients').click();
   await heading('Clients').waitFor();
   await page.getByRole('link', { name: 'New client' }).click();
   await heading('New client').waitFor();
   await page.getByLabel('Client name').fill('Browser test app');
-  await page.getByLabel('Client type').selectOption('client_secret_basic');
-  await page.getByLabel('Redirect URIs', { exact: true }).fill('http://127.0.0.1:9/callback');
+  await page.getByLabel('Stack', { exact: true }).selectOption('django');
+  await page.getByLabel('The app’s base URL').fill('http://127.0.0.1:9/');
+  const filled = {
+    client_type: await page.getByLabel('Client type').inputValue(),
+    redirect_uris: await page.getByLabel('Redirect URIs', { exact: true }).inputValue(),
+    post_logout_redirect_uris: await page.getByLabel('Post-logout redirect URIs').inputValue(),
+    backchannel_logout_uri: await page.getByLabel('Back-channel logout URI').inputValue(),
+  };
+  const expected = {
+    client_type: 'client_secret_basic',
+    redirect_uris: 'http://127.0.0.1:9/oidc/callback/',
+    post_logout_redirect_uris: 'http://127.0.0.1:9/',
+    backchannel_logout_uri: 'http://127.0.0.1:9/backchannel-logout',
+  };
+  if (JSON.stringify(filled) !== JSON.stringify(expected)) fail(`the Django stack filled in ${JSON.stringify(filled)}`);
+  report.stack_filled_in = filled.redirect_uris;
   await page.getByRole('button', { name: 'Create client' }).click();
   const created = page.getByRole('dialog', { name: 'Client created' });
   await created.waitFor();
-  const secret = await created.getByLabel('Client secret').inputValue();
+  const configure = created.getByRole('region', { name: 'Configure your app' });
+  const secret = await configure.getByLabel('OIDC_RP_CLIENT_SECRET', { exact: true }).inputValue();
   if (secret.length < 16) fail(`the new client secret shown is too short: ${JSON.stringify(secret)}`);
   await created.getByText('will not be shown again').waitFor();
   report.secret_shown = true;
 
+  step = "check the new client's settings for Django";
+  const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+  const shownStack = await configure.getByLabel('Stack', { exact: true }).inputValue();
+  if (shownStack !== 'django') fail(`the panel shows the stack ${shownStack}, not the one chosen`);
+  const shownClientId = await configure.getByLabel('OIDC_RP_CLIENT_ID', { exact: true }).inputValue();
+  const shownTokenEndpoint = await configure.getByLabel('OIDC_OP_TOKEN_ENDPOINT', { exact: true }).inputValue();
+  if (shownTokenEndpoint !== discovery.token_endpoint) fail(`OIDC_OP_TOKEN_ENDPOINT is ${shownTokenEndpoint}, discovery says ${discovery.token_endpoint}`);
+  report.panel_token_endpoint = shownTokenEndpoint;
+
   step = 'copy the client secret';
-  await created.getByRole('button', { name: 'Copy' }).click();
+  await configure.getByRole('button', { name: 'Copy OIDC_RP_CLIENT_SECRET', exact: true }).click();
   await created.getByText('Copied to the clipboard.').waitFor();
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   if (copied !== secret) fail('the clipboard does not hold the secret that was shown');
@@ -99,8 +124,23 @@ try {
   await created.getByRole('button', { name: 'Done' }).click();
   await page.waitForURL((url) => url.hash.startsWith('#/client/'));
   const clientId = decodeURIComponent(new URL(page.url()).hash.slice('#/client/'.length));
+  if (shownClientId !== clientId) fail(`the panel showed OIDC_RP_CLIENT_ID ${shownClientId}, the client is ${clientId}`);
   report.client_id = clientId;
   await heading('Browser test app').waitFor();
+
+  step = "check the client page's settings for Django, at 390 px wide";
+  await page.setViewportSize({ width: 390, height: 844 });
+  const panel = page.getByRole('region', { name: 'Configure your app' });
+  if ((await panel.getByLabel('Stack', { exact: true }).inputValue()) !== 'django') fail('the client page does not remember the stack');
+  if ((await panel.getByLabel('OIDC_RP_CLIENT_ID', { exact: true }).inputValue()) !== clientId) fail('the client page shows another client ID');
+  if ((await panel.getByLabel('OIDC_OP_TOKEN_ENDPOINT', { exact: true }).inputValue()) !== discovery.token_endpoint) fail('the client page shows another token endpoint');
+  await panel.getByRole('group', { name: 'OIDC_RP_CLIENT_SECRET' }).getByText('Rotate secret', { exact: false }).waitFor();
+  const overflow = await panel.evaluate((element) => ({ page: document.documentElement.scrollWidth, right: element.getBoundingClientRect().right }));
+  if (overflow.page > 390 || overflow.right > 390) fail(`the page is wider than 390 px: ${JSON.stringify(overflow)}`);
+  await panel.getByRole('button', { name: 'Copy OIDC_OP_TOKEN_ENDPOINT', exact: true }).click();
+  if ((await page.evaluate(() => navigator.clipboard.readText())) !== discovery.token_endpoint) fail('the clipboard does not hold the token endpoint');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  report.panel_client_id = clientId;
   await nav('Clients').click();
   const clientRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Browser test app', exact: true }) });
   await clientRow.getByText(clientId, { exact: true }).waitFor();
@@ -112,7 +152,7 @@ try {
   await page.getByRole('dialog', { name: 'Rotate the client secret?' }).getByRole('button', { name: 'Rotate secret' }).click();
   const rotated = page.getByRole('dialog', { name: 'New client secret' });
   await rotated.waitFor();
-  const newSecret = await rotated.getByLabel('Client secret').inputValue();
+  const newSecret = await rotated.getByLabel('Client secret', { exact: true }).inputValue();
   if (!newSecret) fail('the rotated secret is empty');
   if (newSecret === secret) fail('the rotated secret is the same as the old one');
   await rotated.getByRole('button', { name: 'Done' }).click();

@@ -61,6 +61,9 @@ async fn an_administrator_manages_the_hub_from_the_admin_ui() {
     let client_id = report["client_id"].as_str().expect("the client the UI created");
     let client = api.get(&format!("/clients/{client_id}")).await.ok(StatusCode::OK);
     assert_eq!(client["client_name"], "Browser test app");
+    // The Django stack filled in its URIs from the app's base URL.
+    assert_eq!(client["redirect_uris"], serde_json::json!(["http://127.0.0.1:9/oidc/callback/"]), "{client}");
+    assert_eq!(client["backchannel_logout_uri"], "http://127.0.0.1:9/backchannel-logout", "{client}");
     let username = report["user"].as_str().expect("the user the UI created");
     let users = api.get(&format!("/users?search={username}")).await.ok(StatusCode::OK);
     assert_eq!(users["total"], 1, "{users}");

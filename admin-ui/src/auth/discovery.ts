@@ -5,6 +5,8 @@ export interface ProviderMetadata {
   issuer: string;
   authorization_endpoint: string;
   token_endpoint: string;
+  userinfo_endpoint?: string;
+  jwks_uri?: string;
   end_session_endpoint?: string;
   authorization_response_iss_parameter_supported?: boolean;
 }

@@ -81,14 +81,18 @@ export function ConfirmButton(props: {
   );
 }
 
-/** A client secret, shown once: a read-only field with a Copy button, and a warning. */
-export function SecretDialog({ title, clientId, secret, onDone }: { title: string; clientId: string; secret: string; onDone: () => void }) {
+/**
+ * A client secret, shown once: a warning, and a read-only field with a Copy button, or
+ * `children` that show the client ID and the secret where the app takes them.
+ */
+export function SecretDialog(props: { title: string; clientId: string; secret: string; onDone: () => void; children?: ComponentChildren }) {
+  const { title, clientId, secret, onDone, children } = props;
   const dialog = useModal(true);
   const titleId = useId();
   return (
     <dialog
       ref={dialog}
-      class="secret-dialog"
+      class={children ? 'secret-dialog wide' : 'secret-dialog'}
       aria-labelledby={titleId}
       // Escape would lose the only copy of the secret: only "Done" closes this dialog.
       onCancel={(event) => event.preventDefault()}
@@ -97,13 +101,17 @@ export function SecretDialog({ title, clientId, secret, onDone }: { title: strin
       <p class="alert warn">
         Copy the secret now. It is stored encrypted and <strong>will not be shown again</strong>.
       </p>
-      <dl class="facts">
-        <dt>Client ID</dt>
-        <dd>
-          <code>{clientId}</code>
-        </dd>
-      </dl>
-      <CopyField id="new-client-secret" label="Client secret" value={secret} />
+      {children ?? (
+        <>
+          <dl class="facts">
+            <dt>Client ID</dt>
+            <dd>
+              <code>{clientId}</code>
+            </dd>
+          </dl>
+          <CopyField id="new-client-secret" label="Client secret" value={secret} />
+        </>
+      )}
       <div class="dialog-actions">
         <button type="button" class="secondary" onClick={onDone}>
           Done

@@ -5,6 +5,8 @@ import type { AuthMethod, Client, GrantType, IdTokenAlg, ClientInput, SubjectTyp
 import { Checkbox, CheckboxGroup, lines, optional, SelectField, TextArea, TextField, words } from '../../components/fields';
 import { FormProblem, useLoad, useSubmit } from '../../components/feedback';
 import { useState } from 'preact/hooks';
+import { StackPicker } from './stack-picker';
+import type { StackId } from './stacks';
 
 /** Registration metadata the form does not edit: kept as it is on every save, so editing
  * a dynamically registered client never drops its keys, links or signing choices. */
@@ -203,8 +205,10 @@ export function ClientForm(props: {
   creating: boolean;
   submitLabel: string;
   onSubmit: (values: ClientValues) => Promise<void>;
+  /** With it, the form starts with the "Stack" choice, which fills in the fields below. */
+  onStack?: (stack: StackId) => void;
 }) {
-  const { initial, creating, submitLabel, onSubmit } = props;
+  const { initial, creating, submitLabel, onSubmit, onStack } = props;
   const [values, setValues] = useState(initial);
   const set =
     <K extends keyof ClientValues>(key: K) =>
@@ -226,6 +230,7 @@ export function ClientForm(props: {
       }}
     >
       <FormProblem error={submit.error} fields={FIELDS} />
+      {onStack && <StackPicker onStack={onStack} onFill={(filled) => setValues((previous) => ({ ...previous, ...filled }))} />}
       <fieldset>
         <legend>Application</legend>
         <TextField id="client_name" label="Client name" required value={values.client_name} onValue={set('client_name')} error={errors.client_name} />

@@ -1,5 +1,6 @@
 // Clients (the apps that sign users in through the hub): list, create, edit, rotate the
-// secret, delete. A new or rotated secret is shown once.
+// secret, delete. A new or rotated secret is shown once; a new client's, with the values to
+// paste into the app of the stack chosen on creation ("Configure your app").
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
 import type { Client } from '../../api/types';
@@ -8,7 +9,9 @@ import { LoadState, Notice, useLoad } from '../../components/feedback';
 import { Badge, Empty, PageTitle, Pagination, When } from '../../components/layout';
 import { SearchBox } from '../../components/search';
 import { href, navigate, pageOf, queryObject } from '../../router';
+import { ConfigureApp } from './configure';
 import { bodyOf, ClientForm, NEW_CLIENT, valuesOf } from './form';
+import { type AppClient, rememberStack, type StackId } from './stacks';
 
 const isPublic = (client: Client) => client.token_endpoint_auth_method === 'none';
 
@@ -73,10 +76,13 @@ interface Shown {
   title: string;
   clientId: string;
   secret: string;
+  /** A new client: the dialog shows its "Configure your app" panel. */
+  created?: AppClient;
 }
 
 export function ClientNew() {
   const [secret, setSecret] = useState<Shown | undefined>();
+  const [stack, setStack] = useState<StackId>('other');
   return (
     <>
       <PageTitle title="New client" back={{ to: href(['clients']), label: 'Clients' }} />
@@ -84,18 +90,24 @@ export function ClientNew() {
         initial={NEW_CLIENT}
         creating
         submitLabel="Create client"
+        onStack={setStack}
         onSubmit={async (values) => {
           const created = await unwrap(
             api.POST('/clients', { body: { ...bodyOf(values), client_id: values.client_id.trim() || undefined } }),
           );
+          rememberStack(created.client_id, stack);
           if (created.client_secret) {
-            setSecret({ title: 'Client created', clientId: created.client_id, secret: created.client_secret });
+            setSecret({ title: 'Client created', clientId: created.client_id, secret: created.client_secret, created });
           } else {
             navigate(['client', created.client_id]);
           }
         }}
       />
-      {secret && <SecretDialog {...secret} onDone={() => navigate(['client', secret.clientId])} />}
+      {secret && (
+        <SecretDialog title={secret.title} clientId={secret.clientId} secret={secret.secret} onDone={() => navigate(['client', secret.clientId])}>
+          {secret.created && <ConfigureApp client={secret.created} secret={secret.secret} />}
+        </SecretDialog>
+      )}
     </>
   );
 }
@@ -122,6 +134,7 @@ export function ClientEdit({ clientId }: { clientId: string }) {
   };
   const remove = async () => {
     await unwrap(api.DELETE('/clients/{client_id}', path));
+    rememberStack(clientId, undefined);
     navigate(['clients']);
   };
 
@@ -150,6 +163,7 @@ export function ClientEdit({ clientId }: { clientId: string }) {
         <Notice>This is the admin UI’s own client. The hub manages it; it cannot be edited or deleted here.</Notice>
       ) : (
         <>
+          <ConfigureApp client={current} />
           {saved > 0 && <Notice kind="success">Saved.</Notice>}
           <ClientForm
             key={current.updated_at}
