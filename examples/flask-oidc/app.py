@@ -4,14 +4,16 @@
   is the redirect URI (it exchanges the code, checks the ID token and reads /userinfo).
 - `/` shows the user's claims and calls the app's own API, `/api/me`, with the user's
   access token; `/api/me` is an `accept_token` resource, which asks the hub's
-  introspection endpoint whether the token is live.
-- `/logout` ends the app's session and then the hub's (RP-Initiated Logout 1.0): Flask-OIDC's
-  own /oidc/logout only forgets the tokens locally.
+  introspection endpoint whether the token is live, and takes only this app's tokens.
+- `POST /logout` ends the app's session and then the hub's (RP-Initiated Logout 1.0):
+  Flask-OIDC's own /oidc/logout only forgets the tokens locally.
 - `/backchannel-logout` receives the hub's logout tokens (Back-Channel Logout 1.0).
 
 Settings from the environment: HUB_ISSUER, APP_CLIENT_ID, APP_CLIENT_SECRET, APP_PORT.
 """
 
+import functools
+import hmac
 import os
 import secrets
 
@@ -44,6 +46,9 @@ app.config.update(
     # How the app authenticates at the hub's token AND introspection endpoints: it must be
     # the method the client was registered with (`hub client add --auth-method ...`).
     OIDC_INTROSPECTION_AUTH_METHOD="client_secret_post",
+    # Flask sets no SameSite on its cookie unless told: Lax keeps it off other sites'
+    # cross-site POSTs and subrequests, and still sends it on the hub's redirect back.
+    SESSION_COOKIE_SAMESITE="Lax",
 )
 
 # The hub sessions (their `sid`) that a logout token ended. In memory, for one process:
@@ -98,15 +103,53 @@ def claims():
     return g.oidc_user.profile
 
 
+def own_tokens_only(view):
+    """Refuses a live token the hub issued to another client.
+
+    The hub tells a client that an administrator registered about any access token it
+    issued, so `accept_token` alone takes every app's tokens: the introspection answer's
+    `client_id` says which app the token was issued to. Put it under `accept_token`.
+    """
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if current_token.get("client_id") != CLIENT_ID:
+            return (
+                {"error": "invalid_token", "error_description": "the token was issued to another client"},
+                401,
+                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        return view(*args, **kwargs)
+
+    return checked
+
+
 @app.route("/api/me")
 @oidc.accept_token(scopes=["openid"])
+@own_tokens_only
 def api_me():
     # Flask-OIDC asked the hub's introspection endpoint; `current_token` is its answer.
     return {"sub": current_token["sub"]}
 
 
-@app.route("/logout")
+def csrf_token() -> str:
+    """The session's CSRF token, for the forms that change its state (the logout form)."""
+    if "csrf_token" not in session:
+        session["csrf_token"] = secrets.token_urlsafe(32)
+    return session["csrf_token"]
+
+
+app.jinja_env.globals["csrf_token"] = csrf_token
+
+
+# A POST with the session's CSRF token, so another site cannot sign the user out. The
+# token is the defence: SameSite=Lax alone lets through a POST from a site that shares
+# this one's registrable domain (another port of 127.0.0.1, a sibling subdomain).
+@app.post("/logout")
 def logout():
+    sent, expected = request.form.get("csrf_token", ""), session.get("csrf_token", "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        abort(400)
     id_token = (session.get("oidc_auth_token") or {}).get("id_token")
     session.pop("oidc_auth_token", None)
     session.pop("oidc_auth_profile", None)

@@ -21,6 +21,7 @@ Settings: HUB_ISSUER, APP_CLIENT_ID, APP_CLIENT_SECRET, APP_PORT, and FRAPPE_SER
 """
 
 import base64
+import hmac
 import json
 import os
 import secrets
@@ -57,6 +58,9 @@ AUTH_URL_DATA = {"response_type": "code", "scope": "openid"}
 LANDING = "/?welcome=~~~???"
 # Frappe keeps the state's token in its cache for 120 seconds.
 STATE_TTL_SECS = 120
+# The browser that started a sign-in keeps its state's token in this cookie, so that the
+# callback takes only a sign-in this browser started (login CSRF, RFC 6749 §10.12).
+STATE_COOKIE = "frappe_login_state"
 
 app = Flask(__name__)
 
@@ -87,6 +91,27 @@ def frappe_state(redirect_to: str) -> tuple[str, str]:
         # One digit less, so the base64 ends in '=' padding, which must come back too.
         state["token"] = token = token[:-1]
     return base64.b64encode(json.dumps(state).encode("utf-8")).decode("ascii"), token
+
+
+def safe_redirect_to(value: str) -> str:
+    r"""`value` if it is a path on this site, else the landing page (no open redirect).
+
+    Browsers drop tabs and newlines from a URL and read "\" as "/", so "/%09/evil.example"
+    and "/\evil.example" both reach them as "//evil.example", another site. Only a plain
+    path passes: no scheme or host, one leading "/", no backslash, whitespace or control
+    character.
+    """
+    parts = urlsplit(value)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or any(c.isspace() or not c.isprintable() for c in value)
+    ):
+        return LANDING
+    return value
 
 
 def decoder_compat(content: bytes) -> dict:
@@ -140,15 +165,26 @@ def index():
 
 @app.get("/login")
 def login():
-    # Like Frappe's sanitize_redirect: only a path on this site.
-    redirect_to = request.args.get("redirect-to", "")
-    if not redirect_to.startswith("/") or redirect_to.startswith(("//", "/\\")):
-        redirect_to = LANDING
+    # Where to land after signing in: only a path on this site.
+    redirect_to = safe_redirect_to(request.args.get("redirect-to", ""))
     state, token = frappe_state(redirect_to)
     with lock:
         pending_states[token] = (state, time.monotonic() + STATE_TTL_SECS)
     url = frappe_flow().get_authorize_url(redirect_uri=REDIRECT_URI, state=state, **AUTH_URL_DATA)
-    return redirect(url)
+    response = make_response(redirect(url))
+    # The pending state alone is good in any browser: an attacker could start a sign-in,
+    # stop at the callback and send the victim there, signed in as the attacker.
+    # Lax: the browser sends it on the hub's top-level redirect back to the callback.
+    response.set_cookie(
+        STATE_COOKIE,
+        token,
+        max_age=STATE_TTL_SECS,
+        path=CALLBACK_PATH,
+        secure=SITE.startswith("https:"),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @app.get(CALLBACK_PATH)
@@ -163,6 +199,10 @@ def login_via_frappe():
         token = sent["token"]
     except (ValueError, KeyError, TypeError):
         abort(417, "Token is missing")
+    # Only the browser that started this sign-in may finish it.
+    started = request.cookies.get(STATE_COOKIE, "")
+    if not started or not hmac.compare_digest(started.encode(), str(token).encode()):
+        abort(417, "Invalid Token")
     with lock:
         stored, expires = pending_states.pop(token, (None, 0.0))
     if stored != state or time.monotonic() > expires:
@@ -187,8 +227,9 @@ def login_via_frappe():
             "family_name": profile.get("family_name") or "",
             "access_token": session.access_token,
         }
-    response = make_response(redirect(sent.get("redirect_to") or "/"))
+    response = make_response(redirect(safe_redirect_to(sent.get("redirect_to") or "/")))
     response.set_cookie("sid", sid, httponly=True, samesite="Lax")
+    response.delete_cookie(STATE_COOKIE, path=CALLBACK_PATH)
     return response
 
 

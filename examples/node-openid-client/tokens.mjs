@@ -6,6 +6,13 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
+// The algorithms each kind of token may be signed with, never the hub's advertised list
+// (it holds HS256, keyed with a client secret) and never `none`. Access tokens: any of
+// HUB_ACCESS_TOKEN_SIGNING_ALG's values. Logout tokens are signed as the client's ID
+// tokens: the `--id-token-alg` it registered, RS256 unless told (or PS256, ES256, EdDSA).
+const ACCESS_TOKEN_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+const LOGOUT_TOKEN_ALGS = ['RS256'];
+
 export function tokenChecks({ issuer, jwksUri, clientId }) {
   // Fetched on first use and cached; refetched (rate-limited) when a token names a key
   // id it has not seen, so the hub can rotate its keys without a restart here.
@@ -18,6 +25,7 @@ export function tokenChecks({ issuer, jwksUri, clientId }) {
     // server that must see it within a token's lifetime uses introspection instead.
     async accessToken(token) {
       const { payload } = await jwtVerify(token, jwks, {
+        algorithms: ACCESS_TOKEN_ALGS,
         issuer,
         audience: issuer,
         typ: 'at+jwt',
@@ -27,14 +35,16 @@ export function tokenChecks({ issuer, jwksUri, clientId }) {
       return payload;
     },
 
-    // §2.6: the signature, iss, aud, iat, the event, sid or sub, and no nonce (which
-    // would make it an ID token). `exp` is checked by jwtVerify when present.
+    // §2.6: the signature, iss, aud, iat and exp (both required by §2.4 since errata
+    // set 1; jwtVerify checks them only when present), the event, sid or sub, and no
+    // nonce (which would make it an ID token).
     async logoutToken(token) {
       const { payload } = await jwtVerify(token, jwks, {
+        algorithms: LOGOUT_TOKEN_ALGS,
         issuer,
         audience: clientId,
         typ: 'logout+jwt',
-        requiredClaims: ['iat', 'events'],
+        requiredClaims: ['iat', 'exp', 'events'],
       });
       if (typeof payload.events !== 'object' || !(LOGOUT_EVENT in payload.events)) {
         throw new Error('not a logout token: no back-channel logout event');

@@ -51,8 +51,13 @@ const CSP = [
 // RFC 9068 checks, and `client_id`: the hub's access tokens are all audienced to the hub
 // itself (`aud` = its issuer), so `client_id` is what says the token was issued to this
 // app. Revocation is not seen here; use introspection where it must be.
+// The algorithms are HUB_ACCESS_TOKEN_SIGNING_ALG's values: asymmetric only, never the
+// hub's advertised list (it holds HS256, keyed with a client secret) nor `none`.
+const ACCESS_TOKEN_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+
 async function checkAccessToken(token) {
   const { payload } = await jwtVerify(token, jwks, {
+    algorithms: ACCESS_TOKEN_ALGS,
     issuer: HUB_ISSUER,
     audience: HUB_ISSUER,
     typ: 'at+jwt',

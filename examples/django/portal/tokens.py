@@ -4,9 +4,9 @@ Both are checked against the hub's published keys (its jwks_uri), with PyJWT."""
 import jwt
 from django.conf import settings
 
-# The hub signs access tokens as HUB_ACCESS_TOKEN_SIGNING_ALG says (RS256, ES256 or
-# EdDSA); logout tokens as the client's ID tokens.
-ACCESS_TOKEN_ALGS = ["RS256", "ES256", "EdDSA"]
+# The hub signs access tokens as HUB_ACCESS_TOKEN_SIGNING_ALG says (RS256, PS256, ES256
+# or EdDSA); logout tokens as the client's ID tokens.
+ACCESS_TOKEN_ALGS = ["RS256", "PS256", "ES256", "EdDSA"]
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 # Fetches the JWK Set on first use, keeps it five minutes, and fetches it again when a

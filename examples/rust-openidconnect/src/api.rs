@@ -18,14 +18,19 @@ use crate::App;
 
 /// `GET /api/me` with `Authorization: Bearer <access token>`: whose token it is. The hub's
 /// introspection endpoint (RFC 7662) says whether the token is live, revoked tokens
-/// included; the app authenticates there with its own client credentials.
+/// included; the app authenticates there with its own client credentials. Only this
+/// app's own tokens are taken: the hub's access tokens name the issuer as their audience,
+/// whichever app they were issued to, so `client_id` tells them apart.
 #[handler]
 pub async fn me(req: &Request, Data(app): Data<&Arc<App>>) -> Response {
     let token = req.header("authorization").and_then(|value| value.strip_prefix("Bearer "));
     let Some(token) = token else { return unauthorized() };
     let token = AccessToken::new(token.to_owned());
+    let own = app.hub.client.client_id();
     match app.hub.client.introspect(&token).request_async(&app.hub.http).await {
-        Ok(answer) if answer.active() => Json(json!({ "sub": answer.sub() })).into_response(),
+        Ok(answer) if answer.active() && answer.client_id() == Some(own) => {
+            Json(json!({ "sub": answer.sub() })).into_response()
+        }
         Ok(_) => unauthorized(),
         Err(error) => {
             eprintln!("introspection failed: {error}");

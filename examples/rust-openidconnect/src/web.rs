@@ -60,14 +60,19 @@ pub fn login(jar: &CookieJar, Data(app): Data<&Arc<App>>) -> Response {
         .url();
     let id = CsrfToken::new_random().secret().clone();
     app.sessions.put(id.clone(), Session::Pending(Pending { state, nonce, verifier }));
+    jar.add(session_cookie(app, id));
+    Redirect::see_other(url.as_str()).into_response()
+}
+
+fn session_cookie(app: &App, id: String) -> Cookie {
     let mut cookie = Cookie::new_with_str(COOKIE, id);
     cookie.set_http_only(true);
+    cookie.set_secure(app.url.starts_with("https:"));
     // Lax: the cookie comes along on the hub's redirect back, never on a cross-site POST,
     // which is what keeps the logout form safe from other sites.
     cookie.set_same_site(SameSite::Lax);
     cookie.set_path("/");
-    jar.add(cookie);
-    Redirect::see_other(url.as_str()).into_response()
+    cookie
 }
 
 #[derive(Deserialize)]
@@ -81,8 +86,7 @@ pub struct Answer {
 #[handler]
 pub async fn callback(jar: &CookieJar, Query(answer): Query<Answer>, Data(app): Data<&Arc<App>>) -> Response {
     let session = jar.get(COOKIE).map(|cookie| cookie.value_str().to_owned());
-    let Some((id, Session::Pending(pending))) = session.and_then(|id| Some((id.clone(), app.sessions.take(&id)?)))
-    else {
+    let Some(Session::Pending(pending)) = session.and_then(|id| app.sessions.take(&id)) else {
         return refused("No sign-in is in progress.");
     };
     if answer.state.as_deref() != Some(pending.state.secret().as_str()) {
@@ -93,7 +97,11 @@ pub async fn callback(jar: &CookieJar, Query(answer): Query<Answer>, Data(app): 
     };
     match finish(app, code, pending).await {
         Ok(user) => {
-            app.sessions.put(id, Session::SignedIn(Box::new(user)));
+            // A new session id once signed in, so that an id planted before cannot be
+            // ridden (session fixation).
+            let id = CsrfToken::new_random().secret().clone();
+            app.sessions.put(id.clone(), Session::SignedIn(Box::new(user)));
+            jar.add(session_cookie(app, id));
             Redirect::see_other("/").into_response()
         }
         Err(error) => refused(&format!("Sign-in failed: {error:#}")),
