@@ -58,7 +58,8 @@ pub struct Settings {
     /// Password hashes computed at once; the rest wait, so logins cannot starve the
     /// token endpoint. Unset: the number of CPUs.
     pub password_hash_concurrency: Option<usize>,
-    /// Failed logins per account, and per client address, within `login_throttle_window_secs`.
+    /// Free failed logins from one address at one account (then each attempt waits longer),
+    /// and failed logins from one address at all accounts within `login_throttle_window_secs`.
     pub login_throttle_per_account: u32,
     pub login_throttle_per_address: u32,
     pub login_throttle_window_secs: u64,

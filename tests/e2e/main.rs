@@ -29,6 +29,7 @@ mod scale_out;
 mod schemathesis;
 mod secrets_at_rest;
 mod standard_claims;
+mod throttling;
 mod token_endpoint;
 mod userinfo;
 

@@ -209,27 +209,3 @@ async fn a_wrong_password_shows_the_form_again_with_401() {
     let page = browser.answer_consent(&page, "allow").await;
     s.exchange(&authn, &page).await;
 }
-
-#[tokio::test]
-async fn failed_logins_are_throttled_per_account() {
-    let s = setup(&[("HUB_LOGIN_THROTTLE_PER_ACCOUNT", "3")]).await;
-    let browser = Browser::new();
-    let authn = s.request(&[], |r| r);
-    let mut page = browser.sign_in(&authn.url, "alice", "wrong 1").await;
-    for attempt in 2..=3 {
-        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{}", page.body);
-        page = browser.submit(&page, &[("username", "alice"), ("password", &format!("wrong {attempt}"))]).await;
-    }
-    assert_eq!(page.status, StatusCode::UNAUTHORIZED, "three failures are counted, not yet refused");
-
-    let page = browser.submit(&page, &[("username", "alice"), ("password", PASSWORD)]).await;
-    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
-    assert!(page.body.contains("Too many failed attempts"), "{}", page.body);
-    assert!(!sets_session_cookie(&page));
-    assert!(page.location().is_none());
-
-    // Per account: another browser fares no better.
-    let other = Browser::new();
-    let page = other.sign_in(&s.request(&[], |r| r).url, "alice", PASSWORD).await;
-    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
-}

@@ -107,6 +107,20 @@ impl Browser {
         Self { http }
     }
 
+    /// A browser at another address, as a hub that trusts `X-Forwarded-For`
+    /// (`HUB_TRUST_FORWARDED_FOR`) sees it behind its proxy.
+    pub fn at_address(address: &str) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", address.parse().expect("an address"));
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("http client");
+        Self { http }
+    }
+
     pub async fn get(&self, url: &str) -> Page {
         let response = self.http.get(url).send().await.expect("GET");
         Self::page(url, response).await

@@ -17,8 +17,9 @@ pub enum LoginError {
     /// The id of a known user is kept for the audit log, never shown.
     #[error("invalid username or password")]
     InvalidCredentials { known_user: Option<uuid::Uuid> },
+    /// Too many failures from this address (at this account): try again after the wait.
     #[error("too many failed sign-in attempts")]
-    Throttled,
+    Throttled { retry_after: std::time::Duration },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -45,8 +46,8 @@ pub async fn authenticate(
     password: &str,
     address: &str,
 ) -> Result<User, LoginError> {
-    if throttle.attempt(username, address).await? == Throttled::Yes {
-        return Err(LoginError::Throttled);
+    if let Throttled::Wait(retry_after) = throttle.check(username, address).await? {
+        return Err(LoginError::Throttled { retry_after });
     }
     let found = store.find_user_for_login(username).await?;
     let hash = found.as_ref().and_then(|f| f.password_hash.clone());
@@ -58,6 +59,9 @@ pub async fn authenticate(
             // until the password is right.
             store.find_user(found.id).await?.ok_or(LoginError::InvalidCredentials { known_user: Some(found.id) })
         }
-        found => Err(LoginError::InvalidCredentials { known_user: found.map(|f| f.id) }),
+        found => {
+            throttle.failed(username, address).await?;
+            Err(LoginError::InvalidCredentials { known_user: found.map(|f| f.id) })
+        }
     }
 }

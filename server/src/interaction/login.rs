@@ -79,11 +79,18 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
                 let message = "Invalid username or password.";
                 return render(state, StatusCode::UNAUTHORIZED, &interaction, username, Some(message)).await;
             }
-            Err(LoginError::Throttled) => {
+            Err(LoginError::Throttled { retry_after }) => {
                 tracing::warn!(%client_id, %address, "sign-in throttled");
                 state.audit(failed_login(&client_id, &address, "throttled: too many failed attempts")).await;
-                let message = "Too many failed attempts. Please wait a few minutes and try again.";
-                return render(state, StatusCode::TOO_MANY_REQUESTS, &interaction, username, Some(message)).await;
+                let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+                let message = match seconds {
+                    0..=59 => format!("Too many failed attempts. Please wait {seconds} s and try again."),
+                    _ => format!("Too many failed attempts. Please wait {} min and try again.", seconds.div_ceil(60)),
+                };
+                let mut page =
+                    render(state, StatusCode::TOO_MANY_REQUESTS, &interaction, username, Some(&message)).await;
+                page.headers_mut().insert(poem::http::header::RETRY_AFTER, seconds.into());
+                return page;
             }
             Err(error) => return page::internal_error(state, &error),
         };

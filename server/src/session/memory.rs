@@ -86,15 +86,6 @@ impl Backend for MemoryBackend {
         }))
     }
 
-    async fn decrement(&self, key: &str) -> Result<(), SessionError> {
-        self.with(|inner, now| {
-            if let Some((value, _)) = inner.live(key, now) {
-                *value = parse_count(value).saturating_sub(1).to_string().into_bytes();
-            }
-        });
-        Ok(())
-    }
-
     async fn increment(&self, key: &str, window: Duration) -> Result<u64, SessionError> {
         Ok(self.with(|inner, now| {
             let count = match inner.live(key, now) {

@@ -39,8 +39,6 @@ pub trait Backend: Send + Sync {
     async fn touch(&self, key: &str, ttl: Duration) -> Result<bool, SessionError>;
     /// Increments a counter that expires `window` after its first increment.
     async fn increment(&self, key: &str, window: Duration) -> Result<u64, SessionError>;
-    /// Decrements a live counter (never below zero, never creating one).
-    async fn decrement(&self, key: &str) -> Result<(), SessionError>;
     async fn ping(&self) -> Result<(), SessionError>;
 }
 
@@ -168,12 +166,7 @@ impl SessionStore {
         self.backend.increment(&self.key(space, id), window).await
     }
 
-    pub async fn decrement(&self, space: Space, id: &str) -> Result<(), SessionError> {
-        self.backend.decrement(&self.key(space, id)).await
-    }
-
-    /// What a counter holds (the tests read it; throttling only counts up and down).
-    #[cfg(test)]
+    /// What a counter holds (0 when it has expired or never counted).
     pub async fn count(&self, space: Space, id: &str) -> Result<u64, SessionError> {
         let raw = self.backend.get(&self.key(space, id)).await?;
         Ok(raw.and_then(|bytes| std::str::from_utf8(&bytes).ok()?.trim().parse().ok()).unwrap_or(0))
@@ -208,11 +201,8 @@ mod tests {
         assert_eq!(store.increment(Space::Throttle, "x", ttl).await.unwrap(), 1);
         assert_eq!(store.increment(Space::Throttle, "x", ttl).await.unwrap(), 2);
         assert_eq!(store.count(Space::Throttle, "x").await.unwrap(), 2);
-        store.decrement(Space::Throttle, "x").await.unwrap();
-        assert_eq!(store.count(Space::Throttle, "x").await.unwrap(), 1);
         store.delete(Space::Throttle, "x").await.unwrap();
-        store.decrement(Space::Throttle, "x").await.unwrap();
-        assert_eq!(store.count(Space::Throttle, "x").await.unwrap(), 0, "no counter is created");
+        assert_eq!(store.count(Space::Throttle, "x").await.unwrap(), 0, "a deleted counter counts nothing");
         assert!(store.get::<String>(Space::Throttle, "x").await.unwrap().is_none());
 
         store.put(Space::BrowserSession, "s", &1, ttl).await.unwrap();

@@ -11,7 +11,6 @@ use super::{Backend, SessionError};
 pub struct RedisBackend {
     connection: ConnectionManager,
     increment: redis::Script,
-    decrement: redis::Script,
 }
 
 fn unavailable(error: redis::RedisError) -> SessionError {
@@ -32,12 +31,7 @@ impl RedisBackend {
              if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
              return n",
         );
-        let decrement = redis::Script::new(
-            "if redis.call('GET', KEYS[1]) and tonumber(redis.call('GET', KEYS[1])) > 0 then \
-               return redis.call('DECR', KEYS[1]) end \
-             return 0",
-        );
-        let backend = Self { connection, increment, decrement };
+        let backend = Self { connection, increment };
         backend.ping().await?;
         Ok(backend)
     }
@@ -86,12 +80,6 @@ impl Backend for RedisBackend {
         let updated: i64 =
             redis::cmd("PEXPIRE").arg(key).arg(millis(ttl)).query_async(&mut connection).await.map_err(unavailable)?;
         Ok(updated == 1)
-    }
-
-    async fn decrement(&self, key: &str) -> Result<(), SessionError> {
-        let mut connection = self.connection.clone();
-        self.decrement.key(key).invoke_async::<i64>(&mut connection).await.map_err(unavailable)?;
-        Ok(())
     }
 
     async fn increment(&self, key: &str, window: Duration) -> Result<u64, SessionError> {
