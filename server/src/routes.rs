@@ -6,9 +6,9 @@
 use poem::endpoint::BoxEndpoint;
 use poem::http::Method;
 use poem::middleware::Cors;
-use poem::{EndpointExt, Route, get, post};
+use poem::{EndpointExt, Route};
 
-use crate::http::{assets, health, middleware};
+use crate::http::{assets, health, methods, middleware};
 use crate::interaction::{consent, device, login};
 use crate::oidc::{
     authorize, device_authorization, discovery, end_session, introspection, jwks, par, paths, revocation, token,
@@ -21,41 +21,44 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
     let admin = admin::endpoints();
     let endpoints = Route::new()
         // The OpenID Provider (SPEC §4).
-        .at(paths::DISCOVERY, get(discovery::get).with(cors()))
-        .at(paths::JWKS, get(jwks::get).with(cors()))
-        .at(paths::AUTHORIZE, get(authorize::endpoint).post(authorize::endpoint))
-        .at(paths::TOKEN, post(token::post).with(cors()))
-        .at(paths::USERINFO, get(userinfo::endpoint).post(userinfo::endpoint).with(cors()))
-        .at(paths::PAR, post(par::post).with(cors()))
-        .at(paths::DEVICE_AUTHORIZATION, post(device_authorization::post))
-        .at(paths::INTROSPECTION, post(introspection::post))
-        .at(paths::REVOCATION, post(revocation::post).with(cors()))
-        .at(paths::END_SESSION, get(end_session::endpoint).post(end_session::endpoint))
+        .at(paths::DISCOVERY, methods::oauth().get(discovery::get).with(cors()))
+        .at(paths::JWKS, methods::oauth().get(jwks::get).with(cors()))
+        .at(paths::AUTHORIZE, methods::pages().get(authorize::endpoint).post(authorize::endpoint))
+        .at(paths::TOKEN, methods::oauth().post(token::post).with(cors()))
+        .at(paths::USERINFO, methods::oauth().get(userinfo::endpoint).post(userinfo::endpoint).with(cors()))
+        .at(paths::PAR, methods::oauth().post(par::post).with(cors()))
+        .at(paths::DEVICE_AUTHORIZATION, methods::oauth().post(device_authorization::post))
+        .at(paths::INTROSPECTION, methods::oauth().post(introspection::post))
+        .at(paths::REVOCATION, methods::oauth().post(revocation::post).with(cors()))
+        .at(paths::END_SESSION, methods::pages().get(end_session::endpoint).post(end_session::endpoint))
         // Apps registering and managing themselves (RFC 7591, RFC 7592).
-        .at(paths::REGISTRATION, post(registration::register).with(cors()))
-        .at(paths::REGISTRATION_CLIENT, get(registration::read).put(registration::replace).delete(registration::delete))
+        .at(paths::REGISTRATION, methods::oauth().post(registration::register).with(cors()))
+        .at(
+            paths::REGISTRATION_CLIENT,
+            methods::oauth().get(registration::read).put(registration::replace).delete(registration::delete),
+        )
         // The steps of the authorization flow that a person sees (SPEC §7).
-        .at(paths::LOGIN, get(login::get).post(login::post))
-        .at(paths::CONSENT, get(consent::get).post(consent::post))
-        .at(paths::DEVICE, get(device::get).post(device::post))
+        .at(paths::LOGIN, methods::pages().get(login::get).post(login::post))
+        .at(paths::CONSENT, methods::pages().get(consent::get).post(consent::post))
+        .at(paths::DEVICE, methods::pages().get(device::get).post(device::post))
         // The hub as a relying party to upstreams (SPEC §5).
-        .at(paths::UPSTREAM_START, get(federation::flow::start))
-        .at(paths::UPSTREAM_CALLBACK, get(federation::flow::callback))
-        .at(paths::UPSTREAM_BACKCHANNEL_LOGOUT, post(federation::logout::backchannel))
-        .at(paths::UPSTREAM_SIGN_OUT, get(federation::sign_out::sign_out))
-        .at(paths::UPSTREAM_LOGGED_OUT, get(federation::sign_out::logged_out))
+        .at(paths::UPSTREAM_START, methods::pages().get(federation::flow::start))
+        .at(paths::UPSTREAM_CALLBACK, methods::pages().get(federation::flow::callback))
+        .at(paths::UPSTREAM_BACKCHANNEL_LOGOUT, methods::oauth().post(federation::logout::backchannel))
+        .at(paths::UPSTREAM_SIGN_OUT, methods::pages().get(federation::sign_out::sign_out))
+        .at(paths::UPSTREAM_LOGGED_OUT, methods::pages().get(federation::sign_out::logged_out))
         // The admin API, its OpenAPI document and its docs (SPEC §6).
         .nest(admin::API_BASE, admin.api)
         .at(admin::DOCUMENT_PATH, admin.document)
         .nest(admin::DOCS_PATH, admin.docs)
         // The admin UI, a single-page app on the admin API.
-        .at(admin_ui::BASE, get(admin_ui::redirect_to_root))
-        .at(format!("{}/", admin_ui::BASE), get(admin_ui::index))
-        .at(format!("{}/*path", admin_ui::BASE), get(admin_ui::asset))
+        .at(admin_ui::BASE, methods::pages().get(admin_ui::redirect_to_root))
+        .at(format!("{}/", admin_ui::BASE), methods::pages().get(admin_ui::index))
+        .at(format!("{}/*path", admin_ui::BASE), methods::pages().get(admin_ui::asset))
         // The pages' stylesheet, and health for load balancers and orchestrators.
-        .at(format!("{}/hub.css", paths::STATIC), get(assets::stylesheet))
-        .at(paths::HEALTHZ, get(health::healthz))
-        .at(paths::READYZ, get(health::readyz));
+        .at(format!("{}/hub.css", paths::STATIC), methods::pages().get(assets::stylesheet))
+        .at(paths::HEALTHZ, methods::oauth().get(health::healthz))
+        .at(paths::READYZ, methods::oauth().get(health::readyz));
     let base = state.settings.issuer.path().trim_end_matches('/').to_owned();
     let frappe = state.settings.frappe_endpoints;
     let root = match (base.is_empty(), frappe) {
@@ -66,7 +69,7 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         (false, true) => frappe::mount(Route::new().nest(base, frappe::mount(endpoints))),
         (false, false) => Route::new().nest(base, endpoints),
     };
-    root.around(admin::problems).around(middleware::security_headers).data(state).boxed()
+    root.around(admin::problems).around(methods::unknown_paths).around(middleware::security_headers).data(state).boxed()
 }
 
 /// Browser apps (public clients) call these endpoints from their own origin. No

@@ -15,6 +15,7 @@ mod espocrm;
 mod examples;
 mod federation;
 mod frappe;
+mod http;
 mod interop;
 mod introspection;
 mod keys;

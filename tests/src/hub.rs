@@ -90,11 +90,17 @@ impl TestHub {
     }
 
     async fn spawn_at_path(host: &str, path: &str, settings: &[(&str, &str)]) -> Self {
+        Self::spawn_with_issuer(|port| format!("http://{host}:{port}{path}"), settings).await
+    }
+
+    /// As `spawn_with`, its issuer what `issuer` makes of the port it listens on (an
+    /// https issuer, as behind a TLS proxy, though the tests reach it over plain http).
+    pub async fn spawn_with_issuer(issuer: impl FnOnce(u16) -> String, settings: &[(&str, &str)]) -> Self {
         let backend = Backend::from_env();
         let dir = std::env::temp_dir().join(format!("hub-e2e-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let port = free_port();
-        let issuer = format!("http://{host}:{port}{path}");
+        let issuer = issuer(port);
         let mut env: Vec<(String, String)> = vec![
             ("HUB_ISSUER".into(), issuer.clone()),
             ("HUB_LISTEN".into(), format!("127.0.0.1:{port}")),

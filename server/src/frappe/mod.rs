@@ -9,8 +9,9 @@
 mod endpoints;
 mod profile;
 
-use poem::{Route, get, post};
+use poem::Route;
 
+use crate::http::methods;
 use crate::oidc::token;
 
 pub const AUTHORIZE: &str = "/api/method/frappe.integrations.oauth2.authorize";
@@ -23,11 +24,11 @@ pub const OPENID_CONFIGURATION: &str = "/api/method/frappe.integrations.oauth2.o
 /// `routes` with Frappe's paths added.
 pub fn mount(routes: Route) -> Route {
     routes
-        .at(AUTHORIZE, get(endpoints::authorize))
+        .at(AUTHORIZE, methods::pages().get(endpoints::authorize))
         // The token endpoint itself: Frappe's request and answer are RFC 6749's.
-        .at(GET_TOKEN, post(token::post))
-        .at(OPENID_PROFILE, get(endpoints::openid_profile).post(endpoints::openid_profile))
-        .at(INTROSPECT_TOKEN, post(endpoints::introspect_token))
-        .at(REVOKE_TOKEN, post(endpoints::revoke_token))
-        .at(OPENID_CONFIGURATION, get(endpoints::openid_configuration))
+        .at(GET_TOKEN, methods::oauth().post(token::post))
+        .at(OPENID_PROFILE, methods::oauth().get(endpoints::openid_profile).post(endpoints::openid_profile))
+        .at(INTROSPECT_TOKEN, methods::oauth().post(endpoints::introspect_token))
+        .at(REVOKE_TOKEN, methods::oauth().post(endpoints::revoke_token))
+        .at(OPENID_CONFIGURATION, methods::oauth().get(endpoints::openid_configuration))
 }

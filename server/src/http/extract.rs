@@ -124,9 +124,20 @@ pub fn cookie(req: &Request, name: &str) -> Option<String> {
 #[error("malformed Authorization header")]
 pub struct MalformedAuthorization;
 
+/// The one `Authorization` header, if any: two are two credentials in one request, which
+/// RFC 6749 §2.3 forbids (and which proxies may not agree on the order of).
+fn authorization(req: &Request) -> Result<Option<&str>, MalformedAuthorization> {
+    let mut headers = req.headers().get_all(poem::http::header::AUTHORIZATION).iter();
+    match (headers.next(), headers.next()) {
+        (None, _) => Ok(None),
+        (Some(header), None) => header.to_str().map(Some).map_err(|_| MalformedAuthorization),
+        (Some(_), Some(_)) => Err(MalformedAuthorization),
+    }
+}
+
 /// `Authorization: Bearer <token>`; `Err` for another scheme or a malformed header.
 pub fn bearer_token(req: &Request) -> Result<Option<String>, MalformedAuthorization> {
-    let Some(header) = req.header("authorization") else {
+    let Some(header) = authorization(req)? else {
         return Ok(None);
     };
     let (scheme, token) = header.split_once(' ').ok_or(MalformedAuthorization)?;
@@ -146,7 +157,7 @@ pub fn uses_basic(req: &Request) -> bool {
 
 /// `Authorization: Basic` credentials, form-urlencoded inside as RFC 6749 §2.3.1 requires.
 pub fn basic_credentials(req: &Request) -> Result<Option<(String, String)>, MalformedAuthorization> {
-    let Some(header) = req.header("authorization") else {
+    let Some(header) = authorization(req)? else {
         return Ok(None);
     };
     let (scheme, encoded) = header.split_once(' ').ok_or(MalformedAuthorization)?;

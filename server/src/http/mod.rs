@@ -7,5 +7,6 @@ pub mod cookies;
 pub mod csrf;
 pub mod extract;
 pub mod health;
+pub mod methods;
 pub mod middleware;
 pub mod page;

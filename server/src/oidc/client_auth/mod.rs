@@ -83,7 +83,7 @@ pub async fn authenticate(state: &AppState, req: &Request, params: &Params) -> R
 /// The one method the request uses; two at once is an `invalid_request`.
 fn credentials(req: &Request, params: &Params) -> Result<Credentials, OAuthError> {
     let basic = extract::basic_credentials(req)
-        .map_err(|_| OAuthError::invalid_request("the Authorization header is not valid Basic credentials"))?;
+        .map_err(|_| OAuthError::invalid_request("send one Authorization header, with valid Basic credentials"))?;
     let assertion = match (params.get("client_assertion_type"), params.get("client_assertion")) {
         (None, None) => None,
         (Some(assertion::JWT_BEARER), Some(assertion)) => Some(assertion),
