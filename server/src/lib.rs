@@ -16,6 +16,7 @@ pub mod interaction;
 pub mod keys;
 pub mod manage;
 pub mod oidc;
+pub mod outage;
 pub mod outbound;
 pub mod registration;
 pub mod routes;

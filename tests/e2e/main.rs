@@ -21,6 +21,7 @@ mod introspection;
 mod keys;
 mod logout;
 mod operator_commands;
+mod outages;
 mod pairwise;
 mod prompt;
 mod registration;

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use e2e::rp::app_client;
 use e2e::{Browser, TestHub};
-use openidconnect::core::CoreAuthenticationFlow;
-use openidconnect::{AuthType, CsrfToken, Nonce, PkceCodeChallenge};
+use openidconnect::AuthType;
 use reqwest::StatusCode;
 
 use crate::code_flow::{PASSWORD, REDIRECT};
@@ -32,13 +31,7 @@ async fn site(settings: &[(&str, &str)]) -> Site {
 impl Site {
     /// The hub's login page for a fresh authorization request.
     async fn login_page(&self, browser: &Browser) -> e2e::Page {
-        let (challenge, _) = PkceCodeChallenge::new_random_sha256();
-        let (url, _, _) = self
-            .client
-            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
-            .set_pkce_challenge(challenge)
-            .url();
-        let start = browser.get(url.as_str()).await;
+        let start = browser.get(&e2e::rp::code_flow_url(&self.client)).await;
         browser.get(&start.location().expect("to the login page")).await
     }
 

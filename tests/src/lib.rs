@@ -7,6 +7,7 @@ pub mod browser;
 pub mod github;
 pub mod hub;
 pub mod rp;
+pub mod services;
 pub mod upstream;
 
 pub use admin::{ADMIN_TOKEN, AdminApi};

@@ -39,6 +39,21 @@ pub async fn app_client(
     .set_auth_type(auth)
 }
 
+/// A fresh authorization request of the code flow with PKCE, for a test that needs only
+/// the hub's pages on the way (the state, nonce and verifier are not kept).
+pub fn code_flow_url(client: &AppClient) -> String {
+    let (challenge, _) = openidconnect::PkceCodeChallenge::new_random_sha256();
+    let (url, _, _) = client
+        .authorize_url(
+            openidconnect::core::CoreAuthenticationFlow::AuthorizationCode,
+            openidconnect::CsrfToken::new_random,
+            openidconnect::Nonce::new_random,
+        )
+        .set_pkce_challenge(challenge)
+        .url();
+    url.into()
+}
+
 /// A failed token request as openidconnect reports it.
 pub type TokenError = RequestTokenError<HttpClientError<reqwest::Error>, StandardErrorResponse<CoreErrorResponseType>>;
 

@@ -171,6 +171,10 @@ pub async fn problems<E: Endpoint>(next: std::sync::Arc<E>, req: Request) -> poe
         Ok(response) => problem::ensure_problem(response).await,
         Err(error) => problem::into_problem_response(error),
     };
+    // An outage: say when to try again, as every endpoint does.
+    if response.status() == poem::http::StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(header::RETRY_AFTER, crate::outage::RETRY_AFTER_SECS.into());
+    }
     // RFC 9110 §15.5.6: a 405 says which methods the resource has.
     if response.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED
         && let Some(allow) = allowed_methods(&operation_path)

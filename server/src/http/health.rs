@@ -13,13 +13,15 @@ pub fn healthz() -> &'static str {
 
 #[handler]
 pub async fn readyz(Data(state): Data<&AppState>) -> Response {
-    let database = state.store.ping().await;
-    let sessions = state.sessions.ping().await;
+    // Both at once: each waits at most its own timeout.
+    let (database, sessions) = tokio::join!(state.store.ping(), state.sessions.ping());
     match (database, sessions) {
         (Ok(()), Ok(())) => "ready".into_response(),
         (database, sessions) => {
             tracing::warn!(database_ok = database.is_ok(), sessions_ok = sessions.is_ok(), "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+            let mut response = (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response();
+            response.headers_mut().insert(poem::http::header::RETRY_AFTER, crate::outage::RETRY_AFTER_SECS.into());
+            response
         }
     }
 }

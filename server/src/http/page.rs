@@ -51,9 +51,21 @@ pub fn csrf_refused(state: &AppState, what_to_do: &str) -> Response {
     self::error(state, StatusCode::FORBIDDEN, "Request expired", what_to_do)
 }
 
-/// For failures of our own (database down): logs the cause under the page's reference.
-pub fn internal_error(state: &AppState, cause: &dyn std::error::Error) -> Response {
+/// For failures of our own: logs the cause under the page's reference. The database or
+/// the session store out of reach is a 503 that says to retry, with `Retry-After`.
+pub fn internal_error(state: &AppState, cause: &(dyn std::error::Error + 'static)) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
+    if crate::outage::is_outage(cause) {
+        tracing::warn!(%request_id, error = %crate::telemetry::ErrorChain(cause), "unavailable");
+        let page = ErrorPage {
+            title: "Temporarily unavailable".into(),
+            message: "The hub cannot complete this request right now. Please try again in a few seconds.".into(),
+            request_id,
+        };
+        let mut response = render(state, StatusCode::SERVICE_UNAVAILABLE, &page);
+        response.headers_mut().insert(poem::http::header::RETRY_AFTER, crate::outage::RETRY_AFTER_SECS.into());
+        return response;
+    }
     tracing::error!(%request_id, error = %crate::telemetry::ErrorChain(cause), "internal error");
     let page = ErrorPage {
         title: "Something went wrong".into(),

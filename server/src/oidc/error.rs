@@ -97,8 +97,13 @@ impl OAuthError {
         Self::new(ErrorCode::InvalidClient, "client authentication failed")
     }
 
-    /// Logs `cause` (never sent) and answers `server_error`.
-    pub fn internal(cause: &dyn std::error::Error) -> Self {
+    /// Logs `cause` (never sent) and answers `server_error`, or `temporarily_unavailable`
+    /// when the database or the session store cannot be reached (a 503 with `Retry-After`).
+    pub fn internal(cause: &(dyn std::error::Error + 'static)) -> Self {
+        if crate::outage::is_outage(cause) {
+            tracing::warn!(error = %crate::telemetry::ErrorChain(cause), "unavailable");
+            return Self::new(ErrorCode::TemporarilyUnavailable, "the hub cannot reach its database or session store");
+        }
         tracing::error!(error = %crate::telemetry::ErrorChain(cause), "internal error");
         Self::new(ErrorCode::ServerError, "the server could not complete the request")
     }
@@ -121,10 +126,19 @@ impl OAuthError {
         body
     }
 
+    /// The error as JSON, with `Retry-After` when it is an outage.
+    pub fn json_response(&self) -> Response {
+        let mut response = json_response(self.status(), &self.body());
+        if self.code == ErrorCode::TemporarilyUnavailable {
+            response.headers_mut().insert(poem::http::header::RETRY_AFTER, crate::outage::RETRY_AFTER_SECS.into());
+        }
+        response
+    }
+
     /// The JSON response of the token endpoint (RFC 6749 §5.2). `invalid_client` after
     /// Basic authentication carries a `WWW-Authenticate` challenge.
     pub fn token_response(&self, used_basic: bool) -> Response {
-        let mut response = json_response(self.status(), &self.body());
+        let mut response = self.json_response();
         if self.code == ErrorCode::InvalidClient && used_basic {
             response.headers_mut().insert(
                 "www-authenticate",
@@ -141,7 +155,7 @@ impl OAuthError {
             let clean: String = description.chars().filter(|c| *c != '"' && *c != '\\').collect();
             challenge.push_str(&format!(r#", error_description="{clean}""#));
         }
-        let mut response = json_response(self.status(), &self.body());
+        let mut response = self.json_response();
         if let Ok(value) = poem::http::HeaderValue::from_str(&challenge) {
             response.headers_mut().insert("www-authenticate", value);
         }

@@ -22,9 +22,11 @@ impl RedisBackend {
     pub async fn connect(url: &str) -> Result<Self, SessionError> {
         let client = redis::Client::open(url).map_err(unavailable)?;
         let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(5)))
-            .set_response_timeout(Some(Duration::from_secs(5)))
-            .set_number_of_retries(2);
+            // An unreachable Redis is a fast 503 (crate::outage), not a hang; the manager
+            // reconnects in the background once it is back.
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_response_timeout(Some(Duration::from_secs(1)))
+            .set_number_of_retries(1);
         let connection = client.get_connection_manager_with_config(config).await.map_err(unavailable)?;
         let increment = redis::Script::new(
             "local n = redis.call('INCR', KEYS[1]) \

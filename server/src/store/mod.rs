@@ -80,8 +80,9 @@ impl Store {
         options
             .max_connections(if sqlite { 8 } else { 20 })
             .min_connections(1)
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(10))
+            // An unreachable database is a fast 503 (crate::outage), not a hang.
+            .connect_timeout(Duration::from_secs(2))
+            .acquire_timeout(Duration::from_secs(2))
             .sqlx_logging(false);
         let db = Database::connect(options).await?;
         if sqlite {
