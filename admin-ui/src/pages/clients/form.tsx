@@ -7,52 +7,9 @@ import { FormProblem, useLoad, useSubmit } from '../../components/feedback';
 import { useState } from 'preact/hooks';
 import { StackPicker } from './stack-picker';
 import type { StackId } from './stacks';
+import type { ClientValues } from './values';
 
-/** Registration metadata the form does not edit: kept as it is on every save, so editing
- * a dynamically registered client never drops its keys, links or signing choices. */
-type KeptMetadata = Pick<
-  ClientInput,
-  | 'application_type'
-  | 'userinfo_signed_response_alg'
-  | 'id_token_encrypted_response_alg'
-  | 'id_token_encrypted_response_enc'
-  | 'userinfo_encrypted_response_alg'
-  | 'userinfo_encrypted_response_enc'
-  | 'jwks'
-  | 'jwks_uri'
-  | 'request_object_signing_alg'
-  | 'request_uris'
-  | 'require_pushed_authorization_requests'
-  | 'default_max_age'
-  | 'require_auth_time'
-  | 'backchannel_logout_session_required'
-  | 'logo_uri'
-  | 'client_uri'
-  | 'policy_uri'
-  | 'tos_uri'
-  | 'initiate_login_uri'
-  | 'contacts'
-  | 'response_types'
->;
-
-export interface ClientValues {
-  client_id: string;
-  client_name: string;
-  redirect_uris: string;
-  post_logout_redirect_uris: string;
-  grant_types: GrantType[];
-  token_endpoint_auth_method: AuthMethod;
-  id_token_signed_response_alg: IdTokenAlg;
-  scope: string;
-  skip_authorization: boolean;
-  backchannel_logout_uri: string;
-  backchannel_logout_claims: string;
-  subject_type: SubjectType;
-  sector_identifier_uri: string;
-  allowed_social_login_keys: string[];
-  default_social_login_key: string;
-  kept: KeptMetadata;
-}
+export type { ClientValues } from './values';
 
 export const NEW_CLIENT: ClientValues = {
   client_id: '',

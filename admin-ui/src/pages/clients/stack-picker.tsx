@@ -3,7 +3,7 @@
 // "Other OIDC client" (the default) leaves the URIs to the administrator.
 import { useState } from 'preact/hooks';
 import { SelectField, TextField } from '../../components/fields';
-import type { ClientValues } from './form';
+import type { ClientValues } from './values';
 import { STACK_OPTIONS, STACKS, type StackId, urisOf } from './stacks';
 
 export function StackPicker({ onStack, onFill }: { onStack: (stack: StackId) => void; onFill: (values: Partial<ClientValues>) => void }) {

@@ -5,7 +5,7 @@
 import type { AuthMethod, Client } from '../../api/types';
 import { discoveryUrl } from '../../auth/config';
 import type { ProviderMetadata } from '../../auth/discovery';
-import type { ClientValues } from './form';
+import type { ClientValues } from './values';
 
 export type StackId =
   | 'flask-oidc'
