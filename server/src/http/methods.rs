@@ -111,7 +111,8 @@ fn oauth_error(status: StatusCode, description: &str) -> Response {
 /// (it accepts HTML), and a problem otherwise. Routes' own 404 answers pass untouched.
 pub async fn unknown_paths<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
     let browser = req.header("accept").is_some_and(|accept| accept.contains("text/html"));
-    let state = req.data::<AppState>().cloned();
+    // Only a browser's request may need the page (machines on the hot paths never do).
+    let state = if browser { req.data::<AppState>().cloned() } else { None };
     match next.call(req).await {
         Err(error) if error.is::<NotFoundError>() => Ok(match (browser, state) {
             (true, Some(state)) => page::error(
