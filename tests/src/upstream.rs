@@ -3,7 +3,7 @@
 //! the hub, and stopped when dropped.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -39,6 +39,17 @@ impl OidcProvider {
             "oidc-provider is not installed: run tests/run (it runs `npm ci` in {})",
             dir.display()
         );
+        // Node has been seen, rarely, to hang before it listens: a second try on another
+        // port then starts at once, where waiting would hang the whole run.
+        for _ in 0..3 {
+            if let Some(provider) = Self::try_start(&dir, redirect_uri, backchannel_logout_uri, alg) {
+                return provider;
+            }
+        }
+        panic!("oidc-provider did not start in three tries of 30 s");
+    }
+
+    fn try_start(dir: &Path, redirect_uri: &str, backchannel_logout_uri: Option<&str>, alg: &str) -> Option<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -49,7 +60,7 @@ impl OidcProvider {
         let mut args = vec!["provider.mjs", &port_text, &client_id, &client_secret, redirect_uri];
         args.extend(backchannel_logout_uri);
         let mut child = Command::new("node")
-            .current_dir(&dir)
+            .current_dir(dir)
             .env("ID_TOKEN_ALG", alg)
             .args(&args)
             .stdout(Stdio::piped())
@@ -60,20 +71,34 @@ impl OidcProvider {
             )
             .spawn()
             .expect("node runs");
+        // Read on a thread of its own, so the wait can end; keep reading after the start:
+        // the provider prints notices later, and a closed pipe would kill it.
         let stdout = child.stdout.take().expect("stdout");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut lines = BufReader::new(stdout).lines();
-        let issuer = loop {
-            assert!(Instant::now() < deadline, "oidc-provider did not start within 30 s");
-            match lines.next() {
-                Some(Ok(line)) if line.starts_with("ready ") => break line["ready ".len()..].to_owned(),
-                Some(Ok(_)) => continue,
-                _ => panic!("oidc-provider exited during start-up: {:?}", child.try_wait()),
+        let (lines, printed) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
             }
-        };
-        // Keep reading: the provider prints notices later, and a closed pipe would kill it.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { issuer, client_id, client_secret, child }
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match printed.recv_timeout(left) {
+                Ok(line) if line.starts_with("ready ") => {
+                    let issuer = line["ready ".len()..].to_owned();
+                    return Some(Self { issuer, client_id, client_secret, child });
+                }
+                Ok(_) => continue,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return None;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    panic!("oidc-provider exited during start-up: {:?}", child.try_wait())
+                }
+            }
+        }
     }
 }
 
