@@ -70,6 +70,19 @@ pub struct Settings {
     /// Dynamic client registration (RFC 7591): `off`, `open` to anyone, or `token`: with an
     /// initial access token an administrator minted.
     pub registration: RegistrationPolicy,
+    /// Requests per window (`rate_limit_window_secs`) one address, and one authenticated
+    /// client, may make to the token, introspection and device authorization endpoints;
+    /// 0 is no limit.
+    pub rate_limit_window_secs: u64,
+    pub token_requests_per_address: u32,
+    pub token_requests_per_client: u32,
+    pub introspection_requests_per_address: u32,
+    pub introspection_requests_per_client: u32,
+    pub device_requests_per_address: u32,
+    pub device_requests_per_client: u32,
+    /// Wrong user codes one address may type at the device page within
+    /// `login_throttle_window_secs` (RFC 8628 §5.1).
+    pub device_user_code_failures_per_address: u32,
     /// Registrations per client address within `registration_window_secs`.
     pub registration_per_address: u32,
     pub registration_window_secs: u64,
@@ -128,6 +141,14 @@ impl Default for Settings {
             login_throttle_window_secs: 15 * 60,
             trust_forwarded_for: false,
             audit_retention_days: 365,
+            rate_limit_window_secs: 60,
+            token_requests_per_address: 30_000,
+            token_requests_per_client: 30_000,
+            introspection_requests_per_address: 60_000,
+            introspection_requests_per_client: 60_000,
+            device_requests_per_address: 60,
+            device_requests_per_client: 600,
+            device_user_code_failures_per_address: 20,
             registration: RegistrationPolicy::Token,
             registration_per_address: 20,
             registration_window_secs: 3600,
@@ -159,6 +180,10 @@ const MAX_LIFETIME_SECS: u64 = 10 * 365 * 24 * 3600;
 /// The environment variables that are the test harness's, not the hub's.
 const FOREIGN_VARIABLES: &[&str] = &["TEST_DATABASE_URL", "TEST_REDIS_URL", "BIN", "CONFIG"];
 
+/// Settings that may hold a secret, and so may also be read from a file named by
+/// `HUB_<NAME>_FILE` (Docker and compose secrets mount at `/run/secrets/<name>`).
+const FROM_FILE: &[&str] = &["master_key", "admin_token", "database_url", "redis_url"];
+
 impl Settings {
     /// Defaults, then the TOML file (`HUB_CONFIG`, else `./hub.toml` if present), then `HUB_*`.
     pub fn load(config_file: Option<PathBuf>) -> Result<Self, ConfigError> {
@@ -175,14 +200,22 @@ impl Settings {
         for (name, _) in std::env::vars_os() {
             let name = name.to_string_lossy();
             if let Some(key) = name.strip_prefix("HUB_") {
-                let known = Settings::FIELDS.contains(&key.to_ascii_lowercase().as_str());
+                let field = key.to_ascii_lowercase();
+                let field = field.strip_suffix("_file").filter(|f| FROM_FILE.contains(f)).unwrap_or(&field);
+                let known = Settings::FIELDS.contains(&field);
                 if !known && !FOREIGN_VARIABLES.contains(&key) {
                     eprintln!("warning: ignoring unknown setting {name}");
                 }
             }
         }
         let env = Env::prefixed("HUB_").filter(|key| Settings::FIELDS.iter().any(|field| key == *field));
-        let settings: Settings = figment.merge(env).extract().map_err(|e| ConfigError::new(one_line(&e)))?;
+        figment = figment.merge(env);
+        for field in FROM_FILE {
+            if let Some(value) = read_secret_file(field)? {
+                figment = figment.merge(Serialized::default(field, value));
+            }
+        }
+        let settings: Settings = figment.extract().map_err(|e| ConfigError::new(one_line(&e)))?;
         settings.validate()?;
         Ok(settings)
     }
@@ -215,6 +248,14 @@ impl Settings {
         "login_throttle_window_secs",
         "trust_forwarded_for",
         "audit_retention_days",
+        "rate_limit_window_secs",
+        "token_requests_per_address",
+        "token_requests_per_client",
+        "introspection_requests_per_address",
+        "introspection_requests_per_client",
+        "device_requests_per_address",
+        "device_requests_per_client",
+        "device_user_code_failures_per_address",
         "registration",
         "registration_per_address",
         "registration_window_secs",
@@ -260,6 +301,7 @@ impl Settings {
             ("HUB_DEVICE_POLL_INTERVAL_SECS", self.device_poll_interval_secs),
             ("HUB_LOGIN_THROTTLE_WINDOW_SECS", self.login_throttle_window_secs),
             ("HUB_REGISTRATION_WINDOW_SECS", self.registration_window_secs),
+            ("HUB_RATE_LIMIT_WINDOW_SECS", self.rate_limit_window_secs),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(ConfigError::new(format!("{name} must be greater than zero")));
@@ -316,6 +358,20 @@ impl Settings {
     pub fn secs(value: u64) -> Duration {
         Duration::from_secs(value)
     }
+}
+
+/// The value of `HUB_<FIELD>_FILE`'s file, without its trailing newline; naming both the
+/// variable and its file is refused rather than guessed at.
+fn read_secret_file(field: &str) -> Result<Option<String>, ConfigError> {
+    let variable = format!("HUB_{}", field.to_ascii_uppercase());
+    let Some(path) = std::env::var_os(format!("{variable}_FILE")) else { return Ok(None) };
+    if std::env::var_os(&variable).is_some() {
+        return Err(ConfigError::new(format!("set {variable} or {variable}_FILE, not both")));
+    }
+    let path = PathBuf::from(path);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| ConfigError::new(format!("{variable}_FILE: cannot read {}: {e}", path.display())))?;
+    Ok(Some(text.trim_end_matches(['\r', '\n']).to_owned()))
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -18,6 +18,7 @@ pub mod manage;
 pub mod oidc;
 pub mod outage;
 pub mod outbound;
+pub mod rate_limit;
 pub mod registration;
 pub mod routes;
 pub mod secrets;

@@ -85,6 +85,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings.login_throttle_per_address,
         Settings::secs(settings.login_throttle_window_secs),
     );
+    let rate_limits = crate::rate_limit::RateLimits::new(sessions.clone(), &settings);
     let static_base = format!("{}{}", settings.issuer.path().trim_end_matches('/'), crate::oidc::paths::STATIC);
     let templates = Templates::load(settings.templates_dir.as_deref(), "Hub", &static_base)?;
     let discovery = bytes::Bytes::from(serde_json::to_vec(&crate::oidc::discovery::document(&settings))?);
@@ -96,6 +97,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         master,
         passwords,
         throttle,
+        rate_limits,
         templates: Arc::new(templates),
         outbound: crate::outbound::Outbound::new().context("HTTP client for other servers")?,
         discovery,
@@ -125,6 +127,19 @@ pub async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
     Store::connect(&settings.database_url())
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database: {}", crate::telemetry::ErrorChain(&e)))
+}
+
+/// The migrations `connect_store` would apply, without applying them.
+pub async fn pending_migrations(settings: &Settings) -> anyhow::Result<Vec<String>> {
+    if settings.uses_embedded_database() {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", settings.data_dir.display()))?;
+    }
+    let cannot = |e: crate::store::StoreError| {
+        anyhow::anyhow!("cannot read the database's migrations: {}", crate::telemetry::ErrorChain(&e))
+    };
+    let store = Store::connect_without_migrating(&settings.database_url()).await.map_err(cannot)?;
+    store.pending_migrations().await.map_err(cannot)
 }
 
 async fn reload_keys(state: AppState) {

@@ -20,6 +20,7 @@ pub struct AppState {
     pub master: Arc<MasterKey>,
     pub passwords: Passwords,
     pub throttle: LoginThrottle,
+    pub rate_limits: crate::rate_limit::RateLimits,
     pub templates: Arc<Templates>,
     /// The client for other servers, and the documents and keys it fetched.
     pub outbound: crate::outbound::Outbound,

@@ -101,6 +101,84 @@ fn a_bad_master_key_is_named_but_never_printed() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+#[test]
+fn secrets_can_come_from_files_but_not_from_both_places() {
+    let dir = std::env::temp_dir().join(format!("hub-secret-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let short = dir.join("short-key");
+    std::fs::write(&short, "c2hvcnQ=\n").unwrap();
+    let short = short.to_str().unwrap();
+    // The file's contents are the value: a short key is refused like HUB_MASTER_KEY's.
+    let (run, work) = run_in_empty_dir(&[("HUB_MASTER_KEY_FILE", short)], &["serve"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_one_error_line(&run.stderr, "HUB_MASTER_KEY", "short key from a file");
+    std::fs::remove_dir_all(work).ok();
+    let cases: &[ConfigCase] = &[
+        (
+            &[("HUB_MASTER_KEY_FILE", "/nonexistent/key")],
+            &["serve"],
+            "HUB_MASTER_KEY_FILE: cannot read /nonexistent/key",
+        ),
+        (
+            &[("HUB_ADMIN_TOKEN", "x"), ("HUB_ADMIN_TOKEN_FILE", short)],
+            &["serve"],
+            "set HUB_ADMIN_TOKEN or HUB_ADMIN_TOKEN_FILE, not both",
+        ),
+    ];
+    for (env, args, expected) in cases {
+        let (run, work) = run_in_empty_dir(env, args);
+        assert_eq!(run.code, Some(1), "{env:?}: {}", run.stderr);
+        assert_one_error_line(&run.stderr, expected, &format!("{env:?}"));
+        std::fs::remove_dir_all(work).ok();
+    }
+    // A database URL from a file is used as if it had been set directly.
+    let url_file = dir.join("database-url");
+    let database = dir.join("from-file.db");
+    std::fs::write(&url_file, format!("sqlite://{}?mode=rwc\n", database.display())).unwrap();
+    let (run, work) = run_in_empty_dir(&[("HUB_DATABASE_URL_FILE", url_file.to_str().unwrap())], &["migrate"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(database.is_file(), "the database named in the file was created");
+    std::fs::remove_dir_all(work).ok();
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn migrate_check_lists_what_is_pending_and_fails_until_migrated() {
+    let dir = std::env::temp_dir().join(format!("hub-migrate-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.to_str().unwrap();
+    let (before, work) = run_in_empty_dir(&[("HUB_DATA_DIR", data)], &["migrate", "--check"]);
+    assert_eq!(before.code, Some(1), "{}", before.stderr);
+    let pending: Vec<&str> = before.stdout.lines().collect();
+    assert!(pending.len() >= 20, "every migration is pending on a new database: {pending:?}");
+    assert!(pending.iter().all(|name| name.starts_with('m')), "{pending:?}");
+    assert_one_error_line(&before.stderr, &format!("{} migration(s) pending", pending.len()), "check");
+    std::fs::remove_dir_all(work).ok();
+
+    let (migrated, work) = run_in_empty_dir(&[("HUB_DATA_DIR", data)], &["migrate"]);
+    assert_eq!(migrated.code, Some(0), "{}", migrated.stderr);
+    std::fs::remove_dir_all(work).ok();
+    let (after, work) = run_in_empty_dir(&[("HUB_DATA_DIR", data)], &["migrate", "--check"]);
+    assert_eq!(after.code, Some(0), "{}", after.stderr);
+    assert_eq!(after.stdout, "", "nothing pending once migrated");
+    std::fs::remove_dir_all(work).ok();
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn healthcheck_follows_readiness() {
+    let hub = TestHub::spawn().await;
+    let ready = format!("{}/readyz", hub.issuer);
+    let (run, work) = run_in_empty_dir(&[], &["healthcheck", "--url", &ready]);
+    assert_eq!(run.code, Some(0), "a ready hub: {}", run.stderr);
+    std::fs::remove_dir_all(work).ok();
+    drop(hub);
+    let (run, work) = run_in_empty_dir(&[], &["healthcheck", "--url", &ready]);
+    assert_eq!(run.code, Some(1), "a hub that is gone");
+    assert_one_error_line(&run.stderr, &ready, "gone");
+    std::fs::remove_dir_all(work).ok();
+}
+
 /// A failed command on a test hub: one error line. The harness runs the hub with
 /// `RUST_LOG=info`, so informational log lines (migrations checked) are set aside.
 fn assert_fails_with_one_line(result: (bool, String, String), expected: &str, case: &str) {

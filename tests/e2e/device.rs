@@ -44,7 +44,7 @@ impl Setup {
 }
 
 /// A POST of `form` to `path` as `client`: client_secret_basic, or `none` for a public one.
-async fn post_as(hub: &TestHub, path: &str, client: &ClientCredentials, form: &[(&str, &str)]) -> JsonReply {
+pub async fn post_as(hub: &TestHub, path: &str, client: &ClientCredentials, form: &[(&str, &str)]) -> JsonReply {
     let mut form = form.to_vec();
     let request = http_client().post(hub.url(path));
     let request = match &client.client_secret {
@@ -57,7 +57,7 @@ async fn post_as(hub: &TestHub, path: &str, client: &ClientCredentials, form: &[
     JsonReply::read(request.form(&form).send().await.expect("POST")).await
 }
 
-async fn device_authorization(hub: &TestHub, client: &ClientCredentials, form: &[(&str, &str)]) -> JsonReply {
+pub async fn device_authorization(hub: &TestHub, client: &ClientCredentials, form: &[(&str, &str)]) -> JsonReply {
     post_as(hub, "/device_authorization", client, form).await
 }
 

@@ -24,6 +24,7 @@ mod operator_commands;
 mod outages;
 mod pairwise;
 mod prompt;
+mod rate_limits;
 mod registration;
 mod request_objects;
 mod response_types;

@@ -5,6 +5,7 @@
 
 mod clients;
 mod groups;
+mod healthcheck;
 mod keys;
 mod registration_tokens;
 mod social_login_keys;
@@ -35,7 +36,19 @@ pub enum Command {
     /// Run the hub (applies pending migrations first).
     Serve,
     /// Apply pending database migrations and exit.
-    Migrate,
+    Migrate {
+        /// Apply nothing: list the pending migrations, one per line, and exit 1 if there
+        /// are any (0 when the database is up to date).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Exit 0 when a running hub is ready (its /readyz answers 200), else 1: for container
+    /// health checks, with nothing else installed.
+    Healthcheck {
+        /// Default: /readyz at the port of HUB_LISTEN on 127.0.0.1.
+        #[arg(long)]
+        url: Option<url::Url>,
+    },
     /// Manage users.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -69,11 +82,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = startup::Application::build(settings).await?;
             app.run_until_stopped().await
         }
-        Command::Migrate => {
+        Command::Migrate { check: false } => {
             startup::connect_store(&settings).await?;
             println!("migrations applied");
             Ok(())
         }
+        Command::Migrate { check: true } => {
+            let pending = startup::pending_migrations(&settings).await?;
+            for name in &pending {
+                println!("{name}");
+            }
+            if pending.is_empty() { Ok(()) } else { Err(PendingMigrations(pending.len()).into()) }
+        }
+        Command::Healthcheck { url } => healthcheck::run(&settings, url).await,
         Command::Openapi => Ok(()),
         operator => {
             // The hub as `serve` builds it (database, session store, keys): with Redis, a
@@ -86,7 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::SocialLoginKey(command) => social_login_keys::run(&state, command).await,
                 Command::Keys(command) => keys::run(&state, command).await,
                 Command::RegistrationToken(command) => registration_tokens::run(&state, command).await,
-                Command::Serve | Command::Migrate | Command::Openapi => Ok(()),
+                Command::Serve | Command::Migrate { .. } | Command::Healthcheck { .. } | Command::Openapi => Ok(()),
             };
             // Apps of the sessions a command ended are told before it exits.
             state.wait_for_background(BACKGROUND_LIMIT).await;
@@ -94,6 +115,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0} migration(s) pending: run `hub migrate`")]
+struct PendingMigrations(usize);
 
 /// How long a command waits for the back-channel logouts it started.
 const BACKGROUND_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);

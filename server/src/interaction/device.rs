@@ -4,7 +4,9 @@
 //! compared with the device before anything happens (§5.4: a code that someone sent is
 //! a phishing attempt). "Continue" takes the code and hands it to `oidc::authorize`,
 //! which signs the person in and asks for consent as for any app. A code that is not
-//! valid is an error on the page; issue 12 adds per-address limits on such failures.
+//! valid is an error on the page, and counts against the address: past
+//! `device_user_code_failures_per_address`, the page takes no code from there until the
+//! window ends (§5.1: user codes are short enough to guess at without a limit).
 
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -18,6 +20,7 @@ use crate::http::page::{DeviceConfirmPage, DevicePage};
 use crate::http::{extract, page};
 use crate::oidc::device::{self, Found};
 use crate::oidc::{authorize, paths};
+use crate::rate_limit::{Caller, Endpoint};
 use crate::state::AppState;
 
 const INVALID: &str =
@@ -33,8 +36,9 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
         Ok(found) => found,
         Err(error) => return page::internal_error(state, &error),
     };
+    let address = extract::client_address(req, state.settings.trust_forwarded_for);
     let mut response = match params.get("user_code") {
-        Some(typed) => look_up(state, &browser, typed).await,
+        Some(typed) => look_up(state, &Typing { browser: &browser, address: &address }, typed).await,
         None => entry(state, &browser, StatusCode::OK, "", None),
     };
     // The form's CSRF token is bound to the browser.
@@ -59,40 +63,56 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         return page::csrf_refused(state, "Please reload the page and enter the code again.");
     };
     let typed = params.get("user_code").unwrap_or_default();
+    let address = extract::client_address(req, state.settings.trust_forwarded_for);
+    let typing = Typing { browser: &browser, address: &address };
     match params.get("step") {
-        Some("confirm") => confirm(state, req, &browser, typed).await,
-        _ => look_up(state, &browser, typed).await,
+        Some("confirm") => confirm(state, req, &typing, typed).await,
+        _ => look_up(state, &typing, typed).await,
     }
 }
 
+/// Who is typing a code: the browser its form is bound to, and the address its failures
+/// count against.
+struct Typing<'a> {
+    browser: &'a str,
+    address: &'a str,
+}
+
 /// The confirmation page for a live code; the code stays unused until "Continue".
-async fn look_up(state: &AppState, browser: &str, typed: &str) -> Response {
-    let Some(code) = UserCode::parse(typed) else { return invalid(state, browser, typed) };
+async fn look_up(state: &AppState, typing: &Typing<'_>, typed: &str) -> Response {
+    if let Some(refused) = too_many_failures(state, typing, typed).await {
+        return refused;
+    }
+    let Some(code) = UserCode::parse(typed) else { return invalid(state, typing, typed).await };
     let found = match device::find(&state.sessions, &code).await {
         Ok(Some(found)) => found,
-        Ok(None) => return invalid(state, browser, typed),
+        Ok(None) => return invalid(state, typing, typed).await,
         Err(error) => return page::internal_error(state, &error),
     };
-    confirmation(state, browser, &code, &found).await
+    confirmation(state, typing, &code, &found).await
 }
 
 /// "Continue" on the confirmation page: the code is used up, and the sign-in begins.
-async fn confirm(state: &AppState, req: &Request, browser: &str, typed: &str) -> Response {
-    let Some(code) = UserCode::parse(typed) else { return invalid(state, browser, typed) };
+async fn confirm(state: &AppState, req: &Request, typing: &Typing<'_>, typed: &str) -> Response {
+    if let Some(refused) = too_many_failures(state, typing, typed).await {
+        return refused;
+    }
+    let Some(code) = UserCode::parse(typed) else { return invalid(state, typing, typed).await };
     match device::confirm(&state.sessions, &code).await {
         Ok(Some(found)) => {
             tracing::info!(client_id = %found.authorization.client_id, "user code confirmed");
             authorize::begin_device(state, req, found).await
         }
-        Ok(None) => invalid(state, browser, typed),
+        Ok(None) => invalid(state, typing, typed).await,
         Err(error) => page::internal_error(state, &error),
     }
 }
 
-async fn confirmation(state: &AppState, browser: &str, code: &UserCode, found: &Found) -> Response {
+async fn confirmation(state: &AppState, typing: &Typing<'_>, code: &UserCode, found: &Found) -> Response {
+    let browser = typing.browser;
     let client = match state.store.find_client(&found.authorization.client_id).await {
         Ok(Some(stored)) => stored.client,
-        Ok(None) => return invalid(state, browser, code.as_str()),
+        Ok(None) => return invalid(state, typing, code.as_str()).await,
         Err(error) => return page::internal_error(state, &error),
     };
     let context = DeviceConfirmPage {
@@ -116,8 +136,31 @@ fn entry(state: &AppState, browser: &str, status: StatusCode, user_code: &str, e
 }
 
 /// The form again, with what was typed and why it did not work (never logged: a code).
-fn invalid(state: &AppState, browser: &str, typed: &str) -> Response {
+/// The failure counts against the address.
+async fn invalid(state: &AppState, typing: &Typing<'_>, typed: &str) -> Response {
     tracing::info!("user code refused");
+    if let Err(error) = state.rate_limits.count(Endpoint::UserCodeFailures, Caller::Address(typing.address)).await {
+        return page::internal_error(state, &error);
+    }
     let typed: String = typed.chars().take(32).collect();
-    entry(state, browser, StatusCode::BAD_REQUEST, &typed, Some(INVALID))
+    entry(state, typing.browser, StatusCode::BAD_REQUEST, &typed, Some(INVALID))
+}
+
+/// The form with a 429, when this address has typed too many wrong codes.
+async fn too_many_failures(state: &AppState, typing: &Typing<'_>, typed: &str) -> Option<Response> {
+    let caller = Caller::Address(typing.address);
+    let retry_after = match state.rate_limits.reached(Endpoint::UserCodeFailures, caller).await {
+        Ok(verdict) => verdict.retry_after_secs()?,
+        Err(error) => return Some(page::internal_error(state, &error)),
+    };
+    tracing::info!("user codes refused from this address for a while");
+    let minutes = retry_after.div_ceil(60);
+    let message = format!(
+        "Too many codes that did not work were entered from your network. Try again in {minutes} minute{}.",
+        if minutes == 1 { "" } else { "s" }
+    );
+    let typed: String = typed.chars().take(32).collect();
+    let mut response = entry(state, typing.browser, StatusCode::TOO_MANY_REQUESTS, &typed, Some(&message));
+    response.headers_mut().insert(poem::http::header::RETRY_AFTER, retry_after.into());
+    Some(response)
 }

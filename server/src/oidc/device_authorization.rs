@@ -1,8 +1,8 @@
 //! `POST /device_authorization` (RFC 8628 §3.1, §3.2): a device without a browser (a
 //! CLI, a TV), authenticated as at the token endpoint (public clients with `none`), asks
 //! for scopes; it gets a device code to poll the token endpoint with, and a user code for
-//! the person to enter at the `verification_uri` on another screen. Per-address limits
-//! on this endpoint and on the user-code page are issue 12's.
+//! the person to enter at the `verification_uri` on another screen. Requests are rate
+//! limited per address and per client, wrong user codes per address (`rate_limit`).
 
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -17,6 +17,7 @@ use super::{ErrorCode, OAuthError, paths};
 use crate::config::Settings;
 use crate::domain::GrantType;
 use crate::http::extract;
+use crate::rate_limit::Endpoint;
 use crate::state::AppState;
 
 #[handler]
@@ -49,7 +50,8 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
 
 async fn handle(req: &Request, body: Body, state: &AppState) -> Result<Issued, OAuthError> {
     let params = extract::form_params(req, body).await?;
-    let client = client_auth::authenticate(state, req, &params).await?.client;
+    let client =
+        client_auth::authenticate_within_limits(state, req, &params, Endpoint::DeviceAuthorization).await?.client;
     if !client.allows_grant(GrantType::DeviceCode) {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,

@@ -78,11 +78,22 @@ impl ErrorCode {
 pub struct OAuthError {
     pub code: ErrorCode,
     pub description: Option<Cow<'static, str>>,
+    /// Set when a rate limit refused the request: a 429 with this `Retry-After`.
+    pub retry_after_secs: Option<u64>,
 }
 
 impl OAuthError {
     pub fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
-        Self { code, description: Some(description.into()) }
+        Self { code, description: Some(description.into()), retry_after_secs: None }
+    }
+
+    /// Past a rate limit (`crate::rate_limit`): `429` with `Retry-After`. OAuth has no code
+    /// for it; `temporarily_unavailable` is what clients already retry on.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            ..Self::new(ErrorCode::TemporarilyUnavailable, "too many requests; retry after the time in Retry-After")
+        }
     }
 
     pub fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
@@ -109,6 +120,9 @@ impl OAuthError {
     }
 
     pub fn status(&self) -> StatusCode {
+        if self.retry_after_secs.is_some() {
+            return StatusCode::TOO_MANY_REQUESTS;
+        }
         match self.code {
             ErrorCode::InvalidClient | ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
             ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
@@ -130,7 +144,8 @@ impl OAuthError {
     pub fn json_response(&self) -> Response {
         let mut response = json_response(self.status(), &self.body());
         if self.code == ErrorCode::TemporarilyUnavailable {
-            response.headers_mut().insert(poem::http::header::RETRY_AFTER, crate::outage::RETRY_AFTER_SECS.into());
+            let secs = self.retry_after_secs.unwrap_or(crate::outage::RETRY_AFTER_SECS);
+            response.headers_mut().insert(poem::http::header::RETRY_AFTER, secs.into());
         }
         response
     }

@@ -21,6 +21,7 @@ use super::{ErrorCode, OAuthError};
 use crate::domain::client::ClientOrigin;
 use crate::domain::{Client, ClientKind, User, scope};
 use crate::http::extract;
+use crate::rate_limit::{Caller, Endpoint};
 use crate::state::AppState;
 
 #[handler]
@@ -41,7 +42,10 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
 /// the caller is.
 pub async fn answer(req: &Request, body: Body, state: &AppState) -> Result<(Value, Client), OAuthError> {
     let params = extract::form_params(req, body).await?;
+    let address = extract::client_address(req, state.settings.trust_forwarded_for);
+    client_auth::within_limit(state, Endpoint::Introspection, Caller::Address(&address)).await?;
     let caller = caller(state, req, &params).await?;
+    client_auth::within_limit(state, Endpoint::Introspection, Caller::Client(&caller.client_id)).await?;
     // A client that registered itself is a stranger's: it learns only of its own tokens.
     let may_know = |client_id: &str| caller.origin == ClientOrigin::Administrator || caller.client_id == client_id;
     let token = params.get("token").ok_or_else(|| OAuthError::invalid_request("token is required"))?;

@@ -16,8 +16,8 @@ use crate::domain::client::SECRET_CONTEXT;
 use crate::http::extract;
 use crate::manage::{self, By, ManageError};
 use crate::oidc::error::json_response as json;
+use crate::rate_limit::{Caller, Endpoint};
 use crate::secrets::constant_time_eq;
-use crate::session::Space;
 use crate::state::AppState;
 use wire::{Refused, Registration};
 
@@ -49,10 +49,13 @@ pub async fn register(req: &Request, body: Body, Data(state): Data<&AppState>) -
     }
     // Counted once the request is one the hub would register (a token presented, with the
     // token policy, and acceptable metadata): a malformed attempt spends no allowance.
-    match over_rate_limit(state, &address).await {
-        Ok(false) => {}
-        Ok(true) => return too_many(state),
-        Err(response) => return response,
+    match state.rate_limits.count(Endpoint::Registration, Caller::Address(&address)).await {
+        Ok(verdict) => {
+            if let Some(secs) = verdict.retry_after_secs() {
+                return too_many(secs);
+            }
+        }
+        Err(e) => return manage_error(ManageError::from(e)),
     }
     let token_id = match &initial_access_token {
         Some(token) => match manage::registration_tokens::redeem(state, token).await {
@@ -176,21 +179,10 @@ async fn read_registration(body: Body) -> Result<Registration, Refused> {
     })
 }
 
-/// Counts this registration against the caller's address.
-async fn over_rate_limit(state: &AppState, address: &str) -> Result<bool, Response> {
-    let window = crate::config::Settings::secs(state.settings.registration_window_secs);
-    match state.sessions.increment(Space::RegistrationAttempts, address, window).await {
-        Ok(count) => Ok(count > u64::from(state.settings.registration_per_address)),
-        Err(e) => Err(manage_error(ManageError::from(e))),
-    }
-}
-
-fn too_many(state: &AppState) -> Response {
+fn too_many(retry_after_secs: u64) -> Response {
     let mut response =
         error(StatusCode::TOO_MANY_REQUESTS, "temporarily_unavailable", "too many registrations from this address");
-    if let Ok(value) = state.settings.registration_window_secs.to_string().parse() {
-        response.headers_mut().insert("retry-after", value);
-    }
+    response.headers_mut().insert("retry-after", retry_after_secs.into());
     response
 }
 

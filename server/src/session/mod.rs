@@ -59,8 +59,9 @@ pub enum Space {
     RevokedAccessToken,
     /// Failed-login counters.
     Throttle,
-    /// Registrations per client address (RFC 7591 endpoint).
-    RegistrationAttempts,
+    /// Requests counted against a rate limit (`crate::rate_limit`), by endpoint, caller
+    /// and window.
+    RateLimit,
     /// A client assertion's `jti` already accepted (RFC 7523 §3).
     ClientAssertion,
     /// A pushed authorization request (RFC 9126), by its `request_uri` token.
@@ -91,7 +92,7 @@ impl Space {
             Space::RevokedGrant => "revoked",
             Space::RevokedAccessToken => "revoked-at",
             Space::Throttle => "throttle",
-            Space::RegistrationAttempts => "registrations",
+            Space::RateLimit => "rate",
             Space::ClientAssertion => "assertion-jti",
             Space::PushedRequest => "par",
             Space::UpstreamFlow => "upstream",

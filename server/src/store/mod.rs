@@ -103,6 +103,12 @@ impl Store {
         Ok(())
     }
 
+    /// The names of the migrations this build would apply, oldest first.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let pending = Migrator::get_pending_migrations(&self.db).await?;
+        Ok(pending.iter().map(|migration| migration.name().to_owned()).collect())
+    }
+
     /// A transaction that writes. On SQLite it begins IMMEDIATE, taking the write lock at
     /// once (waiting for it as long as the busy timeout allows): a deferred transaction whose
     /// read turns into a write after another writer committed fails with "database is

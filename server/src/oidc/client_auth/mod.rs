@@ -8,9 +8,10 @@ pub mod assertion;
 
 use poem::Request;
 
-use crate::domain::{Client, TokenEndpointAuthMethod};
+use crate::domain::{Client, ClientKind, TokenEndpointAuthMethod};
 use crate::http::extract::{self, Params};
 use crate::oidc::OAuthError;
+use crate::rate_limit::{Caller, Endpoint};
 use crate::secrets::constant_time_eq;
 use crate::state::AppState;
 
@@ -78,6 +79,35 @@ pub async fn authenticate(state: &AppState, req: &Request, params: &Params) -> R
         Credentials::Nothing { .. } => return Err(OAuthError::invalid_client()),
     };
     Ok(AuthenticatedClient { client: stored.client, secret })
+}
+
+/// `authenticate`, within `endpoint`'s rate limits: every request counts against its
+/// address, and once a confidential client has proved who it is, against that client too.
+pub async fn authenticate_within_limits(
+    state: &AppState,
+    req: &Request,
+    params: &Params,
+    endpoint: Endpoint,
+) -> Result<AuthenticatedClient, OAuthError> {
+    let address = extract::client_address(req, state.settings.trust_forwarded_for);
+    within_limit(state, endpoint, Caller::Address(&address)).await?;
+    let authenticated = authenticate(state, req, params).await?;
+    if authenticated.client.kind() == ClientKind::Confidential {
+        within_limit(state, endpoint, Caller::Client(&authenticated.client.client_id)).await?;
+    }
+    Ok(authenticated)
+}
+
+/// Counts this request against `endpoint`'s limit for `caller`: past it, a 429.
+pub async fn within_limit(state: &AppState, endpoint: Endpoint, caller: Caller<'_>) -> Result<(), OAuthError> {
+    let verdict = state.rate_limits.count(endpoint, caller).await.map_err(|e| OAuthError::internal(&e))?;
+    match verdict.retry_after_secs() {
+        None => Ok(()),
+        Some(secs) => {
+            tracing::info!(?endpoint, "rate limited");
+            Err(OAuthError::rate_limited(secs))
+        }
+    }
 }
 
 /// The one method the request uses; two at once is an `invalid_request`.

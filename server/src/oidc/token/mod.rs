@@ -15,6 +15,7 @@ use crate::http::extract;
 use crate::oidc::client_auth;
 use crate::oidc::error::json_response;
 use crate::oidc::{ErrorCode, OAuthError};
+use crate::rate_limit::Endpoint;
 use crate::state::AppState;
 
 #[handler]
@@ -38,7 +39,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
 
 async fn handle(req: &Request, body: Body, state: &AppState) -> Result<serde_json::Value, OAuthError> {
     let params = extract::form_params(req, body).await?;
-    let client = client_auth::authenticate(state, req, &params).await?;
+    let client = client_auth::authenticate_within_limits(state, req, &params, Endpoint::Token).await?;
     let grant_type = params.get("grant_type").ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
     let grant = GrantType::parse(grant_type)
         .ok_or_else(|| OAuthError::new(ErrorCode::UnsupportedGrantType, "this grant type is not supported"))?;
