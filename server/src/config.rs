@@ -90,6 +90,12 @@ pub struct Settings {
     /// request_uris, backchannel_logout_uri) the hub then fetches: for tests and
     /// development only; off, a stranger's URLs reach only the public internet.
     pub registration_allow_private_urls: bool,
+    /// How log lines are written: `text` or `json`.
+    pub log_format: crate::telemetry::LogFormat,
+    /// Serve Prometheus metrics at `/metrics` on the main listener.
+    pub metrics: bool,
+    /// Serve them on this address instead (a port the load balancer does not expose).
+    pub metrics_listen: Option<SocketAddr>,
     /// Serve Frappe's OAuth paths (`/api/method/frappe.integrations.oauth2.*`) at the
     /// host's root, so Frappe app servers can use the hub as their "Frappe Server URL".
     pub frappe_endpoints: bool,
@@ -154,6 +160,9 @@ impl Default for Settings {
             registration_window_secs: 3600,
             registration_allow_private_urls: false,
             frappe_endpoints: true,
+            log_format: crate::telemetry::LogFormat::Text,
+            metrics: false,
+            metrics_listen: None,
         }
     }
 }
@@ -261,6 +270,9 @@ impl Settings {
         "registration_window_secs",
         "registration_allow_private_urls",
         "frappe_endpoints",
+        "log_format",
+        "metrics",
+        "metrics_listen",
     ];
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -353,6 +365,11 @@ impl Settings {
     pub fn endpoint_with(&self, path: &str, name: &str, value: &str) -> String {
         let query = url::form_urlencoded::Serializer::new(String::new()).append_pair(name, value).finish();
         format!("{}?{query}", self.endpoint(path))
+    }
+
+    /// Whether metrics are recorded at all: only when something serves them.
+    pub fn metrics_enabled(&self) -> bool {
+        self.metrics || self.metrics_listen.is_some()
     }
 
     pub fn secs(value: u64) -> Duration {

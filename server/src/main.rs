@@ -1,10 +1,9 @@
-//! `hub`: parse the command line, start logging, run; a failure is one line and exit 1.
+//! `hub`: parse the command line and run it; a failure is one line and exit 1.
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let cli = hub::cli::Cli::parse();
-    hub::telemetry::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {

@@ -117,7 +117,11 @@ impl RateLimits {
         }
         let window = Window::now(limit.window);
         let counted = self.store.increment(Space::RateLimit, &window.key(endpoint, caller), window.left).await?;
-        Ok(window.verdict(counted > u64::from(limit.requests)))
+        let verdict = window.verdict(counted > u64::from(limit.requests));
+        if verdict != Verdict::Allowed {
+            crate::telemetry::metrics::rate_limited(endpoint.key());
+        }
+        Ok(verdict)
     }
 
     /// Whether the caller has already reached the limit, without counting: for limits on

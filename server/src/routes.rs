@@ -8,7 +8,7 @@ use poem::http::Method;
 use poem::middleware::Cors;
 use poem::{EndpointExt, Route};
 
-use crate::http::{assets, health, methods, middleware};
+use crate::http::{assets, health, methods, middleware, observe};
 use crate::interaction::{consent, device, login};
 use crate::oidc::{
     authorize, device_authorization, discovery, end_session, introspection, jwks, par, paths, revocation, token,
@@ -59,6 +59,11 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         .at(format!("{}/hub.css", paths::STATIC), methods::pages().get(assets::stylesheet))
         .at(paths::HEALTHZ, methods::oauth().get(health::healthz))
         .at(paths::READYZ, methods::oauth().get(health::readyz));
+    // Metrics on the main listener only when asked for: they say how busy the hub is.
+    let endpoints = match state.settings.metrics {
+        true => endpoints.at(paths::METRICS, methods::oauth().get(observe::prometheus)),
+        false => endpoints,
+    };
     let base = state.settings.issuer.path().trim_end_matches('/').to_owned();
     let frappe = state.settings.frappe_endpoints;
     let root = match (base.is_empty(), frappe) {
@@ -69,7 +74,21 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         (false, true) => frappe::mount(Route::new().nest(base, frappe::mount(endpoints))),
         (false, false) => Route::new().nest(base, endpoints),
     };
-    root.around(admin::problems).around(methods::unknown_paths).around(middleware::security_headers).data(state).boxed()
+    root.around(admin::problems)
+        .around(methods::unknown_paths)
+        .around(middleware::security_headers)
+        .around(observe::access_log)
+        .data(state)
+        .boxed()
+}
+
+/// The listener of `HUB_METRICS_LISTEN`: the metrics and nothing else.
+pub fn metrics_only(state: AppState) -> BoxEndpoint<'static> {
+    Route::new()
+        .at(paths::METRICS, methods::oauth().get(observe::prometheus))
+        .around(methods::unknown_paths)
+        .data(state)
+        .boxed()
 }
 
 /// Browser apps (public clients) call these endpoints from their own origin. No

@@ -23,12 +23,17 @@ pub struct Application {
     acceptor: TcpAcceptor,
     endpoint: BoxEndpoint<'static>,
     local_addr: SocketAddr,
+    /// The separate listener of `HUB_METRICS_LISTEN`, when set.
+    metrics: Option<(TcpAcceptor, BoxEndpoint<'static>)>,
     state: AppState,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let state = build_state(settings).await?;
+        let mut state = build_state(settings).await?;
+        if state.settings.metrics_enabled() {
+            state.metrics = Some(crate::telemetry::metrics::install().context("cannot start the metrics recorder")?);
+        }
         crate::manage::built_in::ensure(&state).await.map_err(|e| {
             anyhow::anyhow!("cannot register the admin UI's client: {}", crate::telemetry::ErrorChain(&e))
         })?;
@@ -42,13 +47,29 @@ impl Application {
         let local_addr = listener.local_addr()?;
         let acceptor = TcpAcceptor::from_tokio(listener)?;
         let endpoint = crate::routes::routes(state.clone());
-        Ok(Self { acceptor, endpoint, local_addr, state })
+        let metrics = match state.settings.metrics_listen {
+            Some(address) => {
+                let listener = tokio::net::TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("cannot listen on {address} (HUB_METRICS_LISTEN)"))?;
+                Some((TcpAcceptor::from_tokio(listener)?, crate::routes::metrics_only(state.clone())))
+            }
+            None => None,
+        };
+        Ok(Self { acceptor, endpoint, local_addr, metrics, state })
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let reload = tokio::spawn(reload_keys(self.state.clone()));
         let prune = tokio::spawn(prune_audit_log(self.state.clone()));
         let revocations = tokio::spawn(keep_revocations_restored(self.state.clone()));
+        let metrics = self.metrics.map(|(acceptor, endpoint)| {
+            tokio::spawn(async move {
+                if let Err(error) = Server::new_with_acceptor(acceptor).run(endpoint).await {
+                    tracing::error!(error = %error, "the metrics listener stopped");
+                }
+            })
+        });
         tracing::info!(issuer = %self.state.issuer(), "hub listening on http://{}", self.local_addr);
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(self.endpoint, shutdown_signal(), Some(Duration::from_secs(10)))
@@ -56,6 +77,9 @@ impl Application {
         reload.abort();
         prune.abort();
         revocations.abort();
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         // Back-channel logouts already started are delivered before the process ends.
         self.state.wait_for_background(Duration::from_secs(5)).await;
         result.context("server stopped")
@@ -102,6 +126,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         outbound: crate::outbound::Outbound::new().context("HTTP client for other servers")?,
         discovery,
         background: tokio_util::task::TaskTracker::new(),
+        metrics: None,
     })
 }
 

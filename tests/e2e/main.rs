@@ -20,6 +20,7 @@ mod interop;
 mod introspection;
 mod keys;
 mod logout;
+mod observability;
 mod operator_commands;
 mod outages;
 mod pairwise;

@@ -90,12 +90,20 @@ async fn with_redis_killed_every_endpoint_answers_503_at_once_and_the_hub_heals(
         return;
     };
     let redis_url = redis.url();
-    let hub = TestHub::spawn_with(&[("HUB_REDIS_URL", &redis_url)]).await;
+    let hub = TestHub::spawn_with(&[("HUB_REDIS_URL", &redis_url), ("HUB_METRICS", "true")]).await;
     let signed = alice_signed_in(&hub).await;
     redis.stop();
     assert_every_endpoint_unavailable(&hub, &signed).await;
     redis.start_again();
     assert_healed(&hub, &signed).await;
+    assert_counted_unavailable(&hub, "session_store").await;
+}
+
+/// The 503s were counted in the metrics, under the store that was down.
+async fn assert_counted_unavailable(hub: &TestHub, store: &str) {
+    let (_, text) = crate::observability::scrape(&hub.url("/metrics")).await;
+    let counted = crate::observability::value(&text, "hub_unavailable_total", &[("store", store)]);
+    assert!(counted >= 3.0, "503s for the {store} counted: {counted}");
 }
 
 #[tokio::test]
@@ -107,7 +115,9 @@ async fn with_postgres_killed_every_endpoint_answers_503_at_once_and_the_hub_hea
     };
     let database_url = postgres.url();
     let master_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-    let hub = TestHub::spawn_with(&[("HUB_DATABASE_URL", &database_url), ("HUB_MASTER_KEY", master_key)]).await;
+    let settings =
+        [("HUB_DATABASE_URL", database_url.as_str()), ("HUB_MASTER_KEY", master_key), ("HUB_METRICS", "true")];
+    let hub = TestHub::spawn_with(&settings).await;
     let signed = alice_signed_in(&hub).await;
     postgres.stop();
     // Clients and users are cached for 5 s: past that, every request needs the database.
@@ -118,4 +128,5 @@ async fn with_postgres_killed_every_endpoint_answers_503_at_once_and_the_hub_hea
     assert_eq!(problem.headers()["content-type"], "application/problem+json");
     postgres.start_again();
     assert_healed(&hub, &signed).await;
+    assert_counted_unavailable(&hub, "database").await;
 }

@@ -6,6 +6,7 @@
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
+use crate::telemetry::metrics;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 
@@ -73,11 +74,16 @@ impl Passwords {
     async fn run<R: Send + 'static>(&self, work: impl FnOnce() -> R + Send + 'static) -> Result<R, PasswordError> {
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
+            metrics::password_queue(-1.0);
             let _ = done.send(work());
         });
-        self.jobs.try_send(job).map_err(|error| match error {
-            TrySendError::Full(_) => PasswordError::Busy,
-            TrySendError::Disconnected(_) => PasswordError::Interrupted,
+        metrics::password_queue(1.0);
+        self.jobs.try_send(job).map_err(|error| {
+            metrics::password_queue(-1.0);
+            match error {
+                TrySendError::Full(_) => PasswordError::Busy,
+                TrySendError::Disconnected(_) => PasswordError::Interrupted,
+            }
         })?;
         result.await.map_err(|_| PasswordError::Interrupted)
     }

@@ -137,7 +137,11 @@ impl ApiError {
 
     /// For failures of the hub's own dependencies; the cause goes to the log only.
     pub fn unavailable(error: &(dyn std::error::Error + 'static)) -> Self {
-        tracing::error!(error = %ErrorChain(error), "admin API request failed");
+        if crate::outage::report(error).is_none() {
+            tracing::error!(error = %ErrorChain(error), "admin API request failed");
+        } else {
+            tracing::warn!(error = %ErrorChain(error), "admin API request failed: unavailable");
+        }
         ApiError::Unavailable(Json(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the hub cannot reach its database or session store; retry the request",

@@ -77,6 +77,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let settings = Settings::load(cli.config)?;
+    crate::telemetry::init(settings.log_format);
     match cli.command {
         Command::Serve => {
             let app = startup::Application::build(settings).await?;

@@ -5,6 +5,7 @@
 //! (`oidc::authorize::resume`): signed in, or failed with the reason, which the flow
 //! shows on the login page or, when the login page was skipped, sends to the app.
 
+use crate::telemetry::metrics::{self, SignInMethod, SignInOutcome};
 use std::time::Duration;
 
 use poem::web::{Data, Path};
@@ -153,10 +154,10 @@ async fn identify(
         return Err(Failure::upstream(key, UpstreamError::Invalid("the response has neither code nor error".into())));
     };
     let client = upstream_client(state, &usable, &upstream);
-    let answer = client
-        .complete(&state.outbound, code, &flow_state.pkce_verifier, &flow_state.nonce)
-        .await
-        .map_err(|e| Failure::upstream(key, e))?;
+    let started = std::time::Instant::now();
+    let answer = client.complete(&state.outbound, code, &flow_state.pkce_verifier, &flow_state.nonce).await;
+    metrics::upstream_call(&key.slug, answer.is_ok(), started.elapsed());
+    let answer = answer.map_err(|e| Failure::upstream(key, e))?;
     let identity = identity::map(key, &upstream.issuer, &answer.claims).map_err(|e| Failure::upstream(key, e))?;
     if upstream.openid
         && let Some(max_age) = pending.request.max_age
@@ -172,6 +173,7 @@ async fn identify(
         Err(LinkError::Store(error)) => return Err(Failure::internal(error)),
     };
     tracing::info!(key = %key.slug, user = %user.id, ?outcome, "signed in at upstream");
+    metrics::sign_in(SignInMethod::Upstream, SignInOutcome::Success);
     let actor = Actor::User { id: user.id, username: user.username.clone() };
     let record = AuditRecord::new("login.upstream", actor)
         .user(user.id)
@@ -302,6 +304,7 @@ impl Failure {
 async fn fail(state: &AppState, req: &Request, interaction: Interaction, failure: Failure) -> Response {
     let address = extract::client_address(req, state.settings.trust_forwarded_for);
     let client_id = interaction.pending.request.client_id.clone();
+    metrics::sign_in(SignInMethod::Upstream, SignInOutcome::Failure);
     let (key, detail) = match &failure {
         Failure::Upstream { key, error, .. } => (key.clone(), error.to_string()),
         Failure::Refused { key, reason } => (key.clone(), reason.clone()),

@@ -9,4 +9,5 @@ pub mod extract;
 pub mod health;
 pub mod methods;
 pub mod middleware;
+pub mod observe;
 pub mod page;

@@ -55,7 +55,7 @@ pub fn csrf_refused(state: &AppState, what_to_do: &str) -> Response {
 /// the session store out of reach is a 503 that says to retry, with `Retry-After`.
 pub fn internal_error(state: &AppState, cause: &(dyn std::error::Error + 'static)) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
-    if crate::outage::is_outage(cause) {
+    if crate::outage::report(cause).is_some() {
         tracing::warn!(%request_id, error = %crate::telemetry::ErrorChain(cause), "unavailable");
         let page = ErrorPage {
             title: "Temporarily unavailable".into(),

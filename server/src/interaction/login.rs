@@ -2,6 +2,7 @@
 //! Login Keys. A correct password ends the step as a sign-in; a wrong one shows the page
 //! again. The page also says why a sign-in at an upstream did not complete.
 
+use crate::telemetry::metrics::{self, SignInMethod, SignInOutcome};
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{Body, Request, Response, handler};
@@ -71,6 +72,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
             Ok(user) => user,
             Err(LoginError::InvalidCredentials { known_user }) => {
                 tracing::info!(%client_id, %address, "sign-in failed");
+                metrics::sign_in(SignInMethod::Password, SignInOutcome::Failure);
                 let mut record = failed_login(&client_id, &address, "invalid username or password");
                 if let Some(id) = known_user {
                     record = record.user(id);
@@ -81,6 +83,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
             }
             Err(LoginError::Throttled { retry_after }) => {
                 tracing::warn!(%client_id, %address, "sign-in throttled");
+                metrics::sign_in(SignInMethod::Password, SignInOutcome::Throttled);
                 state.audit(failed_login(&client_id, &address, "throttled: too many failed attempts")).await;
                 let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
                 let message = match seconds {
@@ -96,6 +99,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         };
 
     tracing::info!(%client_id, user = %user.id, %address, "signed in");
+    metrics::sign_in(SignInMethod::Password, SignInOutcome::Success);
     let actor = Actor::User { id: user.id, username: user.username.clone() };
     let record = AuditRecord::new("login.password", actor).user(user.id).client(&client_id).address(&address);
     state.audit(record).await;

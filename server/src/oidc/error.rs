@@ -111,7 +111,7 @@ impl OAuthError {
     /// Logs `cause` (never sent) and answers `server_error`, or `temporarily_unavailable`
     /// when the database or the session store cannot be reached (a 503 with `Retry-After`).
     pub fn internal(cause: &(dyn std::error::Error + 'static)) -> Self {
-        if crate::outage::is_outage(cause) {
+        if crate::outage::report(cause).is_some() {
             tracing::warn!(error = %crate::telemetry::ErrorChain(cause), "unavailable");
             return Self::new(ErrorCode::TemporarilyUnavailable, "the hub cannot reach its database or session store");
         }

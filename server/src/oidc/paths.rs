@@ -24,6 +24,8 @@ pub const CONSENT: &str = "/consent";
 pub const STATIC: &str = "/static";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
+/// Prometheus metrics, when `HUB_METRICS` serves them on the main listener.
+pub const METRICS: &str = "/metrics";
 
 /// Where an upstream sends the browser back after signing out (for every key).
 pub const UPSTREAM_LOGGED_OUT: &str = "/upstream/logged-out";

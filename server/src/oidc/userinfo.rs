@@ -29,7 +29,10 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         Err(error) => return error.bearer_response(),
     };
     let answer = match claims(&token, state).await {
-        Ok((claims, client)) => respond(state, claims, &client).await,
+        Ok((claims, client)) => {
+            crate::telemetry::note_client(req, &client.client.client_id);
+            respond(state, claims, &client).await
+        }
         Err(error) => Err(error),
     };
     answer.unwrap_or_else(|error| error.bearer_response())

@@ -194,6 +194,7 @@ fn manage_error(failure: ManageError) -> Response {
             error(StatusCode::BAD_REQUEST, "invalid_client_metadata", &format!("no such {what}"))
         }
         ManageError::Unavailable(cause) => {
+            crate::outage::report(cause.as_ref());
             tracing::error!(error = %crate::telemetry::ErrorChain(cause.as_ref()), "registration failed");
             let mut response = error(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -26,6 +26,13 @@ async fn first_sign_in_creates_the_user_and_the_next_finds_the_same_one() {
     let (second, _) = sign_in_via_login_page(&fed, &app, "alice").await;
     assert_eq!(second["sub"], alice, "the same hub user every time");
 
+    // Both sign-ins are in the metrics: at the upstream, by key, and as sign-ins.
+    let (_, metrics) = crate::observability::scrape(&fed.hub.url("/metrics")).await;
+    let value = |name: &str, labels: &[(&str, &str)]| crate::observability::value(&metrics, name, labels);
+    assert_eq!(value("hub_upstream_calls_total", &[("key", "corp"), ("outcome", "success")]), 2.0);
+    assert_eq!(value("hub_upstream_call_duration_seconds_count", &[("key", "corp")]), 2.0);
+    assert_eq!(value("hub_sign_ins_total", &[("method", "upstream"), ("outcome", "success")]), 2.0);
+
     let links = fed.admin.get(&format!("/users/{alice}/upstream-identities")).await.ok(StatusCode::OK);
     let links = links.as_array().unwrap();
     assert_eq!(links.len(), 1, "{links:?}");

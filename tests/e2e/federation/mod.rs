@@ -37,7 +37,7 @@ impl Federation {
     /// As `start`, the upstream signing the hub's ID tokens with `alg`.
     async fn start_signing(alg: &str, settings: Value) -> Self {
         crate::backend();
-        let hub = TestHub::spawn().await;
+        let hub = TestHub::spawn_with(&[("HUB_METRICS", "true")]).await;
         let upstream = OidcProvider::start_signing(
             &hub.url("/upstream/corp/callback"),
             Some(&hub.url("/upstream/corp/backchannel-logout")),

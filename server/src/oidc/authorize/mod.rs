@@ -45,6 +45,7 @@ pub async fn endpoint(req: &Request, body: Body, Data(state): Data<&AppState>) -
         Err(AuthorizeError::Redirect { target, error }) => return respond::error(state, &target, &error),
         Err(AuthorizeError::Internal(error)) => return page::internal_error(state, error.as_ref()),
     };
+    crate::telemetry::note_client(req, &request.client_id);
     start(state, req, request).await
 }
 

@@ -78,6 +78,7 @@ pub async fn authenticate(state: &AppState, req: &Request, params: &Params) -> R
         Credentials::Nothing { .. } if registered == TokenEndpointAuthMethod::None => None,
         Credentials::Nothing { .. } => return Err(OAuthError::invalid_client()),
     };
+    crate::telemetry::note_client(req, &stored.client.client_id);
     Ok(AuthenticatedClient { client: stored.client, secret })
 }
 

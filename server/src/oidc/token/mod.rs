@@ -46,7 +46,7 @@ async fn handle(req: &Request, body: Body, state: &AppState) -> Result<serde_jso
     if !client.client.allows_grant(grant) {
         return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "the client is not registered for this grant type"));
     }
-    match grant {
+    let tokens = match grant {
         GrantType::AuthorizationCode => authorization_code::exchange(state, &client, &params).await,
         GrantType::RefreshToken => refresh_token::exchange(state, &client, &params).await,
         GrantType::ClientCredentials => client_credentials::exchange(state, &client, &params).await,
@@ -55,5 +55,7 @@ async fn handle(req: &Request, body: Body, state: &AppState) -> Result<serde_jso
         GrantType::Implicit => {
             Err(OAuthError::new(ErrorCode::UnsupportedGrantType, "the implicit grant has no token request"))
         }
-    }
+    }?;
+    crate::telemetry::metrics::token_issued(grant.as_str());
+    Ok(tokens)
 }
