@@ -295,9 +295,15 @@ impl Settings {
             }
         }
         if let Some(url) = &self.redis_url {
-            let parsed = Url::parse(url).map_err(|e| ConfigError::new(format!("HUB_REDIS_URL: {e}")))?;
-            if !matches!(parsed.scheme(), "redis" | "rediss") {
-                return Err(ConfigError::new("HUB_REDIS_URL must start with redis:// or rediss://"));
+            // A Sentinel URL lists several hosts, which no URL parser takes; the session
+            // store reads it when it connects, and says there what is wrong with it.
+            if !url.starts_with("redis+sentinel://") {
+                let parsed = Url::parse(url).map_err(|e| ConfigError::new(format!("HUB_REDIS_URL: {e}")))?;
+                if !matches!(parsed.scheme(), "redis" | "rediss") {
+                    return Err(ConfigError::new(
+                        "HUB_REDIS_URL must start with redis://, rediss:// or redis+sentinel://",
+                    ));
+                }
             }
         }
         let positive = [

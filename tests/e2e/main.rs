@@ -32,6 +32,7 @@ mod response_types;
 mod scale_out;
 mod schemathesis;
 mod secrets_at_rest;
+mod sentinel;
 mod standard_claims;
 mod throttling;
 mod token_endpoint;

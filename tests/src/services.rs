@@ -146,3 +146,127 @@ impl Drop for OwnPostgres {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A Redis primary, one replica and three sentinels watching them (Redis's own
+/// `--sentinel` mode of Debian's redis-server), on free ports: Redis as a highly available
+/// deployment runs it, for failover tests.
+pub struct OwnSentinels {
+    pub primary: u16,
+    pub replica: u16,
+    pub sentinels: Vec<u16>,
+    dir: PathBuf,
+    children: Vec<(u16, Child)>,
+}
+
+/// The name the sentinels know the primary by.
+pub const SENTINEL_MASTER: &str = "hubprimary";
+
+impl OwnSentinels {
+    /// `None` (the caller skips, saying so) where redis-server or redis-cli is missing.
+    pub fn start() -> Option<Self> {
+        if !Path::new("/usr/bin/redis-server").exists() || !Path::new("/usr/bin/redis-cli").exists() {
+            return None;
+        }
+        let dir = std::env::temp_dir().join(format!("hub-e2e-sentinel-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("sentinel dir");
+        let mut set =
+            Self { primary: free_port(), replica: free_port(), sentinels: Vec::new(), dir, children: Vec::new() };
+        set.redis(set.primary, &[]);
+        let primary = set.primary.to_string();
+        set.redis(set.replica, &["--replicaof", "127.0.0.1", &primary]);
+        for index in 0..3 {
+            let port = free_port();
+            let config = set.dir.join(format!("sentinel-{index}.conf"));
+            let text = format!(
+                "port {port}\nbind 127.0.0.1\ndir {dir}\n\
+                 sentinel monitor {SENTINEL_MASTER} 127.0.0.1 {primary} 2\n\
+                 sentinel down-after-milliseconds {SENTINEL_MASTER} 1000\n\
+                 sentinel failover-timeout {SENTINEL_MASTER} 5000\n",
+                dir = set.dir.display()
+            );
+            std::fs::write(&config, text).expect("sentinel config");
+            let child = Command::new("/usr/bin/redis-server")
+                .arg(&config)
+                .arg("--sentinel")
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server --sentinel starts");
+            set.children.push((port, child));
+            wait_for_port(port, "redis sentinel");
+            set.sentinels.push(port);
+        }
+        set.wait_until(Duration::from_secs(30), "the sentinels know the replica", |set| {
+            set.sentinel_says(&["SENTINEL", "replicas", SENTINEL_MASTER]).contains(&set.replica.to_string())
+        });
+        Some(set)
+    }
+
+    fn redis(&mut self, port: u16, extra: &[&str]) {
+        let child = Command::new("/usr/bin/redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--dir", &self.dir.display().to_string()])
+            // A replica's first sync starts at once, not after the default 5 s wait for others.
+            .args(["--repl-diskless-sync-delay", "0"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        self.children.push((port, child));
+        wait_for_port(port, "redis-server");
+    }
+
+    /// `redis+sentinel://` naming all three sentinels.
+    pub fn url(&self) -> String {
+        let hosts: Vec<String> = self.sentinels.iter().map(|port| format!("127.0.0.1:{port}")).collect();
+        format!("redis+sentinel://{}/{SENTINEL_MASTER}", hosts.join(","))
+    }
+
+    /// What `redis-cli` prints for `args` against the node at `port`.
+    pub fn cli(port: u16, args: &[&str]) -> String {
+        let output = Command::new("/usr/bin/redis-cli")
+            .args(["-p", &port.to_string()])
+            .args(args)
+            .output()
+            .expect("redis-cli runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// The first sentinel's answer to `args`.
+    pub fn sentinel_says(&self, args: &[&str]) -> String {
+        Self::cli(self.sentinels[0], args)
+    }
+
+    /// The port the sentinels name as the primary now.
+    pub fn primary_now(&self) -> Option<u16> {
+        let answer = self.sentinel_says(&["SENTINEL", "get-master-addr-by-name", SENTINEL_MASTER]);
+        answer.lines().nth(1)?.trim().parse().ok()
+    }
+
+    /// Kills the primary at once, as a crash looks to its clients and the sentinels.
+    pub fn kill_primary(&mut self) {
+        let primary = self.primary;
+        if let Some(index) = self.children.iter().position(|(port, _)| *port == primary) {
+            let (_, mut child) = self.children.remove(index);
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn wait_until(&self, limit: Duration, what: &str, done: impl Fn(&Self) -> bool) {
+        let deadline = Instant::now() + limit;
+        while !done(self) {
+            assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for OwnSentinels {
+    fn drop(&mut self) {
+        for (_, mut child) in self.children.drain(..) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -6,6 +6,7 @@
 pub mod browser;
 mod memory;
 mod redis_backend;
+pub mod redis_sentinel;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,16 +1,62 @@
 //! The Redis backend: every instance of the hub shares it, so a login started on one
-//! instance completes on another. Single use is GETDEL; counters are a small script.
+//! instance completes on another. Single use is GETDEL; counters are a small script. One
+//! Redis (`redis://`, `rediss://`), or a primary found through Sentinel
+//! (`redis+sentinel://`, see `redis_sentinel`). Cluster is not supported: MGET reads several
+//! keys at once, which a cluster allows only within one slot.
 
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::{Cmd, Pipeline, RedisFuture, Value};
 
+use super::redis_sentinel::{self, SentinelLink, SentinelUrl};
 use super::{Backend, SessionError};
+
+/// How long a connection may take to open and a command to be answered: an unreachable
+/// Redis is a fast 503 (crate::outage), not a hang.
+const TIMEOUT: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct RedisBackend {
-    connection: ConnectionManager,
+    connection: Link,
     increment: redis::Script,
+}
+
+/// The connection every command goes through.
+#[derive(Clone)]
+enum Link {
+    /// One Redis; the manager reconnects in the background once it is back.
+    Direct(ConnectionManager),
+    /// Whichever node the sentinels name primary.
+    Sentinel(SentinelLink),
+}
+
+impl ConnectionLike for Link {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Link::Direct(manager) => manager.req_packed_command(cmd),
+            Link::Sentinel(link) => link.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Link::Direct(manager) => manager.req_packed_commands(pipeline, offset, count),
+            Link::Sentinel(link) => link.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Link::Direct(manager) => manager.get_db(),
+            Link::Sentinel(link) => link.get_db(),
+        }
+    }
 }
 
 fn unavailable(error: redis::RedisError) -> SessionError {
@@ -20,14 +66,18 @@ fn unavailable(error: redis::RedisError) -> SessionError {
 impl RedisBackend {
     /// Connects now, so a wrong URL or a Redis that is down is reported at start-up.
     pub async fn connect(url: &str) -> Result<Self, SessionError> {
-        let client = redis::Client::open(url).map_err(unavailable)?;
-        let config = ConnectionManagerConfig::new()
-            // An unreachable Redis is a fast 503 (crate::outage), not a hang; the manager
-            // reconnects in the background once it is back.
-            .set_connection_timeout(Some(Duration::from_secs(1)))
-            .set_response_timeout(Some(Duration::from_secs(1)))
-            .set_number_of_retries(1);
-        let connection = client.get_connection_manager_with_config(config).await.map_err(unavailable)?;
+        let connection = if url.starts_with(redis_sentinel::SCHEME) {
+            let url =
+                SentinelUrl::parse(url).map_err(|e| SessionError::Unavailable(format!("HUB_REDIS_URL: {e}").into()))?;
+            Link::Sentinel(SentinelLink::connect(&url, TIMEOUT).await.map_err(unavailable)?)
+        } else {
+            let client = redis::Client::open(url).map_err(unavailable)?;
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(TIMEOUT))
+                .set_response_timeout(Some(TIMEOUT))
+                .set_number_of_retries(1);
+            Link::Direct(client.get_connection_manager_with_config(config).await.map_err(unavailable)?)
+        };
         let increment = redis::Script::new(
             "local n = redis.call('INCR', KEYS[1]) \
              if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
