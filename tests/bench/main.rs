@@ -7,13 +7,16 @@
 //! `serve-baseline` is a bare poem handler serving the same discovery bytes, and
 //! `sign-baseline` is raw signing (RS256, ES256, Ed25519) with a parsed aws-lc key on one
 //! core. `client-credentials` loads one more hub, started with another access-token
-//! algorithm, with the client_credentials grant alone.
+//! algorithm, with the client_credentials grant alone. `memory` reads the hub's RSS around
+//! a burst of sign-ins.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+
+mod memory;
 
 struct Args {
     values: HashMap<String, String>,
@@ -48,7 +51,8 @@ async fn main() -> Result<()> {
         "sign-baseline" => sign_baseline(&args),
         "run" => run(&args).await,
         "client-credentials" => client_credentials_only(&args).await,
-        _ => bail!("usage: hub-bench run|client-credentials|serve-baseline|sign-baseline --flag value …"),
+        "memory" => memory::memory(&args).await,
+        _ => bail!("usage: hub-bench run|client-credentials|memory|serve-baseline|sign-baseline --flag value …"),
     }
 }
 
@@ -164,6 +168,19 @@ struct Hub {
 }
 
 impl Hub {
+    /// The hub, its client and its user, as `--issuer`, `--client-id`, `--client-secret`,
+    /// `--redirect-uri`, `--username` and `--password` name them.
+    fn from_args(args: &Args) -> Result<Self> {
+        Ok(Self {
+            issuer: args.get("issuer")?.to_owned(),
+            client_id: args.get("client-id")?.to_owned(),
+            client_secret: args.get("client-secret")?.to_owned(),
+            redirect: args.get("redirect-uri")?.to_owned(),
+            username: args.get("username")?.to_owned(),
+            password: args.get("password")?.to_owned(),
+        })
+    }
+
     fn authorize_url(&self) -> String {
         let mut url = url::Url::parse(&format!("{}/authorize", self.issuer)).unwrap_or_else(|_| unreachable!());
         url.query_pairs_mut()
@@ -227,14 +244,7 @@ async fn run(args: &Args) -> Result<()> {
     let ticks = args.number("clk-tck", 100) as f64;
     let seconds = args.number("seconds", 10);
     let connections = args.number("connections", 32) as usize;
-    let hub = Arc::new(Hub {
-        issuer: args.get("issuer")?.to_owned(),
-        client_id: args.get("client-id")?.to_owned(),
-        client_secret: args.get("client-secret")?.to_owned(),
-        redirect: args.get("redirect-uri")?.to_owned(),
-        username: args.get("username")?.to_owned(),
-        password: args.get("password")?.to_owned(),
-    });
+    let hub = Arc::new(Hub::from_args(args)?);
     let mut rows = Vec::new();
 
     if let (Ok(baseline), Ok(baseline_pid)) = (args.get("baseline"), args.get("baseline-pid")) {

@@ -1,14 +1,14 @@
 //! argon2id at OWASP's parameters (m=19456 KiB, t=2, p=1), computed on a fixed set of
-//! dedicated threads, so a burst of logins cannot starve the token endpoint and memory
-//! stays bounded: each thread reuses its own 19 MiB, where tokio's growing blocking pool
-//! would leave a 19 MiB arena behind on every thread it ever used.
+//! dedicated threads, so a burst of logins cannot starve the token endpoint. Each hash
+//! works in memory of its own that goes back to the OS when it is done (`hash_into`), so
+//! a burst of sign-ins leaves the RSS where it was.
 
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use crate::telemetry::metrics;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version, password_hash};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
@@ -104,17 +104,54 @@ fn work(receiver: &Mutex<Receiver<Job>>) {
 }
 
 pub fn hash_blocking(password: &str) -> Result<String, PasswordError> {
-    argon2()?
-        .hash_password(password.as_bytes())
-        .map(|hash| hash.to_string())
-        .map_err(|e| PasswordError::Hashing(e.to_string()))
+    let failed = |e: &dyn std::fmt::Display| PasswordError::Hashing(e.to_string());
+    let argon2 = argon2()?;
+    let salt = password_hash::try_generate_salt().map_err(|e| failed(&e))?;
+    let mut out = [0u8; OUTPUT_LEN];
+    hash_into(&argon2, password.as_bytes(), &salt, &mut out).map_err(|e| failed(&e))?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(argon2.params()).map_err(|e| failed(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| failed(&e))?),
+        hash: Some(Output::new(&out).map_err(|e| failed(&e))?),
+    };
+    Ok(hash.to_string())
 }
 
+/// Whether `password` is the one `hash` (a PHC string, at whatever argon2 parameters it
+/// names) was made from.
 fn verify_blocking(password: &str, hash: &str) -> bool {
-    let Ok(parsed) = PasswordHash::new(hash) else {
+    let Ok(parsed) = PasswordHash::new(hash) else { return false };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else { return false };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else { return false };
+    let version = parsed.version.map_or(Ok(Version::default()), Version::try_from);
+    let (Ok(version), Ok(params)) = (version, Params::try_from(&parsed)) else { return false };
+    let mut out = vec![0u8; expected.len()];
+    if hash_into(&Argon2::new(algorithm, version, params), password.as_bytes(), salt, &mut out).is_err() {
         return false;
-    };
-    argon2().is_ok_and(|a| a.verify_password(password.as_bytes(), &parsed).is_ok())
+    }
+    // Output's equality is constant-time.
+    Output::new(&out).is_ok_and(|computed| computed == *expected)
+}
+
+/// The length of the hashes the hub makes (argon2's default).
+const OUTPUT_LEN: usize = 32;
+
+/// Blocks (1 KiB each) reserved for every hash: more than glibc's 32 MiB ceiling on its
+/// dynamic mmap threshold, so the buffer is always mapped on its own and unmapped when
+/// freed. argon2's own 19 MiB buffer falls below the threshold glibc raises after the
+/// first one, and every later one stays in the thread's heap: RSS grew to 9 × idle after
+/// 1,000 sign-ins and never came down (docs/benchmarks.md, "Memory"). Only the 19 MiB
+/// argon2 uses are ever touched, so only they count in RSS.
+const RESERVED_BLOCKS: usize = 33 * 1024;
+
+/// argon2 with memory of the hub's own, returned to the OS as soon as the hash is done.
+fn hash_into(argon2: &Argon2<'_>, password: &[u8], salt: &[u8], out: &mut [u8]) -> Result<(), argon2::Error> {
+    let blocks = argon2.params().block_count();
+    let mut memory: Vec<Block> = Vec::with_capacity(blocks.max(RESERVED_BLOCKS));
+    memory.resize(blocks, Block::default());
+    argon2.hash_password_into_with_memory(password, salt, out, memory.as_mut_slice())
 }
 
 #[cfg(test)]
@@ -130,5 +167,22 @@ mod tests {
         assert!(!passwords.verify("wrong", Some(hash)).await.unwrap());
         assert!(!passwords.verify("anything", None).await.unwrap());
         assert!(!passwords.verify("x", Some("not a phc string".into())).await.unwrap());
+    }
+
+    /// The hub's hashing with its own memory agrees with the argon2 crate's both ways.
+    #[test]
+    fn hashes_agree_with_the_argon2_crate() {
+        use argon2::{PasswordHasher, PasswordVerifier};
+        let ours = hash_blocking("correct horse").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(argon2().unwrap().verify_password(b"correct horse", &parsed).is_ok());
+        assert!(argon2().unwrap().verify_password(b"wrong horse", &parsed).is_err());
+        let theirs = argon2().unwrap().hash_password(b"battery staple").unwrap().to_string();
+        assert!(verify_blocking("battery staple", &theirs));
+        assert!(!verify_blocking("battery", &theirs));
+        // A hash at other parameters (an older hub's, say) is checked at its own.
+        let light = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).unwrap());
+        let older = light.hash_password(b"old password").unwrap().to_string();
+        assert!(verify_blocking("old password", &older));
     }
 }
