@@ -38,6 +38,8 @@ pub struct Settings {
     pub cookie_secure: Option<bool>,
     /// A directory whose `*.html` files replace the built-in page templates.
     pub templates_dir: Option<PathBuf>,
+    /// A declared file (`hub apply`) that `hub serve` applies before it listens.
+    pub apply_file: Option<PathBuf>,
 
     pub access_token_ttl_secs: u64,
     /// How access tokens (RFC 9068) are signed: RS256 (default), PS256, ES256 or EdDSA.
@@ -130,6 +132,7 @@ impl Default for Settings {
             admin_token: None,
             cookie_secure: None,
             templates_dir: None,
+            apply_file: None,
             access_token_ttl_secs: 600,
             access_token_signing_alg: SigningAlg::RS256,
             id_token_ttl_secs: 600,
@@ -212,7 +215,9 @@ impl Settings {
                 let field = key.to_ascii_lowercase();
                 let field = field.strip_suffix("_file").filter(|f| FROM_FILE.contains(f)).unwrap_or(&field);
                 let known = Settings::FIELDS.contains(&field);
-                if !known && !FOREIGN_VARIABLES.contains(&key) {
+                // Secrets a declared file refers to, by the names `hub export` gives them.
+                let declared_secret = key.starts_with("SECRET_") || key.starts_with("UPSTREAM_SECRET_");
+                if !known && !FOREIGN_VARIABLES.contains(&key) && !declared_secret {
                     eprintln!("warning: ignoring unknown setting {name}");
                 }
             }
@@ -240,6 +245,7 @@ impl Settings {
         "admin_token",
         "cookie_secure",
         "templates_dir",
+        "apply_file",
         "access_token_ttl_secs",
         "access_token_signing_alg",
         "id_token_ttl_secs",

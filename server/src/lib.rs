@@ -7,6 +7,7 @@ pub mod admin;
 pub mod admin_ui;
 pub mod cli;
 pub mod config;
+pub mod declared;
 pub mod domain;
 pub mod federation;
 pub mod frappe;

@@ -37,6 +37,9 @@ impl Application {
         crate::manage::built_in::ensure(&state).await.map_err(|e| {
             anyhow::anyhow!("cannot register the admin UI's client: {}", crate::telemetry::ErrorChain(&e))
         })?;
+        if let Some(file) = state.settings.apply_file.clone() {
+            apply_at_start(&state, &file).await?;
+        }
         // Before the first request: revoked tokens stay refused across the restart.
         crate::grants::restore(&state, None)
             .await
@@ -84,6 +87,17 @@ impl Application {
         self.state.wait_for_background(Duration::from_secs(5)).await;
         result.context("server stopped")
     }
+}
+
+/// `HUB_APPLY_FILE`: the declared file, applied before the hub listens; a file it
+/// refuses stops the start.
+async fn apply_at_start(state: &AppState, file: &std::path::Path) -> anyhow::Result<()> {
+    let by = crate::manage::By::cli().via("HUB_APPLY_FILE");
+    let summary = crate::declared::apply::apply_file(state, &by, file, false, &mut |line| tracing::info!("{line}"))
+        .await
+        .map_err(|e| anyhow::anyhow!("HUB_APPLY_FILE {}: {e}", file.display()))?;
+    tracing::info!("HUB_APPLY_FILE {}: {}", file.display(), summary.describe(false));
+    Ok(())
 }
 
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {

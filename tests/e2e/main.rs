@@ -9,6 +9,7 @@ mod claims_request;
 mod cli;
 mod client_assertions;
 mod code_flow;
+mod config_as_code;
 mod device;
 mod encryption;
 mod espocrm;

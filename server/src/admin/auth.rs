@@ -47,7 +47,7 @@ pub struct AdminAuth(pub Caller);
 impl AdminAuth {
     /// The administrator as the audit log records them.
     pub fn by(&self) -> By {
-        By { actor: self.0.admin.actor(), address: Some(self.0.address.clone()) }
+        By { actor: self.0.admin.actor(), address: Some(self.0.address.clone()), via: None }
     }
 }
 

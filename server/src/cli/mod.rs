@@ -4,6 +4,7 @@
 //! (`manage`), and prints the result; each failure is one line on stderr.
 
 mod clients;
+mod declared;
 mod groups;
 mod healthcheck;
 mod keys;
@@ -69,6 +70,25 @@ pub enum Command {
     RegistrationToken(registration_tokens::RegistrationTokenCommand),
     /// Print the admin API's OpenAPI document (as served at /admin/api/openapi.json).
     Openapi,
+    /// Make the hub match a TOML file that declares groups, Social Login Keys, clients
+    /// and users (secrets by reference): creates and updates what differs, deletes only
+    /// what its [prune] section names, and prints one line per change.
+    Apply {
+        /// The file (see docs/hub.apply.example.toml).
+        file: PathBuf,
+        /// Change nothing: print what applying would do.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the hub's groups, administrator-created clients, Social Login Keys and
+    /// users in any group as a file `hub apply` accepts. Secrets are never printed.
+    Export {
+        /// Refer each client secret to HUB_SECRET_<CLIENT_ID> and each upstream secret to
+        /// HUB_UPSTREAM_SECRET_<SLUG> (upper case, other characters as _); without it,
+        /// the file leaves secrets out and apply keeps the hub's.
+        #[arg(long)]
+        secret_refs: bool,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -108,6 +128,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::SocialLoginKey(command) => social_login_keys::run(&state, command).await,
                 Command::Keys(command) => keys::run(&state, command).await,
                 Command::RegistrationToken(command) => registration_tokens::run(&state, command).await,
+                Command::Apply { file, dry_run } => declared::apply(&state, file, dry_run).await,
+                Command::Export { secret_refs } => declared::export(&state, secret_refs).await,
                 Command::Serve | Command::Migrate { .. } | Command::Healthcheck { .. } | Command::Openapi => Ok(()),
             };
             // Apps of the sessions a command ended are told before it exits.

@@ -155,6 +155,30 @@ pub async fn rotate_secret(state: &AppState, by: &By, client_id: &str) -> Manage
     Ok(secret)
 }
 
+/// The shortest secret an operator may choose: it is compared as it is, never hashed
+/// (SPEC §10), so it must be as hard to guess as the 32 random characters the hub makes.
+pub const MIN_CHOSEN_SECRET_CHARS: usize = 32;
+
+/// Sets a confidential client's secret to one the operator chose (config as code, where
+/// the app reads the same secret from the same place); the previous one stops working.
+pub async fn set_secret(state: &AppState, by: &By, client_id: &str, secret: &str) -> ManageResult<()> {
+    let existing = find(state, client_id).await?;
+    refuse_built_in(&existing)?;
+    if existing.client.token_endpoint_auth_method == TokenEndpointAuthMethod::None {
+        return Err(ManageError::conflict("a public client has no secret"));
+    }
+    if secret.chars().count() < MIN_CHOSEN_SECRET_CHARS {
+        let message = format!(
+            "must be at least {MIN_CHOSEN_SECRET_CHARS} characters (it is compared as is, never hashed, so it must be random)"
+        );
+        return Err(ManageError::invalid("client_secret", message));
+    }
+    let sealed = state.master.seal(SECRET_CONTEXT, secret.as_bytes())?;
+    state.store.set_client_secret(client_id, sealed).await?;
+    by.audit(state, "client.set_secret", format!("client:{client_id}"), |r| r.client(client_id)).await;
+    Ok(())
+}
+
 fn refuse_skipping_consent(metadata: &ClientMetadata) -> ManageResult<()> {
     if metadata.skip_authorization {
         let message = "a dynamically registered client always asks for consent";

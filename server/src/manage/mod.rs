@@ -106,22 +106,29 @@ pub struct By {
     pub actor: Actor,
     /// Where an administrator's request came from; none at the command line.
     pub address: Option<String>,
+    /// Which tool made the change, when the actor alone does not say (`hub apply`).
+    pub via: Option<&'static str>,
 }
 
 impl By {
     /// An operator at the `hub` command line.
     pub fn cli() -> Self {
-        Self { actor: Actor::Cli, address: None }
+        Self { actor: Actor::Cli, address: None, via: None }
+    }
+
+    /// As this actor, through `tool`: the audit log's detail starts with its name.
+    pub fn via(self, tool: &'static str) -> Self {
+        Self { via: Some(tool), ..self }
     }
 
     /// A caller of the registration endpoint, from `address`.
     pub fn registration(initial_access_token: Option<uuid::Uuid>, address: String) -> Self {
-        Self { actor: Actor::Registration { initial_access_token }, address: Some(address) }
+        Self { actor: Actor::Registration { initial_access_token }, address: Some(address), via: None }
     }
 
     /// A registered client changing or deleting itself (RFC 7592), from `address`.
     pub fn client(client_id: &str, address: String) -> Self {
-        Self { actor: Actor::Client { client_id: client_id.to_owned() }, address: Some(address) }
+        Self { actor: Actor::Client { client_id: client_id.to_owned() }, address: Some(address), via: None }
     }
 
     /// Records a change done by this actor; `extra` adds the user, client or detail.
@@ -136,6 +143,13 @@ impl By {
         if let Some(address) = &self.address {
             record = record.address(address);
         }
-        state.audit(extra(record)).await;
+        let mut record = extra(record);
+        if let Some(tool) = self.via {
+            record.detail = Some(match record.detail.take() {
+                Some(detail) => format!("{tool}: {detail}"),
+                None => tool.to_owned(),
+            });
+        }
+        state.audit(record).await;
     }
 }
