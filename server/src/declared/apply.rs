@@ -126,8 +126,8 @@ enum Action {
     CreateKey(ResolvedKey),
     UpdateKey(ResolvedKey),
     DeleteKey(String),
-    CreateClient(ResolvedClient),
-    UpdateClient { client_id: String, metadata: Option<ClientMetadata>, secret: Option<String> },
+    CreateClient(Box<ResolvedClient>),
+    UpdateClient { client_id: String, metadata: Option<Box<ClientMetadata>>, secret: Option<String> },
     DeleteClient(String),
     CreateUser(ResolvedUser),
     UpdateUser { id: Uuid, profile: Option<Profile>, password: Option<String> },
@@ -197,7 +197,7 @@ async fn plan(state: &AppState, resolved: super::resolve::Resolved) -> Result<Pl
     for declared in resolved.clients.iter().cloned() {
         let id = declared.client.client_id.clone();
         let Some(stored) = clients.iter().find(|c| c.client.client_id == id) else {
-            changes.push(change("client", id, None, Action::CreateClient(declared)));
+            changes.push(change("client", id, None, Action::CreateClient(Box::new(declared))));
             continue;
         };
         if !is_declarable(&stored.client) {
@@ -223,7 +223,7 @@ async fn plan(state: &AppState, resolved: super::resolve::Resolved) -> Result<Pl
         };
         let action = Action::UpdateClient {
             client_id: id.clone(),
-            metadata: settings.then_some(declared.metadata),
+            metadata: settings.then(|| Box::new(declared.metadata)),
             secret: declared.secret.filter(|_| secret),
         };
         changes.push(change("client", id, note, action));
@@ -312,15 +312,15 @@ async fn execute(state: &AppState, by: &By, action: Action) -> ManageResult<()> 
         }
         Action::DeleteKey(slug) => keys::delete(state, by, &slug).await?,
         Action::CreateClient(c) => {
-            let id = c.client.client_id.clone();
-            clients::create(state, by, Some(id.clone()), c.metadata).await?;
-            if let Some(secret) = c.secret {
-                clients::set_secret(state, by, &id, &secret).await?;
+            let ResolvedClient { metadata, client, secret } = *c;
+            clients::create(state, by, Some(client.client_id.clone()), metadata).await?;
+            if let Some(secret) = secret {
+                clients::set_secret(state, by, &client.client_id, &secret).await?;
             }
         }
         Action::UpdateClient { client_id, metadata, secret } => {
             if let Some(metadata) = metadata {
-                clients::update(state, by, &client_id, metadata).await?;
+                clients::update(state, by, &client_id, *metadata).await?;
             }
             if let Some(secret) = secret {
                 clients::set_secret(state, by, &client_id, &secret).await?;
