@@ -27,13 +27,9 @@ impl Unreachable {
 }
 
 /// Whether `error`, or anything that caused it, is the database or the session store
-/// being unreachable, rather than a fault of the request's or of ours.
-pub fn is_outage(error: &(dyn std::error::Error + 'static)) -> bool {
-    of(error).is_some()
-}
-
-/// An outage about to be answered with a 503: which store, counted in the metrics
-/// (`hub_unavailable_total`). None for any other failure.
+/// being unreachable (rather than a fault of the request's or of ours), about to be
+/// answered with a 503: which store, counted in the metrics (`hub_unavailable_total`).
+/// None for any other failure.
 pub fn report(error: &(dyn std::error::Error + 'static)) -> Option<Unreachable> {
     let unreachable = of(error)?;
     crate::telemetry::metrics::unavailable(unreachable.label());

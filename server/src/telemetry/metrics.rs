@@ -23,6 +23,10 @@ pub const PASSWORD_QUEUE: &str = "hub_password_hash_queue";
 /// takes its time (seconds).
 const BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
+/// Whether a recorder is installed: without one, the request path skips building the
+/// labels it would throw away.
+static ENABLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Sets the process's recorder (once: a process has one); the handle renders the text
 /// format.
 pub fn install() -> Result<PrometheusHandle, BuildError> {
@@ -30,6 +34,7 @@ pub fn install() -> Result<PrometheusHandle, BuildError> {
     if let Some(handle) = HANDLE.get() {
         return Ok(handle.clone());
     }
+    ENABLED.store(true, std::sync::atomic::Ordering::Relaxed);
     let handle = PrometheusBuilder::new()
         .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), BUCKETS)?
         .install_recorder()?;
@@ -54,6 +59,9 @@ fn describe() {
 }
 
 pub fn http_request(method: &str, route: &str, status: u16, elapsed: Duration) {
+    if !ENABLED.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
     let (method, route) = (method.to_owned(), route.to_owned());
     counter!(HTTP_REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status.to_string())
         .increment(1);
