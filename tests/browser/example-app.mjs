@@ -47,9 +47,10 @@ const nextLine = () =>
 
 let step = 'launch Chromium';
 let browser;
+let page;
 try {
   browser = await launchChromium();
-  const page = await browser.newPage();
+  page = await browser.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   const problems = [];
   page.on('console', (message) => {
@@ -115,6 +116,9 @@ try {
   await browser.close();
 } catch (error) {
   console.error(`failed at: ${step}: ${error.message}`);
+  // Where the browser was and what it showed say more than a timeout does.
+  const shown = await page?.locator('body').innerText({ timeout: 1_000 }).catch(() => '');
+  if (page) console.error(`page: ${page.url()}\n${(shown ?? '').slice(0, 2_000)}`);
   await browser?.close();
   process.exit(1);
 }

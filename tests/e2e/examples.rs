@@ -207,7 +207,12 @@ async fn back_channel_logout_signs_out(example: &Example) {
     let (signed_in, mut lines) = first;
     let Some(Ok(signed_in)) = signed_in else {
         let output = node.wait_with_output().expect("node ends");
-        panic!("no sign-in:\n{}\napp log:\n{}", String::from_utf8_lossy(&output.stderr), app.log_text());
+        panic!(
+            "no sign-in:\n{}\napp log:\n{}\nhub log:\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            app.log_text(),
+            hub.log_text()
+        );
     };
     let signed_in: Value = serde_json::from_str(&signed_in).expect("JSON");
     assert_signed_in(signed_in["signed_in"].as_str().unwrap_or_default(), example, &alice);
