@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 mod memory;
+mod scale;
 
 struct Args {
     values: HashMap<String, String>,
@@ -52,7 +53,8 @@ async fn main() -> Result<()> {
         "run" => run(&args).await,
         "client-credentials" => client_credentials_only(&args).await,
         "memory" => memory::memory(&args).await,
-        _ => bail!("usage: hub-bench run|client-credentials|memory|serve-baseline|sign-baseline --flag value …"),
+        "scale" => scale::scale(&args).await,
+        _ => bail!("usage: hub-bench run|client-credentials|memory|scale|serve-baseline|sign-baseline --flag value …"),
     }
 }
 
@@ -77,12 +79,15 @@ struct Measurement {
 }
 
 impl Measurement {
-    fn row(&mut self) -> String {
+    /// The latency below which `p` of the successful requests finished.
+    fn percentile_ms(&mut self, p: f64) -> f64 {
         self.latencies_us.sort_unstable();
-        let pct = |p: f64| {
-            let i = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
-            self.latencies_us.get(i).map_or(0.0, |us| f64::from(*us) / 1000.0)
-        };
+        let i = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_us.get(i).map_or(0.0, |us| f64::from(*us) / 1000.0)
+    }
+
+    fn row(&mut self) -> String {
+        let (p50, p99) = (self.percentile_ms(0.50), self.percentile_ms(0.99));
         format!(
             "| {} | {} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
             self.name,
@@ -90,8 +95,8 @@ impl Measurement {
             self.ok as f64 / self.wall,
             self.ok as f64 / self.server_cpu.max(1e-9),
             self.server_cpu / self.wall,
-            pct(0.50),
-            pct(0.99),
+            p50,
+            p99,
             self.errors
         )
     }
@@ -165,6 +170,7 @@ struct Hub {
     redirect: String,
     username: String,
     password: String,
+    scope: String,
 }
 
 impl Hub {
@@ -178,6 +184,7 @@ impl Hub {
             redirect: args.get("redirect-uri")?.to_owned(),
             username: args.get("username")?.to_owned(),
             password: args.get("password")?.to_owned(),
+            scope: args.get("scope").unwrap_or("openid profile email").to_owned(),
         })
     }
 
@@ -187,7 +194,7 @@ impl Hub {
             .append_pair("client_id", &self.client_id)
             .append_pair("redirect_uri", &self.redirect)
             .append_pair("response_type", "code")
-            .append_pair("scope", "openid profile email")
+            .append_pair("scope", &self.scope)
             .append_pair("state", "bench");
         url.into()
     }
@@ -211,11 +218,26 @@ impl Hub {
         Ok((browser, code))
     }
 
+    /// A code from /authorize with the session `browser` signed in to (no password).
+    async fn code(&self, browser: &reqwest::Client) -> Result<String> {
+        let response = browser.get(self.authorize_url()).send().await?;
+        code_from(&response).context("authorize with a session should return a code")
+    }
+
     async fn exchange(&self, client: &reqwest::Client, code: &str) -> Result<serde_json::Value> {
+        self.token(client, &[("grant_type", "authorization_code"), ("code", code), ("redirect_uri", &self.redirect)])
+            .await
+    }
+
+    async fn refresh(&self, client: &reqwest::Client, refresh_token: &str) -> Result<serde_json::Value> {
+        self.token(client, &[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]).await
+    }
+
+    async fn token(&self, client: &reqwest::Client, form: &[(&str, &str)]) -> Result<serde_json::Value> {
         let response = client
             .post(format!("{}/token", self.issuer))
             .basic_auth(&self.client_id, Some(&self.client_secret))
-            .form(&[("grant_type", "authorization_code"), ("code", code), ("redirect_uri", &self.redirect)])
+            .form(form)
             .send()
             .await?;
         if !response.status().is_success() {
@@ -277,8 +299,7 @@ async fn run(args: &Args) -> Result<()> {
     let wanted = args.number("codes", 8000) as usize;
     let mut codes = vec![first_code];
     while codes.len() < wanted {
-        let response = browser.get(hub.authorize_url()).send().await?;
-        codes.push(code_from(&response).context("authorize with a session should return a code")?);
+        codes.push(hub.code(&browser).await?);
     }
     let tokens = hub.exchange(&browser, &codes.pop().context("a code")?).await?;
     let access_token = tokens["access_token"].as_str().context("access_token")?.to_owned();
@@ -368,6 +389,7 @@ async fn client_credentials_only(args: &Args) -> Result<()> {
         redirect: String::new(),
         username: String::new(),
         password: String::new(),
+        scope: String::new(),
     });
     let (pid, ticks) = (args.get("pid")?.parse()?, args.number("clk-tck", 100) as f64);
     let row = client_credentials(

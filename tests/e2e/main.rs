@@ -24,6 +24,7 @@ mod logout;
 mod observability;
 mod operator_commands;
 mod outages;
+mod paging;
 mod pairwise;
 mod prompt;
 mod rate_limits;

@@ -542,13 +542,17 @@ export interface components {
             items: components["schemas"]["AuditEvent"][];
             /**
              * Format: uint64
-             * @description Items in the whole list, across pages.
+             * @description Items in the whole list, across pages, counted up to 10,000.
              */
             total: number;
+            /** @description The list holds more than `total` items (the count stopped at 10,000). */
+            total_is_lower_bound: boolean;
             /** Format: uint32 */
             limit: number;
             /** Format: uint64 */
             offset: number;
+            /** @description Pass as `after` for the next page; absent on the last one. */
+            next?: string;
         };
         /**
          * Client
@@ -830,13 +834,17 @@ export interface components {
             items: components["schemas"]["Client"][];
             /**
              * Format: uint64
-             * @description Items in the whole list, across pages.
+             * @description Items in the whole list, across pages, counted up to 10,000.
              */
             total: number;
+            /** @description The list holds more than `total` items (the count stopped at 10,000). */
+            total_is_lower_bound: boolean;
             /** Format: uint32 */
             limit: number;
             /** Format: uint64 */
             offset: number;
+            /** @description Pass as `after` for the next page; absent on the last one. */
+            next?: string;
         };
         /** ClientSecret */
         ClientSecret: {
@@ -921,13 +929,17 @@ export interface components {
             items: components["schemas"]["Consent"][];
             /**
              * Format: uint64
-             * @description Items in the whole list, across pages.
+             * @description Items in the whole list, across pages, counted up to 10,000.
              */
             total: number;
+            /** @description The list holds more than `total` items (the count stopped at 10,000). */
+            total_is_lower_bound: boolean;
             /** Format: uint32 */
             limit: number;
             /** Format: uint64 */
             offset: number;
+            /** @description Pass as `after` for the next page; absent on the last one. */
+            next?: string;
         };
         /**
          * @description How the content of a token encrypted to the client is encrypted.
@@ -972,13 +984,17 @@ export interface components {
             items: components["schemas"]["Group"][];
             /**
              * Format: uint64
-             * @description Items in the whole list, across pages.
+             * @description Items in the whole list, across pages, counted up to 10,000.
              */
             total: number;
+            /** @description The list holds more than `total` items (the count stopped at 10,000). */
+            total_is_lower_bound: boolean;
             /** Format: uint32 */
             limit: number;
             /** Format: uint64 */
             offset: number;
+            /** @description Pass as `after` for the next page; absent on the last one. */
+            next?: string;
         };
         /**
          * JwkSet
@@ -1098,13 +1114,17 @@ export interface components {
             items: components["schemas"]["RegistrationToken"][];
             /**
              * Format: uint64
-             * @description Items in the whole list, across pages.
+             * @description Items in the whole list, across pages, counted up to 10,000.
              */
             total: number;
+            /** @description The list holds more than `total` items (the count stopped at 10,000). */
+            total_is_lower_bound: boolean;
             /** Format: uint32 */
             limit: number;
             /** Format: uint64 */
             offset: number;
+            /** @description Pass as `after` for the next page; absent on the last one. */
+            next?: string;
         };
         /**
          * @description How a client signs its request objects (`none`: unsigned).
@@ -1148,13 +1168,17 @@ export interface components {
             items: components["schemas"]["Session"][];
             /**
              * Format: uint64
-             * @description Items in the whole list, across pages.
+             * @description Items in the whole list, across pages, counted up to 10,000.
              */
             total: number;
+            /** @description The list holds more than `total` items (the count stopped at 10,000). */
+            total_is_lower_bound: boolean;
             /** Format: uint32 */
             limit: number;
             /** Format: uint64 */
             offset: number;
+            /** @description Pass as `after` for the next page; absent on the last one. */
+            next?: string;
         };
         /**
          * @description How the hub signs the client's ID tokens and signed userinfo responses.
@@ -1408,13 +1432,17 @@ export interface components {
             items: components["schemas"]["SocialLoginKey"][];
             /**
              * Format: uint64
-             * @description Items in the whole list, across pages.
+             * @description Items in the whole list, across pages, counted up to 10,000.
              */
             total: number;
+            /** @description The list holds more than `total` items (the count stopped at 10,000). */
+            total_is_lower_bound: boolean;
             /** Format: uint32 */
             limit: number;
             /** Format: uint64 */
             offset: number;
+            /** @description Pass as `after` for the next page; absent on the last one. */
+            next?: string;
         };
         /**
          * SocialLoginKeyTest
@@ -1589,13 +1617,17 @@ export interface components {
             items: components["schemas"]["User"][];
             /**
              * Format: uint64
-             * @description Items in the whole list, across pages.
+             * @description Items in the whole list, across pages, counted up to 10,000.
              */
             total: number;
+            /** @description The list holds more than `total` items (the count stopped at 10,000). */
+            total_is_lower_bound: boolean;
             /** Format: uint32 */
             limit: number;
             /** Format: uint64 */
             offset: number;
+            /** @description Pass as `after` for the next page; absent on the last one. */
+            next?: string;
         };
         /**
          * UserUpdate
@@ -1767,6 +1799,8 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip. */
                 offset?: number;
+                /** @description The `next` of the page before: the page after it. */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -2410,6 +2444,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description The `next` of the page before: the page after it. */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -3058,6 +3094,8 @@ export interface operations {
                 disabled?: boolean;
                 limit?: number;
                 offset?: number;
+                /** @description The `next` of the page before: the page after it. */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -3914,6 +3952,8 @@ export interface operations {
                 search?: string;
                 limit?: number;
                 offset?: number;
+                /** @description The `next` of the page before: the page after it. */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -4769,6 +4809,8 @@ export interface operations {
                 user_id?: string;
                 limit?: number;
                 offset?: number;
+                /** @description The `next` of the page before: the page after it. */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -4985,6 +5027,8 @@ export interface operations {
                 client_id?: string;
                 limit?: number;
                 offset?: number;
+                /** @description The `next` of the page before: the page after it. */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -5214,6 +5258,8 @@ export interface operations {
                 until?: string;
                 limit?: number;
                 offset?: number;
+                /** @description The `next` of the page before: the page after it. */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -5321,6 +5367,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description The `next` of the page before: the page after it. */
+                after?: string;
             };
             header?: never;
             path?: never;

@@ -39,17 +39,26 @@ export function When({ value }: { value: string | null | undefined }) {
   );
 }
 
-/** "1–50 of 123" with links to the previous and next page; the route keeps the filters. */
-export function Pagination({ total, limit, offset, path, query }: { total: number; limit: number; offset: number; path: string[]; query: Query }) {
+/** The counts every list page carries (`total` stops counting at 10,000). */
+export interface PageExtent {
+  total: number;
+  total_is_lower_bound: boolean;
+  next?: string;
+}
+
+/** "1–50 of 123" (or "of 10,000+") with links to the previous and next page; the route keeps the filters. */
+export function Pagination({ page, limit, offset, path, query }: { page: PageExtent; limit: number; offset: number; path: string[]; query: Query }) {
+  const { total } = page;
   if (total === 0) return null;
   const first = Math.min(offset + 1, total);
-  const last = Math.min(offset + limit, total);
+  const last = page.total_is_lower_bound ? offset + limit : Math.min(offset + limit, total);
   const previous = offset > 0 ? href(path, { ...query, offset: Math.max(0, offset - limit) || undefined }) : undefined;
-  const next = offset + limit < total ? href(path, { ...query, offset: offset + limit }) : undefined;
+  const next = page.next !== undefined ? href(path, { ...query, offset: offset + limit }) : undefined;
   return (
     <nav class="pagination" aria-label="Pagination">
       <span>
-        {first}–{last} of {total}
+        {first}–{last} of {total.toLocaleString('en')}
+        {page.total_is_lower_bound ? '+' : ''}
       </span>
       {previous ? <a href={previous}>← Previous</a> : <span class="disabled" aria-hidden="true">← Previous</span>}
       {next ? <a href={next}>Next →</a> : <span class="disabled" aria-hidden="true">Next →</span>}

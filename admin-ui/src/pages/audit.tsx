@@ -87,7 +87,7 @@ export function AuditLog({ query }: { query: URLSearchParams }) {
               ))}
             </tbody>
           </table>
-          <Pagination total={list.data.total} limit={limit} offset={offset} path={['audit']} query={queryObject(query)} />
+          <Pagination page={list.data} limit={limit} offset={offset} path={['audit']} query={queryObject(query)} />
         </>
       )}
     </>

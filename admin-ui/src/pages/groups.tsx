@@ -53,7 +53,7 @@ export function GroupList({ query }: { query: URLSearchParams }) {
               ))}
             </tbody>
           </table>
-          <Pagination total={list.data.total} limit={limit} offset={offset} path={['groups']} query={queryObject(query)} />
+          <Pagination page={list.data} limit={limit} offset={offset} path={['groups']} query={queryObject(query)} />
         </>
       )}
     </>

@@ -57,7 +57,7 @@ export function SessionTable(props: { userId?: string | undefined; limit?: numbe
           ))}
         </tbody>
       </table>
-      {paging && <Pagination total={list.data.total} limit={limit} offset={offset} path={paging.path} query={queryObject(paging.query)} />}
+      {paging && <Pagination page={list.data} limit={limit} offset={offset} path={paging.path} query={queryObject(paging.query)} />}
     </>
   );
 }

@@ -9,10 +9,10 @@ use uuid::Uuid;
 use super::ApiTags;
 use super::auth::AdminAuth;
 use super::paging::{Paging, page_of};
-use super::problem::ApiResult;
+use super::problem::{ApiError, ApiResult};
 use crate::domain::audit::{AuditEvent as DomainEvent, Outcome as DomainOutcome};
 use crate::state::AppState;
-use crate::store::audit::AuditFilter;
+use crate::store::audit::{AuditFilter, AuditPosition};
 
 #[derive(Debug, Clone, Copy, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -47,7 +47,8 @@ pub struct AuditEvent {
 page_of!(
     /// A page of audit events.
     AuditEventPage,
-    AuditEvent
+    AuditEvent,
+    by key
 );
 
 #[derive(Default)]
@@ -80,8 +81,11 @@ impl AuditEventsApi {
         until: Query<Option<chrono::DateTime<chrono::Utc>>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        /// The `next` of the page before: the page after it.
+        #[oai(validator(max_length = 1024))]
+        after: Query<Option<String>>,
     ) -> ApiResult<Json<AuditEventPage>> {
-        let paging = Paging::new(limit.0, offset.0);
+        let paging = Paging::by_key(limit.0, offset.0, after.0)?;
         let filter = AuditFilter {
             action: action.0,
             actor: actor.0,
@@ -95,8 +99,14 @@ impl AuditEventsApi {
             since: since.0,
             until: until.0,
         };
-        let page = state.store.list_audit_events(&filter, paging.window()).await?;
-        Ok(Json(AuditEventPage::from_store(page, paging, to_api)))
+        let after = paging.after.as_deref().map(position_from_key).transpose()?;
+        let page = state.store.list_audit_events(&filter, paging.window(), after).await?;
+        Ok(Json(AuditEventPage::from_store_by_key(
+            page,
+            &paging,
+            |event| position_key(AuditPosition::of(event)),
+            to_api,
+        )))
     }
 }
 
@@ -117,4 +127,16 @@ fn to_api(event: DomainEvent) -> AuditEvent {
         address: event.address,
         detail: event.detail,
     }
+}
+
+/// An event's position as a cursor key: its time to the nanosecond and its id.
+fn position_key(position: AuditPosition) -> String {
+    format!("{}|{}", position.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true), position.id)
+}
+
+fn position_from_key(key: &str) -> Result<AuditPosition, ApiError> {
+    let bad = || ApiError::invalid_shape("after", "not a cursor of the audit log");
+    let (at, id) = key.rsplit_once('|').ok_or_else(bad)?;
+    let occurred_at = chrono::DateTime::parse_from_rfc3339(at).map_err(|_| bad())?.to_utc();
+    Ok(AuditPosition { occurred_at, id: id.parse().map_err(|_| bad())? })
 }

@@ -52,10 +52,13 @@ impl ClientsApi {
         /// Items to skip.
         #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))]
         offset: Query<Option<u64>>,
+        /// The `next` of the page before: the page after it.
+        #[oai(validator(max_length = 1024))]
+        after: Query<Option<String>>,
     ) -> ApiResult<Json<ClientPage>> {
-        let paging = Paging::new(limit.0, offset.0);
+        let paging = Paging::by_offset(limit.0, offset.0, after.0)?;
         let page = state.store.list_clients(search.0.as_deref(), paging.window()).await?;
-        Ok(Json(ClientPage::from_store(page, paging, Client::from)))
+        Ok(Json(ClientPage::from_store(page, &paging, Client::from)))
     }
 
     /// Register a client

@@ -48,6 +48,7 @@ pub struct ConsentsApi;
 impl ConsentsApi {
     /// List consents in force
     #[oai(path = "/", method = "get", operation_id = "listConsents")]
+    #[allow(clippy::too_many_arguments, reason = "one argument per query parameter")]
     async fn list(
         &self,
         _auth: AdminAuth,
@@ -59,11 +60,14 @@ impl ConsentsApi {
         client_id: Query<Option<String>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        /// The `next` of the page before: the page after it.
+        #[oai(validator(max_length = 1024))]
+        after: Query<Option<String>>,
     ) -> ApiResult<Json<ConsentPage>> {
-        let paging = Paging::new(limit.0, offset.0);
+        let paging = Paging::by_offset(limit.0, offset.0, after.0)?;
         let page = state.store.list_consents(user_id.0, client_id.0.as_deref(), paging.window()).await?;
         let usernames = super::users::usernames(state, page.items.iter().map(|c| c.user_id)).await?;
-        Ok(Json(ConsentPage::from_store(page, paging, |record| {
+        Ok(Json(ConsentPage::from_store(page, &paging, |record| {
             let username = usernames.get(&record.user_id).cloned().flatten();
             to_api(record, username)
         })))

@@ -89,10 +89,13 @@ impl RegistrationTokensApi {
         Data(state): Data<&AppState>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        /// The `next` of the page before: the page after it.
+        #[oai(validator(max_length = 1024))]
+        after: Query<Option<String>>,
     ) -> ApiResult<Json<RegistrationTokenPage>> {
-        let paging = Paging::new(limit.0, offset.0);
+        let paging = Paging::by_offset(limit.0, offset.0, after.0)?;
         let page = registration_tokens::list(state, paging.window()).await?;
-        Ok(Json(RegistrationTokenPage::from_store(page, paging, to_api)))
+        Ok(Json(RegistrationTokenPage::from_store(page, &paging, to_api)))
     }
 
     /// Mint a registration token

@@ -60,11 +60,14 @@ impl SessionsApi {
         user_id: Query<Option<Uuid>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        /// The `next` of the page before: the page after it.
+        #[oai(validator(max_length = 1024))]
+        after: Query<Option<String>>,
     ) -> ApiResult<Json<SessionPage>> {
-        let paging = Paging::new(limit.0, offset.0);
+        let paging = Paging::by_offset(limit.0, offset.0, after.0)?;
         let page = crate::sso::list(state, user_id.0, paging.window()).await?;
         let usernames = super::users::usernames(state, page.items.iter().map(|s| s.user_id)).await?;
-        Ok(Json(SessionPage::from_store(page, paging, |record| {
+        Ok(Json(SessionPage::from_store(page, &paging, |record| {
             let username = usernames.get(&record.user_id).cloned().flatten();
             to_api(record, username)
         })))

@@ -47,10 +47,13 @@ impl SocialLoginKeysApi {
         Data(state): Data<&AppState>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        /// The `next` of the page before: the page after it.
+        #[oai(validator(max_length = 1024))]
+        after: Query<Option<String>>,
     ) -> ApiResult<Json<SocialLoginKeyPage>> {
-        let paging = Paging::new(limit.0, offset.0);
+        let paging = Paging::by_offset(limit.0, offset.0, after.0)?;
         let page = state.store.list_social_login_keys(paging.window()).await?;
-        Ok(Json(SocialLoginKeyPage::from_store(page, paging, |stored| to_api(state, stored))))
+        Ok(Json(SocialLoginKeyPage::from_store(page, &paging, |stored| to_api(state, stored))))
     }
 
     /// Add a social login key

@@ -53,11 +53,14 @@ impl UsersApi {
         disabled: Query<Option<bool>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))] limit: Query<Option<u32>>,
         #[oai(validator(minimum(value = "0"), maximum(value = "1000000000")))] offset: Query<Option<u64>>,
+        /// The `next` of the page before: the page after it.
+        #[oai(validator(max_length = 1024))]
+        after: Query<Option<String>>,
     ) -> ApiResult<Json<UserPage>> {
-        let paging = Paging::new(limit.0, offset.0);
+        let paging = Paging::by_key(limit.0, offset.0, after.0)?;
         let filter = UserFilter { search: search.0, group: group.0, disabled: disabled.0 };
-        let page = state.store.list_users(&filter, paging.window()).await?;
-        Ok(Json(UserPage::from_store(page, paging, User::from)))
+        let page = state.store.list_users(&filter, paging.window(), paging.after.as_deref()).await?;
+        Ok(Json(UserPage::from_store_by_key(page, &paging, |user| user.username.clone(), User::from)))
     }
 
     /// Create a user

@@ -22,6 +22,19 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// An event's place in the log, where a page of it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditPosition {
+    pub occurred_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl AuditPosition {
+    pub fn of(event: &AuditEvent) -> Self {
+        Self { occurred_at: event.occurred_at, id: event.id }
+    }
+}
+
 impl Store {
     pub async fn record_audit(&self, record: AuditRecord) -> Result<(), StoreError> {
         audit_event::ActiveModel {
@@ -51,12 +64,21 @@ impl Store {
         Ok(result.rows_affected)
     }
 
+    /// Newest first; `after` starts the page after the event at that position (keyset
+    /// pagination over `(occurred_at, id)`, which an index serves in order).
     pub async fn list_audit_events(
         &self,
         filter: &AuditFilter,
         window: Window,
+        after: Option<AuditPosition>,
     ) -> Result<Page<AuditEvent>, StoreError> {
         let mut query = audit_event::Entity::find();
+        if let Some(after) = after {
+            use sea_orm::sea_query::{Expr, ExprTrait};
+            let position =
+                Expr::tuple([Expr::col(audit_event::Column::OccurredAt), Expr::col(audit_event::Column::Id)]);
+            query = query.filter(position.lt(Expr::tuple([Expr::val(after.occurred_at), Expr::val(after.id)])));
+        }
         if let Some(action) = &filter.action {
             query = match action.strip_suffix('.') {
                 Some(prefix) => query.filter(super::starts_with(audit_event::Column::Action, &format!("{prefix}."))),
@@ -87,7 +109,7 @@ impl Store {
         let query = query.order_by_desc(audit_event::Column::OccurredAt).order_by_desc(audit_event::Column::Id);
         let page = paginate(&self.db, query, window).await?;
         let items = page.items.into_iter().map(to_event).collect::<Result<_, _>>()?;
-        Ok(Page { items, total: page.total })
+        Ok(Page { items, extent: page.extent })
     }
 }
 
@@ -125,10 +147,41 @@ mod tests {
         store.record_audit(AuditRecord::new("client.delete", Actor::Cli)).await.unwrap();
 
         assert_eq!(store.prune_audit_events(before_any).await.unwrap(), 0, "nothing is that old");
-        assert_eq!(store.list_audit_events(&AuditFilter::default(), window).await.unwrap().total, 2);
+        assert_eq!(store.list_audit_events(&AuditFilter::default(), window, None).await.unwrap().extent.total, 2);
         let after_all = Utc::now() + chrono::Duration::seconds(1);
         assert_eq!(store.prune_audit_events(after_all).await.unwrap(), 2);
-        assert_eq!(store.list_audit_events(&AuditFilter::default(), window).await.unwrap().total, 0);
+        assert_eq!(store.list_audit_events(&AuditFilter::default(), window, None).await.unwrap().extent.total, 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn the_count_stops_at_its_limit_and_says_so() {
+        use sea_orm::EntityTrait;
+        let dir = std::env::temp_dir().join(format!("hub-audit-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("hub.db").display())).await.unwrap();
+        let now = Utc::now();
+        let events = (0..=super::super::COUNT_LIMIT).map(|i| audit_event::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            occurred_at: Set(now - chrono::Duration::milliseconds(i as i64)),
+            action: Set("login.password".into()),
+            outcome: Set("success".into()),
+            actor: Set("anonymous".into()),
+            ..Default::default()
+        });
+        let rows: Vec<_> = events.collect();
+        for chunk in rows.chunks(500) {
+            audit_event::Entity::insert_many(chunk.to_vec()).exec(&store.db).await.unwrap();
+        }
+
+        let page =
+            store.list_audit_events(&AuditFilter::default(), Window { limit: 5, offset: 0 }, None).await.unwrap();
+        assert_eq!((page.extent.total, page.extent.total_is_lower_bound, page.extent.has_more), (10_000, true, true));
+        let last = AuditPosition::of(page.items.last().unwrap());
+        let next = store.list_audit_events(&AuditFilter::default(), Window { limit: 5, offset: 0 }, Some(last)).await;
+        let next = next.unwrap();
+        assert!(next.items.iter().all(|event| (event.occurred_at, event.id) < (last.occurred_at, last.id)));
+        assert_eq!(next.items[0].occurred_at, now - chrono::Duration::milliseconds(5), "the sixth newest");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -120,7 +120,7 @@ impl Store {
         }
         let page = paginate(&self.db, query.order_by_asc(client::Column::ClientId), window).await?;
         let items = page.items.into_iter().map(to_stored_client).collect::<Result<_, _>>()?;
-        Ok(Page { items, total: page.total })
+        Ok(Page { items, extent: page.extent })
     }
 }
 

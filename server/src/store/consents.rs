@@ -116,7 +116,7 @@ impl Store {
                 })
             })
             .collect::<Result<_, StoreError>>()?;
-        Ok(Page { items, total: page.total })
+        Ok(Page { items, extent: page.extent })
     }
 
     /// Deletes a consent; returns whose it was, so their grants can be revoked too.

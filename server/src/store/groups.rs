@@ -63,7 +63,7 @@ impl Store {
         for model in page.items {
             items.push(self.with_member_count(model).await?);
         }
-        Ok(Page { items, total: page.total })
+        Ok(Page { items, extent: page.extent })
     }
 
     /// Renames or re-describes a group. Members' cached groups change with the name.

@@ -72,7 +72,7 @@ impl Store {
     pub async fn list_registration_tokens(&self, window: Window) -> Result<Page<RegistrationToken>, StoreError> {
         let query = registration_token::Entity::find().order_by_desc(registration_token::Column::CreatedAt);
         let page = paginate(&self.db, query, window).await?;
-        Ok(Page { items: page.items.into_iter().map(to_record).collect(), total: page.total })
+        Ok(Page { items: page.items.into_iter().map(to_record).collect(), extent: page.extent })
     }
 
     pub async fn delete_registration_token(&self, id: Uuid) -> Result<(), StoreError> {

@@ -77,7 +77,7 @@ impl Store {
         }
         let query = query.order_by_desc(user_session::Column::CreatedAt).order_by_asc(user_session::Column::Sid);
         let page = paginate(&self.db, query, window).await?;
-        Ok(Page { items: page.items.into_iter().map(to_record).collect(), total: page.total })
+        Ok(Page { items: page.items.into_iter().map(to_record).collect(), extent: page.extent })
     }
 
     /// Every session of the user, for ending them all.

@@ -43,7 +43,7 @@ impl Store {
         let query = social_login_key::Entity::find().order_by_asc(social_login_key::Column::Slug);
         let page = paginate(&self.db, query, window).await?;
         let items = page.items.into_iter().map(to_stored).collect::<Result<_, _>>()?;
-        Ok(Page { items, total: page.total })
+        Ok(Page { items, extent: page.extent })
     }
 
     /// Every key, in slug order: for the login page, routing, and checks across keys.

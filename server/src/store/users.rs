@@ -120,8 +120,18 @@ impl Store {
         }))
     }
 
-    pub async fn list_users(&self, filter: &UserFilter, window: Window) -> Result<Page<User>, StoreError> {
+    /// Users by username; `after` starts the page after that username (keyset pagination:
+    /// as cheap on the last page as on the first).
+    pub async fn list_users(
+        &self,
+        filter: &UserFilter,
+        window: Window,
+        after: Option<&str>,
+    ) -> Result<Page<User>, StoreError> {
         let mut query = user::Entity::find();
+        if let Some(after) = after {
+            query = query.filter(user::Column::Username.gt(after));
+        }
         if let Some(text) = &filter.search {
             query = query.filter(
                 Condition::any()
@@ -147,17 +157,17 @@ impl Store {
             query = query.filter(user::Column::Disabled.eq(disabled));
         }
         let page = paginate(&self.db, query.order_by_asc(user::Column::Username), window).await?;
-        let mut users = Vec::with_capacity(page.items.len());
-        for model in page.items {
-            let groups = self.groups_of(model.id).await?;
-            users.push(to_user(model, groups));
-        }
-        Ok(Page { items: users, total: page.total })
+        let mut groups = self.groups_of_each(page.items.iter().map(|model| model.id)).await?;
+        let users = page.items.into_iter().map(|model| {
+            let names = groups.remove(&model.id).unwrap_or_default();
+            to_user(model, names)
+        });
+        Ok(Page { items: users.collect(), extent: page.extent })
     }
 
     /// Every user, for the CLI's listing.
     pub async fn all_users(&self) -> Result<Vec<User>, StoreError> {
-        Ok(self.list_users(&UserFilter::default(), Window::ALL).await?.items)
+        Ok(self.list_users(&UserFilter::default(), Window::ALL, None).await?.items)
     }
 
     /// Replaces the user's profile and memberships, in one transaction.
@@ -252,6 +262,30 @@ impl Store {
             .one(&self.db)
             .await?;
         Ok(found.is_some())
+    }
+
+    /// The group names of each user: one query per thousand users (a page is one; the
+    /// bound keeps the CLI's listing of every user under the databases' parameter limits).
+    async fn groups_of_each(
+        &self,
+        user_ids: impl Iterator<Item = Uuid>,
+    ) -> Result<std::collections::HashMap<Uuid, Vec<String>>, StoreError> {
+        let ids: Vec<Uuid> = user_ids.collect();
+        let mut groups = std::collections::HashMap::<Uuid, Vec<String>>::new();
+        for chunk in ids.chunks(1000) {
+            let rows = user_group::Entity::find()
+                .filter(user_group::Column::UserId.is_in(chunk.iter().copied()))
+                .find_also_related(group::Entity)
+                .all(&self.db)
+                .await?;
+            for (membership, group) in rows {
+                if let Some(group) = group {
+                    groups.entry(membership.user_id).or_default().push(group.name);
+                }
+            }
+        }
+        groups.values_mut().for_each(|names| names.sort());
+        Ok(groups)
     }
 
     async fn groups_of(&self, user_id: Uuid) -> Result<Vec<String>, StoreError> {

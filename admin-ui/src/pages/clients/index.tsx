@@ -65,7 +65,7 @@ export function ClientList({ query }: { query: URLSearchParams }) {
               ))}
             </tbody>
           </table>
-          <Pagination total={list.data.total} limit={limit} offset={offset} path={['clients']} query={queryObject(query)} />
+          <Pagination page={list.data} limit={limit} offset={offset} path={['clients']} query={queryObject(query)} />
         </>
       )}
     </>

@@ -59,7 +59,7 @@ export function SocialLoginKeyList({ query }: { query: URLSearchParams }) {
               ))}
             </tbody>
           </table>
-          <Pagination total={list.data.total} limit={limit} offset={offset} path={['social-login-keys']} query={queryObject(query)} />
+          <Pagination page={list.data} limit={limit} offset={offset} path={['social-login-keys']} query={queryObject(query)} />
         </>
       )}
     </>

@@ -70,7 +70,7 @@ export function UserList({ query }: { query: URLSearchParams }) {
               ))}
             </tbody>
           </table>
-          <Pagination total={list.data.total} limit={limit} offset={offset} path={['users']} query={queryObject(query)} />
+          <Pagination page={list.data} limit={limit} offset={offset} path={['users']} query={queryObject(query)} />
         </>
       )}
     </>

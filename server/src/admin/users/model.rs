@@ -177,7 +177,8 @@ pub struct UpstreamIdentity {
 page_of!(
     /// A page of users.
     UserPage,
-    User
+    User,
+    by key
 );
 
 impl UserCreate {
