@@ -23,6 +23,7 @@ mod m20261201_000017_standard_claims;
 mod m20261201_000018_encrypted_responses;
 mod m20261201_000019_claims_requests;
 mod m20261201_000020_logout_token_claims;
+mod m20261202_000021_second_factors;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000018_encrypted_responses::Migration),
             Box::new(m20261201_000019_claims_requests::Migration),
             Box::new(m20261201_000020_logout_token_claims::Migration),
+            Box::new(m20261202_000021_second_factors::Migration),
         ]
     }
 }

@@ -186,6 +186,9 @@ async fn identify(
         auth_time: identity.auth_time,
         amr: identity.amr.clone(),
         acr: identity.acr.clone(),
+        // Only a key trusted to say so can vouch for a second factor (issue 13).
+        second_factor: key.trust_mfa
+            && crate::domain::sign_in::asserts_second_factor(&identity.amr, identity.acr.as_deref()),
         upstream: Some(UpstreamLogin {
             key: key.slug.clone(),
             subject: identity.subject.clone(),
