@@ -26,7 +26,14 @@ pub async fn export(state: &AppState, secret_refs: bool) -> ManageResult<Declare
     let users = state.store.all_users().await?;
     let reference = |prefix: &str, name: &str| secret_refs.then(|| SecretRef::Env(secret_variable(prefix, name)));
     Ok(Declared {
-        groups: groups.into_iter().map(|g| GroupDecl { name: g.name, description: g.description }).collect(),
+        groups: groups
+            .into_iter()
+            .map(|g| GroupDecl {
+                name: g.name,
+                description: g.description,
+                require_second_factor: g.require_second_factor,
+            })
+            .collect(),
         social_login_keys: keys
             .iter()
             .map(|stored| KeyDecl {

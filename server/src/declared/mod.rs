@@ -53,6 +53,8 @@ pub struct GroupDecl {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub require_second_factor: bool,
 }
 
 /// A client under the RFC 7591 names of the admin API. Left out, a field takes the
