@@ -2,6 +2,7 @@
 //! with a code from an independent TOTP library (npm `otpauth`), a replayed code refused, a
 //! recovery code, and the ID token's `amr`/`acr` as the `openidconnect` crate reads them.
 
+mod account;
 mod http;
 
 use e2e::rp::{AppClient, app_client, jwt_claims};
