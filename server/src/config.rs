@@ -65,6 +65,10 @@ pub struct Settings {
     pub login_throttle_per_account: u32,
     pub login_throttle_per_address: u32,
     pub login_throttle_window_secs: u64,
+    /// Members of `admins` who enrolled a second factor must use it at every sign-in: an
+    /// administrator's password alone then cannot reach the admin API. Off only to let a
+    /// deployment phase the rule in.
+    pub admins_require_second_factor: bool,
     /// Trust `X-Forwarded-For` from the nearest proxy for the client address (throttling, audit).
     pub trust_forwarded_for: bool,
     /// Audit events older than this many days are deleted (hourly); 0 keeps them forever.
@@ -148,6 +152,7 @@ impl Default for Settings {
             login_throttle_per_account: 10,
             login_throttle_per_address: 100,
             login_throttle_window_secs: 15 * 60,
+            admins_require_second_factor: true,
             trust_forwarded_for: false,
             audit_retention_days: 365,
             rate_limit_window_secs: 60,
@@ -261,6 +266,7 @@ impl Settings {
         "login_throttle_per_account",
         "login_throttle_per_address",
         "login_throttle_window_secs",
+        "admins_require_second_factor",
         "trust_forwarded_for",
         "audit_retention_days",
         "rate_limit_window_secs",

@@ -9,7 +9,7 @@ use poem::middleware::Cors;
 use poem::{EndpointExt, Route};
 
 use crate::http::{assets, health, methods, middleware, observe};
-use crate::interaction::{consent, device, login};
+use crate::interaction::{consent, device, login, second_factor};
 use crate::oidc::{
     authorize, device_authorization, discovery, end_session, introspection, jwks, par, paths, revocation, token,
     userinfo,
@@ -39,6 +39,15 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         )
         // The steps of the authorization flow that a person sees (SPEC §7).
         .at(paths::LOGIN, methods::pages().get(login::get).post(login::post))
+        .at(paths::SECOND_FACTOR, methods::pages().get(second_factor::verify::get).post(second_factor::verify::post))
+        .at(
+            paths::SECOND_FACTOR_ENROLMENT,
+            methods::pages().get(second_factor::enrol::get).post(second_factor::enrol::post),
+        )
+        .at(
+            paths::ACCOUNT_SECOND_FACTOR,
+            methods::pages().get(second_factor::account::get).post(second_factor::account::post),
+        )
         .at(paths::CONSENT, methods::pages().get(consent::get).post(consent::post))
         .at(paths::DEVICE, methods::pages().get(device::get).post(device::post))
         // The hub as a relying party to upstreams (SPEC §5).

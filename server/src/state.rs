@@ -38,6 +38,11 @@ impl AppState {
         self.settings.issuer.as_str().trim_end_matches('/')
     }
 
+    /// The second factors of the hub's users, as `accounts` checks them.
+    pub fn second_factors(&self) -> crate::accounts::SecondFactors<'_> {
+        crate::accounts::SecondFactors { store: &self.store, master: &self.master, throttle: &self.throttle }
+    }
+
     /// Waits (at most `limit`) for the work started in the background to finish.
     pub async fn wait_for_background(&self, limit: std::time::Duration) {
         self.background.close();

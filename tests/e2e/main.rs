@@ -33,6 +33,7 @@ mod request_objects;
 mod response_types;
 mod scale_out;
 mod schemathesis;
+mod second_factor;
 mod secrets_at_rest;
 mod sentinel;
 mod standard_claims;

@@ -8,6 +8,7 @@ pub mod github;
 pub mod hub;
 pub mod rp;
 pub mod services;
+pub mod totp;
 pub mod upstream;
 
 pub use admin::{ADMIN_TOKEN, AdminApi};

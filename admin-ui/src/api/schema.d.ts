@@ -215,6 +215,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{id}/second-factors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a user's second factor
+         * @description Whether a TOTP authenticator is enrolled, since when, and how many recovery codes
+         *     are left. Never the secret or the codes.
+         */
+        get: operations["getUserSecondFactors"];
+        put?: never;
+        post?: never;
+        /**
+         * Reset a user's second factor
+         * @description Removes the authenticator and the recovery codes (a lost phone) and ends the user's
+         *     sessions; where a second factor is required, the next sign-in enrols a new one.
+         *     Audited. 404 when none is enrolled.
+         */
+        delete: operations["resetUserSecondFactors"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{id}/upstream-identities": {
         parameters: {
             query?: never;
@@ -575,6 +602,8 @@ export interface components {
             skip_authorization: boolean;
             allowed_social_login_keys: string[];
             default_social_login_key?: string;
+            require_second_factor: boolean;
+            allowed_groups: string[];
             application_type: components["schemas"]["ApplicationType"];
             userinfo_signed_response_alg?: components["schemas"]["SigningAlg"];
             id_token_encrypted_response_alg?: components["schemas"]["KeyEncryptionAlg"];
@@ -662,6 +691,16 @@ export interface components {
             allowed_social_login_keys: string[];
             /** @description Sign in with this upstream straight away, without the hub's login page. */
             default_social_login_key?: string;
+            /**
+             * @description Its users must prove a second factor: a password-only sign-in never gets a code.
+             * @default false
+             */
+            require_second_factor: boolean;
+            /**
+             * @description Only members of these groups may use the client; empty: everyone.
+             * @default []
+             */
+            allowed_groups: string[];
             /** @default web */
             application_type: components["schemas"]["ApplicationType"] & unknown;
             /** @description Userinfo answers as a JWT signed this way; unset: plain JSON. */
@@ -771,6 +810,16 @@ export interface components {
             allowed_social_login_keys: string[];
             /** @description Sign in with this upstream straight away, without the hub's login page. */
             default_social_login_key?: string;
+            /**
+             * @description Its users must prove a second factor: a password-only sign-in never gets a code.
+             * @default false
+             */
+            require_second_factor: boolean;
+            /**
+             * @description Only members of these groups may use the client; empty: everyone.
+             * @default []
+             */
+            allowed_groups: string[];
             /** @default web */
             application_type: components["schemas"]["ApplicationType"] & unknown;
             /** @description Userinfo answers as a JWT signed this way; unset: plain JSON. */
@@ -872,6 +921,8 @@ export interface components {
             skip_authorization: boolean;
             allowed_social_login_keys: string[];
             default_social_login_key?: string;
+            require_second_factor: boolean;
+            allowed_groups: string[];
             application_type: components["schemas"]["ApplicationType"];
             userinfo_signed_response_alg?: components["schemas"]["SigningAlg"];
             id_token_encrypted_response_alg?: components["schemas"]["KeyEncryptionAlg"];
@@ -965,6 +1016,8 @@ export interface components {
             id: string;
             name: string;
             description?: string;
+            /** @description Members must prove a second factor at every sign-in. */
+            require_second_factor: boolean;
             /** Format: uint64 */
             member_count: number;
             /** Format: date-time */
@@ -975,6 +1028,11 @@ export interface components {
             /** @description 1-64 characters without spaces; what tokens carry in `groups`. */
             name: string;
             description?: string;
+            /**
+             * @description Members must prove a second factor at every sign-in (enrolling one if they have none).
+             * @default false
+             */
+            require_second_factor: boolean;
         };
         /**
          * GroupPage
@@ -1136,6 +1194,21 @@ export interface components {
          * @enum {string}
          */
         ResponseType: "code" | "id_token" | "id_token token" | "code id_token" | "code token" | "code id_token token";
+        /**
+         * SecondFactor
+         * @description A user's second factor (TOTP with recovery codes); never its secret or codes.
+         */
+        SecondFactor: {
+            /** @description A TOTP authenticator is enrolled and confirmed. */
+            enrolled: boolean;
+            /** Format: date-time */
+            enrolled_at?: string;
+            /**
+             * Format: uint32
+             * @description Unused recovery codes (of ten).
+             */
+            recovery_codes_left: number;
+        };
         /** Session */
         Session: {
             /** @description The session id, as in the `sid` claim of the tokens issued in it. */
@@ -1224,6 +1297,7 @@ export interface components {
             enabled: boolean;
             allow_signup: boolean;
             trust_email: boolean;
+            trust_mfa: boolean;
             username_claim: string;
             groups_claim?: string;
             group_mapping: {
@@ -1290,6 +1364,12 @@ export interface components {
              * @default false
              */
             trust_email: boolean;
+            /**
+             * @description Believe this upstream's `amr`/`acr` when it says its sign-in had a second factor
+             *     (`mfa`, `otp`, `hwk`, …): such a sign-in then meets a second-factor rule.
+             * @default false
+             */
+            trust_mfa: boolean;
             /** @description The upstream claim that becomes the username; default: the preset's. */
             username_claim?: string;
             /** @description Where the upstream's groups are, as a dotted path (`realm_access.roles`). */
@@ -1372,6 +1452,12 @@ export interface components {
              * @default false
              */
             trust_email: boolean;
+            /**
+             * @description Believe this upstream's `amr`/`acr` when it says its sign-in had a second factor
+             *     (`mfa`, `otp`, `hwk`, …): such a sign-in then meets a second-factor rule.
+             * @default false
+             */
+            trust_mfa: boolean;
             /** @description The upstream claim that becomes the username; default: the preset's. */
             username_claim?: string;
             /** @description Where the upstream's groups are, as a dotted path (`realm_access.roles`). */
@@ -3640,6 +3726,216 @@ export interface operations {
                 "application/json; charset=utf-8": components["schemas"]["PasswordInput"];
             };
         };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse: a parameter or body of the wrong shape or type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid. */
+            401: {
+                headers: {
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials of someone who is not an administrator. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description A duplicate (slug, client_id, username, group name) or a change the resource's
+             *     state does not allow.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed input that breaks a rule; `errors` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the session store cannot be reached; the request can be retried. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUserSecondFactors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SecondFactor"];
+                };
+            };
+            /** @description The request does not parse: a parameter or body of the wrong shape or type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid. */
+            401: {
+                headers: {
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials of someone who is not an administrator. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description A duplicate (slug, client_id, username, group name) or a change the resource's
+             *     state does not allow.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed input that breaks a rule; `errors` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the session store cannot be reached; the request can be retried. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resetUserSecondFactors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             204: {
                 headers: {

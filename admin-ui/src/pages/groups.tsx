@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import type { Group } from '../api/types';
 import { ConfirmButton } from '../components/dialogs';
-import { optional, TextField } from '../components/fields';
+import { Checkbox, optional, TextField } from '../components/fields';
 import { FormProblem, LoadState, Notice, useLoad, useSubmit } from '../components/feedback';
 import { Empty, PageTitle, Pagination, When } from '../components/layout';
 import { href, navigate, pageOf, queryObject } from '../router';
@@ -60,9 +60,10 @@ export function GroupList({ query }: { query: URLSearchParams }) {
   );
 }
 
-function GroupForm({ initial, submitLabel, onSubmit }: { initial?: Group; submitLabel: string; onSubmit: (body: { name: string; description?: string | undefined }) => Promise<void> }) {
+function GroupForm({ initial, submitLabel, onSubmit }: { initial?: Group; submitLabel: string; onSubmit: (body: { name: string; description?: string | undefined; require_second_factor: boolean }) => Promise<void> }) {
   const [name, setName] = useState(initial?.name ?? '');
   const [description, setDescription] = useState(initial?.description ?? '');
+  const [requireSecondFactor, setRequireSecondFactor] = useState(initial?.require_second_factor ?? false);
   const submit = useSubmit();
   return (
     <form
@@ -70,14 +71,22 @@ function GroupForm({ initial, submitLabel, onSubmit }: { initial?: Group; submit
       noValidate
       onSubmit={(event) => {
         event.preventDefault();
-        void submit.run(() => onSubmit({ name: name.trim(), description: optional(description) }));
+        void submit.run(() => onSubmit({ name: name.trim(), description: optional(description), require_second_factor: requireSecondFactor }));
       }}
     >
-      <FormProblem error={submit.error} fields={['name', 'description']} />
+      <FormProblem error={submit.error} fields={['name', 'description', 'require_second_factor']} />
       <fieldset>
         <legend>Group</legend>
         <TextField id="name" label="Name" required code value={name} onValue={setName} hint="Released to apps in the groups claim." error={submit.fieldErrors.name} />
         <TextField id="description" label="Description" value={description} onValue={setDescription} error={submit.fieldErrors.description} />
+        <Checkbox
+          id="require_second_factor"
+          label="Members must use a second factor at every sign-in"
+          checked={requireSecondFactor}
+          onValue={setRequireSecondFactor}
+          hint="Members without one set it up at their next sign-in."
+          error={submit.fieldErrors.require_second_factor}
+        />
       </fieldset>
       <div class="form-actions">
         <button type="submit" disabled={submit.busy}>
@@ -148,7 +157,7 @@ export function GroupEdit({ id }: { id: string }) {
       </dl>
       {saved && <Notice kind="success">Saved.</Notice>}
       <GroupForm
-        key={`${current.name}\n${current.description ?? ''}`}
+        key={`${current.name}\n${current.description ?? ''}\n${current.require_second_factor}`}
         initial={current}
         submitLabel="Save changes"
         onSubmit={async (body) => {

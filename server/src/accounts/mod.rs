@@ -1,11 +1,16 @@
 //! Local accounts: password checks that cost the same for known and unknown users, and
-//! throttling of failed logins per account and per address (SPEC §8).
+//! throttling of failed logins per account and per address (SPEC §8), and the second
+//! factor (TOTP and recovery codes).
 
 pub mod password;
+pub mod second_factor;
 mod throttle;
+mod totp;
 
 pub use password::{PasswordError, Passwords};
+pub use second_factor::{Proof, SecondFactorError, SecondFactors};
 pub use throttle::{LoginThrottle, Throttled};
+pub use totp::Provisioning;
 
 use crate::domain::User;
 use crate::session::SessionError;

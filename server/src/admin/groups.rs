@@ -22,6 +22,8 @@ pub struct Group {
     pub id: Uuid,
     pub name: String,
     pub description: Option<String>,
+    /// Members must prove a second factor at every sign-in.
+    pub require_second_factor: bool,
     pub member_count: u64,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
@@ -34,6 +36,9 @@ pub struct GroupInput {
     pub name: Text,
     #[oai(validator(max_length = 500))]
     pub description: Option<Text>,
+    /// Members must prove a second factor at every sign-in (enrolling one if they have none).
+    #[oai(default)]
+    pub require_second_factor: bool,
 }
 
 page_of!(
@@ -88,8 +93,9 @@ impl GroupsApi {
         Data(state): Data<&AppState>,
         body: Json<GroupInput>,
     ) -> ApiResult<Created> {
-        let GroupInput { name, description } = body.0;
+        let GroupInput { name, description, require_second_factor } = body.0;
         let group = groups::create(state, &auth.by(), &name, description.map(Text::into_inner)).await?;
+        let group = groups::require_second_factor(state, &auth.by(), group.id, require_second_factor).await?;
         Ok(Created::Created(Json(to_api(group))))
     }
 
@@ -108,8 +114,9 @@ impl GroupsApi {
         id: Path<Uuid>,
         body: Json<GroupInput>,
     ) -> ApiResult<Json<Group>> {
-        let GroupInput { name, description } = body.0;
+        let GroupInput { name, description, require_second_factor } = body.0;
         let group = groups::update(state, &auth.by(), id.0, &name, description.map(Text::into_inner)).await?;
+        let group = groups::require_second_factor(state, &auth.by(), group.id, require_second_factor).await?;
         Ok(Json(to_api(group)))
     }
 
@@ -126,6 +133,7 @@ fn to_api(group: GroupRecord) -> Group {
         id: group.id,
         name: group.name,
         description: group.description,
+        require_second_factor: group.require_second_factor,
         member_count: group.member_count,
         created_at: group.created_at,
     }

@@ -9,7 +9,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
-pub use model::{PasswordInput, UpstreamIdentity, User, UserCreate, UserPage, UserUpdate};
+pub use model::{PasswordInput, SecondFactor, UpstreamIdentity, User, UserCreate, UserPage, UserUpdate};
 
 use super::ApiTags;
 use super::auth::AdminAuth;
@@ -116,6 +116,36 @@ impl UsersApi {
         body: Json<PasswordInput>,
     ) -> ApiResult<Done> {
         users::set_password(state, &auth.by(), id.0, &body.0.password).await?;
+        Ok(Done::NoContent)
+    }
+
+    /// Read a user's second factor
+    ///
+    /// Whether a TOTP authenticator is enrolled, since when, and how many recovery codes
+    /// are left. Never the secret or the codes.
+    #[oai(path = "/:id/second-factors", method = "get", operation_id = "getUserSecondFactors")]
+    async fn second_factors(
+        &self,
+        _auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<SecondFactor>> {
+        Ok(Json(users::second_factor(state, id.0).await?.into()))
+    }
+
+    /// Reset a user's second factor
+    ///
+    /// Removes the authenticator and the recovery codes (a lost phone) and ends the user's
+    /// sessions; where a second factor is required, the next sign-in enrols a new one.
+    /// Audited. 404 when none is enrolled.
+    #[oai(path = "/:id/second-factors", method = "delete", operation_id = "resetUserSecondFactors")]
+    async fn reset_second_factors(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> ApiResult<Done> {
+        users::reset_second_factor(state, &auth.by(), id.0).await?;
         Ok(Done::NoContent)
     }
 

@@ -55,6 +55,12 @@ pub struct ClientAdd {
     /// First-party app: never ask for consent.
     #[arg(long)]
     pub skip_authorization: bool,
+    /// Its users must prove a second factor; a password alone never gets a code.
+    #[arg(long)]
+    pub require_second_factor: bool,
+    /// Only members of this group may use the client (repeatable); none: everyone.
+    #[arg(long = "allowed-group", value_name = "GROUP")]
+    pub allowed_groups: Vec<String>,
     /// client_secret_basic (default), client_secret_post, or none (implied by --public).
     #[arg(long)]
     pub auth_method: Option<String>,
@@ -121,6 +127,15 @@ pub struct ClientUpdate {
     /// true: never ask for consent (first-party app); false: ask.
     #[arg(long, value_name = "BOOL")]
     pub skip_authorization: Option<bool>,
+    /// true: its users must prove a second factor; false: as their groups say.
+    #[arg(long, value_name = "BOOL")]
+    pub require_second_factor: Option<bool>,
+    /// Only members of these groups may use the client (repeatable); replace the list.
+    #[arg(long = "allowed-group", value_name = "GROUP")]
+    pub allowed_groups: Vec<String>,
+    /// Let every user use the client again.
+    #[arg(long, conflicts_with = "allowed_groups")]
+    pub any_group: bool,
     /// client_secret_basic, client_secret_post, or none; turning a public client
     /// confidential prints its new secret once.
     #[arg(long)]
@@ -252,6 +267,8 @@ fn metadata_from(add: ClientAdd) -> anyhow::Result<ClientMetadata> {
         backchannel_logout_claims: add.backchannel_logout_claims,
         scope: add.scope,
         skip_authorization: add.skip_authorization,
+        require_second_factor: add.require_second_factor,
+        allowed_groups: add.allowed_groups,
         application_type: match add.application_type.as_deref() {
             None => ApplicationType::Web,
             Some(name) => ApplicationType::parse(name).context("--application-type must be web or native")?,
@@ -279,6 +296,12 @@ fn changed(mut metadata: ClientMetadata, update: ClientUpdate) -> anyhow::Result
     }
     if let Some(skip) = update.skip_authorization {
         metadata.skip_authorization = skip;
+    }
+    if let Some(required) = update.require_second_factor {
+        metadata.require_second_factor = required;
+    }
+    if !update.allowed_groups.is_empty() || update.any_group {
+        metadata.allowed_groups = update.allowed_groups;
     }
     if let Some(method) = &update.auth_method {
         metadata.token_endpoint_auth_method = auth_method(method)?;

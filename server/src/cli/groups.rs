@@ -16,6 +16,9 @@ pub enum GroupCommand {
         /// What the group is for.
         #[arg(long)]
         description: Option<String>,
+        /// Members must use a second factor at every sign-in.
+        #[arg(long)]
+        require_second_factor: bool,
     },
     /// List groups: name, members, description (tab-separated).
     List,
@@ -29,6 +32,9 @@ pub enum GroupCommand {
         /// The new description.
         #[arg(long)]
         description: Option<String>,
+        /// true: members must use a second factor at every sign-in; false: as clients say.
+        #[arg(long, value_name = "BOOL")]
+        require_second_factor: Option<bool>,
     },
     /// Delete a group; its members lose the membership (`admins` cannot be deleted).
     Delete {
@@ -39,8 +45,9 @@ pub enum GroupCommand {
 
 pub async fn run(state: &AppState, command: GroupCommand) -> anyhow::Result<()> {
     match command {
-        GroupCommand::Add { name, description } => {
+        GroupCommand::Add { name, description, require_second_factor } => {
             let group = groups::create(state, &by(), &name, description).await?;
+            groups::require_second_factor(state, &by(), group.id, require_second_factor).await?;
             println!("{}", group.id);
         }
         GroupCommand::List => {
@@ -49,11 +56,14 @@ pub async fn run(state: &AppState, command: GroupCommand) -> anyhow::Result<()> 
                 println!("{}\t{}\t{description}", group.name, group.member_count);
             }
         }
-        GroupCommand::Update { name, new_name, description } => {
+        GroupCommand::Update { name, new_name, description, require_second_factor } => {
             let group = groups::find_by_name(state, &name).await?;
             let description = description.or(group.description);
             let name = new_name.unwrap_or(group.name);
             let updated = groups::update(state, &by(), group.id, &name, description).await?;
+            if let Some(required) = require_second_factor {
+                groups::require_second_factor(state, &by(), group.id, required).await?;
+            }
             println!("{}", updated.name);
         }
         GroupCommand::Delete { name } => {

@@ -45,6 +45,14 @@ pub enum UserCommand {
     },
     /// Show a user's groups, or change them with --add and --remove.
     Groups(UserGroups),
+    /// Show whether a user has a second factor, or remove it with --reset (a lost phone:
+    /// their sessions end, and the next sign-in that requires one enrols a new one).
+    SecondFactor {
+        /// The user's username.
+        username: String,
+        #[arg(long)]
+        reset: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +170,21 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
             let user = users::find_by_username(state, &username).await?;
             users::delete(state, &by(), user.id).await?;
             println!("deleted {}", user.username);
+        }
+        UserCommand::SecondFactor { username, reset } => {
+            let user = users::find_by_username(state, &username).await?;
+            if reset {
+                users::reset_second_factor(state, &by(), user.id).await?;
+                println!("reset the second factor of {}", user.username);
+            } else {
+                let status = users::second_factor(state, user.id).await?;
+                match status.enrolled_at {
+                    Some(at) if status.enrolled => {
+                        println!("enrolled {}, {} recovery codes left", at.to_rfc3339(), status.recovery_codes_left);
+                    }
+                    _ => println!("none"),
+                }
+            }
         }
         UserCommand::Groups(change) => {
             let user = users::find_by_username(state, &change.username).await?;

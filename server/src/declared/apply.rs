@@ -149,7 +149,7 @@ async fn plan(state: &AppState, resolved: super::resolve::Resolved) -> Result<Pl
     for decl in &resolved.groups {
         match groups.iter().find(|g| g.name == decl.name) {
             None => changes.push(change("group", &decl.name, None, Action::CreateGroup(decl.clone()))),
-            Some(g) if g.description != decl.description => {
+            Some(g) if g.description != decl.description || g.require_second_factor != decl.require_second_factor => {
                 changes.push(change("group", &decl.name, None, Action::UpdateGroup(g.id, decl.clone())))
             }
             Some(_) => unchanged += 1,
@@ -298,10 +298,12 @@ async fn execute(state: &AppState, by: &By, action: Action) -> ManageResult<()> 
     use manage::{clients, groups, social_login_keys as keys, users};
     match action {
         Action::CreateGroup(g) => {
-            groups::create(state, by, &g.name, g.description).await?;
+            let created = groups::create(state, by, &g.name, g.description).await?;
+            groups::require_second_factor(state, by, created.id, g.require_second_factor).await?;
         }
         Action::UpdateGroup(id, g) => {
             groups::update(state, by, id, &g.name, g.description).await?;
+            groups::require_second_factor(state, by, id, g.require_second_factor).await?;
         }
         Action::DeleteGroup(id) => groups::delete(state, by, id).await?,
         Action::CreateKey(k) => {

@@ -26,7 +26,14 @@ pub async fn export(state: &AppState, secret_refs: bool) -> ManageResult<Declare
     let users = state.store.all_users().await?;
     let reference = |prefix: &str, name: &str| secret_refs.then(|| SecretRef::Env(secret_variable(prefix, name)));
     Ok(Declared {
-        groups: groups.into_iter().map(|g| GroupDecl { name: g.name, description: g.description }).collect(),
+        groups: groups
+            .into_iter()
+            .map(|g| GroupDecl {
+                name: g.name,
+                description: g.description,
+                require_second_factor: g.require_second_factor,
+            })
+            .collect(),
         social_login_keys: keys
             .iter()
             .map(|stored| KeyDecl {
@@ -91,6 +98,8 @@ pub fn client_decl(client: &Client) -> ClientDecl {
         skip_authorization: c.skip_authorization,
         allowed_social_login_keys: c.allowed_social_login_keys,
         default_social_login_key: c.default_social_login_key,
+        require_second_factor: c.require_second_factor,
+        allowed_groups: c.allowed_groups,
         application_type: Some(c.application_type),
         backchannel_logout_uri: c.backchannel_logout_uri,
         backchannel_logout_claims: c.backchannel_logout_claims,
@@ -137,6 +146,7 @@ pub fn key_decl(key: &SocialLoginKey) -> KeyDecl {
         enabled: k.enabled,
         allow_signup: k.allow_signup,
         trust_email: k.trust_email,
+        trust_mfa: k.trust_mfa,
         username_claim: Some(k.username_claim),
         groups_claim: k.groups_claim,
         group_mapping: k.group_mapping,

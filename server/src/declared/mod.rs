@@ -53,6 +53,8 @@ pub struct GroupDecl {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub require_second_factor: bool,
 }
 
 /// A client under the RFC 7591 names of the admin API. Left out, a field takes the
@@ -83,6 +85,10 @@ pub struct ClientDecl {
     pub allowed_social_login_keys: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_social_login_key: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub require_second_factor: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_groups: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application_type: Option<ApplicationType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,6 +173,8 @@ pub struct KeyDecl {
     pub allow_signup: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub trust_email: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub trust_mfa: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username_claim: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -240,6 +240,8 @@ pub(super) fn metadata_of(decl: &ClientDecl) -> ClientMetadata {
         skip_authorization: d.skip_authorization,
         allowed_social_login_keys: d.allowed_social_login_keys,
         default_social_login_key: d.default_social_login_key,
+        require_second_factor: d.require_second_factor,
+        allowed_groups: d.allowed_groups,
         about: ClientAbout {
             logo_uri: d.logo_uri,
             client_uri: d.client_uri,
@@ -284,6 +286,7 @@ fn key_of(decl: &KeyDecl) -> Result<SocialLoginKey, FieldErrors> {
         enabled: d.enabled,
         allow_signup: d.allow_signup,
         trust_email: d.trust_email,
+        trust_mfa: d.trust_mfa,
         username_claim: d.username_claim.unwrap_or_else(|| preset.default_username_claim.to_owned()),
         groups_claim: d.groups_claim,
         group_mapping: d.group_mapping,

@@ -41,6 +41,10 @@ pub struct SocialLoginKey {
     pub allow_signup: bool,
     /// A verified e-mail from this upstream may link to an existing hub user.
     pub trust_email: bool,
+    /// Its `amr`/`acr` saying the sign-in had a second factor is believed: such a sign-in
+    /// meets a client's or group's second-factor rule without the hub's own. Off by default:
+    /// an upstream's claims about itself are only as good as the operator's trust in it.
+    pub trust_mfa: bool,
     pub username_claim: String,
     /// Where the upstream's groups are, as a dotted path (`realm_access.roles`).
     pub groups_claim: Option<String>,
@@ -206,6 +210,7 @@ pub(crate) fn example(kind: UpstreamKind) -> SocialLoginKey {
         enabled: true,
         allow_signup: false,
         trust_email: false,
+        trust_mfa: false,
         username_claim: kind.preset().default_username_claim.into(),
         groups_claim: None,
         group_mapping: BTreeMap::new(),

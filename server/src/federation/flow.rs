@@ -181,11 +181,24 @@ async fn identify(
         .target(format!("social-login-key:{}", key.slug))
         .address(&address);
     state.audit(record).await;
+    // Only a key trusted to say so can vouch for a second factor (issue 13); then the
+    // session says so in the hub's words too (`mfa`, and acr 2 where the upstream named none).
+    let second_factor =
+        key.trust_mfa && crate::domain::sign_in::asserts_second_factor(&identity.amr, identity.acr.as_deref());
+    let mut amr = identity.amr.clone();
+    if second_factor && !amr.iter().any(|method| method == "mfa") {
+        amr.push("mfa".to_owned());
+    }
+    let acr = match (&identity.acr, second_factor) {
+        (None, true) => Some(crate::domain::sign_in::SECOND_FACTOR_ACR.to_owned()),
+        (acr, _) => acr.clone(),
+    };
     let authentication = Authentication {
         user_id: user.id,
         auth_time: identity.auth_time,
-        amr: identity.amr.clone(),
-        acr: identity.acr.clone(),
+        amr,
+        acr,
+        second_factor,
         upstream: Some(UpstreamLogin {
             key: key.slug.clone(),
             subject: identity.subject.clone(),

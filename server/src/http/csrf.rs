@@ -15,6 +15,8 @@ pub enum Purpose {
     Logout,
     /// The device grant's user-code page.
     Device,
+    /// The second-factor pages: a code after the password, and enrolment.
+    SecondFactor,
 }
 
 impl Purpose {
@@ -24,6 +26,7 @@ impl Purpose {
             Purpose::Consent => b"consent",
             Purpose::Logout => b"logout",
             Purpose::Device => b"device",
+            Purpose::SecondFactor => b"second-factor",
         }
     }
 }

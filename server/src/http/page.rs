@@ -6,8 +6,8 @@ use poem::{IntoResponse, Response};
 
 use crate::state::AppState;
 pub use crate::templates::{
-    ConsentPage, DeviceConfirmPage, DeviceDonePage, DevicePage, ErrorPage, FormField, FormPostPage, LoggedOutPage,
-    LoginLink, LoginPage, LogoutPage, Page,
+    AccountSecondFactorPage, ConsentPage, DeviceConfirmPage, DeviceDonePage, DevicePage, EnrolmentPage, ErrorPage,
+    FormField, FormPostPage, LoggedOutPage, LoginLink, LoginPage, LogoutPage, Page, SecondFactorPage,
 };
 
 /// No script and no third-party anything; pages work without JavaScript (SPEC §7).
@@ -73,6 +73,28 @@ pub fn internal_error(state: &AppState, cause: &(dyn std::error::Error + 'static
         request_id,
     };
     render(state, StatusCode::INTERNAL_SERVER_ERROR, &page)
+}
+
+/// A page refusing an attempt for now: 429 with `Retry-After`, and the wait in words.
+pub fn too_many_attempts<P: Page>(
+    state: &AppState,
+    retry_after: std::time::Duration,
+    page: impl FnOnce(String) -> P,
+) -> Response {
+    let (seconds, message) = wait_in_words(retry_after);
+    let mut response = render(state, StatusCode::TOO_MANY_REQUESTS, &page(message));
+    response.headers_mut().insert(poem::http::header::RETRY_AFTER, seconds.into());
+    response
+}
+
+/// The whole seconds to wait, and the wait in words.
+pub fn wait_in_words(retry_after: std::time::Duration) -> (u64, String) {
+    let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+    let message = match seconds {
+        0..=59 => format!("Too many failed attempts. Please wait {seconds} s and try again."),
+        _ => format!("Too many failed attempts. Please wait {} min and try again.", seconds.div_ceil(60)),
+    };
+    (seconds, message)
 }
 
 /// `303 See Other`, so a POSTed form is followed by a GET.

@@ -85,11 +85,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
                 tracing::warn!(%client_id, %address, "sign-in throttled");
                 metrics::sign_in(SignInMethod::Password, SignInOutcome::Throttled);
                 state.audit(failed_login(&client_id, &address, "throttled: too many failed attempts")).await;
-                let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
-                let message = match seconds {
-                    0..=59 => format!("Too many failed attempts. Please wait {seconds} s and try again."),
-                    _ => format!("Too many failed attempts. Please wait {} min and try again.", seconds.div_ceil(60)),
-                };
+                let (seconds, message) = page::wait_in_words(retry_after);
                 let mut page =
                     render(state, StatusCode::TOO_MANY_REQUESTS, &interaction, username, Some(&message)).await;
                 page.headers_mut().insert(poem::http::header::RETRY_AFTER, seconds.into());

@@ -41,6 +41,8 @@ pub async fn ensure(state: &AppState) -> Result<(), StoreError> {
         skip_authorization: true,
         allowed_social_login_keys: Vec::new(),
         default_social_login_key: None,
+        require_second_factor: false,
+        allowed_groups: Vec::new(),
         application_type: ApplicationType::Web,
         userinfo_signed_response_alg: None,
         id_token_encryption: None,

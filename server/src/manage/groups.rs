@@ -49,6 +49,20 @@ pub async fn update(
     Ok(group)
 }
 
+/// Sets whether the group's members must prove a second factor at every sign-in.
+pub async fn require_second_factor(state: &AppState, by: &By, id: Uuid, required: bool) -> ManageResult<GroupRecord> {
+    let existing = find(state, id).await?;
+    if existing.require_second_factor == required {
+        return Ok(existing);
+    }
+    state.store.set_group_requires_second_factor(id, required).await?;
+    by.audit(state, "group.update", format!("group:{}", existing.name), |r| {
+        r.detail(format!("require_second_factor: {required}"))
+    })
+    .await;
+    find(state, id).await
+}
+
 /// Deletes a group; its members lose the membership.
 pub async fn delete(state: &AppState, by: &By, id: Uuid) -> ManageResult<()> {
     let existing = find(state, id).await?;

@@ -135,6 +135,24 @@ pub async fn unlink(state: &AppState, by: &By, id: Uuid, link_id: Uuid) -> Manag
     Ok(())
 }
 
+/// The user's second factor: enrolled or not, since when, recovery codes left.
+pub async fn second_factor(state: &AppState, id: Uuid) -> ManageResult<crate::accounts::second_factor::Status> {
+    find(state, id).await?;
+    Ok(state.second_factors().status(id).await?)
+}
+
+/// Removes the user's second factor (a lost phone): the next sign-in that requires one
+/// enrols a new one. Their sessions end, so none keeps the old factor's standing.
+pub async fn reset_second_factor(state: &AppState, by: &By, id: Uuid) -> ManageResult<()> {
+    find(state, id).await?;
+    if !state.store.delete_second_factor(id).await? {
+        return Err(ManageError::NotFound("second factor"));
+    }
+    crate::sso::end_all(state, id).await?;
+    by.audit(state, "second_factor.reset", format!("user:{id}"), |r| r.user(id)).await;
+    Ok(())
+}
+
 /// What an administrator sets, as the user has it now.
 pub fn profile_of(user: &User) -> Profile {
     Profile {

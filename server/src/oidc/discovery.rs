@@ -55,7 +55,7 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "claim_types_supported": ["normal"],
         "claims_parameter_supported": true,
         // The hub's own sign-in; an upstream's sign-in carries the upstream's value.
-        "acr_values_supported": [crate::domain::sign_in::SINGLE_FACTOR_ACR],
+        "acr_values_supported": crate::domain::sign_in::ACR_VALUES,
         "request_parameter_supported": true,
         "request_uri_parameter_supported": true,
         // An unregistered request URI is fetched only on the public internet.

@@ -21,6 +21,11 @@ pub const REGISTRATION_CLIENT: &str = "/register/:client_id";
 /// Interaction pages that `/authorize` sends the browser to.
 pub const LOGIN: &str = "/login";
 pub const CONSENT: &str = "/consent";
+/// The second factor after the password, and its enrolment where one is required.
+pub const SECOND_FACTOR: &str = "/login/second-factor";
+pub const SECOND_FACTOR_ENROLMENT: &str = "/login/second-factor/enrol";
+/// Where a signed-in user enrols a second factor of their own accord.
+pub const ACCOUNT_SECOND_FACTOR: &str = "/account/second-factor";
 pub const STATIC: &str = "/static";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";

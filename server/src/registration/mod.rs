@@ -124,6 +124,8 @@ pub async fn replace(
     // The upstream policy is the administrator's, whatever the client sends.
     metadata.allowed_social_login_keys = existing.client.allowed_social_login_keys.clone();
     metadata.default_social_login_key = existing.client.default_social_login_key.clone();
+    metadata.require_second_factor = existing.client.require_second_factor;
+    metadata.allowed_groups = existing.client.allowed_groups.clone();
     let by = By::client(&client_id, extract::client_address(req, state.settings.trust_forwarded_for));
     match manage::clients::update(state, &by, &client_id, metadata).await {
         Ok(updated) => {

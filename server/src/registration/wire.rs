@@ -195,6 +195,8 @@ impl Registration {
             skip_authorization: false,
             allowed_social_login_keys: Vec::new(),
             default_social_login_key: None,
+            require_second_factor: false,
+            allowed_groups: Vec::new(),
             about: ClientAbout {
                 logo_uri: self.logo_uri,
                 client_uri: self.client_uri,

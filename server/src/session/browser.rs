@@ -25,6 +25,10 @@ pub struct BrowserSession {
     /// The upstream sign-in behind this session, if it came through a Social Login Key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream: Option<UpstreamLogin>,
+    /// A second factor was proved: the hub's own, or one an upstream trusted to say so
+    /// asserted. Not read from `amr`, which an untrusted upstream fills as it likes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub second_factor: bool,
     pub created_at: i64,
 }
 
@@ -37,6 +41,8 @@ pub struct Authentication {
     pub amr: Vec<String>,
     pub acr: Option<String>,
     pub upstream: Option<UpstreamLogin>,
+    /// The sign-in already had a second factor (an upstream trusted to assert one).
+    pub second_factor: bool,
 }
 
 /// The upstream session a hub session came from: what logout through the chain needs.
@@ -99,6 +105,7 @@ pub async fn start(
         amr: authentication.amr,
         acr: authentication.acr,
         upstream: authentication.upstream,
+        second_factor: authentication.second_factor,
         created_at: now,
     };
     let ttl = lifetimes.remaining(&session, now).unwrap_or(lifetimes.idle);
@@ -125,6 +132,23 @@ pub async fn resume(
             Ok(None)
         }
     }
+}
+
+/// Replaces the session behind a cookie by `session` (the same one, raised by a second
+/// factor), keeping its deadline. False when it ended meanwhile.
+pub async fn replace(
+    store: &SessionStore,
+    lifetimes: Lifetimes,
+    cookie_value: &str,
+    session: &BrowserSession,
+) -> Result<bool, SessionError> {
+    let key = token_digest(cookie_value);
+    if store.get::<BrowserSession>(Space::BrowserSession, &key).await?.is_none() {
+        return Ok(false);
+    }
+    let Some(ttl) = lifetimes.remaining(session, Utc::now().timestamp()) else { return Ok(false) };
+    store.put(Space::BrowserSession, &key, session, ttl).await?;
+    Ok(true)
 }
 
 pub async fn end(store: &SessionStore, cookie_value: &str) -> Result<(), SessionError> {

@@ -72,6 +72,29 @@ pub async fn start(
     Ok((cookie, session))
 }
 
+/// Raises the session behind `cookie` by a second factor: `amr` gains `methods` (RFC
+/// 8176) and `acr` becomes `acr`. False when the session ended meanwhile.
+pub async fn add_second_factor(
+    state: &AppState,
+    cookie: &str,
+    mut session: BrowserSession,
+    methods: &[&str],
+    acr: &str,
+) -> Result<Option<BrowserSession>, SessionsError> {
+    for method in methods {
+        if !session.amr.iter().any(|m| m == method) {
+            session.amr.push((*method).to_owned());
+        }
+    }
+    session.acr = Some(acr.to_owned());
+    session.second_factor = true;
+    if !browser::replace(&state.sessions, Lifetimes::of(&state.settings), cookie, &session).await? {
+        return Ok(None);
+    }
+    state.store.update_session_amr(&session.sid, &session.amr).await?;
+    Ok(Some(session))
+}
+
 /// The live session behind a session cookie, if any.
 pub async fn current(state: &AppState, cookie: &str) -> Result<Option<BrowserSession>, SessionError> {
     browser::resume(&state.sessions, Lifetimes::of(&state.settings), cookie).await

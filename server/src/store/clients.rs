@@ -141,6 +141,8 @@ fn metadata(client: &Client) -> client::ActiveModel {
         skip_authorization: Set(client.skip_authorization),
         allowed_social_login_keys: Set(to_json_strings(&client.allowed_social_login_keys)),
         default_social_login_key: Set(client.default_social_login_key.clone()),
+        require_second_factor: Set(client.require_second_factor),
+        allowed_groups: Set(Some(to_json_strings(&client.allowed_groups))),
         application_type: Set(client.application_type.as_str().to_owned()),
         userinfo_signed_response_alg: Set(client.userinfo_signed_response_alg.map(|alg| alg.as_str().to_owned())),
         jwks: Set(match &client.keys {
@@ -248,6 +250,8 @@ fn to_stored_client(model: client::Model) -> Result<StoredClient, StoreError> {
         skip_authorization: model.skip_authorization,
         allowed_social_login_keys: json_strings(&model.allowed_social_login_keys),
         default_social_login_key: model.default_social_login_key,
+        require_second_factor: model.require_second_factor,
+        allowed_groups: model.allowed_groups.as_ref().map(json_strings).unwrap_or_default(),
         application_type,
         userinfo_signed_response_alg: userinfo_alg,
         id_token_encryption,

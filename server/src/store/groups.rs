@@ -15,6 +15,8 @@ pub struct GroupRecord {
     pub id: Uuid,
     pub name: String,
     pub description: Option<String>,
+    /// Members must prove a second factor at every sign-in.
+    pub require_second_factor: bool,
     pub member_count: u64,
     pub created_at: DateTime<Utc>,
 }
@@ -25,6 +27,7 @@ impl Store {
             id: Set(Uuid::new_v4()),
             name: Set(name.to_owned()),
             description: Set(description),
+            require_second_factor: Set(false),
             created_at: Set(Utc::now()),
         }
         .insert(&self.db)
@@ -34,6 +37,7 @@ impl Store {
             id: model.id,
             name: model.name,
             description: model.description,
+            require_second_factor: model.require_second_factor,
             member_count: 0,
             created_at: model.created_at,
         })
@@ -64,6 +68,32 @@ impl Store {
             items.push(self.with_member_count(model).await?);
         }
         Ok(Page { items, extent: page.extent })
+    }
+
+    /// Whether any of the groups `names` requires its members to prove a second factor.
+    pub async fn groups_require_second_factor(&self, names: &[String]) -> Result<bool, StoreError> {
+        if names.is_empty() {
+            return Ok(false);
+        }
+        let requiring = group::Entity::find()
+            .filter(group::Column::Name.is_in(names.iter().cloned()))
+            .filter(group::Column::RequireSecondFactor.eq(true))
+            .count(&self.db)
+            .await?;
+        Ok(requiring > 0)
+    }
+
+    /// Sets whether members of the group must prove a second factor.
+    pub async fn set_group_requires_second_factor(&self, id: Uuid, required: bool) -> Result<(), StoreError> {
+        let result = group::Entity::update_many()
+            .col_expr(group::Column::RequireSecondFactor, sea_orm::sea_query::Expr::value(required))
+            .filter(group::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        match result.rows_affected {
+            0 => Err(StoreError::NotFound("group")),
+            _ => Ok(()),
+        }
     }
 
     /// Renames or re-describes a group. Members' cached groups change with the name.
@@ -98,6 +128,7 @@ impl Store {
             id: model.id,
             name: model.name,
             description: model.description,
+            require_second_factor: model.require_second_factor,
             member_count,
             created_at: model.created_at,
         })
@@ -163,6 +194,7 @@ impl Store {
                         id: Set(Uuid::new_v4()),
                         name: Set(name.clone()),
                         description: Set(Some(format!("Synced from the social login key {source}"))),
+                        require_second_factor: Set(false),
                         created_at: Set(Utc::now()),
                     };
                     created.insert(&txn).await.map_err(conflict_on("group"))?.id

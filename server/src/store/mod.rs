@@ -12,6 +12,7 @@ pub mod pairwise_subjects;
 pub mod refresh_tokens;
 pub mod registration_tokens;
 pub mod revocations;
+pub mod second_factors;
 pub mod sessions;
 pub mod signing_keys;
 pub mod social_login_keys;

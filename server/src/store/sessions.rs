@@ -86,6 +86,16 @@ impl Store {
         Ok(rows.into_iter().map(to_record).collect())
     }
 
+    /// The session's methods after a second factor raised it.
+    pub async fn update_session_amr(&self, sid: &str, amr: &[String]) -> Result<(), StoreError> {
+        user_session::Entity::update_many()
+            .col_expr(user_session::Column::Amr, sea_orm::sea_query::Expr::value(to_json_strings(amr)))
+            .filter(user_session::Column::Sid.eq(sid))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
     pub async fn delete_session(&self, sid: &str) -> Result<bool, StoreError> {
         let result = user_session::Entity::delete_by_id(sid.to_owned()).exec(&self.db).await?;
         Ok(result.rows_affected > 0)

@@ -73,6 +73,8 @@ pub fn http_request(method: &str, route: &str, status: u16, elapsed: Duration) {
 pub enum SignInMethod {
     Password,
     Upstream,
+    /// A code of the second factor after the first.
+    SecondFactor,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -86,6 +88,7 @@ pub fn sign_in(method: SignInMethod, outcome: SignInOutcome) {
     let method = match method {
         SignInMethod::Password => "password",
         SignInMethod::Upstream => "upstream",
+        SignInMethod::SecondFactor => "second_factor",
     };
     let outcome = match outcome {
         SignInOutcome::Success => "success",

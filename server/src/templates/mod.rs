@@ -21,6 +21,9 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("logged_out.html", include_str!("../../templates/logged_out.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("form_post.html", include_str!("../../templates/form_post.html")),
+    ("second_factor.html", include_str!("../../templates/second_factor.html")),
+    ("second_factor_enrol.html", include_str!("../../templates/second_factor_enrol.html")),
+    ("account_second_factor.html", include_str!("../../templates/account_second_factor.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../static/hub.css");
@@ -141,6 +144,45 @@ mod tests {
             })
             .unwrap();
         assert!(form_post.contains(r#"value="c&quot;x""#));
+    }
+
+    #[test]
+    fn the_second_factor_pages_label_the_code_and_carry_csrf() {
+        let t = templates();
+        let verify = t
+            .render(&SecondFactorPage {
+                action: "/login/second-factor".into(),
+                csrf_token: "tok".into(),
+                interaction: "i-1".into(),
+                client_name: "Wiki".into(),
+                username: "alice".into(),
+                error: Some("That code is not right.".into()),
+            })
+            .unwrap();
+        assert!(verify.contains(r#"<label for="code">Code</label>"#) && verify.contains(">Verify</button>"));
+        assert!(verify.contains(r#"name="csrf_token" value="tok""#) && verify.contains("role=\"alert\""));
+        let enrol = EnrolmentPage {
+            action: "/login/second-factor/enrol".into(),
+            csrf_token: "tok".into(),
+            interaction: None,
+            client_name: None,
+            username: "alice".into(),
+            qr_png_base64: "iVBOR".into(),
+            secret: "GEZDGNBV".into(),
+            recovery_codes: vec!["abcde-fghij".into()],
+            error: None,
+        };
+        let html = t.render(&enrol).unwrap();
+        assert!(html.contains(r#"src="data:image/png;base64,iVBOR""#) && html.contains("GEZDGNBV"));
+        assert!(html.contains("abcde-fghij") && html.contains(">Verify</button>"));
+        assert!(!html.contains(r#"name="interaction""#));
+        let status = AccountSecondFactorPage {
+            username: "alice".into(),
+            just_enrolled: true,
+            enrolled_at: Some("2026-12-02".into()),
+            recovery_codes_left: 9,
+        };
+        assert!(t.render(&status).unwrap().contains(">9<"));
     }
 
     #[test]

@@ -31,6 +31,45 @@ pub struct LoginLink {
     pub icon: Option<String>,
 }
 
+/// `second_factor.html`: a code of the user's authenticator (or a recovery code) after
+/// the password, "Code" and "Verify".
+#[derive(Debug, Serialize)]
+pub struct SecondFactorPage {
+    pub action: String,
+    pub csrf_token: String,
+    pub interaction: String,
+    pub client_name: String,
+    pub username: String,
+    pub error: Option<String>,
+}
+
+/// `second_factor_enrol.html`: a new authenticator's QR code and key, the recovery codes
+/// (only when first shown), and "Code" and "Verify" to confirm it.
+#[derive(Debug, Serialize)]
+pub struct EnrolmentPage {
+    pub action: String,
+    pub csrf_token: String,
+    /// The pending authorization request, when the flow asks for the enrolment.
+    pub interaction: Option<String>,
+    /// The app that requires it, when one does.
+    pub client_name: Option<String>,
+    pub username: String,
+    pub qr_png_base64: String,
+    /// The key in base32, for typing in.
+    pub secret: String,
+    pub recovery_codes: Vec<String>,
+    pub error: Option<String>,
+}
+
+/// `account_second_factor.html`: the user's own second factor, once enrolled.
+#[derive(Debug, Serialize)]
+pub struct AccountSecondFactorPage {
+    pub username: String,
+    pub just_enrolled: bool,
+    pub enrolled_at: Option<String>,
+    pub recovery_codes_left: usize,
+}
+
 /// `consent.html`: the scopes asked for, with "Allow" and "Deny".
 #[derive(Debug, Serialize)]
 pub struct ConsentPage {
@@ -121,6 +160,18 @@ pub struct FormField {
 
 impl Page for LoginPage {
     const TEMPLATE: &'static str = "login.html";
+}
+
+impl Page for SecondFactorPage {
+    const TEMPLATE: &'static str = "second_factor.html";
+}
+
+impl Page for EnrolmentPage {
+    const TEMPLATE: &'static str = "second_factor_enrol.html";
+}
+
+impl Page for AccountSecondFactorPage {
+    const TEMPLATE: &'static str = "account_second_factor.html";
 }
 
 impl Page for ConsentPage {

@@ -18,6 +18,7 @@ mod linking;
 mod logout;
 mod presets;
 mod routing;
+mod second_factor;
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 

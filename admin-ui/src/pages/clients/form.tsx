@@ -21,6 +21,8 @@ export const NEW_CLIENT: ClientValues = {
   id_token_signed_response_alg: 'RS256',
   scope: '',
   skip_authorization: false,
+  require_second_factor: false,
+  allowed_groups: '',
   backchannel_logout_uri: '',
   backchannel_logout_claims: '',
   subject_type: 'public',
@@ -49,6 +51,8 @@ export function valuesOf(client: Client): ClientValues {
     id_token_signed_response_alg: client.id_token_signed_response_alg,
     scope: client.scope ?? '',
     skip_authorization: client.skip_authorization,
+    require_second_factor: client.require_second_factor,
+    allowed_groups: client.allowed_groups.join(' '),
     backchannel_logout_uri: client.backchannel_logout_uri ?? '',
     backchannel_logout_claims: client.backchannel_logout_claims.join(' '),
     subject_type: client.subject_type,
@@ -96,6 +100,8 @@ export function bodyOf(values: ClientValues): ClientInput {
     id_token_signed_response_alg: values.id_token_signed_response_alg,
     scope: optional(words(values.scope).join(' ')),
     skip_authorization: values.skip_authorization,
+    require_second_factor: values.require_second_factor,
+    allowed_groups: words(values.allowed_groups),
     backchannel_logout_uri: optional(values.backchannel_logout_uri),
     backchannel_logout_claims: words(values.backchannel_logout_claims),
     subject_type: values.subject_type,
@@ -150,6 +156,8 @@ const FIELDS = [
   'id_token_signed_response_alg',
   'scope',
   'skip_authorization',
+  'require_second_factor',
+  'allowed_groups',
   'backchannel_logout_uri',
   'subject_type',
   'sector_identifier_uri',
@@ -269,6 +277,23 @@ export function ClientForm(props: {
           checked={values.skip_authorization}
           onValue={set('skip_authorization')}
           error={errors.skip_authorization}
+        />
+        <Checkbox
+          id="require_second_factor"
+          label="Require a second factor (a password alone never signs in)"
+          checked={values.require_second_factor}
+          onValue={set('require_second_factor')}
+          error={errors.require_second_factor}
+        />
+        <TextField
+          id="allowed_groups"
+          label="Allowed groups"
+          code
+          value={values.allowed_groups}
+          onValue={set('allowed_groups')}
+          placeholder="staff ops"
+          hint="Optional, separated by spaces: only members of these groups may use this client; empty: everyone."
+          error={errors.allowed_groups}
         />
         <SelectField
           id="id_token_signed_response_alg"

@@ -39,6 +39,9 @@ export interface ClientValues {
   id_token_signed_response_alg: IdTokenAlg;
   scope: string;
   skip_authorization: boolean;
+  require_second_factor: boolean;
+  /** Group names separated by spaces; empty: everyone. */
+  allowed_groups: string;
   backchannel_logout_uri: string;
   backchannel_logout_claims: string;
   subject_type: SubjectType;

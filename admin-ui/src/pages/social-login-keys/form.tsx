@@ -18,6 +18,7 @@ export interface KeyValues extends Record<EndpointName, string> {
   enabled: boolean;
   allow_signup: boolean;
   trust_email: boolean;
+  trust_mfa: boolean;
   sync_profile: boolean;
   username_claim: string;
   groups_claim: string;
@@ -63,6 +64,7 @@ export const NEW_KEY: KeyValues = {
   enabled: true,
   allow_signup: false,
   trust_email: false,
+  trust_mfa: false,
   sync_profile: true,
   username_claim: '',
   groups_claim: '',
@@ -91,6 +93,7 @@ export function valuesOf(key: SocialLoginKey): KeyValues {
     enabled: key.enabled,
     allow_signup: key.allow_signup,
     trust_email: key.trust_email,
+    trust_mfa: key.trust_mfa,
     sync_profile: key.sync_profile,
     username_claim: key.username_claim ?? '',
     groups_claim: key.groups_claim ?? '',
@@ -124,6 +127,7 @@ export function bodyOf(values: KeyValues): SocialLoginKeyInput {
     enabled: values.enabled,
     allow_signup: values.allow_signup,
     trust_email: values.trust_email,
+    trust_mfa: values.trust_mfa,
     sync_profile: values.sync_profile,
     username_claim: optional(values.username_claim),
     groups_claim: optional(values.groups_claim),
@@ -148,6 +152,7 @@ const FIELDS = [
   'enabled',
   'allow_signup',
   'trust_email',
+  'trust_mfa',
   'sync_profile',
   'username_claim',
   'groups_claim',
@@ -271,6 +276,14 @@ export function KeyForm(props: {
           onValue={set('trust_email')}
           hint="Only for providers that verify e-mail addresses and that you trust with your users’ accounts."
           error={errors.trust_email}
+        />
+        <Checkbox
+          id="trust_mfa"
+          label="Trust its second factor (its amr or acr saying mfa, otp, hwk … counts as the hub’s)"
+          checked={values.trust_mfa}
+          onValue={set('trust_mfa')}
+          hint="Off: clients and groups that require a second factor still ask for the hub’s own after this provider."
+          error={errors.trust_mfa}
         />
         <Checkbox id="sync_profile" label="Update the user’s profile and groups on every sign-in" checked={values.sync_profile} onValue={set('sync_profile')} error={errors.sync_profile} />
         <TextField

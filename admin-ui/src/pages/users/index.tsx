@@ -1,5 +1,5 @@
-// Hub users: list with filters, create, edit, set the password, their sessions and
-// consents, delete.
+// Hub users: list with filters, create, edit, set the password, their second factor,
+// sessions and consents, delete.
 import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../../api/client';
 import { ConfirmButton } from '../../components/dialogs';
@@ -9,6 +9,7 @@ import { href, navigate, pageOf, queryObject } from '../../router';
 import { ConsentTable } from '../consents';
 import { SessionTable } from '../sessions';
 import { bodyOf, NEW_USER, PasswordForm, useGroupNames, UserForm, valuesOf } from './form';
+import { SecondFactorPanel } from './second-factor';
 
 export function UserList({ query }: { query: URLSearchParams }) {
   const search = query.get('search') ?? '';
@@ -201,6 +202,10 @@ export function UserEdit({ id }: { id: string }) {
       <section class="panel" aria-labelledby="password-title">
         <h2 id="password-title">Password</h2>
         <PasswordForm userId={current.id} hasPassword={current.has_password || passwordSet} onDone={() => setPasswordSet(true)} />
+      </section>
+      <section class="panel" aria-labelledby="second-factor-title">
+        <h2 id="second-factor-title">Second factor</h2>
+        <SecondFactorPanel userId={current.id} username={current.username} />
       </section>
       <section class="panel" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Sessions</h2>

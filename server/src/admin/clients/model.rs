@@ -69,6 +69,12 @@ pub struct ClientInput {
     pub allowed_social_login_keys: Vec<Text>,
     /// Sign in with this upstream straight away, without the hub's login page.
     pub default_social_login_key: Option<Text>,
+    /// Its users must prove a second factor: a password-only sign-in never gets a code.
+    #[oai(default)]
+    pub require_second_factor: bool,
+    /// Only members of these groups may use the client; empty: everyone.
+    #[oai(default, validator(max_items = 100))]
+    pub allowed_groups: Vec<Text>,
     #[oai(default = "default_application_type")]
     pub application_type: ApplicationType,
     /// Userinfo answers as a JWT signed this way; unset: plain JSON.
@@ -175,6 +181,8 @@ pub struct Client {
     pub skip_authorization: bool,
     pub allowed_social_login_keys: Vec<String>,
     pub default_social_login_key: Option<String>,
+    pub require_second_factor: bool,
+    pub allowed_groups: Vec<String>,
     pub application_type: ApplicationType,
     pub userinfo_signed_response_alg: Option<SigningAlg>,
     pub id_token_encrypted_response_alg: Option<KeyEncryptionAlg>,
@@ -246,6 +254,8 @@ impl ClientInput {
             skip_authorization: input.skip_authorization,
             allowed_social_login_keys: Text::unwrap_all(input.allowed_social_login_keys),
             default_social_login_key: input.default_social_login_key.map(Text::into_inner),
+            require_second_factor: input.require_second_factor,
+            allowed_groups: Text::unwrap_all(input.allowed_groups),
             application_type: input.application_type.into(),
             userinfo_signed_response_alg: input.userinfo_signed_response_alg.map(Into::into),
             id_token_encrypted_response_alg: input.id_token_encrypted_response_alg.map(Into::into),
@@ -293,6 +303,8 @@ impl From<StoredClient> for Client {
             skip_authorization: client.skip_authorization,
             allowed_social_login_keys: client.allowed_social_login_keys,
             default_social_login_key: client.default_social_login_key,
+            require_second_factor: client.require_second_factor,
+            allowed_groups: client.allowed_groups,
             application_type: client.application_type.into(),
             userinfo_signed_response_alg: client.userinfo_signed_response_alg.map(Into::into),
             id_token_encrypted_response_alg: client.id_token_encryption.map(|e| e.alg.into()),

@@ -78,6 +78,10 @@ pub struct SocialLoginKeySettings {
     /// A verified e-mail from this upstream may link to an existing hub user.
     #[oai(default)]
     pub trust_email: bool,
+    /// Believe this upstream's `amr`/`acr` when it says its sign-in had a second factor
+    /// (`mfa`, `otp`, `hwk`, …): such a sign-in then meets a second-factor rule.
+    #[oai(default)]
+    pub trust_mfa: bool,
     /// The upstream claim that becomes the username; default: the preset's.
     #[oai(validator(max_length = 128))]
     pub username_claim: Option<Text>,
@@ -154,6 +158,7 @@ pub struct SocialLoginKey {
     pub enabled: bool,
     pub allow_signup: bool,
     pub trust_email: bool,
+    pub trust_mfa: bool,
     pub username_claim: String,
     pub groups_claim: Option<String>,
     pub group_mapping: BTreeMap<String, String>,
@@ -253,6 +258,7 @@ pub fn to_domain(slug: String, settings: SocialLoginKeySettings) -> DomainKey {
         enabled: settings.enabled,
         allow_signup: settings.allow_signup,
         trust_email: settings.trust_email,
+        trust_mfa: settings.trust_mfa,
         username_claim: match settings.username_claim {
             Some(claim) => claim.into_inner(),
             None => preset.default_username_claim.to_owned(),
@@ -304,6 +310,7 @@ pub fn to_api(state: &AppState, stored: StoredSocialLoginKey) -> SocialLoginKey 
         enabled: key.enabled,
         allow_signup: key.allow_signup,
         trust_email: key.trust_email,
+        trust_mfa: key.trust_mfa,
         username_claim: key.username_claim,
         groups_claim: key.groups_claim,
         group_mapping: key.group_mapping,

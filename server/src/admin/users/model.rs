@@ -156,6 +156,27 @@ pub struct PasswordInput {
     pub password: Text,
 }
 
+/// A user's second factor (TOTP with recovery codes); never its secret or codes.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct SecondFactor {
+    /// A TOTP authenticator is enrolled and confirmed.
+    pub enrolled: bool,
+    pub enrolled_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Unused recovery codes (of ten).
+    pub recovery_codes_left: u32,
+}
+
+impl From<crate::accounts::second_factor::Status> for SecondFactor {
+    fn from(status: crate::accounts::second_factor::Status) -> Self {
+        Self {
+            enrolled: status.enrolled,
+            enrolled_at: status.enrolled_at,
+            recovery_codes_left: u32::try_from(status.recovery_codes_left).unwrap_or(u32::MAX),
+        }
+    }
+}
+
 /// An identity at an upstream that signs in as a hub user.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]

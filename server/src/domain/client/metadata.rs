@@ -46,6 +46,8 @@ pub struct ClientMetadata {
     pub skip_authorization: bool,
     pub allowed_social_login_keys: Vec<String>,
     pub default_social_login_key: Option<String>,
+    pub require_second_factor: bool,
+    pub allowed_groups: Vec<String>,
     pub about: ClientAbout,
 }
 
@@ -82,6 +84,8 @@ impl Default for ClientMetadata {
             skip_authorization: false,
             allowed_social_login_keys: Vec::new(),
             default_social_login_key: None,
+            require_second_factor: false,
+            allowed_groups: Vec::new(),
             about: ClientAbout::default(),
         }
     }
@@ -125,6 +129,8 @@ impl From<&Client> for ClientMetadata {
             skip_authorization: client.skip_authorization,
             allowed_social_login_keys: client.allowed_social_login_keys.clone(),
             default_social_login_key: client.default_social_login_key.clone(),
+            require_second_factor: client.require_second_factor,
+            allowed_groups: client.allowed_groups.clone(),
             about: client.about.clone(),
         }
     }
@@ -204,6 +210,9 @@ impl ClientMetadata {
         {
             errors.add("default_social_login_key", "must be one of allowed_social_login_keys");
         }
+        for (i, group) in self.allowed_groups.iter().enumerate() {
+            errors.check(format!("allowed_groups[{i}]"), crate::domain::user::validate_group_name(group));
+        }
         errors.into_result()?;
         Ok(Client {
             client_id,
@@ -234,6 +243,8 @@ impl ClientMetadata {
             skip_authorization: self.skip_authorization,
             allowed_social_login_keys: self.allowed_social_login_keys,
             default_social_login_key: self.default_social_login_key,
+            require_second_factor: self.require_second_factor,
+            allowed_groups: self.allowed_groups,
             about: self.about,
         })
     }

@@ -85,6 +85,10 @@ pub struct Client {
     pub skip_authorization: bool,
     pub allowed_social_login_keys: Vec<String>,
     pub default_social_login_key: Option<String>,
+    /// Its users must prove a second factor (issue 13): a password alone never gets a code.
+    pub require_second_factor: bool,
+    /// Only members of these groups may use it; empty: everyone.
+    pub allowed_groups: Vec<String>,
     pub about: ClientAbout,
 }
 
@@ -167,6 +171,11 @@ impl Client {
         self.allowed_social_login_keys.is_empty()
             || self.allowed_social_login_keys.iter().any(|allowed| allowed == slug)
     }
+}
+
+/// Whether a member of `groups` may use a client limited to `allowed_groups` (none: anyone).
+pub fn admits_member_of(allowed_groups: &[String], groups: &[String]) -> bool {
+    allowed_groups.is_empty() || groups.iter().any(|group| allowed_groups.contains(group))
 }
 
 /// Client ids travel in URLs and forms: 1-128 characters, no spaces or control characters.

@@ -12,6 +12,12 @@
 //!   (home-realm discovery); else to the login page.
 //! - An essential `acr` the session does not meet needs a sign-in in this request; if
 //!   that does not meet it either, the request fails (`unmet_authentication_requirements`).
+//! - A client that names `allowed_groups` refuses (`access_denied`) a user in none of them.
+//! - A second factor is asked once per session where the client, a group of the user or
+//!   the administrators' rule requires one, or the app asks for `acr` 2 (essential, or
+//!   first in its voluntary `acr_values` for an enrolled user). Not enrolled: the hub's own
+//!   sign-in enrols one; an upstream's sign-in (not trusted to assert one) is refused.
+//!   `prompt=none` cannot show either page (`interaction_required`).
 //! - Consent is asked unless the client skips it, the user gave it during this request,
 //!   or a remembered consent covers every scope (and `prompt=consent` does not insist).
 
@@ -19,7 +25,7 @@ use uuid::Uuid;
 
 use super::pending::{AuthorizationRequest, Awaiting, Notice, Progress};
 use crate::domain::Prompt;
-use crate::domain::sign_in::SignInOptions;
+use crate::domain::sign_in::{self, SECOND_FACTOR_ACR, SecondFactorRule, SignInOptions};
 use crate::oidc::{ErrorCode, OAuthError};
 
 /// What the flow knows when it decides.
@@ -34,6 +40,8 @@ pub struct Facts {
     pub consent_remembered: bool,
     /// The ways in the client's sign-in offers.
     pub sign_in: SignInOptions,
+    /// The groups whose members may use the client; empty: everyone.
+    pub allowed_groups: Vec<String>,
     /// Unix seconds.
     pub now: i64,
 }
@@ -48,6 +56,15 @@ pub struct SessionFacts {
     pub auth_time: i64,
     /// How (`domain::sign_in::acr_of`).
     pub acr: String,
+    /// The sign-in had a second factor (the hub's, or a trusted upstream's).
+    pub second_factor: bool,
+    /// The sign-in was at an upstream.
+    pub upstream: bool,
+    pub groups: Vec<String>,
+    /// The user has the hub's second factor.
+    pub enrolled: bool,
+    /// Why this user must prove a second factor here, if a rule says so.
+    pub second_factor_rule: Option<SecondFactorRule>,
 }
 
 /// What happens next. A new kind of step (a second factor, choosing an account) is a new
@@ -58,6 +75,10 @@ pub enum Step {
     Login(Option<Notice>),
     /// Straight to the sign-in at this Social Login Key; the login page is skipped.
     Upstream(String),
+    /// The second-factor page: a code of the user's authenticator or a recovery code.
+    SecondFactor,
+    /// The enrolment page of a second factor, for a user who must have one and has none.
+    EnrolSecondFactor,
     /// The consent page.
     Consent,
     /// The authorization response to the app.
@@ -98,6 +119,14 @@ pub fn decide(request: &AuthorizationRequest, progress: &Progress, facts: &Facts
         };
     };
 
+    if !crate::domain::client::admits_member_of(&facts.allowed_groups, &session.groups) {
+        let description = "the user is not in a group allowed to use this application";
+        return Step::Fail(OAuthError::new(ErrorCode::AccessDenied, description));
+    }
+    if let Some(step) = second_factor_step(request, session) {
+        return step;
+    }
+
     let consented_now = progress.consented_by == Some(session.user_id);
     let needs_consent =
         !facts.skip_consent && !consented_now && (request.prompts(Prompt::Consent) || !facts.consent_remembered);
@@ -135,9 +164,55 @@ fn needs_fresh_sign_in(request: &AuthorizationRequest, session: &SessionFacts, n
 }
 
 /// An essential `acr` the session's sign-in does not meet asks for another sign-in, which
-/// may (an upstream's) or may not; voluntary `acr_values` never stop a request.
+/// may (an upstream's) or may not; voluntary `acr_values` never stop a request. Level 2
+/// is met by the second-factor step on top of the session, not by another sign-in.
 fn acr_met(request: &AuthorizationRequest, session: &SessionFacts) -> bool {
-    request.acr.as_ref().is_none_or(|acr| acr.is_met_by(&session.acr))
+    request.acr.as_ref().is_none_or(|acr| {
+        !acr.essential
+            || acr.values.iter().any(|wanted| {
+                sign_in::meets(wanted, &session.acr, session.second_factor) || wanted == SECOND_FACTOR_ACR
+            })
+    })
+}
+
+/// The second-factor step the session still needs, if any (the module doc's rule).
+fn second_factor_step(request: &AuthorizationRequest, session: &SessionFacts) -> Option<Step> {
+    if session.second_factor {
+        return None;
+    }
+    let asked = request.acr.as_ref().map(|acr| {
+        let essential = acr.essential
+            && acr.values.iter().any(|v| v == SECOND_FACTOR_ACR)
+            && !acr.values.iter().any(|v| sign_in::meets(v, &session.acr, false));
+        let preferred = !acr.essential && acr.values.first().is_some_and(|v| v == SECOND_FACTOR_ACR);
+        (essential, preferred)
+    });
+    let (essential, preferred) = asked.unwrap_or_default();
+    let needed = session.second_factor_rule.is_some() || essential || (preferred && session.enrolled);
+    if !needed {
+        return None;
+    }
+    if request.prompts(Prompt::None) {
+        let description = "a second factor is needed, and prompt=none allows no page";
+        return Some(Step::Fail(OAuthError::new(ErrorCode::InteractionRequired, description)));
+    }
+    if session.enrolled {
+        return Some(Step::SecondFactor);
+    }
+    if session.upstream {
+        let step = match essential && session.second_factor_rule.is_none() {
+            true => Step::Fail(OAuthError::new(
+                ErrorCode::UnmetAuthenticationRequirements,
+                "the upstream sign-in had no second factor the hub trusts, and the user has none at the hub",
+            )),
+            false => Step::Fail(OAuthError::new(
+                ErrorCode::AccessDenied,
+                "this application requires a second factor, which this upstream sign-in cannot provide",
+            )),
+        };
+        return Some(step);
+    }
+    Some(Step::EnrolSecondFactor)
 }
 
 /// The key to send this sign-in to without showing the login page, if any. A hint the
@@ -158,3 +233,7 @@ fn upstream_for(request: &AuthorizationRequest, options: &SignInOptions) -> Opti
 #[cfg(test)]
 #[path = "decide_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "decide_second_factor_tests.rs"]
+mod second_factor_tests;

@@ -9,11 +9,11 @@ use crate::domain::social_login_key::{SocialLoginKey, UpstreamKind, example};
 use crate::domain::{ResponseMode, ScopeSet};
 use crate::oidc::authorize::pending::{Recipient, ResponseTarget};
 
-const NOW: i64 = 1_800_000_000;
-const ALICE: Uuid = Uuid::from_u128(1);
+pub(super) const NOW: i64 = 1_800_000_000;
+pub(super) const ALICE: Uuid = Uuid::from_u128(1);
 const BOB: Uuid = Uuid::from_u128(2);
 
-fn request() -> AuthorizationRequest {
+pub(super) fn request() -> AuthorizationRequest {
     AuthorizationRequest {
         response_type: crate::domain::ResponseType::Code,
         client_id: "wiki".into(),
@@ -37,17 +37,22 @@ fn request() -> AuthorizationRequest {
     }
 }
 
-fn acr(values: &[&str], essential: bool) -> Option<AcrRequest> {
+pub(super) fn acr(values: &[&str], essential: bool) -> Option<AcrRequest> {
     Some(AcrRequest { values: values.iter().map(|v| v.to_string()).collect(), essential })
 }
 
-fn session_of(user: Uuid, signed_in_ago: i64) -> SessionFacts {
+pub(super) fn session_of(user: Uuid, signed_in_ago: i64) -> SessionFacts {
     SessionFacts {
         sid: format!("sid-{user}"),
         user_id: user,
         subject: user.to_string(),
         auth_time: NOW - signed_in_ago,
         acr: crate::domain::sign_in::SINGLE_FACTOR_ACR.to_owned(),
+        second_factor: false,
+        upstream: false,
+        groups: Vec::new(),
+        enrolled: false,
+        second_factor_rule: None,
     }
 }
 
@@ -60,7 +65,7 @@ fn key(slug: &str, domains: &[&str]) -> SocialLoginKey {
 }
 
 /// A client whose users may sign in with a password, `corp` (serving corp.example) or `gh`.
-fn facts() -> Facts {
+pub(super) fn facts() -> Facts {
     Facts {
         session: None,
         skip_consent: false,
@@ -70,6 +75,7 @@ fn facts() -> Facts {
             keys: vec![key("corp", &["corp.example"]), key("gh", &[])],
             default_key: None,
         },
+        allowed_groups: Vec::new(),
         now: NOW,
     }
 }
@@ -89,11 +95,11 @@ fn signed_in(f: &mut Facts) {
     f.session = Some(session_of(ALICE, 600));
 }
 
-fn fail(code: ErrorCode) -> Step {
+pub(super) fn fail(code: ErrorCode) -> Step {
     Step::Fail(OAuthError::new(code, ""))
 }
 
-fn same(actual: &Step, expected: &Step) -> bool {
+pub(super) fn same(actual: &Step, expected: &Step) -> bool {
     match (actual, expected) {
         // The table names the code; the descriptions are prose.
         (Step::Fail(a), Step::Fail(b)) => a.code == b.code,
@@ -275,7 +281,7 @@ fn every_combination_takes_the_step_the_specs_say() {
         },
         Case {
             name: "session, an essential acr it does not meet: sign in again",
-            request: |r| r.acr = acr(&["2"], true),
+            request: |r| r.acr = acr(&["urn:example:gold"], true),
             progress: none,
             facts: signed_in,
             expect: Step::Login(None),
@@ -283,7 +289,7 @@ fn every_combination_takes_the_step_the_specs_say() {
         // Signed in during this request.
         Case {
             name: "signed in now, still not the essential acr",
-            request: |r| r.acr = acr(&["2"], true),
+            request: |r| r.acr = acr(&["urn:example:gold"], true),
             progress: |p| p.signed_in_sid = Some(format!("sid-{ALICE}")),
             facts: signed_in,
             expect: fail(ErrorCode::UnmetAuthenticationRequirements),

@@ -116,6 +116,10 @@ pub enum Awaiting {
     LoginPage,
     /// The sign-in at this Social Login Key, where the flow sent the browser straight.
     Upstream(String),
+    /// A code of the user's second factor.
+    SecondFactor,
+    /// The enrolment of a second factor the user must have.
+    SecondFactorEnrolment,
     Consent,
 }
 
@@ -125,6 +129,8 @@ pub enum Caller<'a> {
     LoginPage,
     /// The sign-in at the Social Login Key with this slug (start or callback).
     Upstream(&'a str),
+    SecondFactorPage,
+    EnrolmentPage,
     ConsentPage,
 }
 
@@ -134,6 +140,8 @@ impl Awaiting {
         match (self, caller) {
             (Awaiting::LoginPage, Caller::LoginPage | Caller::Upstream(_)) => true,
             (Awaiting::Upstream(slug), Caller::Upstream(asked)) => slug == asked,
+            (Awaiting::SecondFactor, Caller::SecondFactorPage) => true,
+            (Awaiting::SecondFactorEnrolment, Caller::EnrolmentPage) => true,
             (Awaiting::Consent, Caller::ConsentPage) => true,
             _ => false,
         }

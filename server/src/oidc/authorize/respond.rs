@@ -1,5 +1,5 @@
 //! Every response of the authorization flow: a step of `decide` carried out (to the login
-//! page, to an upstream's sign-in, to the consent page, or back to the app), and the
+//! page, to an upstream's sign-in, to the second-factor or consent page, or back to the app), and the
 //! delivery of the app's response to its verified redirect URI, in the query, in the
 //! fragment, or as an auto-submitted form (form_post). Every response to the app carries
 //! `iss` (RFC 9207).
@@ -39,6 +39,14 @@ pub async fn carry_out(
             let start = paths::Upstream::of(&slug).start;
             (progress.awaiting, progress.notice) = (Some(Awaiting::Upstream(slug)), None);
             start
+        }
+        Step::SecondFactor => {
+            progress.awaiting = Some(Awaiting::SecondFactor);
+            paths::SECOND_FACTOR.to_owned()
+        }
+        Step::EnrolSecondFactor => {
+            progress.awaiting = Some(Awaiting::SecondFactorEnrolment);
+            paths::SECOND_FACTOR_ENROLMENT.to_owned()
         }
         Step::Consent => {
             progress.awaiting = Some(Awaiting::Consent);

@@ -11,7 +11,7 @@ use super::decide::{self, Facts, SessionFacts, Step};
 use super::pending::{self, Caller, Notice, PendingAuthorization};
 use super::respond;
 use crate::domain::Client;
-use crate::domain::sign_in::SignInOptions;
+use crate::domain::sign_in::{self, SignInOptions};
 use crate::http::cookies::{self, Cookie};
 use crate::http::page;
 use crate::oidc::{ErrorCode, OAuthError};
@@ -25,6 +25,9 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 pub enum Outcome {
     /// Someone proved who they are (by password, at an upstream, …).
     SignedIn(SignIn),
+    /// The user of the browser's session proved a second factor; `methods` are what the
+    /// session's `amr` gains (RFC 8176).
+    SecondFactor { user_id: uuid::Uuid, methods: &'static [&'static str] },
     /// The consent page's "Allow" (the consent is already remembered).
     Consented,
     /// The consent page's "Deny".
@@ -96,6 +99,17 @@ pub async fn resume(state: &AppState, req: &Request, interaction: Interaction, o
             cookies::set(&mut response, &state.settings, Cookie::Session, &cookie, None);
             response
         }
+        Outcome::SecondFactor { user_id, methods } => {
+            let raised = match raise_session(state, req, user_id, methods).await {
+                Ok(raised) => raised,
+                Err(error) => return page::internal_error(state, error.as_ref()),
+            };
+            match raised {
+                Some(session) => proceed(state, Some(&id), pending, Some(session)).await,
+                // The session ended (or changed hands) while the page was open: sign in again.
+                None => proceed(state, Some(&id), pending, None).await,
+            }
+        }
         Outcome::Consented => match cookies::session(state, req).await {
             Ok(session) => {
                 pending.progress.consented_by = session.as_ref().map(|session| session.user_id);
@@ -112,6 +126,20 @@ pub async fn resume(state: &AppState, req: &Request, interaction: Interaction, o
             carry_out(state, Some(&id), pending, step, None).await
         }
     }
+}
+
+/// The browser's session raised by the second factor its user just proved.
+async fn raise_session(
+    state: &AppState,
+    req: &Request,
+    user_id: uuid::Uuid,
+    methods: &[&str],
+) -> Result<Option<BrowserSession>, Error> {
+    let Some(cookie) = cookies::read(req, &state.settings, Cookie::Session) else { return Ok(None) };
+    let Some(session) = sso::current(state, &cookie).await?.filter(|session| session.user_id == user_id) else {
+        return Ok(None);
+    };
+    Ok(sso::add_second_factor(state, &cookie, session, methods, sign_in::SECOND_FACTOR_ACR).await?)
 }
 
 /// Why the last sign-in failed, if it did, for the login page to say once: a reload
@@ -198,14 +226,35 @@ async fn gather(
         }
         _ => false,
     };
+    let session_facts = match session.as_ref().zip(user.as_ref()) {
+        Some((session, user)) => {
+            let enrolled = state.second_factors().status(user.id).await?.enrolled;
+            let group_requires = state.store.groups_require_second_factor(&user.groups).await?;
+            let rule = sign_in::second_factor_rule(
+                client.require_second_factor,
+                group_requires,
+                user.is_admin(),
+                enrolled,
+                state.settings.admins_require_second_factor,
+            );
+            Some(SessionFacts {
+                sid: session.sid.clone(),
+                user_id: user.id,
+                subject: user.subject(),
+                auth_time: session.auth_time,
+                acr: sign_in::acr_of(session.acr.as_deref()).to_owned(),
+                second_factor: session.second_factor,
+                upstream: session.upstream.is_some(),
+                groups: user.groups.clone(),
+                enrolled,
+                second_factor_rule: rule,
+            })
+        }
+        None => None,
+    };
     let facts = Facts {
-        session: session.as_ref().zip(user.as_ref()).map(|(session, user)| SessionFacts {
-            sid: session.sid.clone(),
-            user_id: user.id,
-            subject: user.subject(),
-            auth_time: session.auth_time,
-            acr: crate::domain::sign_in::acr_of(session.acr.as_deref()).to_owned(),
-        }),
+        session: session_facts,
+        allowed_groups: client.allowed_groups.clone(),
         skip_consent: client.skip_authorization,
         consent_remembered,
         sign_in: options_for(state, &client).await?,

@@ -67,6 +67,10 @@ pub async fn exchange(
         .map_err(internal)?
         .filter(|user| !user.disabled)
         .ok_or_else(|| OAuthError::invalid_grant("the user is no longer active"))?;
+    // Removed from the client's groups since the grant: no more tokens (issue 13).
+    if !crate::domain::client::admits_member_of(&client.client.allowed_groups, &user.groups) {
+        return Err(OAuthError::invalid_grant("the user is no longer in a group allowed to use this client"));
+    }
 
     let auth_time = stored.grant.auth_time.timestamp();
     let subject = match &stored.grant.subject {

@@ -42,6 +42,8 @@ pub struct Model {
     pub userinfo_encrypted_response_alg: Option<String>,
     pub userinfo_encrypted_response_enc: Option<String>,
     pub backchannel_logout_claims: Option<Json>,
+    pub require_second_factor: bool,
+    pub allowed_groups: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

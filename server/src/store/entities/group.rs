@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub name: String,
     pub description: Option<String>,
+    /// Members must prove a second factor at every sign-in.
+    pub require_second_factor: bool,
     pub created_at: DateTimeUtc,
 }
 

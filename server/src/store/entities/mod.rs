@@ -8,6 +8,7 @@ pub mod pairwise_subject;
 pub mod refresh_token;
 pub mod registration_token;
 pub mod revocation;
+pub mod second_factor;
 pub mod session_client;
 pub mod signing_key;
 pub mod social_login_key;

@@ -19,6 +19,7 @@ pub struct Model {
     pub enabled: bool,
     pub allow_signup: bool,
     pub trust_email: bool,
+    pub trust_mfa: bool,
     pub username_claim: String,
     pub groups_claim: Option<String>,
     pub group_mapping: Json,
