@@ -9,8 +9,8 @@
 //!   without reading every user. Where the extension is not available the search still
 //!   works, by reading the table, and the migration says so in the log.
 //!
-//! On a large database this migration rebuilds the audit indexes: about a minute per ten
-//! million events, during which writes to the audit log wait (docs/operations.md).
+//! On a large database this migration takes a while: it rebuilds the audit indexes, and
+//! writes to the audit log (every sign-in) wait until it is done (docs/operations.md).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
