@@ -228,15 +228,22 @@ async fn gather(
     };
     let session_facts = match session.as_ref().zip(user.as_ref()) {
         Some((session, user)) => {
-            let enrolled = state.second_factors().status(user.id).await?.enrolled;
-            let group_requires = state.store.groups_require_second_factor(&user.groups).await?;
-            let rule = sign_in::second_factor_rule(
-                client.require_second_factor,
-                group_requires,
-                user.is_admin(),
-                enrolled,
-                state.settings.admins_require_second_factor,
-            );
+            // A session that proved a second factor needs no policy: `decide` reads
+            // neither fact then, so most requests skip both lookups.
+            let (enrolled, rule) = if session.second_factor {
+                (true, None)
+            } else {
+                let enrolled = state.second_factors().status(user.id).await?.enrolled;
+                let group_requires = state.store.groups_require_second_factor(&user.groups).await?;
+                let rule = sign_in::second_factor_rule(
+                    client.require_second_factor,
+                    group_requires,
+                    user.is_admin(),
+                    enrolled,
+                    state.settings.admins_require_second_factor,
+                );
+                (enrolled, rule)
+            };
             Some(SessionFacts {
                 sid: session.sid.clone(),
                 user_id: user.id,
