@@ -2,6 +2,7 @@
 //! identity providers. See `README.md` for the architecture; each module's first line
 //! says what it is for.
 
+pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod admin_ui;
@@ -15,6 +16,7 @@ pub mod grants;
 pub mod http;
 pub mod interaction;
 pub mod keys;
+pub mod mail;
 pub mod manage;
 pub mod oidc;
 pub mod outage;

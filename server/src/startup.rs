@@ -125,8 +125,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     );
     let rate_limits = crate::rate_limit::RateLimits::new(sessions.clone(), &settings);
     let static_base = format!("{}{}", settings.issuer.path().trim_end_matches('/'), crate::oidc::paths::STATIC);
-    let templates = Templates::load(settings.templates_dir.as_deref(), "Hub", &static_base)?;
+    let templates = Templates::load(settings.templates_dir.as_deref(), &settings.site_name, &static_base)?;
     let discovery = bytes::Bytes::from(serde_json::to_vec(&crate::oidc::discovery::document(&settings))?);
+    let background = tokio_util::task::TaskTracker::new();
+    let mailer = crate::mail::Mailer::from_settings(&settings, background.clone())?;
     Ok(AppState {
         settings: Arc::new(settings),
         store,
@@ -139,7 +141,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         templates: Arc::new(templates),
         outbound: crate::outbound::Outbound::new().context("HTTP client for other servers")?,
         discovery,
-        background: tokio_util::task::TaskTracker::new(),
+        background,
+        mailer,
         metrics: None,
     })
 }

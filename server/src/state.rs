@@ -29,6 +29,8 @@ pub struct AppState {
     /// Work a request starts and does not wait for (back-channel logout deliveries); a
     /// command that exits next waits for it (`wait_for_background`).
     pub background: tokio_util::task::TaskTracker,
+    /// The SMTP sender; none when `HUB_SMTP_HOST` is unset.
+    pub mailer: Option<crate::mail::Mailer>,
     /// Renders the Prometheus metrics; None when metrics are off.
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }

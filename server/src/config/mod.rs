@@ -13,6 +13,12 @@ use url::Url;
 
 use crate::domain::SigningAlg;
 
+mod mail;
+mod validate;
+
+pub use mail::SmtpTls;
+use validate::is_loopback;
+
 /// Every setting of the hub. Durations are whole seconds (`*_secs`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +42,8 @@ pub struct Settings {
     pub admin_token: Option<SecretString>,
     /// Unset: Secure cookies unless the issuer is plain http on a loopback address.
     pub cookie_secure: Option<bool>,
+    /// The name the pages and e-mails give the service ("Sign in to …").
+    pub site_name: String,
     /// A directory whose `*.html` files replace the built-in page templates.
     pub templates_dir: Option<PathBuf>,
     /// A declared file (`hub apply`) that `hub serve` applies before it listens.
@@ -105,6 +113,26 @@ pub struct Settings {
     /// Serve Frappe's OAuth paths (`/api/method/frappe.integrations.oauth2.*`) at the
     /// host's root, so Frappe app servers can use the hub as their "Frappe Server URL".
     pub frappe_endpoints: bool,
+
+    /// The SMTP server the hub sends its e-mail through (address verification, password
+    /// reset, notices of account changes). Unset: no e-mail, and none of the pages that
+    /// need it is offered.
+    pub smtp_host: Option<String>,
+    /// Unset: 465 with `smtp_tls = tls`, 25 with `none`, else 587.
+    pub smtp_port: Option<u16>,
+    pub smtp_tls: SmtpTls,
+    pub smtp_username: Option<String>,
+    #[serde(serialize_with = "never_serialize")]
+    pub smtp_password: Option<SecretString>,
+    /// The sender of every message, as `Name <address>` or a bare address.
+    pub smtp_from: Option<String>,
+    /// Anyone may create an account at the login page; it exists once its e-mail address
+    /// is verified. Needs SMTP.
+    pub self_registration: bool,
+    /// How long a password reset link works (once).
+    pub password_reset_ttl_secs: u64,
+    /// How long an address verification link works (once).
+    pub email_verification_ttl_secs: u64,
 }
 
 /// Who may call the registration endpoint.
@@ -135,6 +163,7 @@ impl Default for Settings {
             master_key: None,
             admin_token: None,
             cookie_secure: None,
+            site_name: "Hub".into(),
             templates_dir: None,
             apply_file: None,
             access_token_ttl_secs: 600,
@@ -171,6 +200,15 @@ impl Default for Settings {
             log_format: crate::telemetry::LogFormat::Text,
             metrics: false,
             metrics_listen: None,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: None,
+            self_registration: false,
+            password_reset_ttl_secs: 30 * 60,
+            email_verification_ttl_secs: 24 * 3600,
         }
     }
 }
@@ -192,14 +230,14 @@ impl ConfigError {
 }
 
 /// Longer lifetimes are certainly mistakes, and would overflow date arithmetic.
-const MAX_LIFETIME_SECS: u64 = 10 * 365 * 24 * 3600;
+pub(crate) const MAX_LIFETIME_SECS: u64 = 10 * 365 * 24 * 3600;
 
 /// The environment variables that are the test harness's, not the hub's.
 const FOREIGN_VARIABLES: &[&str] = &["TEST_DATABASE_URL", "TEST_REDIS_URL", "BIN", "CONFIG"];
 
 /// Settings that may hold a secret, and so may also be read from a file named by
 /// `HUB_<NAME>_FILE` (Docker and compose secrets mount at `/run/secrets/<name>`).
-const FROM_FILE: &[&str] = &["master_key", "admin_token", "database_url", "redis_url"];
+const FROM_FILE: &[&str] = &["master_key", "admin_token", "database_url", "redis_url", "smtp_password"];
 
 impl Settings {
     /// Defaults, then the TOML file (`HUB_CONFIG`, else `./hub.toml` if present), then `HUB_*`.
@@ -249,6 +287,7 @@ impl Settings {
         "master_key",
         "admin_token",
         "cookie_secure",
+        "site_name",
         "templates_dir",
         "apply_file",
         "access_token_ttl_secs",
@@ -285,78 +324,16 @@ impl Settings {
         "log_format",
         "metrics",
         "metrics_listen",
+        "smtp_host",
+        "smtp_port",
+        "smtp_tls",
+        "smtp_username",
+        "smtp_password",
+        "smtp_from",
+        "self_registration",
+        "password_reset_ttl_secs",
+        "email_verification_ttl_secs",
     ];
-
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let issuer = &self.issuer;
-        if !matches!(issuer.scheme(), "http" | "https") || issuer.host().is_none() {
-            return Err(ConfigError::new(format!("HUB_ISSUER must be an http(s) URL, not {issuer}")));
-        }
-        if issuer.query().is_some() || issuer.fragment().is_some() || !issuer.username().is_empty() {
-            return Err(ConfigError::new("HUB_ISSUER must not have a query, fragment or user info"));
-        }
-        if issuer.scheme() == "http" && !is_loopback(issuer) {
-            return Err(ConfigError::new(
-                "HUB_ISSUER must use https unless it is a loopback address (OIDC Discovery §3)",
-            ));
-        }
-        if let Some(url) = &self.database_url {
-            let scheme = url.split(':').next().unwrap_or_default();
-            if !matches!(scheme, "sqlite" | "postgres" | "postgresql") {
-                return Err(ConfigError::new("HUB_DATABASE_URL must start with sqlite: or postgres://"));
-            }
-        }
-        if let Some(url) = &self.redis_url {
-            // A Sentinel URL lists several hosts, which no URL parser takes; the session
-            // store reads it when it connects, and says there what is wrong with it.
-            if !url.starts_with("redis+sentinel://") {
-                let parsed = Url::parse(url).map_err(|e| ConfigError::new(format!("HUB_REDIS_URL: {e}")))?;
-                if !matches!(parsed.scheme(), "redis" | "rediss") {
-                    return Err(ConfigError::new(
-                        "HUB_REDIS_URL must start with redis://, rediss:// or redis+sentinel://",
-                    ));
-                }
-            }
-        }
-        let positive = [
-            ("HUB_ACCESS_TOKEN_TTL_SECS", self.access_token_ttl_secs),
-            ("HUB_ID_TOKEN_TTL_SECS", self.id_token_ttl_secs),
-            ("HUB_REFRESH_TOKEN_TTL_SECS", self.refresh_token_ttl_secs),
-            ("HUB_AUTHORIZATION_CODE_TTL_SECS", self.authorization_code_ttl_secs),
-            ("HUB_INTERACTION_TTL_SECS", self.interaction_ttl_secs),
-            ("HUB_CONSENT_TTL_SECS", self.consent_ttl_secs),
-            ("HUB_SESSION_IDLE_TTL_SECS", self.session_idle_ttl_secs),
-            ("HUB_SESSION_ABSOLUTE_TTL_SECS", self.session_absolute_ttl_secs),
-            ("HUB_DEVICE_CODE_TTL_SECS", self.device_code_ttl_secs),
-            ("HUB_DEVICE_POLL_INTERVAL_SECS", self.device_poll_interval_secs),
-            ("HUB_LOGIN_THROTTLE_WINDOW_SECS", self.login_throttle_window_secs),
-            ("HUB_REGISTRATION_WINDOW_SECS", self.registration_window_secs),
-            ("HUB_RATE_LIMIT_WINDOW_SECS", self.rate_limit_window_secs),
-        ];
-        if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
-            return Err(ConfigError::new(format!("{name} must be greater than zero")));
-        }
-        if let Some((name, _)) = positive.iter().find(|(_, v)| *v > MAX_LIFETIME_SECS) {
-            return Err(ConfigError::new(format!("{name} must be at most {MAX_LIFETIME_SECS} (ten years)")));
-        }
-        if let Some(token) = &self.admin_token
-            && secrecy::ExposeSecret::expose_secret(token).len() < 32
-        {
-            return Err(ConfigError::new("HUB_ADMIN_TOKEN must have at least 32 characters"));
-        }
-        if self.audit_retention_days > 36_500 {
-            return Err(ConfigError::new("HUB_AUDIT_RETENTION_DAYS must be at most 36500 (0 keeps events forever)"));
-        }
-        if self.access_token_signing_alg == SigningAlg::HS256 {
-            return Err(ConfigError::new(
-                "HUB_ACCESS_TOKEN_SIGNING_ALG must be RS256, PS256, ES256 or EdDSA: access tokens are signed with the hub's keys",
-            ));
-        }
-        if self.password_hash_concurrency == Some(0) {
-            return Err(ConfigError::new("HUB_PASSWORD_HASH_CONCURRENCY must be at least 1"));
-        }
-        Ok(())
-    }
 
     /// The database URL in force: the configured one, or the embedded SQLite file.
     pub fn database_url(&self) -> String {
@@ -407,15 +384,6 @@ fn read_secret_file(field: &str) -> Result<Option<String>, ConfigError> {
     let text = std::fs::read_to_string(&path)
         .map_err(|e| ConfigError::new(format!("{variable}_FILE: cannot read {}: {e}", path.display())))?;
     Ok(Some(text.trim_end_matches(['\r', '\n']).to_owned()))
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 /// figment's errors span several lines; start-up prints exactly one.
