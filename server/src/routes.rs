@@ -15,7 +15,7 @@ use crate::oidc::{
     userinfo,
 };
 use crate::state::AppState;
-use crate::{admin, admin_ui, federation, frappe, registration};
+use crate::{account, admin, admin_ui, federation, frappe, registration};
 
 pub fn routes(state: AppState) -> BoxEndpoint<'static> {
     let admin = admin::endpoints();
@@ -50,6 +50,29 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         )
         .at(paths::CONSENT, methods::pages().get(consent::get).post(consent::post))
         .at(paths::DEVICE, methods::pages().get(device::get).post(device::post))
+        // The account page and recovery by e-mail (SPEC §7a).
+        .at(paths::ACCOUNT, methods::pages().get(account::overview::get))
+        .at(paths::ACCOUNT_CALLBACK, methods::pages().get(account::sign_in::callback))
+        .at(paths::ACCOUNT_PROFILE, methods::pages().post(account::forms::profile))
+        .at(paths::ACCOUNT_EMAIL, methods::pages().post(account::forms::email))
+        .at(paths::ACCOUNT_PASSWORD, methods::pages().post(account::forms::password))
+        .at(paths::ACCOUNT_SESSIONS, methods::pages().post(account::forms::sessions))
+        .at(paths::ACCOUNT_CONSENTS, methods::pages().post(account::forms::consents))
+        .at(paths::ACCOUNT_UPSTREAMS, methods::pages().post(account::forms::upstreams))
+        .at(paths::ACCOUNT_UPSTREAMS_LINK, methods::pages().post(account::forms::link_upstream))
+        .at(paths::ACCOUNT_SECOND_FACTOR_REMOVE, methods::pages().post(account::forms::remove_second_factor))
+        .at(
+            paths::ACCOUNT_RESET,
+            methods::pages().get(account::recovery::reset_form).post(account::recovery::reset_request),
+        )
+        .at(
+            format!("{}/:token", paths::ACCOUNT_LINK),
+            methods::pages().get(account::recovery::link_form).post(account::recovery::link_follow),
+        )
+        .at(
+            paths::ACCOUNT_SIGN_UP,
+            methods::pages().get(account::recovery::sign_up_form).post(account::recovery::sign_up),
+        )
         // The hub as a relying party to upstreams (SPEC §5).
         .at(paths::UPSTREAM_START, methods::pages().get(federation::flow::start))
         .at(paths::UPSTREAM_CALLBACK, methods::pages().get(federation::flow::callback))

@@ -106,7 +106,11 @@ async fn clients_are_registered_read_updated_rotated_and_deleted() {
     assert_eq!(listed["total"], 1, "{listed}");
     assert_eq!(listed["items"][0]["client_id"], client_id.as_str());
     let all = api.get("/clients?limit=1").await.ok(StatusCode::OK);
-    assert_eq!((all["total"].as_u64(), all["items"].as_array().unwrap().len()), (Some(2), 1), "ours and hub-admin");
+    assert_eq!(
+        (all["total"].as_u64(), all["items"].as_array().unwrap().len()),
+        (Some(3), 1),
+        "ours, hub-admin and hub-account"
+    );
 
     // Update: a bad URI names its field and changes nothing.
     let mut bad = confidential_client();

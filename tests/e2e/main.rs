@@ -2,6 +2,7 @@
 //! `openidconnect` crate as the app server. With `HUB_TEST_DATABASE_URL` and
 //! `HUB_TEST_REDIS_URL` set, every hub runs on PostgreSQL and Redis instead.
 
+mod account;
 mod admin_api;
 mod admin_ui;
 mod authorize_errors;

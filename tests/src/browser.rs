@@ -12,7 +12,7 @@ pub struct Browser {
     pub http: reqwest::Client,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Page {
     pub url: String,
     pub status: StatusCode,

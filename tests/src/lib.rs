@@ -6,6 +6,7 @@ pub mod backchannel;
 pub mod browser;
 pub mod github;
 pub mod hub;
+pub mod mail;
 pub mod rp;
 pub mod services;
 pub mod totp;

@@ -1,7 +1,8 @@
 //! Local accounts: password checks that cost the same for known and unknown users, and
 //! throttling of failed logins per account and per address (SPEC §8), and the second
-//! factor (TOTP and recovery codes).
+//! factor (TOTP and recovery codes), and the single-use links the hub e-mails.
 
+pub mod links;
 pub mod password;
 pub mod second_factor;
 mod throttle;

@@ -86,6 +86,20 @@ impl<'de> Deserialize<'de> for ScopeSet {
     }
 }
 
+/// What a scope lets an app do, in words: the consent page and the account page say it.
+pub fn description(scope: &str) -> String {
+    match scope {
+        "openid" => "Confirm who you are".into(),
+        "profile" => "See your name and username".into(),
+        "email" => "See your e-mail address".into(),
+        "phone" => "See your phone number".into(),
+        "address" => "See your postal address".into(),
+        "groups" => "See the groups you belong to".into(),
+        "offline_access" => "Keep access while you are away".into(),
+        other => format!("Use the \u{201c}{other}\u{201d} permission"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

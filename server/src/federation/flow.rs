@@ -33,14 +33,18 @@ const FLOW_TTL: Duration = Duration::from_secs(600);
 
 /// One sign-in at an upstream in flight, under its `state`, taken once by the callback.
 #[derive(Debug, Serialize, Deserialize)]
-struct FlowState {
-    slug: String,
-    /// The pending authorization request it will resume.
-    interaction: String,
+pub(super) struct FlowState {
+    pub slug: String,
+    /// The pending authorization request it will resume (empty when linking).
+    pub interaction: String,
     /// The browser that started it; the callback must come back to the same one.
-    browser: String,
-    nonce: String,
-    pkce_verifier: String,
+    pub browser: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    /// A signed-in user linking this upstream to their account (`link_account`), not a
+    /// sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_to: Option<uuid::Uuid>,
 }
 
 /// "Continue with …" on the login page, or the flow sending the browser straight here.
@@ -81,6 +85,7 @@ async fn begin(state: &AppState, interaction: &Interaction, slug: &str) -> Resul
         browser: pending.browser.clone(),
         nonce: authorization.nonce,
         pkce_verifier: authorization.pkce_verifier,
+        link_to: None,
     };
     let ttl = FLOW_TTL.min(crate::config::Settings::secs(state.settings.interaction_ttl_secs));
     state.sessions.put(Space::UpstreamFlow, &authorization.state, &flow_state, ttl).await.map_err(Failure::internal)?;
@@ -108,6 +113,9 @@ pub async fn callback(req: &Request, Path(slug): Path<String>, Data(state): Data
         tracing::warn!(key = %slug, "upstream callback from another browser or for another key");
         return expired();
     }
+    if let Some(user_id) = flow_state.link_to {
+        return super::link_account::complete(state, req, &params, flow_state, user_id).await;
+    }
     let found = authorize::interaction(state, req, Some(&flow_state.interaction), Caller::Upstream(&slug)).await;
     let interaction = match found {
         Ok(interaction) => interaction,
@@ -129,36 +137,7 @@ async fn identify(
 ) -> Result<SignIn, Failure> {
     let usable = usable_key(state, pending, &flow_state.slug).await?;
     let key = &usable.key;
-    let upstream = metadata::resolve(&state.outbound, key).await.map_err(|e| Failure::upstream(key, e))?;
-    // RFC 9207 (mix-up defence): a response that names an issuer must name this one, and
-    // an upstream that says it always names itself must have done so.
-    match params.get("iss") {
-        Some(iss) if upstream.issuer_template.is_none() && iss != upstream.issuer => {
-            let error = UpstreamError::Invalid(format!("the response names the issuer {iss}, not {}", upstream.issuer));
-            return Err(Failure::upstream(key, error));
-        }
-        None if upstream.names_itself => {
-            let error = UpstreamError::Invalid("the response has no iss, which this upstream always sends".into());
-            return Err(Failure::upstream(key, error));
-        }
-        _ => {}
-    }
-    if let Some(error) = params.get("error") {
-        let refused = UpstreamError::Refused {
-            error: error.chars().take(64).collect(),
-            description: params.get("error_description").map(|d| d.chars().take(256).collect()),
-        };
-        return Err(Failure::upstream(key, refused));
-    }
-    let Some(code) = params.get("code") else {
-        return Err(Failure::upstream(key, UpstreamError::Invalid("the response has neither code nor error".into())));
-    };
-    let client = upstream_client(state, &usable, &upstream);
-    let started = std::time::Instant::now();
-    let answer = client.complete(&state.outbound, code, &flow_state.pkce_verifier, &flow_state.nonce).await;
-    metrics::upstream_call(&key.slug, answer.is_ok(), started.elapsed());
-    let answer = answer.map_err(|e| Failure::upstream(key, e))?;
-    let identity = identity::map(key, &upstream.issuer, &answer.claims).map_err(|e| Failure::upstream(key, e))?;
+    let (identity, upstream) = upstream_identity(state, &usable, params, &flow_state).await?;
     if upstream.openid
         && let Some(max_age) = pending.request.max_age
     {
@@ -208,6 +187,48 @@ async fn identify(
     Ok(SignIn { authentication, address })
 }
 
+/// What the upstream's answer at the callback says: checked (`iss`, an error), the code
+/// exchanged and the ID token or userinfo validated, mapped to an identity.
+pub(super) async fn upstream_identity(
+    state: &AppState,
+    usable: &UsableKey,
+    params: &extract::Params,
+    flow_state: &FlowState,
+) -> Result<(identity::MappedIdentity, ResolvedUpstream), Failure> {
+    let key = &usable.key;
+    let upstream = metadata::resolve(&state.outbound, key).await.map_err(|e| Failure::upstream(key, e))?;
+    // RFC 9207 (mix-up defence): a response that names an issuer must name this one, and
+    // an upstream that says it always names itself must have done so.
+    match params.get("iss") {
+        Some(iss) if upstream.issuer_template.is_none() && iss != upstream.issuer => {
+            let error = UpstreamError::Invalid(format!("the response names the issuer {iss}, not {}", upstream.issuer));
+            return Err(Failure::upstream(key, error));
+        }
+        None if upstream.names_itself => {
+            let error = UpstreamError::Invalid("the response has no iss, which this upstream always sends".into());
+            return Err(Failure::upstream(key, error));
+        }
+        _ => {}
+    }
+    if let Some(error) = params.get("error") {
+        let refused = UpstreamError::Refused {
+            error: error.chars().take(64).collect(),
+            description: params.get("error_description").map(|d| d.chars().take(256).collect()),
+        };
+        return Err(Failure::upstream(key, refused));
+    }
+    let Some(code) = params.get("code") else {
+        return Err(Failure::upstream(key, UpstreamError::Invalid("the response has neither code nor error".into())));
+    };
+    let client = upstream_client(state, usable, &upstream);
+    let started = std::time::Instant::now();
+    let answer = client.complete(&state.outbound, code, &flow_state.pkce_verifier, &flow_state.nonce).await;
+    metrics::upstream_call(&key.slug, answer.is_ok(), started.elapsed());
+    let answer = answer.map_err(|e| Failure::upstream(key, e))?;
+    let identity = identity::map(key, &upstream.issuer, &answer.claims).map_err(|e| Failure::upstream(key, e))?;
+    Ok((identity, upstream))
+}
+
 /// The app asked for a sign-in no older than `max_age`, and the upstream was asked the
 /// same: its ID token must say when the person signed in (OIDC Core §3.1.2.1), and that
 /// must be recent enough.
@@ -244,12 +265,16 @@ async fn usable_key(state: &AppState, pending: &PendingAuthorization, slug: &str
 }
 
 /// A key this request may use, with its client secret opened.
-struct UsableKey {
-    key: SocialLoginKey,
-    secret: Option<String>,
+pub(super) struct UsableKey {
+    pub key: SocialLoginKey,
+    pub secret: Option<String>,
 }
 
-fn upstream_client<'a>(state: &AppState, usable: &'a UsableKey, upstream: &'a ResolvedUpstream) -> UpstreamClient<'a> {
+pub(super) fn upstream_client<'a>(
+    state: &AppState,
+    usable: &'a UsableKey,
+    upstream: &'a ResolvedUpstream,
+) -> UpstreamClient<'a> {
     let redirect_uri = state.settings.endpoint(&paths::Upstream::of(&usable.key.slug).callback);
     UpstreamClient::new(&usable.key, upstream, usable.secret.clone(), redirect_uri)
 }
@@ -272,16 +297,16 @@ pub enum Failure {
 }
 
 impl Failure {
-    fn upstream(key: &SocialLoginKey, error: UpstreamError) -> Self {
+    pub(super) fn upstream(key: &SocialLoginKey, error: UpstreamError) -> Self {
         Failure::Upstream { key: key.slug.clone(), display_name: key.display_name.clone(), error }
     }
 
-    fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+    pub(super) fn internal(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         Failure::Internal(Box::new(error))
     }
 
     /// What the person is told; never a secret, never an upstream's internals.
-    fn message(&self) -> String {
+    pub fn message(&self) -> String {
         match self {
             Failure::Upstream { display_name, error: UpstreamError::Refused { error, .. }, .. }
                 if error == "access_denied" =>

@@ -73,13 +73,7 @@ pub async fn resolve(
     address: &str,
 ) -> Result<(User, Outcome), LinkError> {
     let summary = identity.summary();
-    let seen = IdentitySeen {
-        social_login_key: &key.slug,
-        issuer: &identity.issuer,
-        subject: &identity.subject,
-        email: identity.profile.email.as_deref(),
-        claims: &summary,
-    };
+    let seen = seen(key, identity, &summary);
     let audit = |action: &'static str, user: &User| {
         AuditRecord::new(action, Actor::User { id: user.id, username: user.username.clone() })
             .user(user.id)
@@ -126,6 +120,21 @@ pub async fn resolve(
     }
     let synced = sync(state, key, identity, &user, outcome).await?;
     Ok((synced.unwrap_or(user), outcome))
+}
+
+/// What the store keeps of a sign-in through `key` as `identity` (`summary` its claims).
+pub fn seen<'a>(
+    key: &'a SocialLoginKey,
+    identity: &'a MappedIdentity,
+    summary: &'a serde_json::Value,
+) -> IdentitySeen<'a> {
+    IdentitySeen {
+        social_login_key: &key.slug,
+        issuer: &identity.issuer,
+        subject: &identity.subject,
+        email: identity.profile.email.as_deref(),
+        claims: summary,
+    }
 }
 
 async fn existing_user(state: &AppState, id: Uuid) -> Result<User, LinkError> {

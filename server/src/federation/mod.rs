@@ -6,6 +6,7 @@
 
 pub mod flow;
 pub mod identity;
+pub mod link_account;
 pub mod linking;
 pub mod logout;
 pub mod metadata;

@@ -48,7 +48,7 @@ pub async fn get(req: &Request, Data(state): Data<&AppState>) -> Response {
         },
         unverified: request.unverified_client,
         username,
-        scopes: request.scope.iter().map(describe_scope).collect(),
+        scopes: request.scope.iter().map(crate::domain::scope::description).collect(),
     };
     page::render(state, StatusCode::OK, &consent)
 }
@@ -109,18 +109,4 @@ fn session_lost(state: &AppState) -> Response {
         "Session ended",
         "Your session ended before you answered. Please return to the application and sign in again.",
     )
-}
-
-/// Human descriptions of the scopes on the consent page.
-fn describe_scope(scope: &str) -> String {
-    match scope {
-        "openid" => "Confirm who you are".into(),
-        "profile" => "See your name and username".into(),
-        "email" => "See your e-mail address".into(),
-        "phone" => "See your phone number".into(),
-        "address" => "See your postal address".into(),
-        "groups" => "See the groups you belong to".into(),
-        "offline_access" => "Keep access while you are away".into(),
-        other => format!("Use the \u{201c}{other}\u{201d} permission"),
-    }
 }

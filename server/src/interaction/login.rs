@@ -147,6 +147,9 @@ async fn render(
         client_name: request.client_name.clone(),
         password_login: options.password,
         social_login_keys: links.collect(),
+        reset_href: (options.password && state.mailer.is_some()).then(|| state.settings.endpoint(paths::ACCOUNT_RESET)),
+        sign_up_href: (options.password && state.settings.self_registration)
+            .then(|| state.settings.endpoint(paths::ACCOUNT_SIGN_UP)),
     };
     page::render(state, status, &login)
 }

@@ -1,6 +1,7 @@
-//! What the hub registers for itself at every start: the admin UI's client (a public
-//! client with PKCE, first-party, redirecting to `{issuer}/admin/`) and the `admins`
-//! group. A changed issuer updates the redirect URI at the next start.
+//! What the hub registers for itself at every start: the clients of its own pages (the
+//! admin UI, redirecting to `{issuer}/admin/`, and the account page, to
+//! `{issuer}/account/callback`: public, with PKCE, first-party) and the `admins` group. A
+//! changed issuer updates the redirect URIs at the next start.
 
 use crate::domain::client::{ClientAbout, ClientOrigin};
 use crate::domain::user::ADMINS_GROUP;
@@ -17,20 +18,49 @@ pub const ADMIN_UI_CLIENT_ID: &str = "hub-admin";
 /// Where the admin UI is served, relative to the issuer.
 pub const ADMIN_UI_PATH: &str = "/admin";
 
+/// The account page's client: it signs people in to `/account` through the one flow, so
+/// every rule of a sign-in (second factor, throttling, upstreams) holds there too.
+pub const ACCOUNT_CLIENT_ID: &str = "hub-account";
+
 pub fn is_built_in(client_id: &str) -> bool {
-    client_id == ADMIN_UI_CLIENT_ID
+    client_id == ADMIN_UI_CLIENT_ID || client_id == ACCOUNT_CLIENT_ID
 }
 
-/// Registers (or brings up to date) the admin UI's client and makes sure the `admins`
+/// Registers (or brings up to date) the built-in clients and makes sure the `admins`
 /// group exists.
 pub async fn ensure(state: &AppState) -> Result<(), StoreError> {
-    let root = format!("{}{ADMIN_UI_PATH}/", state.issuer());
-    let client = Client {
-        client_id: ADMIN_UI_CLIENT_ID.to_owned(),
+    let admin_root = format!("{}{ADMIN_UI_PATH}/", state.issuer());
+    let account = state.settings.endpoint(crate::oidc::paths::ACCOUNT);
+    let callback = state.settings.endpoint(crate::oidc::paths::ACCOUNT_CALLBACK);
+    register(state, first_party(ADMIN_UI_CLIENT_ID, "Hub admin", admin_root.clone(), admin_root)).await?;
+    register(state, first_party(ACCOUNT_CLIENT_ID, "Your account", callback, account)).await?;
+    if state.store.find_group_by_name(ADMINS_GROUP).await?.is_none() {
+        match state.store.create_group(ADMINS_GROUP, Some("Members may use the admin API and UI".into())).await {
+            Err(StoreError::Conflict(_)) => {}
+            other => {
+                other?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn register(state: &AppState, client: Client) -> Result<(), StoreError> {
+    match state.store.create_client(&client, None, None).await {
+        Err(StoreError::Conflict(_)) => state.store.update_client(&client, Some(None)).await?,
+        other => other?,
+    };
+    Ok(())
+}
+
+/// A public client of the hub's own pages: code flow with PKCE, consent never asked.
+fn first_party(client_id: &str, name: &str, redirect_uri: String, after_logout: String) -> Client {
+    Client {
+        client_id: client_id.to_owned(),
         origin: ClientOrigin::Administrator,
-        client_name: "Hub admin".to_owned(),
-        redirect_uris: vec![root.clone()],
-        post_logout_redirect_uris: vec![root],
+        client_name: name.to_owned(),
+        redirect_uris: vec![redirect_uri],
+        post_logout_redirect_uris: vec![after_logout],
         grant_types: vec![GrantType::AuthorizationCode],
         response_types: vec![ResponseType::Code],
         token_endpoint_auth_method: TokenEndpointAuthMethod::None,
@@ -57,18 +87,5 @@ pub async fn ensure(state: &AppState) -> Result<(), StoreError> {
         subject_type: SubjectType::Public,
         sector_identifier_uri: None,
         about: ClientAbout::default(),
-    };
-    match state.store.create_client(&client, None, None).await {
-        Err(StoreError::Conflict(_)) => state.store.update_client(&client, Some(None)).await?,
-        other => other?,
     }
-    if state.store.find_group_by_name(ADMINS_GROUP).await?.is_none() {
-        match state.store.create_group(ADMINS_GROUP, Some("Members may use the admin API and UI".into())).await {
-            Err(StoreError::Conflict(_)) => {}
-            other => {
-                other?;
-            }
-        }
-    }
-    Ok(())
 }

@@ -1,9 +1,11 @@
 //! What administrators do, with its rules, once for every shell (SPEC §6): the admin API
 //! and the `hub` command line parse their input, call these, and present the result.
+//! What people do to their own accounts (`account`) keeps the same rules.
 //! Each operation checks its input (the rules without I/O live in `domain`), writes
 //! through the store, ends the sessions and revokes the grants its change implies, and
 //! records itself in the audit log as done by `By`.
 
+pub mod account;
 pub mod built_in;
 pub mod clients;
 pub mod consents;
@@ -88,7 +90,8 @@ unavailable_from!(
     crate::grants::RevokeError,
     crate::session::SessionError,
     crate::secrets::SecretError,
-    crate::accounts::PasswordError
+    crate::accounts::PasswordError,
+    crate::accounts::links::LinkError
 );
 
 impl From<crate::keys::KeyError> for ManageError {

@@ -26,6 +26,24 @@ pub const SECOND_FACTOR: &str = "/login/second-factor";
 pub const SECOND_FACTOR_ENROLMENT: &str = "/login/second-factor/enrol";
 /// Where a signed-in user enrols a second factor of their own accord.
 pub const ACCOUNT_SECOND_FACTOR: &str = "/account/second-factor";
+/// The account page (SPEC §7a) and its forms; it signs in through `/authorize` as the
+/// built-in client `hub-account`, whose code comes back to `ACCOUNT_CALLBACK`.
+pub const ACCOUNT: &str = "/account";
+pub const ACCOUNT_CALLBACK: &str = "/account/callback";
+pub const ACCOUNT_PROFILE: &str = "/account/profile";
+pub const ACCOUNT_EMAIL: &str = "/account/email";
+pub const ACCOUNT_PASSWORD: &str = "/account/password";
+pub const ACCOUNT_SESSIONS: &str = "/account/sessions";
+pub const ACCOUNT_CONSENTS: &str = "/account/consents";
+pub const ACCOUNT_UPSTREAMS: &str = "/account/upstreams";
+pub const ACCOUNT_UPSTREAMS_LINK: &str = "/account/upstreams/link";
+pub const ACCOUNT_SECOND_FACTOR_REMOVE: &str = "/account/second-factor/remove";
+/// "Forgot your password?": asks for a reset link.
+pub const ACCOUNT_RESET: &str = "/account/reset-password";
+/// Self-registration, where the deployment allows it.
+pub const ACCOUNT_SIGN_UP: &str = "/account/sign-up";
+/// The page of an e-mailed link: `/account/link/{token}`.
+pub const ACCOUNT_LINK: &str = "/account/link";
 pub const STATIC: &str = "/static";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";

@@ -81,6 +81,11 @@ pub enum Space {
     DeviceAnswer,
     /// When a device last polled and the interval it must keep, by the device code's digest.
     DevicePoll,
+    /// What a link the hub e-mailed does (reset a password, verify an address, create an
+    /// account), by the digest of its token; taken once.
+    EmailedLink,
+    /// A sign-in the account page started at `/authorize`, by its `state`.
+    AccountSignIn,
 }
 
 impl Space {
@@ -103,6 +108,8 @@ impl Space {
             Space::UserCode => "user-code",
             Space::DeviceAnswer => "device-answer",
             Space::DevicePoll => "device-poll",
+            Space::EmailedLink => "mail-link",
+            Space::AccountSignIn => "account-sign-in",
         }
     }
 }

@@ -2,12 +2,14 @@
 //! replaceable by a file of the same name in `HUB_TEMPLATES_DIR`. Undefined variables
 //! are errors, so a template and its page context cannot drift apart silently.
 
+mod account_pages;
 mod pages;
 
 use std::path::Path;
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 
+pub use account_pages::*;
 pub use pages::*;
 
 const BUILT_IN: &[(&str, &str)] = &[
@@ -24,6 +26,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("second_factor.html", include_str!("../../templates/second_factor.html")),
     ("second_factor_enrol.html", include_str!("../../templates/second_factor_enrol.html")),
     ("account_second_factor.html", include_str!("../../templates/account_second_factor.html")),
+    ("account.html", include_str!("../../templates/account.html")),
+    ("account_reset.html", include_str!("../../templates/account_reset.html")),
+    ("account_link.html", include_str!("../../templates/account_link.html")),
+    ("account_sign_up.html", include_str!("../../templates/account_sign_up.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../static/hub.css");
@@ -85,6 +91,8 @@ mod tests {
                 href: "/x".into(),
                 icon: icon.map(str::to_owned),
             }],
+            reset_href: password_login.then(|| "/account/reset-password".to_owned()),
+            sign_up_href: None,
         }
     }
 
@@ -96,6 +104,8 @@ mod tests {
         assert!(html.contains(r#"name="csrf_token" value="tok""#));
         assert!(html.contains("Continue with Google"));
         assert!(html.contains("Wiki &lt;App&gt;"), "autoescaped");
+        assert!(html.contains(r#"href="&#x2f;account&#x2f;reset-password">Forgot your password?</a>"#), "{html}");
+        assert!(!html.contains("Create an account"), "no sign-up unless the deployment allows it");
 
         let idp_only = templates().render(&login(false, Some("https://corp.example/icon.png"))).unwrap();
         assert!(!idp_only.contains("Password"), "an IdP-only client's page has no password form");

@@ -22,6 +22,10 @@ pub struct LoginPage {
     pub client_name: String,
     pub password_login: bool,
     pub social_login_keys: Vec<LoginLink>,
+    /// "Forgot your password?", where the hub can send e-mail.
+    pub reset_href: Option<String>,
+    /// "Create an account", where the deployment allows self-registration.
+    pub sign_up_href: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -14,6 +14,7 @@ use openidconnect::{AuthType, CsrfToken, Nonce, OAuth2TokenResponse, PkceCodeCha
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+mod account_links;
 mod linking;
 mod logout;
 mod presets;

@@ -53,7 +53,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     match factors.confirm_enrolment(user.id, params.get("code").unwrap_or_default(), &address).await {
         Ok(()) => {
             tracing::info!(user = %user.id, "second factor enrolled");
-            state.audit(enrolled(&user, &address)).await;
+            enrolled(state, &user, &address, None).await;
             status_page(state, &user, true).await
         }
         Err(SecondFactorError::AlreadyEnrolled) => status_page(state, &user, false).await,

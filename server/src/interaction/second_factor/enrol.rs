@@ -49,7 +49,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     match state.second_factors().confirm_enrolment(user.id, code, &address).await {
         Ok(()) => {
             tracing::info!(user = %user.id, "second factor enrolled");
-            state.audit(enrolled(&user, &address).client(&interaction.pending.request.client_id)).await;
+            enrolled(state, &user, &address, Some(&interaction.pending.request.client_id)).await;
             let outcome = Outcome::SecondFactor { user_id: user.id, methods: SECOND_FACTOR_AMR };
             authorize::resume(state, req, interaction, outcome).await
         }
@@ -58,10 +58,19 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     }
 }
 
-/// The audit record of a confirmed enrolment.
-pub(super) fn enrolled(user: &User, address: &str) -> AuditRecord {
+/// A confirmed enrolment: audited, and told to the user's address (a second factor that
+/// someone else added would lock the owner out).
+pub(super) async fn enrolled(state: &AppState, user: &User, address: &str, client_id: Option<&str>) {
     let actor = Actor::User { id: user.id, username: user.username.clone() };
-    AuditRecord::new("second_factor.enrol", actor).user(user.id).target(format!("user:{}", user.id)).address(address)
+    let mut record = AuditRecord::new("second_factor.enrol", actor)
+        .user(user.id)
+        .target(format!("user:{}", user.id))
+        .address(address);
+    if let Some(client_id) = client_id {
+        record = record.client(client_id);
+    }
+    state.audit(record).await;
+    crate::mail::notify(state.mailer.as_ref(), user, crate::mail::Change::SecondFactorAdded, address);
 }
 
 /// The enrolment shown again after a refused code (the same secret, without the codes).
