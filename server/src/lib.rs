@@ -14,6 +14,7 @@ pub mod federation;
 pub mod frappe;
 pub mod grants;
 pub mod http;
+pub mod i18n;
 pub mod interaction;
 pub mod keys;
 pub mod mail;

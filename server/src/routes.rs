@@ -108,6 +108,7 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
     };
     root.around(admin::problems)
         .around(methods::unknown_paths)
+        .around(middleware::language)
         .around(middleware::security_headers)
         .around(observe::access_log)
         .data(state)

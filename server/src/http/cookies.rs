@@ -15,6 +15,8 @@ pub enum Cookie {
     /// A random id per browser: binds interactions and CSRF tokens to the browser that
     /// started them.
     Browser,
+    /// The language the person chose at the pages' switch.
+    Language,
 }
 
 /// Path every cookie is scoped to: the issuer's path.
@@ -27,6 +29,7 @@ fn name(settings: &Settings, cookie: Cookie) -> String {
     let base = match cookie {
         Cookie::Session => "hub_session",
         Cookie::Browser => "hub_browser",
+        Cookie::Language => "hub_lang",
     };
     if settings.cookie_secure() && path(settings) == "/" { format!("__Host-{base}") } else { base.to_owned() }
 }

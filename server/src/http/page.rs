@@ -19,7 +19,8 @@ pub fn render<P: Page>(state: &AppState, status: StatusCode, page: &P) -> Respon
 }
 
 pub fn render_with_csp<P: Page>(state: &AppState, status: StatusCode, page: &P, csp: String) -> Response {
-    match state.templates.render(page) {
+    let language = crate::i18n::current(state.templates.catalogues());
+    match state.templates.render_in(page, &language) {
         Ok(html) => Response::builder()
             .status(status)
             .content_type("text/html; charset=utf-8")

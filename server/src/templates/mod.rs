@@ -7,7 +7,12 @@ mod pages;
 
 use std::path::Path;
 
-use minijinja::{Environment, UndefinedBehavior, Value};
+use std::sync::Arc;
+
+use minijinja::value::{Kwargs, Serde};
+use minijinja::{Environment, ErrorKind, State, UndefinedBehavior, Value};
+
+use crate::i18n::{CatalogueError, Catalogues, FALLBACK, PageLanguage};
 
 pub use account_pages::*;
 pub use pages::*;
@@ -40,10 +45,13 @@ pub enum TemplateError {
     Load { name: String, source: std::io::Error },
     #[error("template {0}")]
     Syntax(#[from] minijinja::Error),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
 }
 
 pub struct Templates {
     env: Environment<'static>,
+    catalogues: Arc<Catalogues>,
 }
 
 impl Templates {
@@ -61,12 +69,64 @@ impl Templates {
         }
         env.add_global("site_name", Value::from(site_name.to_owned()));
         env.add_global("static_base", Value::from(static_base.to_owned()));
-        Ok(Self { env })
+        let catalogues = Arc::new(Catalogues::load(overrides)?);
+        let texts = Arc::clone(&catalogues);
+        env.add_function("t", move |state: &State, key: &str, args: Kwargs| translate(&texts, state, key, &args));
+        env.add_filter("strong", |value: &str| Value::from_safe_string(format!("<strong>{}</strong>", escape(value))));
+        Ok(Self { env, catalogues })
     }
 
-    pub fn render<P: Page>(&self, page: &P) -> Result<String, minijinja::Error> {
-        self.env.get_template(P::TEMPLATE)?.render(Value::from(minijinja::value::Serde(page)))
+    pub fn catalogues(&self) -> &Catalogues {
+        &self.catalogues
     }
+
+    /// The page in English, without a language switch.
+    pub fn render<P: Page>(&self, page: &P) -> Result<String, minijinja::Error> {
+        self.render_in(page, &PageLanguage::english())
+    }
+
+    /// The page in `language`: its context, with `lang` (the code and the switch).
+    pub fn render_in<P: Page>(&self, page: &P, language: &PageLanguage) -> Result<String, minijinja::Error> {
+        let context = minijinja::context! { lang => Value::from(Serde(language)), ..Value::from(Serde(page)) };
+        self.env.get_template(P::TEMPLATE)?.render(context)
+    }
+}
+
+/// `t("login.title", client=client_name)`: the text in the page's language, HTML-escaped,
+/// its placeholders filled (escaped too, unless marked safe, as the `strong` filter
+/// does); a key no catalogue has is an error, as an undefined variable is.
+fn translate(catalogues: &Catalogues, state: &State, key: &str, args: &Kwargs) -> Result<Value, minijinja::Error> {
+    let code = state.lookup("lang").and_then(|lang| lang.get_attr("code").ok()).map(|code| code.to_string());
+    let mut filled = Vec::new();
+    for name in args.args() {
+        let value = args.get::<Value>(name)?;
+        let html = if value.is_safe() { value.to_string() } else { escape(&value.to_string()) };
+        filled.push((name.to_owned(), html));
+    }
+    args.assert_all_used()?;
+    let code = code.as_deref().unwrap_or(FALLBACK);
+    let missing = || minijinja::Error::new(ErrorKind::UndefinedError, format!("no text {key} in the catalogues"));
+    // The catalogue's text escaped (braces stay), then the arguments, already HTML, put in.
+    let mut html = escape(&catalogues.text(code, key, &[]).ok_or_else(missing)?);
+    for (name, value) in &filled {
+        html = html.replace(&format!("{{{name}}}"), value);
+    }
+    Ok(Value::from_safe_string(html))
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

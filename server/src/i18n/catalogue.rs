@@ -1,0 +1,202 @@
+//! Message catalogues: one TOML file per language (`server/locales/en.toml` …), sections
+//! of keys (`[login] title = "Sign in"`), `{name}` placeholders filled by the page. A file
+//! in `HUB_TEMPLATES_DIR/locales/` replaces texts of a built-in language or adds one
+//! (`it.toml`). English is complete; another language lacking a text shows the English.
+//! Loaded and checked once at start-up: a file that is not TOML, names a text English
+//! does not have (a typo), or uses a placeholder English's text does not give, is refused
+//! with one line.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The built-in languages; English first, the fallback.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("en", include_str!("../../locales/en.toml")),
+    ("de", include_str!("../../locales/de.toml")),
+    ("fr", include_str!("../../locales/fr.toml")),
+];
+
+pub const FALLBACK: &str = "en";
+
+#[derive(Debug, thiserror::Error)]
+#[error("message catalogue {file}: {problem}")]
+pub struct CatalogueError {
+    file: String,
+    problem: String,
+}
+
+/// Every language's texts, by key (`login.title`).
+#[derive(Debug, Clone)]
+pub struct Catalogues {
+    /// Language codes, English first, then by code.
+    codes: Vec<String>,
+    texts: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Catalogues {
+    pub fn load(overrides: Option<&Path>) -> Result<Self, CatalogueError> {
+        let mut texts = BTreeMap::new();
+        for (code, source) in BUILT_IN {
+            let parsed = parse(&format!("locales/{code}.toml"), source)?;
+            texts.insert((*code).to_owned(), parsed);
+        }
+        if let Some(dir) = overrides.map(|dir| dir.join("locales")).filter(|dir| dir.is_dir()) {
+            for (code, path) in override_files(&dir)? {
+                let shown = path.display().to_string();
+                let source = std::fs::read_to_string(&path)
+                    .map_err(|e| CatalogueError { file: shown.clone(), problem: e.to_string() })?;
+                let parsed = parse(&shown, &source)?;
+                texts.entry(code).or_default().extend(parsed);
+            }
+        }
+        let catalogues = Self { codes: ordered(&texts), texts };
+        catalogues.check()?;
+        Ok(catalogues)
+    }
+
+    pub fn codes(&self) -> &[String] {
+        &self.codes
+    }
+
+    /// The language's own name for itself (`[language] name`), for the switch.
+    pub fn name_of<'a>(&'a self, code: &'a str) -> &'a str {
+        self.texts.get(code).and_then(|texts| texts.get("language.name")).map_or(code, String::as_str)
+    }
+
+    /// The text of `key` in `code` (else in English), its placeholders filled from `args`;
+    /// none for a key English does not have.
+    pub fn text(&self, code: &str, key: &str, args: &[(String, String)]) -> Option<String> {
+        let text = self.texts.get(code).and_then(|texts| texts.get(key)).or_else(|| self.english().get(key))?;
+        let mut filled = text.clone();
+        for (name, value) in args {
+            filled = filled.replace(&format!("{{{name}}}"), value);
+        }
+        Some(filled)
+    }
+
+    fn english(&self) -> &BTreeMap<String, String> {
+        static EMPTY: BTreeMap<String, String> = BTreeMap::new();
+        self.texts.get(FALLBACK).unwrap_or(&EMPTY)
+    }
+
+    /// Every text of every language is one English has, with no placeholder English lacks.
+    fn check(&self) -> Result<(), CatalogueError> {
+        let english = self.english();
+        for (code, texts) in &self.texts {
+            let file = format!("locales/{code}.toml");
+            for (key, text) in texts {
+                let Some(original) = english.get(key) else {
+                    return Err(CatalogueError { file, problem: format!("{key} is not a text of the pages") });
+                };
+                let extra: Vec<String> = placeholders(text).difference(&placeholders(original)).cloned().collect();
+                if !extra.is_empty() {
+                    let problem = format!("{key} uses {{{}}}, which the page does not give", extra.join("}, {"));
+                    return Err(CatalogueError { file, problem });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `dir/*.toml`, by the language code each names.
+fn override_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>, CatalogueError> {
+    let shown = dir.display().to_string();
+    let entries = std::fs::read_dir(dir).map_err(|e| CatalogueError { file: shown.clone(), problem: e.to_string() })?;
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(code) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".toml")) else {
+            continue;
+        };
+        let code = code.to_ascii_lowercase();
+        let well_formed = !code.is_empty()
+            && code.len() <= 12
+            && code.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !well_formed {
+            let problem = "the file name must be a language tag, such as it.toml or pt-br.toml".to_owned();
+            return Err(CatalogueError { file: path.display().to_string(), problem });
+        }
+        files.push((code, path));
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The file's texts as `section.key`.
+fn parse(file: &str, source: &str) -> Result<BTreeMap<String, String>, CatalogueError> {
+    let error = |problem: String| CatalogueError { file: file.to_owned(), problem };
+    let table: toml::Table = source.parse().map_err(|e: toml::de::Error| error(e.message().to_owned()))?;
+    let mut texts = BTreeMap::new();
+    for (section, entries) in table {
+        let toml::Value::Table(entries) = entries else {
+            return Err(error(format!("{section} must be a [section] of texts")));
+        };
+        for (key, text) in entries {
+            let toml::Value::String(text) = text else {
+                return Err(error(format!("{section}.{key} must be a string")));
+            };
+            texts.insert(format!("{section}.{key}"), text);
+        }
+    }
+    Ok(texts)
+}
+
+fn ordered(texts: &BTreeMap<String, BTreeMap<String, String>>) -> Vec<String> {
+    let mut codes: Vec<String> = texts.keys().filter(|code| *code != FALLBACK).cloned().collect();
+    codes.insert(0, FALLBACK.to_owned());
+    codes
+}
+
+fn placeholders(text: &str) -> BTreeSet<String> {
+    text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_language_has_every_english_text() {
+        let catalogues = Catalogues::load(None).unwrap();
+        assert_eq!(catalogues.codes(), ["en", "de", "fr"]);
+        let english: BTreeSet<&String> = catalogues.english().keys().collect();
+        for code in ["de", "fr"] {
+            let keys: BTreeSet<&String> = catalogues.texts[code].keys().collect();
+            let missing: Vec<_> = english.difference(&keys).collect();
+            assert!(missing.is_empty(), "{code} lacks {missing:?}");
+        }
+        assert_eq!(catalogues.name_of("de"), "Deutsch");
+        assert_eq!(catalogues.name_of("fr"), "Français");
+    }
+
+    #[test]
+    fn placeholders_are_filled_and_english_is_the_fallback() {
+        let catalogues = Catalogues::load(None).unwrap();
+        let args = [("client".to_owned(), "Wiki".to_owned())];
+        let german = catalogues.text("de", "login.to_continue", &args).unwrap();
+        assert!(german.contains("Wiki") && !german.contains('{'), "{german}");
+        assert_eq!(catalogues.text("xx", "login.title", &[]).as_deref(), Some("Sign in"));
+        assert_eq!(catalogues.text("de", "no.such_key", &[]), None);
+    }
+
+    #[test]
+    fn a_broken_override_is_refused() {
+        let dir = std::env::temp_dir().join(format!("hub-locales-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(dir.join("locales")).unwrap();
+        let refused = |text: &str| {
+            std::fs::write(dir.join("locales/de.toml"), text).unwrap();
+            Catalogues::load(Some(&dir)).err().map(|e| e.to_string())
+        };
+        assert!(refused("[login]\ntitle = \"Einloggen\"\n").is_none(), "a replaced text is fine");
+        assert!(refused("[login\n").unwrap().contains("de.toml"));
+        assert!(refused("[login]\ntitel = \"x\"\n").unwrap().contains("login.titel is not a text"));
+        assert!(refused("[login]\ntitle = \"{user}\"\n").unwrap().contains("{user}"));
+        std::fs::remove_file(dir.join("locales/de.toml")).unwrap();
+        std::fs::write(dir.join("locales/it.toml"), "[login]\ntitle = \"Accedi\"\n").unwrap();
+        let with_italian = Catalogues::load(Some(&dir)).unwrap();
+        assert_eq!(with_italian.codes(), ["en", "de", "fr", "it"]);
+        assert_eq!(with_italian.text("it", "login.title", &[]).as_deref(), Some("Accedi"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
