@@ -43,6 +43,16 @@ impl AppState {
         crate::accounts::SecondFactors { store: &self.store, master: &self.master, throttle: &self.throttle }
     }
 
+    /// The passkeys of the hub's users; their relying party is the issuer.
+    pub fn passkeys(&self) -> crate::accounts::Passkeys<'_> {
+        crate::accounts::Passkeys {
+            store: &self.store,
+            sessions: &self.sessions,
+            throttle: &self.throttle,
+            issuer: &self.settings.issuer,
+        }
+    }
+
     /// Waits (at most `limit`) for the work started in the background to finish.
     pub async fn wait_for_background(&self, limit: std::time::Duration) {
         self.background.close();

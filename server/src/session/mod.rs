@@ -81,6 +81,9 @@ pub enum Space {
     DeviceAnswer,
     /// When a device last polled and the interval it must keep, by the device code's digest.
     DevicePoll,
+    /// A WebAuthn ceremony in flight (a passkey's registration or an assertion), by a
+    /// random id the page holds; taken once when the browser answers.
+    PasskeyCeremony,
 }
 
 impl Space {
@@ -103,6 +106,7 @@ impl Space {
             Space::UserCode => "user-code",
             Space::DeviceAnswer => "device-answer",
             Space::DevicePoll => "device-poll",
+            Space::PasskeyCeremony => "passkey-ceremony",
         }
     }
 }
