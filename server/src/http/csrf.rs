@@ -17,6 +17,8 @@ pub enum Purpose {
     Device,
     /// The second-factor pages: a code after the password, and enrolment.
     SecondFactor,
+    /// A signed-in user's own passkeys: add, rename, remove.
+    AccountPasskeys,
 }
 
 impl Purpose {
@@ -27,6 +29,7 @@ impl Purpose {
             Purpose::Logout => b"logout",
             Purpose::Device => b"device",
             Purpose::SecondFactor => b"second-factor",
+            Purpose::AccountPasskeys => b"account-passkeys",
         }
     }
 }

@@ -24,7 +24,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("second_factor.html", include_str!("../../templates/second_factor.html")),
     ("second_factor_enrol.html", include_str!("../../templates/second_factor_enrol.html")),
     ("account_second_factor.html", include_str!("../../templates/account_second_factor.html")),
+    ("passkey_form.html", include_str!("../../templates/passkey_form.html")),
+    ("account_passkeys.html", include_str!("../../templates/account_passkeys.html")),
 ];
+
+/// The script of the passkey buttons and the registration form (WebAuthn needs one).
+pub const PASSKEY_SCRIPT: &str = include_str!("../../static/passkey.js");
 
 pub const STYLESHEET: &str = include_str!("../../static/hub.css");
 
@@ -85,6 +90,7 @@ mod tests {
                 href: "/x".into(),
                 icon: icon.map(str::to_owned),
             }],
+            passkey: None,
         }
     }
 
@@ -157,6 +163,8 @@ mod tests {
                 client_name: "Wiki".into(),
                 username: "alice".into(),
                 error: Some("That code is not right.".into()),
+                totp: true,
+                passkey: None,
             })
             .unwrap();
         assert!(verify.contains(r#"<label for="code">Code</label>"#) && verify.contains(">Verify</button>"));
@@ -233,3 +241,7 @@ mod tests {
         assert!(templates().render(&Incomplete { title: "x" }).is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "passkey_tests.rs"]
+mod passkey_tests;

@@ -8,12 +8,12 @@ use poem::web::Data;
 use poem::{Body, Request, Response, handler};
 
 use super::enrol::{enrolled, expired_enrolment};
-use super::{enrolment_page, issuer_label, new_enrolment, refusal, signed_in_user};
+use super::{enrolment_page, issuer_label, new_enrolment, refusal, signed_in_here};
 use crate::accounts::SecondFactorError;
 use crate::domain::User;
 use crate::http::csrf::{self, Purpose};
+use crate::http::extract;
 use crate::http::page::{self, AccountSecondFactorPage};
-use crate::http::{cookies, extract};
 use crate::state::AppState;
 
 #[handler]
@@ -81,13 +81,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
 
 /// The signed-in user and the browser binding their forms are tied to.
 async fn signed_in(state: &AppState, req: &Request) -> Result<(User, String), Response> {
-    let user = signed_in_user(state, req).await?;
-    match cookies::browser_id(req, &state.settings) {
-        Ok((browser, false)) => Ok((user, browser)),
-        // A session cookie without the browser binding it was made with: not this browser's.
-        Ok((_, true)) => Err(page::csrf_refused(state, "Please sign in again in this browser.")),
-        Err(error) => Err(page::internal_error(state, &error)),
-    }
+    signed_in_here(state, req).await.map(|(user, _, browser)| (user, browser))
 }
 
 async fn status_page(state: &AppState, user: &User, just_enrolled: bool) -> Response {

@@ -61,7 +61,7 @@ pub struct SessionFacts {
     /// The sign-in was at an upstream.
     pub upstream: bool,
     pub groups: Vec<String>,
-    /// The user has the hub's second factor.
+    /// The user has one of the hub's second factors: TOTP, or a passkey.
     pub enrolled: bool,
     /// Why this user must prove a second factor here, if a rule says so.
     pub second_factor_rule: Option<SecondFactorRule>,
@@ -75,7 +75,8 @@ pub enum Step {
     Login(Option<Notice>),
     /// Straight to the sign-in at this Social Login Key; the login page is skipped.
     Upstream(String),
-    /// The second-factor page: a code of the user's authenticator or a recovery code.
+    /// The second-factor page: a code of the user's authenticator, a recovery code, or a
+    /// passkey.
     SecondFactor,
     /// The enrolment page of a second factor, for a user who must have one and has none.
     EnrolSecondFactor,
