@@ -16,14 +16,20 @@
 //   clone          passwordless through the second URL; then the credential is put back
 //                  with its signature counter at 0 (a copy behind the original's count)
 //                  and tried through the third URL.
+//   twice          passwordless through the second URL, then (after the pause, if asked)
+//                  through the third: reports where the second attempt ended.
 // --synced makes the authenticator's credentials backup-eligible (a synced passkey).
+// --pause=DIR: before the last attempt, creates DIR/paused and waits for DIR/resume, so
+// that the test can change something at the hub (disable the user, remove the passkey).
 // Prints one JSON line and exits 0; on failure prints the step and the reason, exits 1.
+import { existsSync, writeFileSync } from 'node:fs';
 import { journeyPage, launchChromium } from './chromium.mjs';
 
 const TIMEOUT_MS = 15_000;
 const args = process.argv.slice(2);
 const synced = args.includes('--synced');
-const [mode, appRedirect, username, password, name, ...authorizeUrls] = args.filter((a) => a !== '--synced');
+const pauseDir = args.find((a) => a.startsWith('--pause='))?.slice('--pause='.length);
+const [mode, appRedirect, username, password, name, ...authorizeUrls] = args.filter((a) => !a.startsWith('--'));
 if (!authorizeUrls.length) {
   console.error('usage: node passkey.mjs <register|passwordless|second-factor|manage|clone> <app-redirect> <username> <password> <name> <authorize-url>... [--synced]');
   process.exit(2);
@@ -124,6 +130,29 @@ async function fresh(session) {
   await session.context.clearCookies();
 }
 
+async function pauseIfAsked() {
+  if (!pauseDir) return;
+  step = 'wait for the test to act at the hub';
+  writeFileSync(`${pauseDir}/paused`, '');
+  for (let waited = 0; !existsSync(`${pauseDir}/resume`); waited += 100) {
+    if (waited > 60_000) throw new Error('the test never said to go on');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// Where an attempt ended: at the app, or refused on the login page.
+async function outcome(page) {
+  step = 'see where the passkey leads';
+  for (let waited = 0; waited < TIMEOUT_MS; waited += 100) {
+    if (state.redirect) return { redirect: await arrive(page) };
+    if (new URL(page.url()).pathname.endsWith('/login') && (await page.getByRole('alert').count())) {
+      return { refused: (await page.getByRole('alert').first().innerText()).trim() };
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`neither the app nor a refusal; the browser is at ${page.url()}`);
+}
+
 async function refusal(page) {
   step = 'see the passkey refused on the login page';
   await page.waitForURL((url) => url.pathname.endsWith('/login'));
@@ -182,6 +211,14 @@ try {
     await fresh(session);
     await withPasskey(page, authorizeUrls[2]);
     report.refused = await refusal(page);
+  } else if (mode === 'twice') {
+    await fresh(session);
+    await withPasskey(page, authorizeUrls[1]);
+    report.redirect = await arrive(page);
+    await pauseIfAsked();
+    await fresh(session);
+    await withPasskey(page, authorizeUrls[2]);
+    report.second = await outcome(page);
   } else if (mode !== 'register') {
     throw new Error(`unknown mode ${mode}`);
   }

@@ -6,6 +6,7 @@
 //! The hub runs at `localhost`: browsers refuse an IP address as a WebAuthn RP id.
 
 mod admin;
+mod again;
 mod pages;
 
 use e2e::rp::{AppClient, app_client};
@@ -55,6 +56,39 @@ pub async fn chromium(mode: &str, requests: &[&Request], flags: &[&str]) -> Valu
     args.extend(requests.iter().map(|request| request.url.clone()));
     args.extend(flags.iter().map(|flag| (*flag).to_owned()));
     browser_script("passkey.mjs", args).await
+}
+
+/// As `chromium`, pausing before the last attempt: `act` changes something at the hub
+/// while the browser (and its authenticator) wait.
+pub async fn chromium_pausing<F: std::future::Future<Output = ()>>(
+    mode: &str,
+    requests: &[&Request],
+    act: impl FnOnce() -> F,
+) -> Value {
+    let dir = std::env::temp_dir().join(format!("passkey-pause-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pause = format!("--pause={}", dir.display());
+    let run = tokio::spawn({
+        let (mode, requests): (String, Vec<String>) =
+            (mode.to_owned(), requests.iter().map(|r| r.url.clone()).collect());
+        async move {
+            let mut args: Vec<String> = [mode.as_str(), REDIRECT, "alice", PASSWORD, NAME].map(str::to_owned).into();
+            args.extend(requests);
+            args.push(pause);
+            browser_script("passkey.mjs", args).await
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !dir.join("paused").exists() {
+        assert!(!run.is_finished(), "the browser run ended before its pause");
+        assert!(std::time::Instant::now() < deadline, "the browser never paused");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    act().await;
+    std::fs::write(dir.join("resume"), b"").unwrap();
+    let report = run.await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    report
 }
 
 pub async fn alice_id(admin: &AdminApi) -> String {
