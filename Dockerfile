@@ -11,12 +11,8 @@
 # classic builder builds it as well as BuildKit does.
 
 FROM rust:1.95-bookworm AS build
-# Passkeys: webauthn-rs links OpenSSL through openssl-sys, which needs OpenSSL's headers
-# and pkg-config to build (the rust image has them today; named here so it stays so).
-RUN set -eux; \
-    apt-get update; \
-    apt-get install -y --no-install-recommends libssl-dev pkg-config; \
-    rm -rf /var/lib/apt/lists/*
+# Passkeys (webauthn-rs 0.6) need no system library: their cryptography is RustCrypto
+# (crypto-glue), not OpenSSL, so neither libssl-dev nor pkg-config is installed here.
 # rustc processes at once (cargo's default: one per CPU).
 ARG CARGO_BUILD_JOBS
 WORKDIR /src
@@ -51,8 +47,7 @@ RUN set -eu; \
 FROM debian:bookworm-slim
 RUN set -eux; \
     apt-get update; \
-    # libssl3: the OpenSSL the hub links for passkeys (webauthn-rs).
-    apt-get install -y --no-install-recommends ca-certificates libssl3; \
+    apt-get install -y --no-install-recommends ca-certificates; \
     rm -rf /var/lib/apt/lists/*; \
     groupadd --system --gid 10001 hub; \
     useradd --system --uid 10001 --gid hub --home-dir /var/lib/hub --no-create-home \
