@@ -56,6 +56,7 @@ async fn the_account_page_works_without_javascript_and_refuses_what_it_must() {
         [("csrf_token", csrf.as_str()), ("operation", "add"), ("ceremony", started["ceremony"].as_str().unwrap())];
     let refused = browser.post_form(&url, &[forged.as_slice(), &[("credential", FORGED)]].concat()).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    assert!(refused.body.contains("no passkey was added"), "{}", refused.body);
     let again = browser.post_form(&url, &[forged.as_slice(), &[("credential", FORGED)]].concat()).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "expired: {}", again.body);
 

@@ -104,6 +104,10 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
                 Err(response) => response,
             }
         }
+        Err(PasskeyError::Refused) => {
+            let message = "Your device's answer was not accepted, so no passkey was added. Please try again.";
+            render(state, &visitor, StatusCode::UNAUTHORIZED, None, Some(message.to_owned())).await
+        }
         Err(error) => match refusal(&error) {
             Some((status, message)) => render(state, &visitor, status, None, Some(message.to_owned())).await,
             None => page::internal_error(state, &error),

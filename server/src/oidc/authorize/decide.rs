@@ -15,7 +15,9 @@
 //! - A client that names `allowed_groups` refuses (`access_denied`) a user in none of them.
 //! - A second factor is asked once per session where the client, a group of the user or
 //!   the administrators' rule requires one, or the app asks for `acr` 2 (essential, or
-//!   first in its voluntary `acr_values` for an enrolled user). Not enrolled: the hub's own
+//!   first in its voluntary `acr_values` for an enrolled user). Enrolled means TOTP or a
+//!   passkey; a passkey sign-in that verified its user has proved two factors already
+//!   (`domain::sign_in::passkey_authentication`). Not enrolled: the hub's own
 //!   sign-in enrols one; an upstream's sign-in (not trusted to assert one) is refused.
 //!   `prompt=none` cannot show either page (`interaction_required`).
 //! - Consent is asked unless the client skips it, the user gave it during this request,
