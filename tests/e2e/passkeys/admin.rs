@@ -1,5 +1,6 @@
-//! An administrator sees a user's passkeys with their second factor and removes one: the
-//! user's sessions end and the removal is audited with the administrator as the actor.
+//! An administrator sees a user's passkeys with their second factor (admin API and CLI)
+//! and removes one: the user's sessions end and the removal is audited with the
+//! administrator as the actor.
 
 use e2e::AdminApi;
 use reqwest::StatusCode;
@@ -24,6 +25,13 @@ async fn an_administrator_lists_and_removes_a_users_passkey() {
     let passkey_id = passkey["id"].as_str().unwrap().to_owned();
     let sessions = admin.get(&format!("/sessions?user_id={id}")).await.ok(StatusCode::OK);
     assert!(sessions["items"].as_array().is_some_and(|s| !s.is_empty()), "{sessions}");
+    // The CLI lists it the same way, and refuses to remove one the user does not have.
+    let (ok, listed, err) = hub.cli(&["user", "second-factor", "alice"], None);
+    assert!(ok, "{err}");
+    assert!(listed.contains(&format!("passkey {passkey_id} \"{NAME}\": device-bound")), "{listed}");
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let (ok, _, err) = hub.cli(&["user", "second-factor", "alice", "--remove-passkey", &unknown], None);
+    assert!(!ok && err.contains("passkey"), "{err}");
 
     // Another user's id, or an unknown passkey: 404, nothing removed.
     let other = uuid::Uuid::new_v4();
