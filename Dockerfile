@@ -11,6 +11,8 @@
 # classic builder builds it as well as BuildKit does.
 
 FROM rust:1.95-bookworm AS build
+# Passkeys (webauthn-rs 0.6) need no system library: their cryptography is RustCrypto
+# (crypto-glue), not OpenSSL, so neither libssl-dev nor pkg-config is installed here.
 # rustc processes at once (cargo's default: one per CPU).
 ARG CARGO_BUILD_JOBS
 WORKDIR /src

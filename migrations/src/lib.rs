@@ -25,6 +25,7 @@ mod m20261201_000019_claims_requests;
 mod m20261201_000020_logout_token_claims;
 mod m20261202_000021_indexes_for_large_lists;
 mod m20261202_000022_second_factors;
+mod m20261202_000024_passkeys;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_logout_token_claims::Migration),
             Box::new(m20261202_000021_indexes_for_large_lists::Migration),
             Box::new(m20261202_000022_second_factors::Migration),
+            Box::new(m20261202_000024_passkeys::Migration),
         ]
     }
 }

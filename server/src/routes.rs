@@ -9,7 +9,7 @@ use poem::middleware::Cors;
 use poem::{EndpointExt, Route};
 
 use crate::http::{assets, health, methods, middleware, observe};
-use crate::interaction::{consent, device, login, second_factor};
+use crate::interaction::{consent, device, login, passkeys, second_factor};
 use crate::oidc::{
     authorize, device_authorization, discovery, end_session, introspection, jwks, par, paths, revocation, token,
     userinfo,
@@ -48,6 +48,12 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
             paths::ACCOUNT_SECOND_FACTOR,
             methods::pages().get(second_factor::account::get).post(second_factor::account::post),
         )
+        .at(paths::PASSKEY_SIGN_IN_OPTIONS, methods::pages().post(passkeys::sign_in::options))
+        .at(paths::PASSKEY_SIGN_IN, methods::pages().post(passkeys::sign_in::post))
+        .at(paths::SECOND_FACTOR_PASSKEY_OPTIONS, methods::pages().post(passkeys::second_factor::options))
+        .at(paths::SECOND_FACTOR_PASSKEY, methods::pages().post(passkeys::second_factor::post))
+        .at(paths::ACCOUNT_PASSKEYS, methods::pages().get(passkeys::account::get).post(passkeys::account::post))
+        .at(paths::ACCOUNT_PASSKEYS_OPTIONS, methods::pages().post(passkeys::account::options))
         .at(paths::CONSENT, methods::pages().get(consent::get).post(consent::post))
         .at(paths::DEVICE, methods::pages().get(device::get).post(device::post))
         // The account page and recovery by e-mail (SPEC §7a).
@@ -87,8 +93,9 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         .at(admin_ui::BASE, methods::pages().get(admin_ui::redirect_to_root))
         .at(format!("{}/", admin_ui::BASE), methods::pages().get(admin_ui::index))
         .at(format!("{}/*path", admin_ui::BASE), methods::pages().get(admin_ui::asset))
-        // The pages' stylesheet, and health for load balancers and orchestrators.
+        // The pages' stylesheet and passkey script, and health for load balancers and orchestrators.
         .at(format!("{}/hub.css", paths::STATIC), methods::pages().get(assets::stylesheet))
+        .at(format!("{}/passkey.js", paths::STATIC), methods::pages().get(assets::passkey_script))
         .at(paths::HEALTHZ, methods::oauth().get(health::healthz))
         .at(paths::READYZ, methods::oauth().get(health::readyz));
     // Metrics on the main listener only when asked for: they say how busy the hub is.

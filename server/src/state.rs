@@ -45,6 +45,21 @@ impl AppState {
         crate::accounts::SecondFactors { store: &self.store, master: &self.master, throttle: &self.throttle }
     }
 
+    /// The passkeys of the hub's users; their relying party is the issuer.
+    /// Whether the user has a second factor: a confirmed TOTP authenticator or a passkey.
+    pub async fn has_second_factor(&self, user_id: uuid::Uuid) -> Result<bool, crate::store::StoreError> {
+        Ok(self.second_factors().status(user_id).await?.enrolled || self.passkeys().has_any(user_id).await?)
+    }
+
+    pub fn passkeys(&self) -> crate::accounts::Passkeys<'_> {
+        crate::accounts::Passkeys {
+            store: &self.store,
+            sessions: &self.sessions,
+            throttle: &self.throttle,
+            issuer: &self.settings.issuer,
+        }
+    }
+
     /// Waits (at most `limit`) for the work started in the background to finish.
     pub async fn wait_for_background(&self, limit: std::time::Duration) {
         self.background.close();

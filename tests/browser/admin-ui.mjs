@@ -245,7 +245,7 @@ try {
 async function signInAtHub(username, password) {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   // Either the hub sends the browser back to the admin UI, or its page says why not.
   await page.waitForFunction((root) => location.href.startsWith(root) || document.querySelector('[role=alert]'), adminUrl);
   if (!isAdminUi(new URL(page.url()))) {

@@ -72,7 +72,7 @@ try {
   await page.waitForURL((url) => !atTheApp(url));
   await page.getByLabel(/username|email/i).fill(username);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   step = 'come back to the app (through the consent page, when the hub shows one)';
   const allow = page.getByRole('button', { name: 'Allow' });
   await page.waitForFunction(() => document.readyState === 'complete');

@@ -15,7 +15,7 @@
 // wherever the hub sends the browser. Prints one JSON line and exits 0; on failure prints
 // the step and the reason, and exits 1.
 import * as OTPAuth from 'otpauth';
-import { launchChromium } from './chromium.mjs';
+import { journeyPage, launchChromium } from './chromium.mjs';
 
 const TIMEOUT_MS = 15_000;
 const [mode, authorizeUrl, appRedirect, username, password, extra] = process.argv.slice(2);
@@ -36,27 +36,14 @@ let browser;
 // A fresh browser context: no cookies, so every run signs in anew.
 async function signInWithPassword() {
   const context = await browser.newContext();
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT_MS);
   const state = { redirect: undefined, csp: [] };
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text()) && page.url().startsWith(hubOrigin)) {
-      state.csp.push(message.text());
-    }
-  });
-  // The app is not running. Playwright does not route a request reached by a redirect
-  // (its docs say so), so the journey's end is read from the request event instead.
-  page.on('request', (request) => {
-    if (request.url().startsWith(appRedirect)) state.redirect = request.url();
-  });
-  await page.route((url) => url.href.startsWith(appRedirect), (route) =>
-    route.fulfill({ status: 200, contentType: 'text/plain', body: 'signed in' }));
+  const page = await journeyPage(context, { hubOrigin, appRedirect, state, timeout: TIMEOUT_MS });
   step = 'open the app’s authorization request';
   await page.goto(authorizeUrl);
   step = 'sign in with the password';
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForLoadState();
   return { page, state };
 }

@@ -27,6 +27,7 @@ mod operator_commands;
 mod outages;
 mod paging;
 mod pairwise;
+mod passkeys;
 mod prompt;
 mod rate_limits;
 mod registration;

@@ -38,10 +38,13 @@ impl Page {
         Some(html_unescape(&tag[value_at..value_end]))
     }
 
-    /// Every hidden input of the page, as a form would submit them.
+    /// The hidden inputs of the page's first form, as it would submit them (a login page
+    /// may have more forms, a passkey button's among them).
     pub fn hidden_inputs(&self) -> Vec<(String, String)> {
         let mut fields = Vec::new();
-        let mut rest = self.body.as_str();
+        let form = self.body.find("<form").map(|at| &self.body[at..]);
+        let mut rest =
+            form.map(|form| &form[..form.find("</form>").unwrap_or(form.len())]).unwrap_or(self.body.as_str());
         while let Some(at) = rest.find("<input type=\"hidden\"") {
             let tag_end = at + rest[at..].find('>').unwrap_or(rest.len() - at);
             let tag = &rest[at..tag_end];

@@ -223,9 +223,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read a user's second factor
+         * Read a user's second factors
          * @description Whether a TOTP authenticator is enrolled, since when, and how many recovery codes
-         *     are left. Never the secret or the codes.
+         *     are left; and the user's passkeys (name, created, last used). Never a secret, a
+         *     code or a credential.
          */
         get: operations["getUserSecondFactors"];
         put?: never;
@@ -233,10 +234,32 @@ export interface paths {
         /**
          * Reset a user's second factor
          * @description Removes the authenticator and the recovery codes (a lost phone) and ends the user's
-         *     sessions; where a second factor is required, the next sign-in enrols a new one.
-         *     Audited. 404 when none is enrolled.
+         *     sessions; where a second factor is required, the next sign-in enrols a new one
+         *     (unless the user has a passkey, which stays: remove those one by one). Audited.
+         *     404 when none is enrolled.
          */
         delete: operations["resetUserSecondFactors"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/second-factors/passkeys/{passkey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one of a user's passkeys
+         * @description A lost or suspect passkey: it no longer signs in, and the user's sessions end.
+         *     Audited. 404 when the user has no such passkey.
+         */
+        delete: operations["removeUserPasskey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1196,7 +1219,8 @@ export interface components {
         ResponseType: "code" | "id_token" | "id_token token" | "code id_token" | "code token" | "code id_token token";
         /**
          * SecondFactor
-         * @description A user's second factor (TOTP with recovery codes); never its secret or codes.
+         * @description A user's second factors: TOTP with recovery codes (never its secret or codes), and
+         *     passkeys (never their credentials).
          */
         SecondFactor: {
             /** @description A TOTP authenticator is enrolled and confirmed. */
@@ -1208,6 +1232,8 @@ export interface components {
              * @description Unused recovery codes (of ten).
              */
             recovery_codes_left: number;
+            /** @description The user's passkeys, oldest first; each is a second factor, and signs in alone. */
+            passkeys: components["schemas"]["UserPasskey"][];
         };
         /** Session */
         Session: {
@@ -1714,6 +1740,25 @@ export interface components {
             offset: number;
             /** @description Pass as `after` for the next page; absent on the last one. */
             next?: string;
+        };
+        /**
+         * UserPasskey
+         * @description One of a user's passkeys.
+         */
+        UserPasskey: {
+            /** Format: uuid */
+            id: string;
+            /** @description The name its user gave it. */
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at?: string;
+            /**
+             * @description Backup-eligible: it may be synced to the user's other devices (`amr` `swk`);
+             *     otherwise it stays on one authenticator (`hwk`).
+             */
+            synced: boolean;
         };
         /**
          * UserUpdate
@@ -3932,6 +3977,111 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request does not parse: a parameter or body of the wrong shape or type. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No credentials, or credentials that are not valid. */
+            401: {
+                headers: {
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Valid credentials of someone who is not an administrator. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description A duplicate (slug, client_id, username, group name) or a change the resource's
+             *     state does not allow.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the API reads (256 KiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`Content-Type: application/json`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed input that breaks a rule; `errors` names each offending field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database or the session store cannot be reached; the request can be retried. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeUserPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                passkey_id: string;
             };
             cookie?: never;
         };

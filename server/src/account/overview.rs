@@ -72,6 +72,7 @@ async fn build(
     let user = &signed_in.user;
     let date = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
     let factor = state.second_factors().status(user.id).await?;
+    let passkeys = state.passkeys().list(user.id).await?.len();
     let links = state.store.upstream_identities_of(user.id).await?;
     let keys = state.store.all_social_login_keys().await?;
     let key_name = |slug: &str| {
@@ -143,6 +144,7 @@ async fn build(
             enrolled_at: factor.enrolled_at.map(|at| at.format("%Y-%m-%d").to_string()),
             recovery_codes_left: factor.recovery_codes_left,
         },
+        passkeys,
         upstreams,
         linkable,
         sessions,
@@ -163,6 +165,7 @@ fn actions(state: &AppState) -> AccountActions {
         link_upstream: at(paths::ACCOUNT_UPSTREAMS_LINK),
         second_factor: at(paths::ACCOUNT_SECOND_FACTOR),
         second_factor_remove: at(paths::ACCOUNT_SECOND_FACTOR_REMOVE),
+        passkeys: at(paths::ACCOUNT_PASSKEYS),
         sign_out: at(paths::END_SESSION),
     }
 }

@@ -59,11 +59,21 @@ pub async fn require(state: &AppState, req: &Request, return_to: &str) -> Result
     let Some(session) = session.filter(|_| !fresh) else {
         return Err(send_to_sign_in(state, &browser, fresh, return_to, false).await);
     };
-    match state.store.find_user(session.user_id).await {
-        Ok(Some(user)) if !user.disabled => Ok(SignedIn { user, session, browser }),
-        Ok(_) => Err(send_to_sign_in(state, &browser, fresh, return_to, false).await),
-        Err(error) => Err(page::internal_error(state, &error)),
+    let user = match state.store.find_user(session.user_id).await {
+        Ok(Some(user)) if !user.disabled => user,
+        Ok(_) => return Err(send_to_sign_in(state, &browser, fresh, return_to, false).await),
+        Err(error) => return Err(page::internal_error(state, &error)),
+    };
+    // Whoever has a second factor proves it before changing their account: else a stolen
+    // password would be enough to remove it. The sign-in asks for it (`acr_values=2`).
+    if !session.second_factor {
+        match state.has_second_factor(user.id).await {
+            Ok(true) => return Err(send_to_sign_in(state, &browser, fresh, return_to, false).await),
+            Ok(false) => {}
+            Err(error) => return Err(page::internal_error(state, &error)),
+        }
     }
+    Ok(SignedIn { user, session, browser })
 }
 
 /// As `require`, and the sign-in must be recent: otherwise the person signs in again.
@@ -111,7 +121,9 @@ async fn start(state: &AppState, browser: &str, return_to: &str, again: bool) ->
         .append_pair("scope", "openid")
         .append_pair("state", &state_param)
         .append_pair("code_challenge", &challenge)
-        .append_pair("code_challenge_method", "S256");
+        .append_pair("code_challenge_method", "S256")
+        // Voluntary: a user with a second factor is asked for it, anyone else is not.
+        .append_pair("acr_values", "2");
     if again {
         query.append_pair("prompt", "login");
     }

@@ -1,13 +1,16 @@
 //! Local accounts: password checks that cost the same for known and unknown users, and
-//! throttling of failed logins per account and per address (SPEC §8), and the second
-//! factor (TOTP and recovery codes), and the single-use links the hub e-mails.
+//! throttling of failed logins per account and per address (SPEC §8), the second
+//! factor (TOTP and recovery codes), passkeys (WebAuthn), and the single-use links the
+//! hub e-mails.
 
 pub mod links;
+pub mod passkeys;
 pub mod password;
 pub mod second_factor;
 mod throttle;
 mod totp;
 
+pub use passkeys::{PasskeyError, Passkeys};
 pub use password::{PasswordError, Passwords};
 pub use second_factor::{Proof, SecondFactorError, SecondFactors};
 pub use throttle::{LoginThrottle, Throttled};

@@ -15,7 +15,7 @@ use super::ApiTags;
 use super::auth::AdminAuth;
 use super::paging::Paging;
 use super::problem::ApiResult;
-use crate::manage::users;
+use crate::manage::{passkeys, users};
 use crate::state::AppState;
 use crate::store::users::UserFilter;
 
@@ -119,10 +119,11 @@ impl UsersApi {
         Ok(Done::NoContent)
     }
 
-    /// Read a user's second factor
+    /// Read a user's second factors
     ///
     /// Whether a TOTP authenticator is enrolled, since when, and how many recovery codes
-    /// are left. Never the secret or the codes.
+    /// are left; and the user's passkeys (name, created, last used). Never a secret, a
+    /// code or a credential.
     #[oai(path = "/:id/second-factors", method = "get", operation_id = "getUserSecondFactors")]
     async fn second_factors(
         &self,
@@ -130,14 +131,32 @@ impl UsersApi {
         Data(state): Data<&AppState>,
         id: Path<Uuid>,
     ) -> ApiResult<Json<SecondFactor>> {
-        Ok(Json(users::second_factor(state, id.0).await?.into()))
+        let status = users::second_factor(state, id.0).await?;
+        Ok(Json(SecondFactor::of(status, passkeys::list(state, id.0).await?)))
+    }
+
+    /// Remove one of a user's passkeys
+    ///
+    /// A lost or suspect passkey: it no longer signs in, and the user's sessions end.
+    /// Audited. 404 when the user has no such passkey.
+    #[oai(path = "/:id/second-factors/passkeys/:passkey_id", method = "delete", operation_id = "removeUserPasskey")]
+    async fn remove_passkey(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        id: Path<Uuid>,
+        passkey_id: Path<Uuid>,
+    ) -> ApiResult<Done> {
+        passkeys::remove(state, &auth.by(), id.0, passkey_id.0).await?;
+        Ok(Done::NoContent)
     }
 
     /// Reset a user's second factor
     ///
     /// Removes the authenticator and the recovery codes (a lost phone) and ends the user's
-    /// sessions; where a second factor is required, the next sign-in enrols a new one.
-    /// Audited. 404 when none is enrolled.
+    /// sessions; where a second factor is required, the next sign-in enrols a new one
+    /// (unless the user has a passkey, which stays: remove those one by one). Audited.
+    /// 404 when none is enrolled.
     #[oai(path = "/:id/second-factors", method = "delete", operation_id = "resetUserSecondFactors")]
     async fn reset_second_factors(
         &self,

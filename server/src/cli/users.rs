@@ -45,13 +45,17 @@ pub enum UserCommand {
     },
     /// Show a user's groups, or change them with --add and --remove.
     Groups(UserGroups),
-    /// Show whether a user has a second factor, or remove it with --reset (a lost phone:
-    /// their sessions end, and the next sign-in that requires one enrols a new one).
+    /// Show whether a user has a second factor, and their passkeys; remove the TOTP factor
+    /// with --reset (a lost phone: their sessions end, and the next sign-in that requires
+    /// one enrols a new one), or one passkey with --remove-passkey.
     SecondFactor {
         /// The user's username.
         username: String,
         #[arg(long)]
         reset: bool,
+        /// The id of a passkey to remove (as listed); the user's sessions end.
+        #[arg(long, value_name = "PASSKEY_ID", conflicts_with = "reset")]
+        remove_passkey: Option<uuid::Uuid>,
     },
 }
 
@@ -171,11 +175,14 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
             users::delete(state, &by(), user.id).await?;
             println!("deleted {}", user.username);
         }
-        UserCommand::SecondFactor { username, reset } => {
+        UserCommand::SecondFactor { username, reset, remove_passkey } => {
             let user = users::find_by_username(state, &username).await?;
             if reset {
                 users::reset_second_factor(state, &by(), user.id).await?;
                 println!("reset the second factor of {}", user.username);
+            } else if let Some(passkey_id) = remove_passkey {
+                crate::manage::passkeys::remove(state, &by(), user.id, passkey_id).await?;
+                println!("removed passkey {passkey_id} of {}", user.username);
             } else {
                 let status = users::second_factor(state, user.id).await?;
                 match status.enrolled_at {
@@ -183,6 +190,18 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
                         println!("enrolled {}, {} recovery codes left", at.to_rfc3339(), status.recovery_codes_left);
                     }
                     _ => println!("none"),
+                }
+                for passkey in crate::manage::passkeys::list(state, user.id).await? {
+                    let used = passkey
+                        .last_used_at
+                        .map_or("never used".to_owned(), |at| format!("last used {}", at.to_rfc3339()));
+                    let kind = if passkey.synced { "synced" } else { "device-bound" };
+                    println!(
+                        "passkey {} {:?}: {kind}, added {}, {used}",
+                        passkey.id,
+                        passkey.name,
+                        passkey.created_at.to_rfc3339()
+                    );
                 }
             }
         }

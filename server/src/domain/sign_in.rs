@@ -71,6 +71,52 @@ pub fn second_factor_rule(
     }
 }
 
+/// What a passkey proved in a sign-in, as WebAuthn's flags report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasskeyFacts {
+    /// Backup-eligible (BE): the authenticator may sync the key to the user's other devices.
+    pub synced: bool,
+    /// The authenticator verified its user (UV): a PIN or a biometric, it does not say which.
+    pub user_verified: bool,
+    /// A password was proved before it in this sign-in (the passkey as the second factor).
+    pub after_password: bool,
+}
+
+/// How a passkey sign-in reads in the ID token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasskeyAuthentication {
+    /// What `amr` gains (RFC 8176).
+    pub methods: Vec<&'static str>,
+    /// The sign-in had two factors: `amr` has `mfa`, `acr` is `SECOND_FACTOR_ACR`, and any
+    /// "second factor required" rule is met.
+    pub multi_factor: bool,
+}
+
+/// The `amr` and `acr` rule of passkeys. RFC 8176 §2 names proof of possession of a
+/// *hardware*-secured key `hwk` and of a *software*-secured one `swk`: a passkey that is not
+/// backup-eligible never leaves its authenticator (a security key, a TPM), so it is `hwk`; a
+/// backup-eligible one may be copied to other devices by a sync service (a password
+/// manager, a platform keychain), so it is `swk`. RFC 8176 calls `user` a user-presence
+/// test; it is added where the authenticator verified its user, which includes presence
+/// (`pin`, `fpt` or `face` would claim to know how, which WebAuthn does not tell).
+///
+/// Multi-factor (`mfa`, and `acr` 2) is what NIST SP 800-63B calls a multi-factor
+/// cryptographic authenticator: the key (something you have) unlocked by user verification
+/// (something you know or are). So a passwordless sign-in counts as two factors exactly
+/// when the authenticator verified the user, and a passkey after a password always does
+/// (knowledge, then possession). A passkey without user verification alone is one factor.
+pub fn passkey_authentication(facts: PasskeyFacts) -> PasskeyAuthentication {
+    let mut methods = vec![if facts.synced { "swk" } else { "hwk" }];
+    if facts.user_verified {
+        methods.push("user");
+    }
+    let multi_factor = facts.user_verified || facts.after_password;
+    if multi_factor {
+        methods.push("mfa");
+    }
+    PasskeyAuthentication { methods, multi_factor }
+}
+
 /// The `acr` of a sign-in: the upstream's, or the hub's own.
 pub fn acr_of(upstream: Option<&str>) -> &str {
     upstream.unwrap_or(SINGLE_FACTOR_ACR)
@@ -126,6 +172,23 @@ mod tests {
         assert!(asserts_second_factor(&["hwk".into()], None));
         assert!(!asserts_second_factor(&["pwd".into()], Some("1")));
         assert!(asserts_second_factor(&[], Some(PAPE_MULTI_FACTOR)));
+    }
+
+    #[test]
+    fn a_passkey_is_hardware_or_software_bound_and_multi_factor_with_user_verification() {
+        let facts = |synced, user_verified, after_password| PasskeyFacts { synced, user_verified, after_password };
+        let device_bound = passkey_authentication(facts(false, true, false));
+        assert_eq!(device_bound.methods, ["hwk", "user", "mfa"]);
+        assert!(device_bound.multi_factor, "a user-verifying authenticator is two factors");
+        let synced = passkey_authentication(facts(true, true, false));
+        assert_eq!(synced.methods, ["swk", "user", "mfa"]);
+        let presence_only = passkey_authentication(facts(false, false, false));
+        assert_eq!(presence_only.methods, ["hwk"]);
+        assert!(!presence_only.multi_factor, "possession alone is one factor");
+        let after_password = passkey_authentication(facts(true, false, true));
+        assert_eq!(after_password.methods, ["swk", "mfa"]);
+        assert!(after_password.multi_factor, "password and key");
+        assert!(asserts_second_factor(&device_bound.methods.iter().map(|m| (*m).to_owned()).collect::<Vec<_>>(), None));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub enum Purpose {
     SecondFactor,
     /// The account page's forms, and the pages of e-mailed links.
     Account,
+    /// A signed-in user's own passkeys: add, rename, remove.
+    AccountPasskeys,
 }
 
 impl Purpose {
@@ -30,6 +32,7 @@ impl Purpose {
             Purpose::Device => b"device",
             Purpose::SecondFactor => b"second-factor",
             Purpose::Account => b"account",
+            Purpose::AccountPasskeys => b"account-passkeys",
         }
     }
 }

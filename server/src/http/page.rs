@@ -6,16 +6,27 @@ use poem::{IntoResponse, Response};
 
 use crate::state::AppState;
 pub use crate::templates::{
-    AccountSecondFactorPage, ConsentPage, DeviceConfirmPage, DeviceDonePage, DevicePage, EnrolmentPage, ErrorPage,
-    FormField, FormPostPage, LoggedOutPage, LoginLink, LoginPage, LogoutPage, Page, SecondFactorPage,
+    AccountPasskeysPage, AccountSecondFactorPage, ConsentPage, DeviceConfirmPage, DeviceDonePage, DevicePage,
+    EnrolmentPage, ErrorPage, FormField, FormPostPage, LoggedOutPage, LoginLink, LoginPage, LogoutPage, Page,
+    PasskeyForm, PasskeyRow, SecondFactorPage,
 };
 
 /// No script and no third-party anything; pages work without JavaScript (SPEC §7).
 const CSP: &str =
     "default-src 'none'; style-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; base-uri 'none'";
 
+/// Pages that offer passkeys: the hub's own script (never an inline one), which fetches
+/// the ceremony's options from the hub.
+const CSP_WITH_SCRIPT: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
+    img-src 'self' data: https:; frame-ancestors 'none'; base-uri 'none'";
+
 pub fn render<P: Page>(state: &AppState, status: StatusCode, page: &P) -> Response {
     render_with_csp(state, status, page, CSP.to_owned())
+}
+
+/// As `render`, for a page that loads the hub's own scripts.
+pub fn render_scripted<P: Page>(state: &AppState, status: StatusCode, page: &P) -> Response {
+    render_with_csp(state, status, page, CSP_WITH_SCRIPT.to_owned())
 }
 
 pub fn render_with_csp<P: Page>(state: &AppState, status: StatusCode, page: &P, csp: String) -> Response {

@@ -1,6 +1,7 @@
 //! `GET|POST /login`: the password form and the "Continue with …" links of the Social
 //! Login Keys. A correct password ends the step as a sign-in; a wrong one shows the page
-//! again. The page also says why a sign-in at an upstream did not complete.
+//! again. The page also says why a sign-in at an upstream did not complete, and offers a
+//! passkey (`interaction::passkeys::sign_in`) where the hub's address allows one.
 
 use crate::telemetry::metrics::{self, SignInMethod, SignInOutcome};
 use poem::http::StatusCode;
@@ -10,7 +11,7 @@ use poem::{Body, Request, Response, handler};
 use crate::accounts::{self, LoginError};
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::http::csrf::{self, Purpose};
-use crate::http::page::{LoginLink, LoginPage};
+use crate::http::page::{LoginLink, LoginPage, PasskeyForm};
 use crate::http::{extract, page};
 use crate::oidc::authorize::{self, Caller, Interaction, Notice, Outcome, SignIn};
 use crate::oidc::{ErrorCode, paths};
@@ -132,6 +133,12 @@ async fn render(
         Ok(options) => options,
         Err(error) => return page::internal_error(state, error.as_ref()),
     };
+    // Passkeys sign in at the hub, as passwords do: not for an IdP-only client.
+    let passkey = (options.password && state.passkeys().supported()).then(|| PasskeyForm {
+        options: state.settings.endpoint(paths::PASSKEY_SIGN_IN_OPTIONS),
+        action: state.settings.endpoint(paths::PASSKEY_SIGN_IN),
+        label: "Sign in with a passkey".into(),
+    });
     let links = options.keys.into_iter().map(|key| LoginLink {
         href: state.settings.endpoint_with(&paths::Upstream::of(&key.slug).start, "interaction", &interaction.id),
         display_name: key.display_name,
@@ -150,6 +157,7 @@ async fn render(
         reset_href: (options.password && state.mailer.is_some()).then(|| state.settings.endpoint(paths::ACCOUNT_RESET)),
         sign_up_href: (options.password && state.settings.self_registration)
             .then(|| state.settings.endpoint(paths::ACCOUNT_SIGN_UP)),
+        passkey,
     };
-    page::render(state, status, &login)
+    page::render_scripted(state, status, &login)
 }

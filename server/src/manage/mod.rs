@@ -11,6 +11,7 @@ pub mod clients;
 pub mod consents;
 pub mod groups;
 pub mod keys;
+pub mod passkeys;
 pub mod registration_tokens;
 pub mod sessions;
 pub mod social_login_keys;

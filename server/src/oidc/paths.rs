@@ -44,6 +44,15 @@ pub const ACCOUNT_RESET: &str = "/account/reset-password";
 pub const ACCOUNT_SIGN_UP: &str = "/account/sign-up";
 /// The page of an e-mailed link: `/account/link/{token}`.
 pub const ACCOUNT_LINK: &str = "/account/link";
+/// Passkeys: the passwordless sign-in of the login page and the passkey as the second
+/// factor (each the options for the browser, then its answer), and a signed-in user's own
+/// list (its registration options beside it).
+pub const PASSKEY_SIGN_IN: &str = "/login/passkey";
+pub const PASSKEY_SIGN_IN_OPTIONS: &str = "/login/passkey/options";
+pub const SECOND_FACTOR_PASSKEY: &str = "/login/second-factor/passkey";
+pub const SECOND_FACTOR_PASSKEY_OPTIONS: &str = "/login/second-factor/passkey/options";
+pub const ACCOUNT_PASSKEYS: &str = "/account/passkeys";
+pub const ACCOUNT_PASSKEYS_OPTIONS: &str = "/account/passkeys/options";
 pub const STATIC: &str = "/static";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";

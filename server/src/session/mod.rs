@@ -86,6 +86,9 @@ pub enum Space {
     EmailedLink,
     /// A sign-in the account page started at `/authorize`, by its `state`.
     AccountSignIn,
+    /// A WebAuthn ceremony in flight (a passkey's registration or an assertion), by a
+    /// random id the page holds; taken once when the browser answers.
+    PasskeyCeremony,
 }
 
 impl Space {
@@ -110,6 +113,7 @@ impl Space {
             Space::DevicePoll => "device-poll",
             Space::EmailedLink => "mail-link",
             Space::AccountSignIn => "account-sign-in",
+            Space::PasskeyCeremony => "passkey-ceremony",
         }
     }
 }

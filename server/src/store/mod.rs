@@ -9,6 +9,7 @@ pub mod clients;
 pub mod consents;
 pub mod groups;
 pub mod pairwise_subjects;
+pub mod passkeys;
 pub mod refresh_tokens;
 pub mod registration_tokens;
 pub mod revocations;

@@ -73,8 +73,10 @@ pub fn http_request(method: &str, route: &str, status: u16, elapsed: Duration) {
 pub enum SignInMethod {
     Password,
     Upstream,
-    /// A code of the second factor after the first.
+    /// A code of the second factor after the first, or a passkey there.
     SecondFactor,
+    /// A passkey without a password.
+    Passkey,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -89,6 +91,7 @@ pub fn sign_in(method: SignInMethod, outcome: SignInOutcome) {
         SignInMethod::Password => "password",
         SignInMethod::Upstream => "upstream",
         SignInMethod::SecondFactor => "second_factor",
+        SignInMethod::Passkey => "passkey",
     };
     let outcome = match outcome {
         SignInOutcome::Success => "success",

@@ -22,6 +22,8 @@ pub struct AccountPage {
     pub mail_enabled: bool,
     pub has_password: bool,
     pub second_factor: SecondFactorSummary,
+    /// How many passkeys the person has registered.
+    pub passkeys: usize,
     pub upstreams: Vec<UpstreamRow>,
     /// The enabled Social Login Keys the person has not linked yet.
     pub linkable: Vec<LinkableKey>,
@@ -50,6 +52,7 @@ pub struct AccountActions {
     pub link_upstream: String,
     pub second_factor: String,
     pub second_factor_remove: String,
+    pub passkeys: String,
     pub sign_out: String,
 }
 
@@ -198,6 +201,7 @@ mod tests {
                 link_upstream: at("upstreams/link"),
                 second_factor: at("second-factor"),
                 second_factor_remove: at("second-factor/remove"),
+                passkeys: at("passkeys"),
                 sign_out: "/logout".into(),
             },
             profile: ProfileFields { name: "Alice <L>".into(), ..ProfileFields::default() },
@@ -206,6 +210,7 @@ mod tests {
             mail_enabled: true,
             has_password,
             second_factor: SecondFactorSummary { enrolled: true, enrolled_at: None, recovery_codes_left: 7 },
+            passkeys: 2,
             upstreams: vec![UpstreamRow {
                 id: "l1".into(),
                 display_name: "Corp".into(),

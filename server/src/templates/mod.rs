@@ -35,7 +35,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("account_reset.html", include_str!("../../templates/account_reset.html")),
     ("account_link.html", include_str!("../../templates/account_link.html")),
     ("account_sign_up.html", include_str!("../../templates/account_sign_up.html")),
+    ("passkey_form.html", include_str!("../../templates/passkey_form.html")),
+    ("account_passkeys.html", include_str!("../../templates/account_passkeys.html")),
 ];
+
+/// The script of the passkey buttons and the registration form (WebAuthn needs one).
+pub const PASSKEY_SCRIPT: &str = include_str!("../../static/passkey.js");
 
 pub const STYLESHEET: &str = include_str!("../../static/hub.css");
 
@@ -153,6 +158,7 @@ mod tests {
             }],
             reset_href: password_login.then(|| "/account/reset-password".to_owned()),
             sign_up_href: None,
+            passkey: None,
         }
     }
 
@@ -227,6 +233,8 @@ mod tests {
                 client_name: "Wiki".into(),
                 username: "alice".into(),
                 error: Some("That code is not right.".into()),
+                totp: true,
+                passkey: None,
             })
             .unwrap();
         assert!(verify.contains(r#"<label for="code">Code</label>"#) && verify.contains(">Verify</button>"));
@@ -303,3 +311,7 @@ mod tests {
         assert!(templates().render(&Incomplete { title: "x" }).is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "passkey_tests.rs"]
+mod passkey_tests;

@@ -26,6 +26,19 @@ pub struct LoginPage {
     pub reset_href: Option<String>,
     /// "Create an account", where the deployment allows self-registration.
     pub sign_up_href: Option<String>,
+    /// "Sign in with a passkey", where passkeys work at the hub's address.
+    pub passkey: Option<PasskeyForm>,
+}
+
+/// `passkey_form.html`: a passkey button's form, shown by the hub's script.
+#[derive(Debug, Serialize)]
+pub struct PasskeyForm {
+    /// Where the script fetches the ceremony's options.
+    pub options: String,
+    /// Where the browser's answer is posted.
+    pub action: String,
+    /// The button's text.
+    pub label: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -36,7 +49,7 @@ pub struct LoginLink {
 }
 
 /// `second_factor.html`: a code of the user's authenticator (or a recovery code) after
-/// the password, "Code" and "Verify".
+/// the password, "Code" and "Verify"; or one of the user's passkeys.
 #[derive(Debug, Serialize)]
 pub struct SecondFactorPage {
     pub action: String,
@@ -45,6 +58,39 @@ pub struct SecondFactorPage {
     pub client_name: String,
     pub username: String,
     pub error: Option<String>,
+    /// The user has a TOTP authenticator: the code form.
+    pub totp: bool,
+    /// The user has a passkey: "Use a passkey".
+    pub passkey: Option<PasskeyForm>,
+}
+
+/// `account_passkeys.html`: a signed-in user's passkeys, each with rename and remove
+/// forms, and "Add a passkey" (which needs the hub's script).
+#[derive(Debug, Serialize)]
+pub struct AccountPasskeysPage {
+    pub username: String,
+    /// Where every form posts.
+    pub action: String,
+    /// Where the script fetches a registration's options.
+    pub options: String,
+    pub csrf_token: String,
+    pub passkeys: Vec<PasskeyRow>,
+    pub name_max: usize,
+    /// This session may add and remove passkeys (see `accounts::passkeys::may_change_factors`).
+    pub may_change: bool,
+    /// Passkeys work at the hub's address.
+    pub supported: bool,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PasskeyRow {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub synced: bool,
 }
 
 /// `second_factor_enrol.html`: a new authenticator's QR code and key, the recovery codes
@@ -168,6 +214,10 @@ impl Page for LoginPage {
 
 impl Page for SecondFactorPage {
     const TEMPLATE: &'static str = "second_factor.html";
+}
+
+impl Page for AccountPasskeysPage {
+    const TEMPLATE: &'static str = "account_passkeys.html";
 }
 
 impl Page for EnrolmentPage {

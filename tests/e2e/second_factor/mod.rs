@@ -19,13 +19,18 @@ pub const PASSWORD: &str = "correct horse battery";
 
 /// Runs `tests/browser/second-factor.mjs` with these arguments; its JSON report.
 pub async fn chromium(args: Vec<String>) -> Value {
+    browser_script("second-factor.mjs", args).await
+}
+
+/// Runs a script of `tests/browser` with these arguments; its JSON report.
+pub async fn browser_script(script: &'static str, args: Vec<String>) -> Value {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser");
     assert!(
         dir.join("node_modules/otpauth").exists() && std::path::Path::new("/usr/bin/chromium").exists(),
         "otpauth or Chromium is missing: run npm ci --prefix tests/browser"
     );
     let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("node").current_dir(&dir).arg("second-factor.mjs").args(&args).output()
+        std::process::Command::new("node").current_dir(&dir).arg(script).args(&args).output()
     })
     .await
     .unwrap()
@@ -100,7 +105,7 @@ fn args(mode: &str, request: &Request, extra: Option<&str>) -> Vec<String> {
     args
 }
 
-fn amr(claims: &Value) -> Vec<&str> {
+pub fn amr(claims: &Value) -> Vec<&str> {
     claims["amr"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
 }
 

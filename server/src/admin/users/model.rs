@@ -156,7 +156,8 @@ pub struct PasswordInput {
     pub password: Text,
 }
 
-/// A user's second factor (TOTP with recovery codes); never its secret or codes.
+/// A user's second factors: TOTP with recovery codes (never its secret or codes), and
+/// passkeys (never their credentials).
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct SecondFactor {
@@ -165,14 +166,46 @@ pub struct SecondFactor {
     pub enrolled_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Unused recovery codes (of ten).
     pub recovery_codes_left: u32,
+    /// The user's passkeys, oldest first; each is a second factor, and signs in alone.
+    pub passkeys: Vec<UserPasskey>,
 }
 
-impl From<crate::accounts::second_factor::Status> for SecondFactor {
-    fn from(status: crate::accounts::second_factor::Status) -> Self {
+/// One of a user's passkeys.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct UserPasskey {
+    pub id: Uuid,
+    /// The name its user gave it.
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Backup-eligible: it may be synced to the user's other devices (`amr` `swk`);
+    /// otherwise it stays on one authenticator (`hwk`).
+    pub synced: bool,
+}
+
+impl SecondFactor {
+    pub fn of(
+        status: crate::accounts::second_factor::Status,
+        passkeys: Vec<crate::accounts::passkeys::Summary>,
+    ) -> Self {
         Self {
             enrolled: status.enrolled,
             enrolled_at: status.enrolled_at,
             recovery_codes_left: u32::try_from(status.recovery_codes_left).unwrap_or(u32::MAX),
+            passkeys: passkeys.into_iter().map(UserPasskey::from).collect(),
+        }
+    }
+}
+
+impl From<crate::accounts::passkeys::Summary> for UserPasskey {
+    fn from(passkey: crate::accounts::passkeys::Summary) -> Self {
+        Self {
+            id: passkey.id,
+            name: passkey.name,
+            created_at: passkey.created_at,
+            last_used_at: passkey.last_used_at,
+            synced: passkey.synced,
         }
     }
 }

@@ -8,12 +8,12 @@ use poem::web::Data;
 use poem::{Body, Request, Response, handler};
 
 use super::enrol::{enrolled, expired_enrolment};
-use super::{enrolment_page, issuer_label, new_enrolment, refusal, signed_in_user};
+use super::{enrolment_page, issuer_label, new_enrolment, refusal, signed_in_here};
 use crate::accounts::SecondFactorError;
 use crate::domain::User;
 use crate::http::csrf::{self, Purpose};
+use crate::http::extract;
 use crate::http::page::{self, AccountSecondFactorPage};
-use crate::http::{cookies, extract};
 use crate::state::AppState;
 
 #[handler]
@@ -54,6 +54,10 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         Ok(()) => {
             tracing::info!(user = %user.id, "second factor enrolled");
             enrolled(state, &user, &address, None).await;
+            // The code just typed proves the factor: this session has it from now on.
+            if let Err(error) = prove_in_session(state, req).await {
+                return page::internal_error(state, &*error);
+            }
             status_page(state, &user, true).await
         }
         Err(SecondFactorError::AlreadyEnrolled) => status_page(state, &user, false).await,
@@ -79,15 +83,29 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     }
 }
 
-/// The signed-in user and the browser binding their forms are tied to.
+/// The signed-in user and the browser binding their forms are tied to. One who has a
+/// second factor (a passkey) and has not proved it in this session is sent to the account
+/// page, which asks for it: a stolen password alone adds no factor.
 async fn signed_in(state: &AppState, req: &Request) -> Result<(User, String), Response> {
-    let user = signed_in_user(state, req).await?;
-    match cookies::browser_id(req, &state.settings) {
-        Ok((browser, false)) => Ok((user, browser)),
-        // A session cookie without the browser binding it was made with: not this browser's.
-        Ok((_, true)) => Err(page::csrf_refused(state, "Please sign in again in this browser.")),
+    let (user, session, browser) = signed_in_here(state, req).await?;
+    match state.has_second_factor(user.id).await {
+        Ok(true) if !session.second_factor => {
+            Err(page::see_other(&state.settings.endpoint(crate::oidc::paths::ACCOUNT)))
+        }
+        Ok(_) => Ok((user, browser)),
         Err(error) => Err(page::internal_error(state, &error)),
     }
+}
+
+/// The session of this browser raised by the second factor just confirmed.
+async fn prove_in_session(state: &AppState, req: &Request) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let cookie = crate::http::cookies::read(req, &state.settings, crate::http::cookies::Cookie::Session);
+    let Some(cookie) = cookie else { return Ok(()) };
+    if let Some(session) = crate::sso::current(state, &cookie).await? {
+        let acr = crate::domain::sign_in::SECOND_FACTOR_ACR;
+        crate::sso::add_second_factor(state, &cookie, session, super::SECOND_FACTOR_AMR, acr).await?;
+    }
+    Ok(())
 }
 
 async fn status_page(state: &AppState, user: &User, just_enrolled: bool) -> Response {

@@ -50,7 +50,7 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
         Ok(()) => {
             tracing::info!(user = %user.id, "second factor enrolled");
             enrolled(state, &user, &address, Some(&interaction.pending.request.client_id)).await;
-            let outcome = Outcome::SecondFactor { user_id: user.id, methods: SECOND_FACTOR_AMR };
+            let outcome = Outcome::SecondFactor { user_id: user.id, methods: SECOND_FACTOR_AMR.to_vec() };
             authorize::resume(state, req, interaction, outcome).await
         }
         Err(SecondFactorError::AlreadyEnrolled) => already_enrolled(state),

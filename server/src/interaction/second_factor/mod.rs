@@ -18,6 +18,7 @@ use crate::http::csrf::{self, Purpose};
 use crate::http::extract::Params;
 use crate::http::page::{self, EnrolmentPage};
 use crate::oidc::authorize::{self, Caller, Interaction};
+use crate::session::browser::BrowserSession;
 use crate::state::AppState;
 
 /// What `amr` gains with the hub's second factor (RFC 8176): a one-time password, and
@@ -26,7 +27,7 @@ pub const SECOND_FACTOR_AMR: &[&str] = &["otp", "mfa"];
 
 /// The flow step a page of `caller` works on, and the signed-in user it is for; a posted
 /// form's CSRF token is checked.
-async fn flow_step(
+pub(crate) async fn flow_step(
     state: &AppState,
     req: &Request,
     params: &Params,
@@ -57,14 +58,34 @@ fn new_enrolment(
 
 /// The user signed in in this browser, whose second factor the page is about.
 async fn signed_in_user(state: &AppState, req: &Request) -> Result<User, Response> {
+    signed_in_session(state, req).await.map(|(user, _)| user)
+}
+
+/// The user signed in in this browser, and their session.
+async fn signed_in_session(state: &AppState, req: &Request) -> Result<(User, BrowserSession), Response> {
     let session = match cookies::session(state, req).await {
         Ok(Some(session)) => session,
         Ok(None) => return Err(not_signed_in(state)),
         Err(error) => return Err(page::internal_error(state, &error)),
     };
     match state.store.find_user(session.user_id).await {
-        Ok(Some(user)) if !user.disabled => Ok(user),
+        Ok(Some(user)) if !user.disabled => Ok((user, session)),
         Ok(_) => Err(not_signed_in(state)),
+        Err(error) => Err(page::internal_error(state, &error)),
+    }
+}
+
+/// For a signed-in user's own pages: the user, their session, and the browser binding
+/// their forms are tied to.
+pub(crate) async fn signed_in_here(
+    state: &AppState,
+    req: &Request,
+) -> Result<(User, BrowserSession, String), Response> {
+    let (user, session) = signed_in_session(state, req).await?;
+    match cookies::browser_id(req, &state.settings) {
+        Ok((browser, false)) => Ok((user, session, browser)),
+        // A session cookie without the browser binding it was made with: not this browser's.
+        Ok((_, true)) => Err(page::csrf_refused(state, "Please sign in again in this browser.")),
         Err(error) => Err(page::internal_error(state, &error)),
     }
 }

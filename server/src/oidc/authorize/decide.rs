@@ -15,7 +15,9 @@
 //! - A client that names `allowed_groups` refuses (`access_denied`) a user in none of them.
 //! - A second factor is asked once per session where the client, a group of the user or
 //!   the administrators' rule requires one, or the app asks for `acr` 2 (essential, or
-//!   first in its voluntary `acr_values` for an enrolled user). Not enrolled: the hub's own
+//!   first in its voluntary `acr_values` for an enrolled user). Enrolled means TOTP or a
+//!   passkey; a passkey sign-in that verified its user has proved two factors already
+//!   (`domain::sign_in::passkey_authentication`). Not enrolled: the hub's own
 //!   sign-in enrols one; an upstream's sign-in (not trusted to assert one) is refused.
 //!   `prompt=none` cannot show either page (`interaction_required`).
 //! - Consent is asked unless the client skips it, the user gave it during this request,
@@ -61,7 +63,7 @@ pub struct SessionFacts {
     /// The sign-in was at an upstream.
     pub upstream: bool,
     pub groups: Vec<String>,
-    /// The user has the hub's second factor.
+    /// The user has one of the hub's second factors: TOTP, or a passkey.
     pub enrolled: bool,
     /// Why this user must prove a second factor here, if a rule says so.
     pub second_factor_rule: Option<SecondFactorRule>,
@@ -75,7 +77,8 @@ pub enum Step {
     Login(Option<Notice>),
     /// Straight to the sign-in at this Social Login Key; the login page is skipped.
     Upstream(String),
-    /// The second-factor page: a code of the user's authenticator or a recovery code.
+    /// The second-factor page: a code of the user's authenticator, a recovery code, or a
+    /// passkey.
     SecondFactor,
     /// The enrolment page of a second factor, for a user who must have one and has none.
     EnrolSecondFactor,

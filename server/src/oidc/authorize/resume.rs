@@ -27,7 +27,7 @@ pub enum Outcome {
     SignedIn(SignIn),
     /// The user of the browser's session proved a second factor; `methods` are what the
     /// session's `amr` gains (RFC 8176).
-    SecondFactor { user_id: uuid::Uuid, methods: &'static [&'static str] },
+    SecondFactor { user_id: uuid::Uuid, methods: Vec<&'static str> },
     /// The consent page's "Allow" (the consent is already remembered).
     Consented,
     /// The consent page's "Deny".
@@ -100,7 +100,7 @@ pub async fn resume(state: &AppState, req: &Request, interaction: Interaction, o
             response
         }
         Outcome::SecondFactor { user_id, methods } => {
-            let raised = match raise_session(state, req, user_id, methods).await {
+            let raised = match raise_session(state, req, user_id, &methods).await {
                 Ok(raised) => raised,
                 Err(error) => return page::internal_error(state, error.as_ref()),
             };
@@ -233,7 +233,8 @@ async fn gather(
             let (enrolled, rule) = if session.second_factor {
                 (true, None)
             } else {
-                let enrolled = state.second_factors().status(user.id).await?.enrolled;
+                // A passkey is a second factor too: a user with one is never made to enrol TOTP.
+                let enrolled = state.has_second_factor(user.id).await?;
                 let group_requires = state.store.groups_require_second_factor(&user.groups).await?;
                 let rule = sign_in::second_factor_rule(
                     client.require_second_factor,

@@ -5,6 +5,7 @@ pub mod client;
 pub mod consent;
 pub mod group;
 pub mod pairwise_subject;
+pub mod passkey;
 pub mod refresh_token;
 pub mod registration_token;
 pub mod revocation;
