@@ -96,6 +96,8 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         // The pages' stylesheet and passkey script, and health for load balancers and orchestrators.
         .at(format!("{}/hub.css", paths::STATIC), methods::pages().get(assets::stylesheet))
         .at(format!("{}/passkey.js", paths::STATIC), methods::pages().get(assets::passkey_script))
+        .at(format!("{}/site.css", paths::STATIC), methods::pages().get(assets::site_stylesheet))
+        .at(format!("{}/logo", paths::STATIC), methods::pages().get(assets::site_logo))
         .at(paths::HEALTHZ, methods::oauth().get(health::healthz))
         .at(paths::READYZ, methods::oauth().get(health::readyz));
     // Metrics on the main listener only when asked for: they say how busy the hub is.

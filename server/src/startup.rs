@@ -125,8 +125,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     );
     let rate_limits = crate::rate_limit::RateLimits::new(sessions.clone(), &settings);
     let static_base = format!("{}{}", settings.issuer.path().trim_end_matches('/'), crate::oidc::paths::STATIC);
-    let templates = Templates::load(settings.templates_dir.as_deref(), &settings.site_name, &static_base)?;
-    let discovery = bytes::Bytes::from(serde_json::to_vec(&crate::oidc::discovery::document(&settings))?);
+    let branding = crate::templates::Branding::load(settings.stylesheet.as_deref(), settings.logo.as_deref())?;
+    let templates =
+        Templates::load(settings.templates_dir.as_deref(), &settings.site_name, &static_base)?.with_branding(branding);
+    let discovery = bytes::Bytes::from(serde_json::to_vec(&crate::oidc::discovery::document(
+        &settings,
+        templates.catalogues().codes(),
+    ))?);
     let background = tokio_util::task::TaskTracker::new();
     let mailer = crate::mail::Mailer::from_settings(&settings, background.clone())?;
     Ok(AppState {

@@ -174,6 +174,19 @@ try {
   await page.getByRole('row').filter({ has: page.getByRole('link', { name: username, exact: true }) }).waitFor();
   report.user = username;
 
+  step = "check the user's page, and the users table at 390 px wide";
+  await page.getByRole('link', { name: username, exact: true }).click();
+  await heading(username).waitFor();
+  await page.getByRole('region', { name: 'Upstream sign-ins' }).getByText('No upstream sign-ins.').waitFor();
+  await page.getByRole('region', { name: 'Second factor' }).getByText('No authenticator enrolled.').waitFor();
+  await nav('Users').click();
+  await heading('Users').waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const usersWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (usersWidth > 390) fail(`the Users page is ${usersWidth} px wide at 390 px`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  report.users_fit_390 = true;
+
   step = "revoke the plain user's session";
   await nav('Sessions').click();
   await heading('Sessions').waitFor();

@@ -21,6 +21,7 @@ mod http;
 mod interop;
 mod introspection;
 mod keys;
+mod languages;
 mod logout;
 mod observability;
 mod operator_commands;

@@ -5,9 +5,7 @@
 
 use std::time::Duration;
 
-use e2e::rp::app_client;
 use e2e::{Browser, TestHub};
-use openidconnect::AuthType;
 use reqwest::StatusCode;
 
 use crate::code_flow::{PASSWORD, REDIRECT};
@@ -22,9 +20,7 @@ async fn site(settings: &[(&str, &str)]) -> Site {
     crate::backend();
     let hub = TestHub::spawn_with(settings).await;
     hub.add_user("alice", PASSWORD, &[]);
-    let creds = hub.add_client(&["--name", "Wiki", "--redirect-uri", REDIRECT, "--skip-authorization"]);
-    let client =
-        app_client(&hub.issuer, &creds.client_id, creds.client_secret.as_deref(), REDIRECT, AuthType::BasicAuth).await;
+    let client = e2e::rp::first_party_app(&hub, REDIRECT).await;
     Site { _hub: hub, client }
 }
 

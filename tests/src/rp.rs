@@ -39,6 +39,13 @@ pub async fn app_client(
     .set_auth_type(auth)
 }
 
+/// The app "Wiki" registered at `hub` (`hub client add`, first-party: no consent page),
+/// redirecting to `redirect`, as the `openidconnect` crate sees it.
+pub async fn first_party_app(hub: &crate::TestHub, redirect: &str) -> AppClient {
+    let creds = hub.add_client(&["--name", "Wiki", "--redirect-uri", redirect, "--skip-authorization"]);
+    app_client(&hub.issuer, &creds.client_id, creds.client_secret.as_deref(), redirect, AuthType::BasicAuth).await
+}
+
 /// A fresh authorization request of the code flow with PKCE, for a test that needs only
 /// the hub's pages on the way (the state, nonce and verifier are not kept).
 pub fn code_flow_url(client: &AppClient) -> String {

@@ -236,7 +236,7 @@ export interface paths {
          * @description Removes the authenticator and the recovery codes (a lost phone) and ends the user's
          *     sessions; where a second factor is required, the next sign-in enrols a new one
          *     (unless the user has a passkey, which stays: remove those one by one). Audited.
-         *     404 when none is enrolled.
+         *     Resetting a user who has none changes nothing, and is no error.
          */
         delete: operations["resetUserSecondFactors"];
         options?: never;

@@ -178,8 +178,10 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::SecondFactor { username, reset, remove_passkey } => {
             let user = users::find_by_username(state, &username).await?;
             if reset {
-                users::reset_second_factor(state, &by(), user.id).await?;
-                println!("reset the second factor of {}", user.username);
+                match users::reset_second_factor(state, &by(), user.id).await? {
+                    true => println!("reset the second factor of {}", user.username),
+                    false => println!("{} has no second factor to reset", user.username),
+                }
             } else if let Some(passkey_id) = remove_passkey {
                 crate::manage::passkeys::remove(state, &by(), user.id, passkey_id).await?;
                 println!("removed passkey {passkey_id} of {}", user.username);

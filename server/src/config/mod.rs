@@ -44,6 +44,10 @@ pub struct Settings {
     pub cookie_secure: Option<bool>,
     /// The name the pages and e-mails give the service ("Sign in to …").
     pub site_name: String,
+    /// The operator's stylesheet, loaded after the hub's on every page.
+    pub stylesheet: Option<PathBuf>,
+    /// The operator's logo (PNG, JPEG, WebP or SVG), shown above every page.
+    pub logo: Option<PathBuf>,
     /// A directory whose `*.html` files replace the built-in page templates.
     pub templates_dir: Option<PathBuf>,
     /// A declared file (`hub apply`) that `hub serve` applies before it listens.
@@ -164,6 +168,8 @@ impl Default for Settings {
             admin_token: None,
             cookie_secure: None,
             site_name: "Hub".into(),
+            stylesheet: None,
+            logo: None,
             templates_dir: None,
             apply_file: None,
             access_token_ttl_secs: 600,
@@ -288,6 +294,8 @@ impl Settings {
         "admin_token",
         "cookie_secure",
         "site_name",
+        "stylesheet",
+        "logo",
         "templates_dir",
         "apply_file",
         "access_token_ttl_secs",

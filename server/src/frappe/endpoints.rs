@@ -152,7 +152,7 @@ pub async fn revoke_token(req: &Request, body: Body, Data(state): Data<&AppState
 #[handler]
 pub fn openid_configuration(Data(state): Data<&AppState>) -> Response {
     let settings = &state.settings;
-    let mut document = discovery::document(settings);
+    let mut document = discovery::document(settings, state.templates.catalogues().codes());
     for field in [
         "token_endpoint_auth_methods_supported",
         "introspection_endpoint_auth_methods_supported",

@@ -142,15 +142,16 @@ pub async fn second_factor(state: &AppState, id: Uuid) -> ManageResult<crate::ac
 }
 
 /// Removes the user's second factor (a lost phone): the next sign-in that requires one
-/// enrols a new one. Their sessions end, so none keeps the old factor's standing.
-pub async fn reset_second_factor(state: &AppState, by: &By, id: Uuid) -> ManageResult<()> {
+/// enrols a new one. Their sessions end, so none keeps the old factor's standing. False,
+/// and nothing done, when there was none (a repeated reset is no error).
+pub async fn reset_second_factor(state: &AppState, by: &By, id: Uuid) -> ManageResult<bool> {
     find(state, id).await?;
     if !state.store.delete_second_factor(id).await? {
-        return Err(ManageError::NotFound("second factor"));
+        return Ok(false);
     }
     crate::sso::end_all(state, id).await?;
     by.audit(state, "second_factor.reset", format!("user:{id}"), |r| r.user(id)).await;
-    Ok(())
+    Ok(true)
 }
 
 /// What an administrator sets, as the user has it now.

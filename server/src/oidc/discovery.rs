@@ -14,7 +14,8 @@ use crate::domain::{
 use crate::state::AppState;
 
 /// Built once at start-up; the handler serves the same bytes every time.
-pub fn document(settings: &Settings) -> serde_json::Value {
+/// `ui_locales` are the languages the pages are in (the message catalogues).
+pub fn document(settings: &Settings, ui_locales: &[String]) -> serde_json::Value {
     let key_algs: Vec<&str> = KeyEncryptionAlg::ALL.iter().map(|v| v.as_str()).collect();
     let content_algs: Vec<&str> = ContentEncryptionAlg::ALL.iter().map(|v| v.as_str()).collect();
     let mut document = json!({
@@ -54,6 +55,7 @@ pub fn document(settings: &Settings) -> serde_json::Value {
         "claims_supported": claims::supported(),
         "claim_types_supported": ["normal"],
         "claims_parameter_supported": true,
+        "ui_locales_supported": ui_locales,
         // The hub's own sign-in; an upstream's sign-in carries the upstream's value.
         "acr_values_supported": crate::domain::sign_in::ACR_VALUES,
         "request_parameter_supported": true,

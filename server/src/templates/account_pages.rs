@@ -175,6 +175,65 @@ impl Page for SignUpPage {
     const TEMPLATE: &'static str = "account_sign_up.html";
 }
 
+/// A full account page: for the start-up check of an override, and the tests.
+pub(super) fn sample_account_with(recent: bool, has_password: bool) -> AccountPage {
+    let at = |path: &str| format!("/account/{path}");
+    AccountPage {
+        csrf_token: "tok".into(),
+        username: "alice".into(),
+        notice: Some("Your profile is saved.".into()),
+        error: Some(SectionError { section: "password", message: "The current password is not right.".into() }),
+        actions: AccountActions {
+            profile: at("profile"),
+            email: at("email"),
+            password: at("password"),
+            sessions: at("sessions"),
+            consents: at("consents"),
+            upstreams: at("upstreams"),
+            link_upstream: at("upstreams/link"),
+            second_factor: at("second-factor"),
+            second_factor_remove: at("second-factor/remove"),
+            passkeys: at("passkeys"),
+            sign_out: "/logout".into(),
+        },
+        profile: ProfileFields { name: "Alice <L>".into(), ..ProfileFields::default() },
+        email: Some("alice@example.test".into()),
+        email_verified: false,
+        mail_enabled: true,
+        has_password,
+        second_factor: SecondFactorSummary { enrolled: true, enrolled_at: None, recovery_codes_left: 7 },
+        passkeys: 2,
+        upstreams: vec![UpstreamRow {
+            id: "l1".into(),
+            display_name: "Corp".into(),
+            email: None,
+            linked_at: "then".into(),
+            last_used_at: "now".into(),
+            can_unlink: has_password,
+        }],
+        linkable: vec![LinkableKey { slug: "gh".into(), display_name: "GitHub".into() }],
+        sessions: vec![SessionRow {
+            sid: "s1".into(),
+            started_at: "today".into(),
+            address: None,
+            device: Some("Chrome on Linux".into()),
+            via: None,
+            current: true,
+        }],
+        consents: vec![ConsentRow {
+            id: "c1".into(),
+            client_name: "Wiki".into(),
+            scopes: vec!["See your e-mail address".into()],
+            granted_at: "today".into(),
+        }],
+        recent,
+    }
+}
+
+pub(super) fn sample_account() -> AccountPage {
+    sample_account_with(true, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,63 +243,9 @@ mod tests {
         Templates::load(None, "Hub", "/static").unwrap()
     }
 
-    fn account(recent: bool, has_password: bool) -> AccountPage {
-        let at = |path: &str| format!("/account/{path}");
-        AccountPage {
-            csrf_token: "tok".into(),
-            username: "alice".into(),
-            notice: Some("Your profile is saved.".into()),
-            error: Some(SectionError { section: "password", message: "The current password is not right.".into() }),
-            actions: AccountActions {
-                profile: at("profile"),
-                email: at("email"),
-                password: at("password"),
-                sessions: at("sessions"),
-                consents: at("consents"),
-                upstreams: at("upstreams"),
-                link_upstream: at("upstreams/link"),
-                second_factor: at("second-factor"),
-                second_factor_remove: at("second-factor/remove"),
-                passkeys: at("passkeys"),
-                sign_out: "/logout".into(),
-            },
-            profile: ProfileFields { name: "Alice <L>".into(), ..ProfileFields::default() },
-            email: Some("alice@example.test".into()),
-            email_verified: false,
-            mail_enabled: true,
-            has_password,
-            second_factor: SecondFactorSummary { enrolled: true, enrolled_at: None, recovery_codes_left: 7 },
-            passkeys: 2,
-            upstreams: vec![UpstreamRow {
-                id: "l1".into(),
-                display_name: "Corp".into(),
-                email: None,
-                linked_at: "then".into(),
-                last_used_at: "now".into(),
-                can_unlink: has_password,
-            }],
-            linkable: vec![LinkableKey { slug: "gh".into(), display_name: "GitHub".into() }],
-            sessions: vec![SessionRow {
-                sid: "s1".into(),
-                started_at: "today".into(),
-                address: None,
-                device: Some("Chrome on Linux".into()),
-                via: None,
-                current: true,
-            }],
-            consents: vec![ConsentRow {
-                id: "c1".into(),
-                client_name: "Wiki".into(),
-                scopes: vec!["See your e-mail address".into()],
-                granted_at: "today".into(),
-            }],
-            recent,
-        }
-    }
-
     #[test]
     fn the_account_page_has_each_form_with_its_csrf_token_and_labels() {
-        let html = templates().render(&account(true, true)).unwrap();
+        let html = templates().render(&sample_account_with(true, true)).unwrap();
         assert_eq!(html.matches(r#"name="csrf_token" value="tok""#).count(), 8, "{html}");
         for label in ["Full name", "Current password", "New password", "New address"] {
             assert!(html.contains(&format!(">{label}</label>")), "{label}");
@@ -253,7 +258,7 @@ mod tests {
         assert!(html.contains(r#"name="slug" value="gh""#) && html.contains(">Link GitHub</button>"));
         assert!(!html.contains("sign in again first"), "recent: no new sign-in asked");
 
-        let upstream_only = templates().render(&account(false, false)).unwrap();
+        let upstream_only = templates().render(&sample_account_with(false, false)).unwrap();
         assert!(upstream_only.contains(">Set a password</button>") && !upstream_only.contains("Current password"));
         assert!(upstream_only.contains("Your only way to sign in") && !upstream_only.contains("Unlink Corp"));
         assert!(upstream_only.contains("sign in again first"));

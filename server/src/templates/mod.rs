@@ -3,7 +3,9 @@
 //! are errors, so a template and its page context cannot drift apart silently.
 
 mod account_pages;
+mod branding;
 mod pages;
+mod samples;
 
 use std::path::Path;
 
@@ -15,6 +17,7 @@ use minijinja::{Environment, ErrorKind, State, UndefinedBehavior, Value};
 use crate::i18n::{CatalogueError, Catalogues, FALLBACK, PageLanguage};
 
 pub use account_pages::*;
+pub use branding::Branding;
 pub use pages::*;
 
 const BUILT_IN: &[(&str, &str)] = &[
@@ -52,11 +55,15 @@ pub enum TemplateError {
     Syntax(#[from] minijinja::Error),
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    /// An override that parses but does not render with its page's variables.
+    #[error("template {name}: {source}")]
+    Render { name: String, source: minijinja::Error },
 }
 
 pub struct Templates {
     env: Environment<'static>,
     catalogues: Arc<Catalogues>,
+    branding: Branding,
 }
 
 impl Templates {
@@ -64,21 +71,59 @@ impl Templates {
     pub fn load(overrides: Option<&Path>, site_name: &str, static_base: &str) -> Result<Self, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let mut overridden = Vec::new();
         for (name, built_in) in BUILT_IN {
             let source = match overrides.map(|dir| dir.join(name)).filter(|path| path.is_file()) {
-                Some(path) => std::fs::read_to_string(&path)
-                    .map_err(|source| TemplateError::Load { name: path.display().to_string(), source })?,
+                Some(path) => {
+                    overridden.push((*name, path.display().to_string()));
+                    std::fs::read_to_string(&path)
+                        .map_err(|source| TemplateError::Load { name: path.display().to_string(), source })?
+                }
                 None => (*built_in).to_owned(),
             };
             env.add_template_owned(*name, source)?;
         }
         env.add_global("site_name", Value::from(site_name.to_owned()));
         env.add_global("static_base", Value::from(static_base.to_owned()));
+        env.add_global("site_stylesheet", false);
+        env.add_global("site_logo", false);
         let catalogues = Arc::new(Catalogues::load(overrides)?);
         let texts = Arc::clone(&catalogues);
         env.add_function("t", move |state: &State, key: &str, args: Kwargs| translate(&texts, state, key, &args));
         env.add_filter("strong", |value: &str| Value::from_safe_string(format!("<strong>{}</strong>", escape(value))));
-        Ok(Self { env, catalogues })
+        env.add_filter("code", |value: &str| Value::from_safe_string(format!("<code>{}</code>", escape(value))));
+        let templates = Self { env, catalogues, branding: Branding::default() };
+        templates.check_overrides(&overridden)?;
+        Ok(templates)
+    }
+
+    /// Renders each overridden page once with a sample of its context (in every language),
+    /// so a variable the page does not have is found now.
+    fn check_overrides(&self, overridden: &[(&str, String)]) -> Result<(), TemplateError> {
+        for (name, path) in overridden {
+            let Some(sample) = samples::sample(name) else { continue };
+            for code in self.catalogues.codes() {
+                let language = Value::from(Serde(PageLanguage { code: code.clone(), switch: Vec::new() }));
+                let context = minijinja::context! { lang => language, ..sample.clone() };
+                self.env
+                    .get_template(name)
+                    .and_then(|template| template.render(context))
+                    .map_err(|source| TemplateError::Render { name: path.clone(), source })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The operator's stylesheet and logo, which every page then links to.
+    pub fn with_branding(mut self, branding: Branding) -> Self {
+        self.env.add_global("site_stylesheet", branding.stylesheet.is_some());
+        self.env.add_global("site_logo", branding.logo.is_some());
+        self.branding = branding;
+        self
+    }
+
+    pub fn branding(&self) -> &Branding {
+        &self.branding
     }
 
     pub fn catalogues(&self) -> &Catalogues {
@@ -256,6 +301,7 @@ mod tests {
         assert!(!html.contains(r#"name="interaction""#));
         let status = AccountSecondFactorPage {
             username: "alice".into(),
+            account_href: "/account".into(),
             just_enrolled: true,
             enrolled_at: Some("2026-12-02".into()),
             recovery_codes_left: 9,

@@ -115,6 +115,8 @@ pub struct EnrolmentPage {
 #[derive(Debug, Serialize)]
 pub struct AccountSecondFactorPage {
     pub username: String,
+    /// Back to the account page.
+    pub account_href: String,
     pub just_enrolled: bool,
     pub enrolled_at: Option<String>,
     pub recovery_codes_left: usize,

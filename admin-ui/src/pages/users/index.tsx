@@ -10,6 +10,7 @@ import { ConsentTable } from '../consents';
 import { SessionTable } from '../sessions';
 import { bodyOf, NEW_USER, PasswordForm, useGroupNames, UserForm, valuesOf } from './form';
 import { SecondFactorPanel } from './second-factor';
+import { UpstreamLinksPanel } from './upstream-links';
 
 export function UserList({ query }: { query: URLSearchParams }) {
   const search = query.get('search') ?? '';
@@ -206,6 +207,10 @@ export function UserEdit({ id }: { id: string }) {
       <section class="panel" aria-labelledby="second-factor-title">
         <h2 id="second-factor-title">Second factor</h2>
         <SecondFactorPanel userId={current.id} username={current.username} />
+      </section>
+      <section class="panel" aria-labelledby="upstreams-title">
+        <h2 id="upstreams-title">Upstream sign-ins</h2>
+        <UpstreamLinksPanel userId={current.id} username={current.username} />
       </section>
       <section class="panel" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Sessions</h2>

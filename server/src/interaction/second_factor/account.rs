@@ -113,6 +113,7 @@ async fn status_page(state: &AppState, user: &User, just_enrolled: bool) -> Resp
         Ok(status) => {
             let page = AccountSecondFactorPage {
                 username: user.username.clone(),
+                account_href: state.settings.endpoint(crate::oidc::paths::ACCOUNT),
                 just_enrolled,
                 enrolled_at: status.enrolled_at.map(|at| at.format("%Y-%m-%d").to_string()),
                 recovery_codes_left: status.recovery_codes_left,

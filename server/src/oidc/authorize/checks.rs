@@ -100,6 +100,7 @@ pub async fn validate_for(
         prompt,
         max_age,
         login_hint,
+        ui_locales: ui_locales(params),
         idp_hint,
         expected_subject,
         id_token_claims: requested_claims.id_token_claims(),
@@ -243,6 +244,12 @@ fn check_nonce(response_type: ResponseType, params: &Params) -> CheckResult<Opti
         }
         nonce => Ok(nonce.map(str::to_owned)),
     }
+}
+
+/// `ui_locales` (OIDC Core §3.1.2.1) is a preference: tags the pages lack are ignored,
+/// and so is a value too long to be one.
+fn ui_locales(params: &Params) -> Option<String> {
+    params.get("ui_locales").filter(|tags| tags.len() <= 256).map(str::to_owned)
 }
 
 fn check_login_hint(params: &Params) -> CheckResult<Option<String>> {

@@ -30,6 +30,7 @@ pub(super) fn request() -> AuthorizationRequest {
         prompt: Vec::new(),
         max_age: None,
         login_hint: None,
+        ui_locales: None,
         idp_hint: None,
         expected_subject: None,
         id_token_claims: Vec::new(),

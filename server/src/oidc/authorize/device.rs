@@ -55,6 +55,7 @@ pub async fn begin_device(state: &AppState, req: &Request, confirmed: Found) -> 
         prompt: Vec::new(),
         max_age: client.default_max_age,
         login_hint: None,
+        ui_locales: None,
         idp_hint: None,
         expected_subject: None,
         id_token_claims: Vec::new(),

@@ -33,6 +33,9 @@ pub struct AuthorizationRequest {
     pub prompt: Vec<Prompt>,
     pub max_age: Option<u64>,
     pub login_hint: Option<String>,
+    /// The languages the app asks the pages to be in (`ui_locales`), most wanted first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui_locales: Option<String>,
     /// The Social Login Key named by `idp_hint` (or `kc_idp_hint`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp_hint: Option<String>,

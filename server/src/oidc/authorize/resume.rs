@@ -70,6 +70,10 @@ pub async fn interaction(
         Ok(Some(pending))
             if pending.belongs_to(&browser) && pending.progress.awaiting.as_ref().is_some_and(|a| a.admits(caller)) =>
         {
+            // The pages of this request are in the language its app asked for, if any.
+            if let Some(tags) = &pending.request.ui_locales {
+                crate::i18n::asked_for(tags);
+            }
             Ok(Interaction { id: id.to_owned(), browser, pending })
         }
         Ok(_) => Err(respond::expired(state)),
