@@ -100,3 +100,34 @@ async fn an_operators_catalogue_is_used_and_a_broken_one_refused_at_start() {
     assert!(line.contains("login.titel"), "{line}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn the_operators_stylesheet_and_logo_are_served_by_the_hub() {
+    let dir = std::env::temp_dir().join(format!("hub-look-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("corp.css"), ":root { --accent: #006d77; }").unwrap();
+    std::fs::write(dir.join("logo.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"8\" height=\"8\"/>")
+        .unwrap();
+    std::fs::write(dir.join("logo.gif"), "GIF89a").unwrap();
+    let css = dir.join("corp.css").display().to_string();
+    let svg = dir.join("logo.svg").display().to_string();
+    let (hub, url) = hub_and_app(&[("HUB_STYLESHEET", &css), ("HUB_LOGO", &svg), ("HUB_SITE_NAME", "Corp ID")]).await;
+    let (_, _, page) = login_page(&url, "en").await;
+    assert!(page.contains(r#"href="&#x2f;static/site.css""#), "the page links the stylesheet: {page}");
+    assert!(page.contains(r#"<img class="logo" src="&#x2f;static/logo" alt="Corp ID">"#), "{page}");
+    let stylesheet = reqwest::get(hub.url("/static/site.css")).await.unwrap();
+    assert_eq!(stylesheet.headers()["content-type"], "text/css; charset=utf-8");
+    assert!(stylesheet.text().await.unwrap().contains("#006d77"));
+    let logo = reqwest::get(hub.url("/static/logo")).await.unwrap();
+    assert_eq!(logo.headers()["content-type"], "image/svg+xml");
+    assert!(logo.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+    // A page's CSP lets the hub's own files in, and nothing else.
+    let csp = reqwest::get(&url).await.unwrap().headers().get("content-security-policy").cloned();
+    let csp = csp.map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    assert!(csp.contains("style-src 'self'") && csp.contains("img-src 'self'"), "{csp}");
+
+    let gif = dir.join("logo.gif").display().to_string();
+    let (ok, _, err) = hub.cli_with_env(&["serve"], None, &[("HUB_LOGO", &gif)]);
+    assert!(!ok && err.lines().any(|l| l.contains("HUB_LOGO") && l.contains(".png")), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
