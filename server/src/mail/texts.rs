@@ -43,6 +43,8 @@ pub enum Change {
     Email,
     SecondFactorAdded,
     SecondFactorRemoved,
+    PasskeyAdded,
+    PasskeyRemoved,
     UpstreamLinked,
     UpstreamUnlinked,
 }
@@ -139,6 +141,26 @@ mod tests {
             .render(&Letter::Changed { username: "a".into(), change: Change::SecondFactorRemoved, address: "x".into() })
             .unwrap();
         assert!(changed.contains("second factor"), "{changed}");
+        // Every change is said in words of its own, never the catch-all.
+        let all = [
+            Change::Password,
+            Change::PasswordReset,
+            Change::Email,
+            Change::SecondFactorAdded,
+            Change::SecondFactorRemoved,
+            Change::PasskeyAdded,
+            Change::PasskeyRemoved,
+            Change::UpstreamLinked,
+            Change::UpstreamUnlinked,
+        ];
+        let mut said = std::collections::BTreeSet::new();
+        for change in all {
+            let letter = Letter::Changed { username: "a".into(), change, address: "x".into() };
+            let (_, body) = texts.render(&letter).unwrap();
+            assert!(!body.contains("something in your account changed"), "{change:?} has no words: {body}");
+            said.insert(body);
+        }
+        assert_eq!(said.len(), all.len());
     }
 
     #[test]

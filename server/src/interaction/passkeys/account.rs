@@ -97,6 +97,14 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
     match done {
         Ok((record, notice)) => {
             tracing::info!(user = %visitor.user.id, action = record.action, "passkeys changed");
+            let change = match record.action {
+                "passkey.register" => Some(crate::mail::Change::PasskeyAdded),
+                "passkey.remove" => Some(crate::mail::Change::PasskeyRemoved),
+                _ => None,
+            };
+            if let Some(change) = change {
+                crate::mail::notify(state.mailer.as_ref(), &visitor.user, change, &address);
+            }
             state.audit(record).await;
             // A first passkey changes what this session may do next.
             match self::visitor(state, req).await {
