@@ -30,10 +30,18 @@ async fn hub_and_app(settings: &[(&str, &str)]) -> (TestHub, String) {
 #[tokio::test]
 async fn the_switch_then_ui_locales_then_accept_language_choose_the_language() {
     let (hub, url) = hub_and_app(&[]).await;
-    let (_, _, german) = login_page(&url, "de-CH, en;q=0.5").await;
+    let (http, at, german) = login_page(&url, "de-CH, en;q=0.5").await;
     assert!(german.contains(r#"<html lang="de">"#), "{german}");
     assert!(german.contains(">Benutzername</label>") && german.contains(">Anmelden</button>"));
     assert!(german.contains("um mit <strong>Wiki</strong> fortzufahren"), "placeholders filled, escaped");
+    // What the server says is translated too, where the catalogue has it.
+    let form = e2e::Page { url: at, status: StatusCode::OK, headers: Default::default(), body: german };
+    let mut fields = form.hidden_inputs();
+    fields.extend([("username".to_owned(), "alice".to_owned()), ("password".to_owned(), "wrong".to_owned())]);
+    let refused =
+        http.post(form.form_action().unwrap()).header("accept-language", "de").form(&fields).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused.text().await.unwrap().contains("Benutzername oder Passwort ist falsch."));
 
     let (_, _, french) = login_page(&format!("{url}&ui_locales=fr-CA%20de"), "de").await;
     assert!(

@@ -74,6 +74,12 @@ impl Catalogues {
         Some(filled)
     }
 
+    /// A message the server composed (in English), in `code` if its catalogue translates
+    /// it (`[messages]`, keyed by the English text, as gettext does); else none.
+    pub fn message(&self, code: &str, english: &str) -> Option<&str> {
+        self.texts.get(code)?.get(&format!("messages.{english}")).map(String::as_str)
+    }
+
     fn english(&self) -> &BTreeMap<String, String> {
         static EMPTY: BTreeMap<String, String> = BTreeMap::new();
         self.texts.get(FALLBACK).unwrap_or(&EMPTY)
@@ -178,6 +184,11 @@ mod tests {
         assert!(german.contains("Wiki") && !german.contains('{'), "{german}");
         assert_eq!(catalogues.text("xx", "login.title", &[]).as_deref(), Some("Sign in"));
         assert_eq!(catalogues.text("de", "no.such_key", &[]), None);
+        assert_eq!(
+            catalogues.message("de", "Invalid username or password."),
+            Some("Benutzername oder Passwort ist falsch.")
+        );
+        assert_eq!(catalogues.message("de", "A message no one translated."), None);
     }
 
     #[test]

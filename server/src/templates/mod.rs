@@ -91,6 +91,11 @@ impl Templates {
         let texts = Arc::clone(&catalogues);
         env.add_function("t", move |state: &State, key: &str, args: Kwargs| translate(&texts, state, key, &args));
         env.add_filter("strong", |value: &str| Value::from_safe_string(format!("<strong>{}</strong>", escape(value))));
+        let messages = Arc::clone(&catalogues);
+        env.add_filter("tr", move |state: &State, english: &str| {
+            let code = state.lookup("lang").and_then(|lang| lang.get_attr("code").ok()).map(|code| code.to_string());
+            messages.message(code.as_deref().unwrap_or(FALLBACK), english).unwrap_or(english).to_owned()
+        });
         env.add_filter("code", |value: &str| Value::from_safe_string(format!("<code>{}</code>", escape(value))));
         let templates = Self { env, catalogues, branding: Branding::default() };
         templates.check_overrides(&overridden)?;
