@@ -58,7 +58,11 @@ pub async fn language<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<R
     let remembered = super::cookies::read(&req, &state.settings, super::cookies::Cookie::Language)
         .and_then(|code| crate::i18n::negotiate::matching(available, &code).map(str::to_owned));
     let accepted = req.header("accept-language").map(crate::i18n::negotiate::accepted).unwrap_or_default();
-    let here = (req.method() == poem::http::Method::GET).then(|| without_switch(req.original_uri()));
+    // The switch links back to this page; a path a browser would read as another host's
+    // (`//evil.example/…`) gets no switch.
+    let here = (req.method() == poem::http::Method::GET)
+        .then(|| without_switch(req.original_uri()))
+        .filter(|here| here.starts_with('/') && !here.starts_with("//") && !here.contains('\\'));
     let language =
         crate::i18n::RequestLanguage { chosen: switched.clone().or(remembered), accepted, asked: Vec::new(), here };
     let mut response = crate::i18n::scope(language, next.call(req)).await?.into_response();
