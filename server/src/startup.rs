@@ -133,7 +133,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         templates.catalogues().codes(),
     ))?);
     let background = tokio_util::task::TaskTracker::new();
-    let mailer = crate::mail::Mailer::from_settings(&settings, background.clone())?;
+    let mailer = crate::mail::Mailer::from_settings(&settings, Arc::clone(templates.catalogues()), background.clone())?;
     Ok(AppState {
         settings: Arc::new(settings),
         store,

@@ -63,10 +63,15 @@
     },
   });
 
-  const explain = (error) => {
-    if (error.name === 'NotAllowedError') return 'The passkey was not used: the request was cancelled or timed out.';
-    if (error.name === 'InvalidStateError') return 'This device already holds a passkey for your account.';
-    return error.message || 'The passkey could not be used.';
+  // The page gives the words, in its language (data-say-*); the hub's own refusals come
+  // translated in its answer.
+  class Refusal extends Error {}
+  const explain = (form, error) => {
+    const say = form.dataset;
+    if (error.name === 'NotAllowedError') return say.sayCancelled;
+    if (error.name === 'InvalidStateError' && say.sayExists) return say.sayExists;
+    if (error instanceof Refusal) return error.message;
+    return say.sayFailed;
   };
 
   async function ceremony(form) {
@@ -77,7 +82,7 @@
       headers: { accept: 'application/json' },
     });
     const answer = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(answer.error || 'The passkey request failed. Please reload the page.');
+    if (!response.ok) throw answer.error ? new Refusal(answer.error) : new Error(response.statusText);
     const credential = form.dataset.passkey === 'create'
       ? created(await navigator.credentials.create({ publicKey: creationOptions(answer.publicKey) }))
       : asserted(await navigator.credentials.get({ publicKey: requestOptions(answer.publicKey) }));
@@ -89,9 +94,12 @@
   for (const form of document.querySelectorAll('form[data-passkey]')) {
     const error = form.querySelector('[data-passkey-error]');
     if (!window.PublicKeyCredential || !navigator.credentials) {
+      // Shown, so its message is seen, but it cannot be sent.
       if (error) {
-        error.textContent = 'This browser cannot use passkeys.';
+        error.textContent = form.dataset.sayUnsupported;
         error.hidden = false;
+        form.hidden = false;
+        for (const button of form.querySelectorAll('button')) button.disabled = true;
       }
       continue;
     }
@@ -104,7 +112,7 @@
       ceremony(form).catch((failure) => {
         for (const button of buttons) button.disabled = false;
         if (error) {
-          error.textContent = explain(failure);
+          error.textContent = explain(form, failure);
           error.hidden = false;
         }
       });

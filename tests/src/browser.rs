@@ -102,12 +102,7 @@ impl Default for Browser {
 
 impl Browser {
     pub fn new() -> Self {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client");
-        Self { http }
+        Self::with_headers(reqwest::header::HeaderMap::new())
     }
 
     /// A browser at another address, as a hub that trusts `X-Forwarded-For`
@@ -115,6 +110,17 @@ impl Browser {
     pub fn at_address(address: &str) -> Self {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("x-forwarded-for", address.parse().expect("an address"));
+        Self::with_headers(headers)
+    }
+
+    /// A browser whose reader prefers `languages` (an `Accept-Language` value).
+    pub fn speaking(languages: &str) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("accept-language", languages.parse().expect("a header value"));
+        Self::with_headers(headers)
+    }
+
+    fn with_headers(headers: reqwest::header::HeaderMap) -> Self {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())

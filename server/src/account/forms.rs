@@ -1,7 +1,7 @@
 //! The account page's forms (`POST /account/…`): each checks the CSRF token, calls its
 //! operation in `manage::account`, and answers with a redirect to the page saying what
 //! was done, or with the page again showing why not. The changes that could lock the
-//! person out or let someone in ask for a recent sign-in first (`sign_in::require_recent`).
+//! person out or let someone in ask for a recent sign-in first (`sign_in::recent`).
 
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -26,11 +26,18 @@ struct Posted {
     address: String,
 }
 
-async fn posted(state: &AppState, req: &Request, body: Body, recent: bool) -> Result<Posted, Response> {
+/// `recent` says, of the signed-in person, whether the change needs a recent sign-in.
+async fn posted(
+    state: &AppState,
+    req: &Request,
+    body: Body,
+    recent: impl FnOnce(&SignedIn) -> bool,
+) -> Result<Posted, Response> {
     let params = extract::form_params(req, body).await.map_err(|error| page::bad_parameters(state, &error))?;
-    let signed_in = match recent {
-        true => sign_in::require_recent(state, req, paths::ACCOUNT).await?,
-        false => sign_in::require(state, req, paths::ACCOUNT).await?,
+    let signed_in = sign_in::require(state, req, paths::ACCOUNT).await?;
+    let signed_in = match recent(&signed_in) {
+        true => sign_in::recent(state, signed_in, paths::ACCOUNT).await?,
+        false => signed_in,
     };
     if !csrf::verify(state, &signed_in.browser, Purpose::Account, params.get("csrf_token")) {
         return Err(page::csrf_refused(state, "Please reload the page and try again."));
@@ -48,8 +55,11 @@ fn done(state: &AppState, what: &str) -> Response {
 async fn refused(state: &AppState, posted: &Posted, section: &'static str, error: ManageError) -> Response {
     let (status, message) = match error {
         ManageError::Invalid(errors) => {
-            let message = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
-            (StatusCode::BAD_REQUEST, message)
+            // Each refusal in the page's language, as one message the template shows as it is.
+            let catalogues = state.templates.catalogues();
+            let sentences: Vec<String> =
+                errors.iter().map(|e| crate::i18n::message(catalogues, &super::sentence(&e.message))).collect();
+            (StatusCode::BAD_REQUEST, sentences.join(" "))
         }
         ManageError::Conflict { detail, .. } => (StatusCode::CONFLICT, detail),
         ManageError::NotFound(what) => (StatusCode::NOT_FOUND, format!("That {what} no longer exists.")),
@@ -66,7 +76,7 @@ fn field(params: &Params, name: &str) -> Option<String> {
 
 #[handler]
 pub async fn profile(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
-    let posted = match posted(state, req, body, false).await {
+    let posted = match posted(state, req, body, |_| false).await {
         Ok(posted) => posted,
         Err(response) => return response,
     };
@@ -87,7 +97,7 @@ pub async fn profile(req: &Request, body: Body, Data(state): Data<&AppState>) ->
 
 #[handler]
 pub async fn email(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
-    let posted = match posted(state, req, body, false).await {
+    let posted = match posted(state, req, body, |_| false).await {
         Ok(posted) => posted,
         Err(response) => return response,
     };
@@ -101,12 +111,8 @@ pub async fn email(req: &Request, body: Body, Data(state): Data<&AppState>) -> R
 
 #[handler]
 pub async fn password(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
-    let has_password = match sign_in::require(state, req, paths::ACCOUNT).await {
-        Ok(signed_in) => signed_in.user.has_password,
-        Err(response) => return response,
-    };
     // A first password is a new way in: only right after a sign-in.
-    let posted = match posted(state, req, body, !has_password).await {
+    let posted = match posted(state, req, body, |signed_in| !signed_in.user.has_password).await {
         Ok(posted) => posted,
         Err(response) => return response,
     };
@@ -133,7 +139,7 @@ pub async fn password(req: &Request, body: Body, Data(state): Data<&AppState>) -
 
 #[handler]
 pub async fn sessions(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
-    let posted = match posted(state, req, body, false).await {
+    let posted = match posted(state, req, body, |_| false).await {
         Ok(posted) => posted,
         Err(response) => return response,
     };
@@ -155,7 +161,7 @@ pub async fn sessions(req: &Request, body: Body, Data(state): Data<&AppState>) -
 
 #[handler]
 pub async fn consents(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
-    let posted = match posted(state, req, body, false).await {
+    let posted = match posted(state, req, body, |_| false).await {
         Ok(posted) => posted,
         Err(response) => return response,
     };
@@ -170,7 +176,7 @@ pub async fn consents(req: &Request, body: Body, Data(state): Data<&AppState>) -
 
 #[handler]
 pub async fn upstreams(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
-    let posted = match posted(state, req, body, true).await {
+    let posted = match posted(state, req, body, |_| true).await {
         Ok(posted) => posted,
         Err(response) => return response,
     };
@@ -186,7 +192,7 @@ pub async fn upstreams(req: &Request, body: Body, Data(state): Data<&AppState>) 
 /// Links one more upstream: the person signs in there, and comes back to the page.
 #[handler]
 pub async fn link_upstream(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
-    let posted = match posted(state, req, body, true).await {
+    let posted = match posted(state, req, body, |_| true).await {
         Ok(posted) => posted,
         Err(response) => return response,
     };
@@ -204,7 +210,7 @@ pub async fn link_upstream(req: &Request, body: Body, Data(state): Data<&AppStat
 
 #[handler]
 pub async fn remove_second_factor(req: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
-    let posted = match posted(state, req, body, true).await {
+    let posted = match posted(state, req, body, |_| true).await {
         Ok(posted) => posted,
         Err(response) => return response,
     };

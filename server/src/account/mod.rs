@@ -7,3 +7,15 @@ pub mod forms;
 pub mod overview;
 pub mod recovery;
 pub mod sign_in;
+
+/// A rule's message (`a password has at least 8 characters`) as the sentence the page
+/// shows, which a catalogue's `[messages]` may translate.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut sentence: String =
+        chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    if !sentence.ends_with(['.', '?', '!']) {
+        sentence.push('.');
+    }
+    sentence
+}

@@ -196,7 +196,7 @@ pub async fn link_follow(
         Err(ManageError::Invalid(errors)) => match recovery::describe(state, &token).await {
             Ok(Some((purpose, user))) => {
                 let mut page = link_page(state, &browser, &token, &purpose, username_of(&purpose, user.as_ref()));
-                page.error = errors.iter().next().map(|e| capitalised(&e.message));
+                page.error = errors.iter().next().map(|e| super::sentence(&e.message));
                 page::render(state, StatusCode::BAD_REQUEST, &page)
             }
             Ok(None) => gone(state),
@@ -204,11 +204,6 @@ pub async fn link_follow(
         },
         Err(error) => failed(state, error),
     }
-}
-
-fn capitalised(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect::<String>() + ".").unwrap_or_default()
 }
 
 fn sign_up_page(state: &AppState, browser: &Browser, form: &SignUp, sent: bool) -> SignUpPage {
@@ -267,7 +262,7 @@ pub async fn sign_up(req: &Request, body: Body, Data(state): Data<&AppState>) ->
             let mut page = sign_up_page(state, &browser, &form, false);
             page.errors = errors
                 .iter()
-                .map(|e| FieldMessage { field: e.field.clone(), message: capitalised(&e.message) })
+                .map(|e| FieldMessage { field: e.field.clone(), message: super::sentence(&e.message) })
                 .collect();
             page::render(state, StatusCode::BAD_REQUEST, &page)
         }

@@ -76,9 +76,8 @@ pub async fn require(state: &AppState, req: &Request, return_to: &str) -> Result
     Ok(SignedIn { user, session, browser })
 }
 
-/// As `require`, and the sign-in must be recent: otherwise the person signs in again.
-pub async fn require_recent(state: &AppState, req: &Request, return_to: &str) -> Result<SignedIn, Response> {
-    let signed_in = require(state, req, return_to).await?;
+/// `signed_in` (of `require`), if the sign-in is recent; else the person signs in again.
+pub async fn recent(state: &AppState, signed_in: SignedIn, return_to: &str) -> Result<SignedIn, Response> {
     if signed_in.is_recent() {
         return Ok(signed_in);
     }

@@ -96,7 +96,7 @@ pub fn description(scope: &str) -> String {
         "address" => "See your postal address".into(),
         "groups" => "See the groups you belong to".into(),
         "offline_access" => "Keep access while you are away".into(),
-        other => format!("Use the \u{201c}{other}\u{201d} permission"),
+        scope => format!("Use the \u{201c}{scope}\u{201d} permission"),
     }
 }
 

@@ -311,14 +311,15 @@ impl Failure {
             Failure::Upstream { display_name, error: UpstreamError::Refused { error, .. }, .. }
                 if error == "access_denied" =>
             {
-                format!("{display_name} did not sign you in: access was denied or cancelled.")
+                format!("{provider} did not sign you in: access was denied or cancelled.", provider = display_name)
             }
             Failure::Upstream { display_name, error: UpstreamError::Unavailable(_), .. } => {
-                format!("{display_name} is not answering at the moment. Please try again later.")
+                format!("{provider} is not answering at the moment. Please try again later.", provider = display_name)
             }
             Failure::Upstream { display_name, .. } => {
                 format!(
-                    "Signing in with {display_name} failed. The administrator can find the details in the hub's log."
+                    "Signing in with {provider} failed. The administrator can find the details in the hub's log.",
+                    provider = display_name
                 )
             }
             Failure::Refused { reason, .. } => reason.clone(),

@@ -101,7 +101,10 @@ async fn link(
     let key = &usable.key;
     let taken = || Failure::Refused {
         key: key.slug.clone(),
-        reason: format!("That {} account is linked to another hub account already.", key.display_name),
+        reason: format!(
+            "That {provider} account is linked to another hub account already.",
+            provider = key.display_name
+        ),
     };
     match state.store.find_upstream_identity(&identity.issuer, &identity.subject).await.map_err(Failure::internal)? {
         Some(link) if link.user_id == user.id => return Ok(()),

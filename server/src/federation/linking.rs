@@ -29,23 +29,23 @@ pub enum Refusal {
     #[error("Your hub account is disabled.")]
     Disabled,
     #[error(
-        "More than one hub account uses the e-mail address your {0} account gave, so the hub cannot tell which is yours. Ask an administrator to sort it out."
+        "More than one hub account uses the e-mail address your {provider} account gave, so the hub cannot tell which is yours. Ask an administrator to sort it out."
     )]
-    AmbiguousEmail(String),
+    AmbiguousEmail { provider: String },
     #[error(
-        "The e-mail address your {0} account gave belongs to an administrator's hub account, which is never linked automatically. Sign in with your password instead."
+        "The e-mail address your {provider} account gave belongs to an administrator's hub account, which is never linked automatically. Sign in with your password instead."
     )]
-    AdministratorEmail(String),
+    AdministratorEmail { provider: String },
     #[error(
-        "A hub account already uses the e-mail address your {0} account gave, but {0} is not trusted to prove it. Sign in with your password, or ask an administrator to link the accounts."
+        "A hub account already uses the e-mail address your {provider} account gave, but {provider} is not trusted to prove it. Sign in with your password, or ask an administrator to link the accounts."
     )]
-    EmailTaken(String),
+    EmailTaken { provider: String },
     #[error(
-        "There is no hub account for your {0} account, and {0} does not create new ones. Ask an administrator for access."
+        "There is no hub account for your {provider} account, and {provider} does not create new ones. Ask an administrator for access."
     )]
-    SignupClosed(String),
-    #[error("The hub could not choose a username for your {0} account. Ask an administrator for access.")]
-    NoUsername(String),
+    SignupClosed { provider: String },
+    #[error("The hub could not choose a username for your {provider} account. Ask an administrator for access.")]
+    NoUsername { provider: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -169,25 +169,25 @@ async fn by_email(
         [one] => {
             let user = existing_user(state, *one).await?;
             if user.groups.iter().any(|g| g == crate::domain::user::ADMINS_GROUP) {
-                return Err(Refusal::AdministratorEmail(key.display_name.clone()).into());
+                return Err(Refusal::AdministratorEmail { provider: key.display_name.clone() }.into());
             }
             Ok(Some(user))
         }
-        _ => Err(Refusal::AmbiguousEmail(key.display_name.clone()).into()),
+        _ => Err(Refusal::AmbiguousEmail { provider: key.display_name.clone() }.into()),
     }
 }
 
 /// Step 3: a new user, when the key allows it and nobody else holds the address.
 async fn sign_up(state: &AppState, key: &SocialLoginKey, identity: &MappedIdentity) -> Result<User, LinkError> {
     if !key.allow_signup {
-        return Err(Refusal::SignupClosed(key.display_name.clone()).into());
+        return Err(Refusal::SignupClosed { provider: key.display_name.clone() }.into());
     }
     // A verified address is someone's: a new account must not take it over. (An
     // unverified one proves nothing and does not block.)
     if let Some(email) = identity.profile.email.as_deref()
         && !state.store.users_with_email(email, true, 1).await?.is_empty()
     {
-        return Err(Refusal::EmailTaken(key.display_name.clone()).into());
+        return Err(Refusal::EmailTaken { provider: key.display_name.clone() }.into());
     }
     let base = identity.username.clone().unwrap_or_else(|| format!("{}-{}", key.slug, identity.subject));
     let profile = &identity.profile;
@@ -216,7 +216,7 @@ async fn sign_up(state: &AppState, key: &SocialLoginKey, identity: &MappedIdenti
             Err(error) => return Err(error.into()),
         }
     }
-    Err(Refusal::NoUsername(key.display_name.clone()).into())
+    Err(Refusal::NoUsername { provider: key.display_name.clone() }.into())
 }
 
 /// The upstream's username, then the same qualified by the key (`alice-corp`), then

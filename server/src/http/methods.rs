@@ -89,6 +89,15 @@ impl Endpoint for Methods {
     type Output = Response;
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
+        match (self.speaks, req.data::<AppState>().cloned()) {
+            (Speaks::Pages, Some(state)) => super::language::in_language(&state, req, |req| self.dispatch(req)).await,
+            _ => self.dispatch(req).await,
+        }
+    }
+}
+
+impl Methods {
+    async fn dispatch(&self, req: Request) -> poem::Result<Response> {
         let head = req.method() == Method::HEAD;
         let wanted = if head { Method::GET } else { req.method().clone() };
         let Some((_, endpoint)) = self.routes.iter().find(|(method, _)| *method == wanted) else {
@@ -113,14 +122,20 @@ pub async fn unknown_paths<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Res
     let browser = req.header("accept").is_some_and(|accept| accept.contains("text/html"));
     // Only a browser's request may need the page (machines on the hot paths never do).
     let state = if browser { req.data::<AppState>().cloned() } else { None };
+    let language = state.as_ref().map(|state| super::language::of(state, &req).0);
     match next.call(req).await {
-        Err(error) if error.is::<NotFoundError>() => Ok(match (browser, state) {
-            (true, Some(state)) => page::error(
-                &state,
-                StatusCode::NOT_FOUND,
-                "Page not found",
-                "There is no page at this address. Check the link, or go back to the app you came from.",
-            ),
+        Err(error) if error.is::<NotFoundError>() => Ok(match (state, language) {
+            (Some(state), Some(language)) => {
+                let page = async {
+                    page::error(
+                        &state,
+                        StatusCode::NOT_FOUND,
+                        "Page not found",
+                        "There is no page at this address. Check the link, or go back to the app you came from.",
+                    )
+                };
+                crate::i18n::scope(language, page).await
+            }
             _ => {
                 let problem = json!({
                     "type": "about:blank",

@@ -8,7 +8,7 @@ use crate::state::AppState;
 pub use crate::templates::{
     AccountPasskeysPage, AccountSecondFactorPage, ConsentPage, DeviceConfirmPage, DeviceDonePage, DevicePage,
     EnrolmentPage, ErrorPage, FormField, FormPostPage, LoggedOutPage, LoginLink, LoginPage, LogoutPage, Page,
-    PasskeyForm, PasskeyRow, SecondFactorPage,
+    PasskeyEnrolment, PasskeyForm, PasskeyPurpose, PasskeyRow, SecondFactorPage,
 };
 
 /// No script and no third-party anything; pages work without JavaScript (SPEC §7).
@@ -94,7 +94,11 @@ pub fn too_many_attempts<P: Page>(
     page: impl FnOnce(String) -> P,
 ) -> Response {
     let (seconds, message) = wait_in_words(retry_after);
-    let mut response = render(state, StatusCode::TOO_MANY_REQUESTS, &page(message));
+    with_retry_after(render(state, StatusCode::TOO_MANY_REQUESTS, &page(message)), seconds)
+}
+
+/// A refusal page that says, in `Retry-After`, how many seconds to wait.
+pub fn with_retry_after(mut response: Response, seconds: u64) -> Response {
     response.headers_mut().insert(poem::http::header::RETRY_AFTER, seconds.into());
     response
 }
@@ -104,7 +108,10 @@ pub fn wait_in_words(retry_after: std::time::Duration) -> (u64, String) {
     let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
     let message = match seconds {
         0..=59 => format!("Too many failed attempts. Please wait {seconds} s and try again."),
-        _ => format!("Too many failed attempts. Please wait {} min and try again.", seconds.div_ceil(60)),
+        _ => {
+            let minutes = seconds.div_ceil(60);
+            format!("Too many failed attempts. Please wait {minutes} min and try again.")
+        }
     };
     (seconds, message)
 }

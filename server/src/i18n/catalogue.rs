@@ -31,6 +31,8 @@ pub struct Catalogues {
     /// Language codes, English first, then by code.
     codes: Vec<String>,
     texts: BTreeMap<String, BTreeMap<String, String>>,
+    /// The English messages with placeholders, to match composed messages against.
+    patterns: Vec<Pattern>,
 }
 
 impl Catalogues {
@@ -49,7 +51,9 @@ impl Catalogues {
                 texts.entry(code).or_default().extend(parsed);
             }
         }
-        let catalogues = Self { codes: ordered(&texts), texts };
+        let patterns =
+            texts[FALLBACK].keys().filter_map(|key| key.strip_prefix("messages.")).filter_map(Pattern::new).collect();
+        let catalogues = Self { codes: ordered(&texts), texts, patterns };
         catalogues.check()?;
         Ok(catalogues)
     }
@@ -67,17 +71,23 @@ impl Catalogues {
     /// none for a key English does not have.
     pub fn text(&self, code: &str, key: &str, args: &[(String, String)]) -> Option<String> {
         let text = self.texts.get(code).and_then(|texts| texts.get(key)).or_else(|| self.english().get(key))?;
-        let mut filled = text.clone();
-        for (name, value) in args {
-            filled = filled.replace(&format!("{{{name}}}"), value);
-        }
-        Some(filled)
+        Some(fill(text, args))
     }
 
     /// A message the server composed (in English), in `code` if its catalogue translates
-    /// it (`[messages]`, keyed by the English text, as gettext does); else none.
-    pub fn message(&self, code: &str, english: &str) -> Option<&str> {
-        self.texts.get(code)?.get(&format!("messages.{english}")).map(String::as_str)
+    /// it (`[messages]`, keyed by the English text, as gettext does); else none. A key
+    /// with placeholders (`Please wait {minutes} min.`) matches a message with anything in
+    /// their place, and the translation gets what stood there.
+    pub fn message(&self, code: &str, english: &str) -> Option<String> {
+        let texts = self.texts.get(code)?;
+        if let Some(text) = texts.get(&format!("messages.{english}")) {
+            return Some(text.clone());
+        }
+        self.patterns.iter().find_map(|pattern| {
+            let values = pattern.captures(english)?;
+            let text = texts.get(&format!("messages.{}", pattern.key))?;
+            Some(fill(text, &values))
+        })
     }
 
     fn english(&self) -> &BTreeMap<String, String> {
@@ -154,6 +164,70 @@ fn ordered(texts: &BTreeMap<String, BTreeMap<String, String>>) -> Vec<String> {
     codes
 }
 
+/// An English message with `{placeholders}`: the literal text around them, in order.
+#[derive(Debug, Clone)]
+struct Pattern {
+    key: String,
+    /// The text before the first placeholder, then each placeholder and the text after it.
+    first: String,
+    rest: Vec<(String, String)>,
+}
+
+impl Pattern {
+    fn new(key: &str) -> Option<Self> {
+        let mut parts = key.split('{');
+        let first = parts.next()?.to_owned();
+        let rest: Vec<(String, String)> = parts
+            .map(|part| part.split_once('}').map(|(name, text)| (name.to_owned(), text.to_owned())))
+            .collect::<Option<_>>()?;
+        (!rest.is_empty()).then(|| Self { key: key.to_owned(), first, rest })
+    }
+
+    /// What stood in each placeholder's place, if `message` is this pattern filled in.
+    fn captures(&self, message: &str) -> Option<Vec<(String, String)>> {
+        let mut remaining = message.strip_prefix(self.first.as_str())?;
+        let mut values = Vec::with_capacity(self.rest.len());
+        for (index, (name, text)) in self.rest.iter().enumerate() {
+            let last = index + 1 == self.rest.len();
+            let end = if last {
+                remaining.strip_suffix(text.as_str()).map(str::len)?
+            } else {
+                remaining.find(text.as_str()).filter(|_| !text.is_empty())?
+            };
+            if end == 0 {
+                return None;
+            }
+            values.push((name.clone(), remaining[..end].to_owned()));
+            remaining = &remaining[end + text.len()..];
+        }
+        Some(values)
+    }
+}
+
+/// `text` with each `{name}` of `args` replaced by its value, in one pass: a value that
+/// itself reads `{other}` stays as it is. An unknown `{name}` is left in place.
+pub fn fill(text: &str, args: &[(String, String)]) -> String {
+    let mut filled = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        filled.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.split_once('}').and_then(|(name, _)| Some((name, args.iter().find(|(n, _)| n == name)?)));
+        match value {
+            Some((name, (_, value))) => {
+                filled.push_str(value);
+                rest = &after[name.len() + 1..];
+            }
+            None => {
+                filled.push('{');
+                rest = after;
+            }
+        }
+    }
+    filled.push_str(rest);
+    filled
+}
+
 fn placeholders(text: &str) -> BTreeSet<String> {
     text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned())).collect()
 }
@@ -185,10 +259,23 @@ mod tests {
         assert_eq!(catalogues.text("xx", "login.title", &[]).as_deref(), Some("Sign in"));
         assert_eq!(catalogues.text("de", "no.such_key", &[]), None);
         assert_eq!(
-            catalogues.message("de", "Invalid username or password."),
+            catalogues.message("de", "Invalid username or password.").as_deref(),
             Some("Benutzername oder Passwort ist falsch.")
         );
         assert_eq!(catalogues.message("de", "A message no one translated."), None);
+        assert_eq!(
+            catalogues.message("fr", "Too many failed attempts. Please wait 42 s and try again.").as_deref(),
+            Some("Trop d’essais infructueux. Veuillez patienter 42 s et réessayer.")
+        );
+        assert_eq!(catalogues.message("fr", "Too many failed attempts. Please wait  s and try again."), None);
+        assert_eq!(catalogues.message("fr", "Too many failed attempts. Please wait 42 s."), None);
+    }
+
+    #[test]
+    fn a_value_is_not_filled_in_again() {
+        let args = [("a".to_owned(), "{b}".to_owned()), ("b".to_owned(), "B".to_owned())];
+        assert_eq!(fill("{a} and {b}, {c} {", &args), "{b} and B, {c} {");
+        assert_eq!(fill("", &args), "");
     }
 
     #[test]

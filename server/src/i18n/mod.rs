@@ -3,7 +3,7 @@
 //! that sets the `hub_lang` cookie), else asked for by the app (`ui_locales`, which the
 //! flow's pages pass on with `asked_for`), else the browser's `Accept-Language`, else
 //! English. The choice is made per request, in a scope the HTTP layer opens
-//! (`http::middleware::language`); outside one (the CLI, tests) pages are in English.
+//! (`http::language`); outside one (the CLI, tests) pages are in English.
 
 mod catalogue;
 pub mod negotiate;
@@ -12,7 +12,7 @@ use std::cell::RefCell;
 
 use serde::Serialize;
 
-pub use catalogue::{CatalogueError, Catalogues, FALLBACK};
+pub use catalogue::{CatalogueError, Catalogues, FALLBACK, fill};
 
 /// The query parameter of the language switch.
 pub const SWITCH_PARAMETER: &str = "lang";
@@ -71,6 +71,12 @@ impl PageLanguage {
 /// The page language of the current request among `catalogues`.
 pub fn current(catalogues: &Catalogues) -> PageLanguage {
     REQUEST.try_with(|request| of(catalogues, &request.borrow())).unwrap_or_else(|_| PageLanguage::english())
+}
+
+/// A message the server composed, in the current request's language where its catalogue
+/// translates it: for answers no template renders (the passkey script's JSON).
+pub fn message(catalogues: &Catalogues, english: &str) -> String {
+    catalogues.message(&current(catalogues).code, english).unwrap_or_else(|| english.to_owned())
 }
 
 fn of(catalogues: &Catalogues, request: &RequestLanguage) -> PageLanguage {

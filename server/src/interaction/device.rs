@@ -156,8 +156,7 @@ async fn too_many_failures(state: &AppState, typing: &Typing<'_>, typed: &str) -
     tracing::info!("user codes refused from this address for a while");
     let minutes = retry_after.div_ceil(60);
     let message = format!(
-        "Too many codes that did not work were entered from your network. Try again in {minutes} minute{}.",
-        if minutes == 1 { "" } else { "s" }
+        "Too many codes that did not work were entered from your network. Please wait {minutes} min and try again."
     );
     let typed: String = typed.chars().take(32).collect();
     let mut response = entry(state, typing.browser, StatusCode::TOO_MANY_REQUESTS, &typed, Some(&message));

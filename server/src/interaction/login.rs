@@ -11,7 +11,7 @@ use poem::{Body, Request, Response, handler};
 use crate::accounts::{self, LoginError};
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::http::csrf::{self, Purpose};
-use crate::http::page::{LoginLink, LoginPage, PasskeyForm};
+use crate::http::page::{LoginLink, LoginPage, PasskeyForm, PasskeyPurpose};
 use crate::http::{extract, page};
 use crate::oidc::authorize::{self, Caller, Interaction, Notice, Outcome, SignIn};
 use crate::oidc::{ErrorCode, paths};
@@ -137,7 +137,7 @@ async fn render(
     let passkey = (options.password && state.passkeys().supported()).then(|| PasskeyForm {
         options: state.settings.endpoint(paths::PASSKEY_SIGN_IN_OPTIONS),
         action: state.settings.endpoint(paths::PASSKEY_SIGN_IN),
-        label: "Sign in with a passkey".into(),
+        purpose: PasskeyPurpose::SignIn,
     });
     let links = options.keys.into_iter().map(|key| LoginLink {
         href: state.settings.endpoint_with(&paths::Upstream::of(&key.slug).start, "interaction", &interaction.id),

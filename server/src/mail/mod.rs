@@ -23,6 +23,7 @@ use texts::Texts;
 pub use texts::{Change, Letter};
 
 use crate::config::{ConfigError, Settings, SmtpTls};
+use crate::i18n::Catalogues;
 
 /// How long one conversation with the SMTP server may take.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -40,6 +41,7 @@ impl Mailer {
     /// a broken message template override is refused here, at start-up.
     pub fn from_settings(
         settings: &Settings,
+        catalogues: std::sync::Arc<Catalogues>,
         tasks: tokio_util::task::TaskTracker,
     ) -> Result<Option<Self>, ConfigError> {
         let Some(host) = settings.smtp_host.as_deref() else { return Ok(None) };
@@ -62,15 +64,17 @@ impl Mailer {
         if let (Some(username), Some(password)) = (&settings.smtp_username, &settings.smtp_password) {
             builder = builder.credentials(Credentials::new(username.clone(), password.expose_secret().to_owned()));
         }
-        let texts = Texts::load(settings.templates_dir.as_deref(), &settings.site_name)?;
+        let texts = Texts::load(settings.templates_dir.as_deref(), &settings.site_name, catalogues)?;
         Ok(Some(Self { transport: builder.build(), from, texts: std::sync::Arc::new(texts), tasks }))
     }
 
-    /// Sends `letter` to `to` in the background. An address the message cannot carry is
-    /// logged and dropped, like a failed delivery.
-    pub fn send(&self, to: &str, letter: Letter) {
+    /// Sends `letter` to `to` in the background, in the language of `locale` (the reader's
+    /// profile), else of the page that asked for it. An address the message cannot carry
+    /// is logged and dropped, like a failed delivery.
+    pub fn send(&self, to: &str, locale: Option<&str>, letter: Letter) {
         let kind = letter.kind();
-        let message = match self.compose(to, &letter) {
+        let language = self.texts.language_for(locale);
+        let message = match self.compose(to, &language, &letter) {
             Ok(message) => message,
             Err(error) => {
                 tracing::warn!(kind, error = %error, "e-mail not sent");
@@ -92,9 +96,9 @@ impl Mailer {
         });
     }
 
-    fn compose(&self, to: &str, letter: &Letter) -> Result<Message, Box<dyn std::error::Error>> {
+    fn compose(&self, to: &str, language: &str, letter: &Letter) -> Result<Message, Box<dyn std::error::Error>> {
         let to: Mailbox = to.parse()?;
-        let (subject, body) = self.texts.render(letter)?;
+        let (subject, body) = self.texts.render(letter, language)?;
         Ok(Message::builder()
             .from(self.from.clone())
             .to(to)

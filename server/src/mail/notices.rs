@@ -15,5 +15,6 @@ pub fn notify(mailer: Option<&Mailer>, user: &User, change: Change, address: &st
 
 /// As `notify`, to an address the user had until now (after a change of address).
 pub fn notify_at(mailer: &Mailer, email: &str, user: &User, change: Change, address: &str) {
-    mailer.send(email, Letter::Changed { username: user.username.clone(), change, address: address.to_owned() });
+    let letter = Letter::Changed { username: user.username.clone(), change, address: address.to_owned() };
+    mailer.send(email, user.claims.locale.as_deref(), letter);
 }

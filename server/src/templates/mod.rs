@@ -14,7 +14,7 @@ use std::sync::Arc;
 use minijinja::value::{Kwargs, Serde};
 use minijinja::{Environment, ErrorKind, State, UndefinedBehavior, Value};
 
-use crate::i18n::{CatalogueError, Catalogues, FALLBACK, PageLanguage};
+use crate::i18n::{CatalogueError, Catalogues, FALLBACK, PageLanguage, fill};
 
 pub use account_pages::*;
 pub use branding::Branding;
@@ -94,7 +94,7 @@ impl Templates {
         let messages = Arc::clone(&catalogues);
         env.add_filter("tr", move |state: &State, english: &str| {
             let code = state.lookup("lang").and_then(|lang| lang.get_attr("code").ok()).map(|code| code.to_string());
-            messages.message(code.as_deref().unwrap_or(FALLBACK), english).unwrap_or(english).to_owned()
+            messages.message(code.as_deref().unwrap_or(FALLBACK), english).unwrap_or_else(|| english.to_owned())
         });
         env.add_filter("code", |value: &str| Value::from_safe_string(format!("<code>{}</code>", escape(value))));
         let templates = Self { env, catalogues, branding: Branding::default() };
@@ -131,7 +131,7 @@ impl Templates {
         &self.branding
     }
 
-    pub fn catalogues(&self) -> &Catalogues {
+    pub fn catalogues(&self) -> &Arc<Catalogues> {
         &self.catalogues
     }
 
@@ -162,11 +162,8 @@ fn translate(catalogues: &Catalogues, state: &State, key: &str, args: &Kwargs) -
     let code = code.as_deref().unwrap_or(FALLBACK);
     let missing = || minijinja::Error::new(ErrorKind::UndefinedError, format!("no text {key} in the catalogues"));
     // The catalogue's text escaped (braces stay), then the arguments, already HTML, put in.
-    let mut html = escape(&catalogues.text(code, key, &[]).ok_or_else(missing)?);
-    for (name, value) in &filled {
-        html = html.replace(&format!("{{{name}}}"), value);
-    }
-    Ok(Value::from_safe_string(html))
+    let html = escape(&catalogues.text(code, key, &[]).ok_or_else(missing)?);
+    Ok(Value::from_safe_string(fill(&html, &filled)))
 }
 
 fn escape(text: &str) -> String {
@@ -299,11 +296,19 @@ mod tests {
             secret: "GEZDGNBV".into(),
             recovery_codes: vec!["abcde-fghij".into()],
             error: None,
+            passkey: None,
         };
         let html = t.render(&enrol).unwrap();
         assert!(html.contains(r#"src="data:image/png;base64,iVBOR""#) && html.contains("GEZDGNBV"));
         assert!(html.contains("abcde-fghij") && html.contains(">Verify</button>"));
-        assert!(!html.contains(r#"name="interaction""#));
+        assert!(!html.contains(r#"name="interaction""#) && !html.contains("passkey.js"));
+        // In the flow, a passkey instead of the app: a form the hub's script completes.
+        let passkey = PasskeyEnrolment { options: "/o".into(), action: "/p".into(), name_max: 64 };
+        let in_flow = EnrolmentPage { interaction: Some("i1".into()), passkey: Some(passkey), ..enrol };
+        let html = t.render(&in_flow).unwrap().replace("&#x2f;", "/");
+        assert!(html.contains(r#"data-passkey="create" data-options="/o""#) && html.contains(r#"action="/p""#));
+        assert!(html.contains(">Create a passkey</button>") && html.contains(r#"<script src="/static/passkey.js""#));
+        assert_eq!(html.matches(r#"name="interaction" value="i1""#).count(), 2, "both forms continue the flow");
         let status = AccountSecondFactorPage {
             username: "alice".into(),
             account_href: "/account".into(),

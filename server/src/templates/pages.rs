@@ -37,8 +37,17 @@ pub struct PasskeyForm {
     pub options: String,
     /// Where the browser's answer is posted.
     pub action: String,
-    /// The button's text.
-    pub label: String,
+    /// What the passkey does here, which the button says.
+    pub purpose: PasskeyPurpose,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasskeyPurpose {
+    /// The login page: a passkey instead of the password.
+    SignIn,
+    /// The second step after the password.
+    SecondFactor,
 }
 
 #[derive(Debug, Serialize)]
@@ -109,6 +118,18 @@ pub struct EnrolmentPage {
     pub secret: String,
     pub recovery_codes: Vec<String>,
     pub error: Option<String>,
+    /// In the flow, where passkeys work: a passkey instead of the app.
+    pub passkey: Option<PasskeyEnrolment>,
+}
+
+/// A form that creates a passkey (it needs the hub's script), named by the person.
+#[derive(Debug, Clone, Serialize)]
+pub struct PasskeyEnrolment {
+    /// Where the script fetches the registration's options.
+    pub options: String,
+    /// Where the browser's answer is posted.
+    pub action: String,
+    pub name_max: usize,
 }
 
 /// `account_second_factor.html`: the user's own second factor, once enrolled.

@@ -8,13 +8,12 @@ fn templates() -> Templates {
     Templates::load(None, "Hub", "/static").unwrap()
 }
 
-fn button(label: &str) -> Option<PasskeyForm> {
-    Some(PasskeyForm { options: "/login/passkey/options".into(), action: "/login/passkey".into(), label: label.into() })
+fn button(purpose: PasskeyPurpose) -> Option<PasskeyForm> {
+    Some(PasskeyForm { options: "/login/passkey/options".into(), action: "/login/passkey".into(), purpose })
 }
 
-#[test]
-fn the_login_page_offers_a_passkey_beside_the_password_form() {
-    let page = LoginPage {
+fn login_page() -> LoginPage {
+    LoginPage {
         action: "/login".into(),
         csrf_token: "tok".into(),
         interaction: "i1".into(),
@@ -23,10 +22,15 @@ fn the_login_page_offers_a_passkey_beside_the_password_form() {
         client_name: "Wiki".into(),
         password_login: true,
         social_login_keys: vec![],
-        passkey: button("Sign in with a passkey"),
+        passkey: button(PasskeyPurpose::SignIn),
         reset_href: None,
         sign_up_href: None,
-    };
+    }
+}
+
+#[test]
+fn the_login_page_offers_a_passkey_beside_the_password_form() {
+    let page = login_page();
     let html = templates().render(&page).unwrap();
     assert!(html.contains(r#"<label for="password">Password</label>"#), "the password form stays");
     assert!(html.contains(">Sign in with a passkey</button>"));
@@ -51,9 +55,9 @@ fn the_second_factor_page_offers_the_factors_the_user_has() {
         totp,
         passkey,
     };
-    let both = templates().render(&page(true, button("Use a passkey"))).unwrap();
+    let both = templates().render(&page(true, button(PasskeyPurpose::SecondFactor))).unwrap();
     assert!(both.contains(">Verify</button>") && both.contains(">Use a passkey</button>"));
-    let passkey_only = templates().render(&page(false, button("Use a passkey"))).unwrap();
+    let passkey_only = templates().render(&page(false, button(PasskeyPurpose::SecondFactor))).unwrap();
     assert!(!passkey_only.contains(">Verify</button>") && passkey_only.contains("<noscript>"));
     let totp_only = templates().render(&page(true, None)).unwrap();
     assert!(!totp_only.contains("passkey"));
@@ -87,4 +91,38 @@ fn the_account_page_lists_renames_and_removes_without_script() {
     let password_only = templates().render(&page(false)).unwrap();
     assert!(!password_only.contains(r#"value="remove""#) && !password_only.contains(">Add a passkey</button>"));
     assert!(password_only.contains(r#"value="rename""#), "renaming never weakens the account");
+}
+
+#[test]
+fn the_passkey_pages_speak_the_readers_language() {
+    let german = PageLanguage { code: "de".into(), switch: Vec::new() };
+    let page = AccountPasskeysPage {
+        username: "bernd".into(),
+        action: "/account/passkeys".into(),
+        options: "/account/passkeys/options".into(),
+        csrf_token: "tok".into(),
+        passkeys: vec![PasskeyRow {
+            id: "p-1".into(),
+            name: "Laptop".into(),
+            created: "2026-12-02".into(),
+            last_used: Some("2026-12-03".into()),
+            synced: true,
+        }],
+        name_max: 64,
+        may_change: true,
+        supported: true,
+        notice: Some("Passkey “Laptop” added.".into()),
+        error: None,
+    };
+    let html = templates().render_in(&page, &german).unwrap();
+    assert!(html.contains(">Passkey hinzufügen</button>") && html.contains(">Laptop entfernen</button>"), "{html}");
+    assert!(html.contains("zuletzt verwendet am 2026-12-03") && html.contains("synchronisiert"), "{html}");
+    assert!(html.contains("Passkey „Laptop“ hinzugefügt."), "the notice, with the name it was given: {html}");
+    // The script's words for the browser's refusals come from the page, in its language.
+    assert!(html.contains(r#"data-say-cancelled="Der Passkey wurde nicht verwendet"#), "{html}");
+
+    let login = login_page();
+    let french = PageLanguage { code: "fr".into(), switch: Vec::new() };
+    let html = templates().render_in(&login, &french).unwrap();
+    assert!(html.contains(">Se connecter avec une clé d’accès</button>"), "{html}");
 }

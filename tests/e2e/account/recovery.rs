@@ -63,6 +63,40 @@ async fn a_forgotten_password_is_reset_by_a_single_use_link() {
     assert_eq!(events["items"].as_array().unwrap().len(), 1, "{events}");
 }
 
+/// A message is in its reader's language: the one their profile names, else the one of
+/// the page they asked from; the page that answered is in that page's language.
+#[tokio::test]
+async fn messages_are_written_in_the_readers_language() {
+    crate::backend();
+    let mail = MailSink::start();
+    let hub = hub_with_mail(&mail, &[]).await;
+    hub.add_user("bernd", PASSWORD, &["--email", "bernd@example.test", "--email-verified", "--locale", "de-AT"]);
+    hub.add_user("chloe", PASSWORD, &["--email", "chloe@example.test", "--email-verified"]);
+
+    // Asked from an English page, for someone whose profile says German.
+    ask_for_reset(&hub, &Browser::new(), "bernd").await;
+    let german = mail.wait_for("bernd@example.test", 1).await;
+    assert!(german.subject.contains("Passwort zurück"), "{}", german.subject);
+    assert!(german.body.contains("Minuten lang") && german.body.contains("Hallo bernd"), "{}", german.body);
+    assert!(german.link().contains("/account/"), "{}", german.body);
+
+    // Asked from a French page, for someone whose profile names no language.
+    let french_page = ask_for_reset(&hub, &Browser::speaking("fr-CH, en;q=0.5"), "chloe").await;
+    assert!(french_page.body.contains(r#"<html lang="fr">"#), "{}", french_page.body);
+    let french = mail.wait_for("chloe@example.test", 1).await;
+    assert!(french.subject.contains("Réinitialisez votre mot de passe"), "{}", french.subject);
+    assert!(french.body.contains("pendant 30 minutes"), "{}", french.body);
+
+    // The notice that follows the reset is in German again, whoever's page it came from.
+    let reader = Browser::speaking("fr");
+    let form = reader.get(&german.link()).await;
+    let done = reader.submit(&form, &[("password", "ein ganz neues Passwort")]).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Votre nouveau mot de passe"), "the page is in the reader's language: {}", done.body);
+    let notice = mail.wait_for("bernd@example.test", 2).await;
+    assert!(notice.body.contains("zurückgesetzt"), "{}", notice.body);
+}
+
 #[tokio::test]
 async fn a_reset_link_dies_with_the_password_it_was_sent_for() {
     crate::backend();
@@ -159,4 +193,73 @@ async fn without_smtp_there_is_no_reset_and_no_sign_up() {
     assert_eq!(Browser::new().get(&hub.url("/account/sign-up")).await.status, StatusCode::NOT_FOUND);
     let (ok, _, err) = hub.cli_with_env(&["migrate"], None, &[("HUB_SELF_REGISTRATION", "true")]);
     assert!(!ok && err.contains("HUB_SELF_REGISTRATION needs e-mail"), "{err}");
+}
+
+/// An administrator e-mails a user a link to verify their address and one to choose a new
+/// password (admin API); each works as one the user asked for. The CLI sends them only
+/// where the running hub shares its session store (Redis), which holds the link.
+#[tokio::test]
+async fn an_administrator_sends_a_verification_link_and_a_reset_link() {
+    let backend = crate::backend();
+    let mail = MailSink::start();
+    let hub = hub_with_mail(&mail, &[]).await;
+    hub.add_user("dora", PASSWORD, &["--email", "dora@example.test"]);
+    hub.add_user("emil", PASSWORD, &[]);
+    let admin = AdminApi::new(&hub);
+    let id_of = |name: &'static str| {
+        let admin = AdminApi::new(&hub);
+        async move {
+            let found = admin.get(&format!("/users?search={name}")).await.ok(StatusCode::OK);
+            found["items"][0]["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let (dora, emil) = (id_of("dora").await, id_of("emil").await);
+
+    let sent = admin.post(&format!("/users/{dora}/verification-email"), serde_json::json!({})).await;
+    let sent = sent.ok(StatusCode::ACCEPTED);
+    assert_eq!(sent["sent_to"], "dora@example.test", "{sent}");
+    assert_eq!(sent["expires_in"], 24 * 3600, "{sent}");
+    let link = mail.wait_for("dora@example.test", 1).await.link();
+    let reader = Browser::new();
+    let page = reader.get(&link).await;
+    assert!(reader.submit(&page, &[]).await.body.contains("Your e-mail address is confirmed"));
+    assert_eq!(admin.get(&format!("/users/{dora}")).await.ok(StatusCode::OK)["email_verified"], true);
+    let again = admin.post(&format!("/users/{dora}/verification-email"), serde_json::json!({})).await;
+    assert_eq!(again.problem(StatusCode::CONFLICT), ["email_verified"], "verified already");
+
+    let sent = admin.post(&format!("/users/{dora}/password-reset-email"), serde_json::json!({})).await;
+    assert_eq!(sent.ok(StatusCode::ACCEPTED)["expires_in"], 30 * 60);
+    let link = mail.wait_for("dora@example.test", 2).await.link();
+    let page = reader.get(&link).await;
+    let done = reader.submit(&page, &[("password", "chosen by dora herself")]).await;
+    assert!(done.body.contains("Your new password is set"), "{}", done.body);
+    open_account(&hub, &Browser::new(), "dora", "chosen by dora herself").await;
+
+    let nowhere = admin.post(&format!("/users/{emil}/password-reset-email"), serde_json::json!({})).await;
+    assert_eq!(nowhere.problem(StatusCode::CONFLICT), ["email"], "no address to send to");
+    let unknown =
+        admin.post(&format!("/users/{}/password-reset-email", uuid::Uuid::new_v4()), serde_json::json!({})).await;
+    unknown.problem(StatusCode::NOT_FOUND);
+    let disable = serde_json::json!({"username": "emil", "email": "emil@example.test", "email_verified": false,
+        "groups": [], "disabled": true});
+    admin.put(&format!("/users/{emil}"), disable).await.ok(StatusCode::OK);
+    for link in ["verification-email", "password-reset-email"] {
+        let refused = admin.post(&format!("/users/{emil}/{link}"), serde_json::json!({})).await;
+        refused.problem(StatusCode::CONFLICT);
+        assert!(refused.json["detail"].as_str().unwrap().contains("disabled"), "{link}: {}", refused.json);
+    }
+    for action in ["user.verification_sent", "user.password_reset_sent"] {
+        let events = admin.get(&format!("/audit-events?action={action}")).await.ok(StatusCode::OK);
+        assert_eq!(events["items"].as_array().unwrap().len(), 1, "{action}: {events}");
+        assert_eq!(events["items"][0]["target"], format!("user:{dora}"), "{events}");
+    }
+
+    let (ok, out, err) = hub.cli(&["user", "send-password-reset", "dora"], None);
+    if backend.redis_url.is_some() {
+        assert!(ok && out.contains("dora@example.test"), "{out}{err}");
+        assert!(mail.wait_for("dora@example.test", 4).await.subject.contains("Reset"), "the notice, then the link");
+    } else {
+        let errors: Vec<&str> = err.lines().filter(|line| !line.contains("Z  INFO ")).collect();
+        assert!(!ok && errors.len() == 1 && errors[0].contains("HUB_REDIS_URL"), "{err}");
+    }
 }

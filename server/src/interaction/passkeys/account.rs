@@ -19,6 +19,7 @@ use crate::http::csrf::{self, Purpose};
 use crate::http::extract;
 use crate::http::page::{self, AccountPasskeysPage, PasskeyRow};
 use crate::interaction::second_factor::signed_in_here;
+use crate::mail::Change;
 use crate::oidc::paths;
 use crate::state::AppState;
 
@@ -45,10 +46,10 @@ pub async fn options(req: &Request, body: Body, Data(state): Data<&AppState>) ->
         Err(response) => return response,
     };
     if !visitor.may_change {
-        return script_error(StatusCode::FORBIDDEN, "Please sign in again with your second step first.");
+        return script_error(state, StatusCode::FORBIDDEN, "Please sign in again with your second step first.");
     }
     let name = params.get("name").unwrap_or_default();
-    challenge(state.passkeys().begin_registration(&visitor.user, name, &visitor.browser).await)
+    challenge(state, state.passkeys().begin_registration(&visitor.user, name, &visitor.browser).await)
 }
 
 #[handler]
@@ -74,34 +75,26 @@ pub async fn post(req: &Request, body: Body, Data(state): Data<&AppState>) -> Re
             let (ceremony, answer) =
                 (params.get("ceremony").unwrap_or_default(), params.get("credential").unwrap_or_default());
             passkeys.finish_registration(&visitor.user, &visitor.browser, ceremony, answer).await.map(|added| {
-                (
-                    record("passkey.register", &visitor.user, &added, &address),
-                    format!("Passkey “{}” added.", added.name),
-                )
+                let record = record("passkey.register", &visitor.user, &added, &address);
+                (record, format!("Passkey “{}” added.", added.name), Some(Change::PasskeyAdded))
             })
         }
         ("rename", Some(id)) => {
             passkeys.rename(visitor.user.id, id, params.get("name").unwrap_or_default()).await.map(|name| {
                 let record = record_of("passkey.rename", &visitor.user, id, &name, &address);
-                (record, format!("Passkey renamed to “{name}”."))
+                (record, format!("Passkey renamed to “{name}”."), None)
             })
         }
         ("remove", Some(id)) => passkeys.remove(visitor.user.id, id).await.map(|removed| {
-            (
-                record("passkey.remove", &visitor.user, &removed, &address),
-                format!("Passkey “{}” removed.", removed.name),
-            )
+            let record = record("passkey.remove", &visitor.user, &removed, &address);
+            (record, format!("Passkey “{}” removed.", removed.name), Some(Change::PasskeyRemoved))
         }),
         _ => Err(PasskeyError::NotFound),
     };
     match done {
-        Ok((record, notice)) => {
+        // A new or removed passkey is told to the owner's address; a new name is not.
+        Ok((record, notice, change)) => {
             tracing::info!(user = %visitor.user.id, action = record.action, "passkeys changed");
-            let change = match record.action {
-                "passkey.register" => Some(crate::mail::Change::PasskeyAdded),
-                "passkey.remove" => Some(crate::mail::Change::PasskeyRemoved),
-                _ => None,
-            };
             if let Some(change) = change {
                 crate::mail::notify(state.mailer.as_ref(), &visitor.user, change, &address);
             }

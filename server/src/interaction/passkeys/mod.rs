@@ -1,10 +1,12 @@
 //! The passkey pages (issue 13): the passwordless sign-in of the login page (`sign_in`),
-//! a passkey as the second factor (`second_factor`), and a signed-in user's own list
+//! a passkey as the second factor (`second_factor`), one created as the first second
+//! factor at the enrolment a rule asks for (`enrol`), and a signed-in user's own list
 //! (`account`). Each ceremony is two posts from the hub's script: one for the options
 //! (answered as JSON), then the browser's answer in a plain form post, answered as a page
 //! (or, in the flow, by `oidc::authorize::resume`).
 
 pub mod account;
+pub mod enrol;
 pub mod second_factor;
 pub mod sign_in;
 
@@ -15,26 +17,28 @@ use serde_json::json;
 use crate::accounts::PasskeyError;
 use crate::accounts::passkeys::{Challenge, Proof};
 use crate::domain::audit::{Actor, AuditRecord};
+use crate::state::AppState;
 
 /// The options for the script: the ceremony id and what `navigator.credentials` takes.
-fn challenge(result: Result<Challenge, PasskeyError>) -> Response {
+fn challenge(state: &AppState, result: Result<Challenge, PasskeyError>) -> Response {
     match result {
         Ok(challenge) => json_response(
             StatusCode::OK,
             json!({ "ceremony": challenge.ceremony, "publicKey": challenge.options["publicKey"] }),
         ),
         Err(error) => match refusal(&error) {
-            Some((status, message)) => script_error(status, message),
+            Some((status, message)) => script_error(state, status, message),
             None => {
                 tracing::error!(error = %crate::telemetry::ErrorChain(&error), "passkey options failed");
-                script_error(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. Please try again.")
+                script_error(state, StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. Please try again.")
             }
         },
     }
 }
 
-/// An answer the script shows the person as it is.
-fn script_error(status: StatusCode, message: &str) -> Response {
+/// An answer the script shows the person as it is, in the page's language.
+fn script_error(state: &AppState, status: StatusCode, message: &str) -> Response {
+    let message = crate::i18n::message(state.templates.catalogues(), message);
     json_response(status, json!({ "error": message }))
 }
 

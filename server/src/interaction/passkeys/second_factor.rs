@@ -24,7 +24,7 @@ pub async fn options(req: &Request, body: Body, Data(state): Data<&AppState>) ->
         Ok(found) => found,
         Err(response) => return response,
     };
-    challenge(state.passkeys().begin_second_factor(user.id, &interaction.browser, &interaction.id).await)
+    challenge(state, state.passkeys().begin_second_factor(user.id, &interaction.browser, &interaction.id).await)
 }
 
 #[handler]

@@ -26,7 +26,7 @@ pub async fn options(req: &Request, body: Body, Data(state): Data<&AppState>) ->
         Ok((interaction, _)) => interaction,
         Err(response) => return response,
     };
-    challenge(state.passkeys().begin_sign_in(&interaction.browser, &interaction.id).await)
+    challenge(state, state.passkeys().begin_sign_in(&interaction.browser, &interaction.id).await)
 }
 
 #[handler]
@@ -103,6 +103,7 @@ async fn login_step(state: &AppState, req: &Request, body: Body) -> Result<(Inte
     match authorize::sign_in_options(state, &interaction.pending.request.client_id).await {
         Ok(offered) if offered.password => Ok((interaction, params)),
         Ok(_) => Err(script_error(
+            state,
             StatusCode::FORBIDDEN,
             "This application signs you in through its identity provider only.",
         )),

@@ -13,13 +13,12 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::{By, ManageError, ManageResult};
-use crate::accounts::links::{self, LinkPurpose};
 use crate::accounts::{LoginError, authenticate};
 use crate::domain::User;
 use crate::domain::audit::Actor;
 use crate::domain::user::validate_password;
 use crate::domain::validation::FieldErrors;
-use crate::mail::{Change, Letter};
+use crate::mail::Change;
 
 use crate::state::AppState;
 use crate::store::Window;
@@ -151,12 +150,7 @@ pub async fn change_email(state: &AppState, user: &User, email: &str, address: &
         super::users::update(state, &by, user.id, profile).await?;
         return Ok(());
     };
-    let purpose = LinkPurpose::VerifyEmail { user_id: user.id, email: email.to_owned() };
-    let ttl = crate::config::Settings::secs(state.settings.email_verification_ttl_secs);
-    let token = links::issue(&state.sessions, &purpose, ttl).await?;
-    let link = recovery::link_url(state, &token);
-    let valid_for = recovery::in_words(ttl);
-    mailer.send(email, Letter::VerifyAddress { username: user.username.clone(), link, valid_for });
+    recovery::send_verification_link(state, mailer, user, email).await?;
     by.audit(state, "account.email_verification_sent", format!("user:{}", user.id), |r| r.user(user.id)).await;
     Ok(())
 }

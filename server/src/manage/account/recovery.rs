@@ -30,16 +30,6 @@ pub fn link_url(state: &AppState, token: &str) -> String {
     state.settings.endpoint(&format!("{}/{token}", crate::oidc::paths::ACCOUNT_LINK))
 }
 
-/// "30 minutes", "24 hours": how long a link works, as the message says it.
-pub fn in_words(ttl: Duration) -> String {
-    let minutes = ttl.as_secs().div_ceil(60);
-    match minutes {
-        0..=1 => "1 minute".to_owned(),
-        2..=119 => format!("{minutes} minutes"),
-        _ => format!("{} hours", minutes / 60),
-    }
-}
-
 /// How a request for a message went: it is the same for every account, found or not.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Requested {
@@ -82,20 +72,83 @@ pub async fn request_password_reset(state: &AppState, identifier: &str, address:
         if !account_may_be_sent(state, &user).await? {
             continue;
         }
-        let fingerprint = password_fingerprint(current_password_hash(state, &user).await?.as_deref());
-        let purpose = LinkPurpose::ResetPassword { user_id: user.id, password_fingerprint: fingerprint };
-        let ttl = crate::config::Settings::secs(state.settings.password_reset_ttl_secs);
-        let token = links::issue(&state.sessions, &purpose, ttl).await?;
-        let letter = Letter::ResetPassword {
-            username: user.username.clone(),
-            link: link_url(state, &token),
-            valid_for: in_words(ttl),
-        };
-        mailer.send(&email, letter);
+        send_reset_link(state, mailer, &user, &email).await?;
         let record = |r: crate::domain::audit::AuditRecord| r.user(user.id);
         By::anonymous(address).audit(state, "account.password_reset_sent", format!("user:{}", user.id), record).await;
     }
     Ok(Requested::Accepted)
+}
+
+/// Where an administrator's message went, and how long its link works.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub to: String,
+    pub valid_for: Duration,
+}
+
+/// An administrator sends `id` a link to choose a new password (a user who cannot sign
+/// in, or one an administrator does not want to give a password to). Audited.
+pub async fn send_password_reset(state: &AppState, by: &By, id: uuid::Uuid) -> ManageResult<Sent> {
+    let mailer = mailer(state)?;
+    let (user, email) = addressee(state, id).await?;
+    let valid_for = send_reset_link(state, mailer, &user, &email).await?;
+    by.audit(state, "user.password_reset_sent", format!("user:{id}"), |r| r.user(id)).await;
+    Ok(Sent { to: email, valid_for })
+}
+
+/// An administrator sends `id` a link that confirms their address (one set, or imported,
+/// unverified). Audited.
+pub async fn send_verification(state: &AppState, by: &By, id: uuid::Uuid) -> ManageResult<Sent> {
+    let mailer = mailer(state)?;
+    let (user, email) = addressee(state, id).await?;
+    if user.email_verified {
+        return Err(ManageError::conflict_on("email_verified", "the user's address is verified already"));
+    }
+    let valid_for = send_verification_link(state, mailer, &user, &email).await?;
+    by.audit(state, "user.verification_sent", format!("user:{id}"), |r| r.user(id)).await;
+    Ok(Sent { to: email, valid_for })
+}
+
+/// The user `id` and their address, for a link an administrator sends: none for a
+/// disabled user, whom no link could sign in.
+async fn addressee(state: &AppState, id: uuid::Uuid) -> ManageResult<(User, String)> {
+    let user = super::super::users::find(state, id).await?;
+    if user.disabled {
+        return Err(ManageError::conflict("the user is disabled: enable them first"));
+    }
+    let email =
+        user.email.clone().ok_or_else(|| ManageError::conflict_on("email", "the user has no e-mail address"))?;
+    Ok((user, email))
+}
+
+/// Mails `user` a single-use link to choose a new password, void once the password
+/// changes; how long it works.
+async fn send_reset_link(state: &AppState, mailer: &Mailer, user: &User, email: &str) -> ManageResult<Duration> {
+    let fingerprint = password_fingerprint(current_password_hash(state, user).await?.as_deref());
+    let purpose = LinkPurpose::ResetPassword { user_id: user.id, password_fingerprint: fingerprint };
+    let ttl = crate::config::Settings::secs(state.settings.password_reset_ttl_secs);
+    let token = links::issue(&state.sessions, &purpose, ttl).await?;
+    let letter =
+        Letter::ResetPassword { username: user.username.clone(), link: link_url(state, &token), valid_for: ttl };
+    mailer.send(email, user.claims.locale.as_deref(), letter);
+    Ok(ttl)
+}
+
+/// Mails `email` a single-use link that makes it `user`'s verified address; how long it
+/// works.
+pub(super) async fn send_verification_link(
+    state: &AppState,
+    mailer: &Mailer,
+    user: &User,
+    email: &str,
+) -> ManageResult<Duration> {
+    let purpose = LinkPurpose::VerifyEmail { user_id: user.id, email: email.to_owned() };
+    let ttl = crate::config::Settings::secs(state.settings.email_verification_ttl_secs);
+    let token = links::issue(&state.sessions, &purpose, ttl).await?;
+    let letter =
+        Letter::VerifyAddress { username: user.username.clone(), link: link_url(state, &token), valid_for: ttl };
+    mailer.send(email, user.claims.locale.as_deref(), letter);
+    Ok(ttl)
 }
 
 async fn current_password_hash(state: &AppState, user: &User) -> ManageResult<Option<String>> {
@@ -272,7 +325,7 @@ pub async fn sign_up(state: &AppState, form: SignUp, address: &str) -> ManageRes
     let email = profile.email.unwrap_or_default();
     if !state.store.users_with_email(&email, false, 1).await?.is_empty() {
         let reset_link = Some(state.settings.endpoint(crate::oidc::paths::ACCOUNT_RESET));
-        mailer.send(&email, Letter::AccountExists { reset_link });
+        mailer.send(&email, None, Letter::AccountExists { reset_link });
         return Ok(Requested::Accepted);
     }
     let password_hash = state.passwords.hash(&form.password).await?;
@@ -284,20 +337,7 @@ pub async fn sign_up(state: &AppState, form: SignUp, address: &str) -> ManageRes
     };
     let ttl = crate::config::Settings::secs(state.settings.email_verification_ttl_secs);
     let token = links::issue(&state.sessions, &purpose, ttl).await?;
-    let letter =
-        Letter::Register { username: profile.username, link: link_url(state, &token), valid_for: in_words(ttl) };
-    mailer.send(&email, letter);
+    let letter = Letter::Register { username: profile.username, link: link_url(state, &token), valid_for: ttl };
+    mailer.send(&email, None, letter);
     Ok(Requested::Accepted)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lifetimes_in_words() {
-        assert_eq!(in_words(Duration::from_secs(30 * 60)), "30 minutes");
-        assert_eq!(in_words(Duration::from_secs(24 * 3600)), "24 hours");
-        assert_eq!(in_words(Duration::from_secs(20)), "1 minute");
-    }
 }
