@@ -52,6 +52,8 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
         .at(paths::PASSKEY_SIGN_IN, methods::pages().post(passkeys::sign_in::post))
         .at(paths::SECOND_FACTOR_PASSKEY_OPTIONS, methods::pages().post(passkeys::second_factor::options))
         .at(paths::SECOND_FACTOR_PASSKEY, methods::pages().post(passkeys::second_factor::post))
+        .at(paths::ENROLMENT_PASSKEY_OPTIONS, methods::pages().post(passkeys::enrol::options))
+        .at(paths::ENROLMENT_PASSKEY, methods::pages().post(passkeys::enrol::post))
         .at(paths::ACCOUNT_PASSKEYS, methods::pages().get(passkeys::account::get).post(passkeys::account::post))
         .at(paths::ACCOUNT_PASSKEYS_OPTIONS, methods::pages().post(passkeys::account::options))
         .at(paths::CONSENT, methods::pages().get(consent::get).post(consent::post))
@@ -117,7 +119,6 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static> {
     };
     root.around(admin::problems)
         .around(methods::unknown_paths)
-        .around(middleware::language)
         .around(middleware::security_headers)
         .around(observe::access_log)
         .data(state)

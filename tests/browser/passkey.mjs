@@ -6,8 +6,11 @@
 //
 //   node passkey.mjs <mode> <app-redirect> <username> <password> <name> <authorize-url>...
 //
-// Every mode first signs in with the password through the first authorize URL, then adds
-// a passkey called <name> at /account/passkeys (register stops there). Then, with the
+// enrol: the password through the first URL (an app whose rule requires a second factor),
+// then, at the enrolment, a passkey called <name> instead of an app; then, with the cookies
+// cleared, the password through the second URL and "Use a passkey".
+// Every other mode first signs in with the password through the first authorize URL, then
+// adds a passkey called <name> at /account/passkeys (register stops there). Then, with the
 // cookies cleared:
 //   passwordless   "Sign in with a passkey" through the second URL.
 //   second-factor  the password through the second URL, then "Use a passkey".
@@ -125,6 +128,31 @@ async function register(session) {
   return { first, names };
 }
 
+// The enrolment a rule asks for, with a passkey instead of an app; then that passkey as
+// the second factor of the next sign-in.
+async function enrolInstead(session) {
+  const { page } = session;
+  await withPassword(page, authorizeUrls[0]);
+  step = 'reach the enrolment the app’s rule asks for';
+  await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+  step = 'create a passkey instead of an authenticator app';
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByRole('button', { name: 'Create a passkey' }).click();
+  const first = await arrive(page);
+  await fresh(session);
+  return { first, redirect: await passwordThenPasskey(page, authorizeUrls[1]) };
+}
+
+/** Signs in with the password, then the passkey as the second step; where the app is sent. */
+async function passwordThenPasskey(page, url) {
+  await withPassword(page, url);
+  step = 'reach the second-factor page';
+  await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+  step = 'press “Use a passkey”';
+  await page.getByRole('button', { name: 'Use a passkey' }).click();
+  return arrive(page);
+}
+
 async function fresh(session) {
   step = 'clear the cookies (a fresh browser, the same authenticator)';
   await session.context.clearCookies();
@@ -165,20 +193,20 @@ try {
   browser = await launchChromium();
   const session = await open();
   const { page } = session;
-  const registered = await register(session);
-  let report = { registered: registered.names, first: registered.first };
+  let report;
+  if (mode === 'enrol') {
+    report = await enrolInstead(session);
+  } else {
+    const registered = await register(session);
+    report = { registered: registered.names, first: registered.first };
+  }
   if (mode === 'passwordless') {
     await fresh(session);
     await withPasskey(page, authorizeUrls[1]);
     report.redirect = await arrive(page);
   } else if (mode === 'second-factor') {
     await fresh(session);
-    await withPassword(page, authorizeUrls[1]);
-    step = 'reach the second-factor page';
-    await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
-    step = 'press “Use a passkey”';
-    await page.getByRole('button', { name: 'Use a passkey' }).click();
-    report.redirect = await arrive(page);
+    report.redirect = await passwordThenPasskey(page, authorizeUrls[1]);
   } else if (mode === 'manage') {
     await fresh(session);
     await withPasskey(page, authorizeUrls[1]);
@@ -219,7 +247,7 @@ try {
     await fresh(session);
     await withPasskey(page, authorizeUrls[2]);
     report.second = await outcome(page);
-  } else if (mode !== 'register') {
+  } else if (mode !== 'register' && mode !== 'enrol') {
     throw new Error(`unknown mode ${mode}`);
   }
   console.log(JSON.stringify(report));

@@ -165,6 +165,21 @@ impl TestHub {
         self.dir.join("data")
     }
 
+    /// How many rows `table` of this hub's database holds, read behind the hub's back: for
+    /// checking what the hub kept, where its answers cannot show it.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let url = match self.setting("HUB_DATABASE_URL") {
+            Some(url) => url.to_owned(),
+            None => format!("sqlite://{}?mode=ro", self.data_dir().join("hub.db").display()),
+        };
+        let db = Database::connect(url.as_str()).await.expect("connect to the hub's database");
+        let statement =
+            sea_orm::Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM {table}"));
+        let row = db.query_one_raw(statement).await.expect("count rows").expect("a row");
+        db.close().await.ok();
+        row.try_get::<i64>("", "n").expect("a count")
+    }
+
     /// A URL of this process (for a replica, its own port rather than the issuer's).
     pub fn direct(&self, url: &str) -> String {
         let mut url = url::Url::parse(url).expect("URL");

@@ -136,6 +136,12 @@ impl SecondFactors<'_> {
         Ok(())
     }
 
+    /// Drops the app enrolment shown to `user_id` when a passkey became their second factor
+    /// instead: its secret and recovery codes must not be confirmable later.
+    pub async fn discard_unconfirmed_enrolment(&self, user_id: Uuid) -> Result<(), StoreError> {
+        self.store.discard_unconfirmed_enrolment(user_id).await
+    }
+
     /// Checks a code of the user's authenticator, or one of their recovery codes (which
     /// is then used up).
     pub async fn verify(&self, user_id: Uuid, code: &str, address: &str) -> Result<Proof, SecondFactorError> {

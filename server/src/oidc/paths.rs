@@ -51,6 +51,9 @@ pub const PASSKEY_SIGN_IN: &str = "/login/passkey";
 pub const PASSKEY_SIGN_IN_OPTIONS: &str = "/login/passkey/options";
 pub const SECOND_FACTOR_PASSKEY: &str = "/login/second-factor/passkey";
 pub const SECOND_FACTOR_PASSKEY_OPTIONS: &str = "/login/second-factor/passkey/options";
+/// A passkey created at the flow's enrolment, as the first second factor.
+pub const ENROLMENT_PASSKEY: &str = "/login/second-factor/enrol/passkey";
+pub const ENROLMENT_PASSKEY_OPTIONS: &str = "/login/second-factor/enrol/passkey/options";
 pub const ACCOUNT_PASSKEYS: &str = "/account/passkeys";
 pub const ACCOUNT_PASSKEYS_OPTIONS: &str = "/account/passkeys/options";
 pub const STATIC: &str = "/static";

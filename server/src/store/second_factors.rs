@@ -122,6 +122,17 @@ impl Store {
         Ok(result.rows_affected == 1)
     }
 
+    /// Forgets an enrolment that was shown but never confirmed, when the user chose another
+    /// factor (a passkey) instead; a confirmed factor is left alone.
+    pub async fn discard_unconfirmed_enrolment(&self, user_id: Uuid) -> Result<(), StoreError> {
+        second_factor::Entity::delete_many()
+            .filter(second_factor::Column::UserId.eq(user_id))
+            .filter(second_factor::Column::ConfirmedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
     /// Removes the user's second factor (an administrator's reset); false when there was none.
     pub async fn delete_second_factor(&self, user_id: Uuid) -> Result<bool, StoreError> {
         let result = second_factor::Entity::delete_by_id(user_id).exec(&self.db).await?;

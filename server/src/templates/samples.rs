@@ -15,7 +15,7 @@ fn passkey() -> Option<PasskeyForm> {
     Some(PasskeyForm {
         options: text("/login/passkey/options"),
         action: text("/login/passkey"),
-        label: text("Passkey"),
+        purpose: PasskeyPurpose::SignIn,
     })
 }
 
@@ -57,6 +57,7 @@ pub fn sample(template: &str) -> Option<Value> {
             secret: text("GEZDGNBV"),
             recovery_codes: vec![text("abcde-fghij")],
             error: Some(text("e")),
+            passkey: Some(PasskeyEnrolment { options: text("/o"), action: text("/p"), name_max: 64 }),
         })),
         "account_second_factor.html" => Value::from(Serde(AccountSecondFactorPage {
             username: text("alice"),

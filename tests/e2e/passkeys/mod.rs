@@ -157,6 +157,31 @@ async fn a_synced_passkey_is_the_second_factor_of_a_user_without_totp() {
     assert_eq!(factors["passkeys"][0]["synced"], true, "{factors}");
 }
 
+/// The enrolment a client's rule asks for offers a passkey beside the app; one created there,
+/// after the password, is that sign-in's second factor and the next one's.
+#[tokio::test]
+async fn a_passkey_created_at_the_required_enrolment_is_the_second_factor() {
+    crate::backend();
+    let Setup { hub, lax: _, strict } = setup(&[]).await;
+    let admin = AdminApi::new(&hub);
+    let (first, second) = (request(&strict), request(&strict));
+    let report = chromium("enrol", &[&first, &second], &[]).await;
+    let enrolled = exchange(&strict, first, report["first"].as_str().unwrap()).await;
+    assert_eq!(amr(&enrolled), ["pwd", "hwk", "mfa"], "made after the password: {enrolled}");
+    assert_eq!(enrolled["acr"], "2", "{enrolled}");
+    let next = exchange(&strict, second, report["redirect"].as_str().unwrap()).await;
+    assert_eq!(amr(&next), ["pwd", "hwk", "user", "mfa"], "{next}");
+
+    let id = alice_id(&admin).await;
+    let factors = admin.get(&format!("/users/{id}/second-factors")).await.ok(StatusCode::OK);
+    assert_eq!(factors["passkeys"][0]["name"], NAME, "{factors}");
+    assert_eq!(factors["enrolled"], false, "the app's enrolment left unconfirmed: {factors}");
+    assert_eq!(hub.count_rows("second_factors").await, 0, "the app's unconfirmed enrolment is forgotten");
+    let registered = events(&admin, "passkey.register").await;
+    assert_eq!(registered.len(), 1, "{registered:?}");
+    assert_eq!(registered[0]["client_id"], strict.client_id().as_str(), "{registered:?}");
+}
+
 #[tokio::test]
 async fn a_renamed_then_removed_passkey_no_longer_signs_in() {
     crate::backend();

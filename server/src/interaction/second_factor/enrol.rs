@@ -1,7 +1,8 @@
 //! `GET|POST /login/second-factor/enrol`: the flow's enrolment, for a user a rule requires
 //! a second factor of and who has none. The page shows a new secret (QR code and key) and
 //! ten recovery codes; a current code confirms it, which also counts as this sign-in's
-//! second factor. A reload shows a new secret and new codes.
+//! second factor. A reload shows a new secret and new codes. The page also offers a passkey
+//! instead (`interaction::passkeys::enrol`).
 
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -13,7 +14,7 @@ use crate::domain::User;
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::http::csrf::{self, Purpose};
 use crate::http::extract;
-use crate::http::page;
+use crate::http::page::{self, EnrolmentPage};
 use crate::oidc::authorize::{self, Caller, Interaction, Outcome};
 use crate::state::AppState;
 
@@ -75,34 +76,63 @@ pub(super) async fn enrolled(state: &AppState, user: &User, address: &str, clien
 
 /// The enrolment shown again after a refused code (the same secret, without the codes).
 async fn again(state: &AppState, interaction: &Interaction, user: &User, error: &SecondFactorError) -> Response {
-    let provisioning = match state.second_factors().pending_provisioning(user, &issuer_label(state)).await {
-        Ok(provisioning) => provisioning,
-        Err(SecondFactorError::NotEnrolled) => return expired_enrolment(state),
-        Err(error) => return page::internal_error(state, &error),
-    };
-    let csrf_token = csrf::token(state, &interaction.browser, Purpose::SecondFactor);
-    let build = |message: String| {
-        enrolment_page(state, user, provisioning, Vec::new(), csrf_token, Some(bound(interaction)), Some(message))
-    };
     match error {
-        SecondFactorError::Throttled { retry_after } => page::too_many_attempts(state, *retry_after, build),
+        SecondFactorError::Throttled { retry_after } => {
+            // Shown as `refused` shows it, so the passkey offer keeps its script.
+            let (seconds, message) = page::wait_in_words(*retry_after);
+            match shown_again(state, interaction, user, message).await {
+                Ok(page) => page::with_retry_after(super::show(state, StatusCode::TOO_MANY_REQUESTS, &page), seconds),
+                Err(response) => response,
+            }
+        }
         SecondFactorError::NotEnrolled => expired_enrolment(state),
         other => match refusal(other) {
-            Some((status, message)) => page::render(state, status, &build(message.to_owned())),
+            Some((status, message)) => refused(state, interaction, user, status, message).await,
             None => page::internal_error(state, other),
         },
     }
+}
+
+/// The enrolment page again, saying why a step was refused (a code, or a passkey).
+pub(crate) async fn refused(
+    state: &AppState,
+    interaction: &Interaction,
+    user: &User,
+    status: StatusCode,
+    message: &str,
+) -> Response {
+    match shown_again(state, interaction, user, message.to_owned()).await {
+        Ok(page) => super::show(state, status, &page),
+        Err(response) => response,
+    }
+}
+
+/// The pending enrolment's page, with `message`; the expired page once it is gone.
+async fn shown_again(
+    state: &AppState,
+    interaction: &Interaction,
+    user: &User,
+    message: String,
+) -> Result<EnrolmentPage, Response> {
+    let provisioning = match state.second_factors().pending_provisioning(user, &issuer_label(state)).await {
+        Ok(provisioning) => provisioning,
+        Err(SecondFactorError::NotEnrolled) => return Err(expired_enrolment(state)),
+        Err(error) => return Err(page::internal_error(state, &error)),
+    };
+    let csrf_token = csrf::token(state, &interaction.browser, Purpose::SecondFactor);
+    let bound = Some(bound(interaction));
+    Ok(enrolment_page(state, user, provisioning, Vec::new(), csrf_token, bound, Some(message)))
 }
 
 fn bound(interaction: &Interaction) -> (String, String) {
     (interaction.id.clone(), interaction.pending.request.client_name.clone())
 }
 
-pub(super) fn expired_enrolment(state: &AppState) -> Response {
+pub(crate) fn expired_enrolment(state: &AppState) -> Response {
     page::error(state, StatusCode::CONFLICT, "Set-up expired", "Please reload the page to start the set-up again.")
 }
 
-fn already_enrolled(state: &AppState) -> Response {
+pub(crate) fn already_enrolled(state: &AppState) -> Response {
     page::error(
         state,
         StatusCode::CONFLICT,

@@ -16,7 +16,7 @@ use crate::domain::User;
 use crate::http::cookies;
 use crate::http::csrf::{self, Purpose};
 use crate::http::extract::Params;
-use crate::http::page::{self, EnrolmentPage};
+use crate::http::page::{self, EnrolmentPage, PasskeyEnrolment};
 use crate::oidc::authorize::{self, Caller, Interaction};
 use crate::session::browser::BrowserSession;
 use crate::state::AppState;
@@ -53,7 +53,15 @@ fn new_enrolment(
     let csrf_token = csrf::token(state, browser, Purpose::SecondFactor);
     let page =
         enrolment_page(state, user, enrolment.provisioning, enrolment.recovery_codes, csrf_token, interaction, None);
-    page::render(state, StatusCode::OK, &page)
+    show(state, StatusCode::OK, &page)
+}
+
+/// An enrolment page, with the hub's script where it offers a passkey.
+pub(crate) fn show(state: &AppState, status: StatusCode, page: &EnrolmentPage) -> Response {
+    match page.passkey {
+        Some(_) => page::render_scripted(state, status, page),
+        None => page::render(state, status, page),
+    }
 }
 
 /// The user signed in in this browser, whose second factor the page is about.
@@ -133,6 +141,12 @@ fn enrolment_page(
         Some(_) => crate::oidc::paths::SECOND_FACTOR_ENROLMENT,
         None => crate::oidc::paths::ACCOUNT_SECOND_FACTOR,
     };
+    // The account page has passkeys of its own; the flow offers one beside the app.
+    let passkey = (interaction.is_some() && state.passkeys().supported()).then(|| PasskeyEnrolment {
+        options: state.settings.endpoint(crate::oidc::paths::ENROLMENT_PASSKEY_OPTIONS),
+        action: state.settings.endpoint(crate::oidc::paths::ENROLMENT_PASSKEY),
+        name_max: crate::accounts::passkeys::NAME_MAX_CHARS,
+    });
     EnrolmentPage {
         action: state.settings.endpoint(action),
         csrf_token,
@@ -143,5 +157,6 @@ fn enrolment_page(
         secret: provisioning.secret_base32,
         recovery_codes,
         error,
+        passkey,
     }
 }

@@ -14,7 +14,7 @@ use crate::domain::User;
 use crate::domain::audit::{Actor, AuditRecord};
 use crate::http::csrf::{self, Purpose};
 use crate::http::extract;
-use crate::http::page::{self, PasskeyForm, SecondFactorPage};
+use crate::http::page::{self, PasskeyForm, PasskeyPurpose, SecondFactorPage};
 use crate::oidc::authorize::{self, Caller, Interaction, Outcome};
 use crate::oidc::paths;
 use crate::state::AppState;
@@ -121,7 +121,7 @@ pub(crate) fn form(
     let passkey = factors.passkey.then(|| PasskeyForm {
         options: state.settings.endpoint(paths::SECOND_FACTOR_PASSKEY_OPTIONS),
         action: state.settings.endpoint(paths::SECOND_FACTOR_PASSKEY),
-        label: "Use a passkey".into(),
+        purpose: PasskeyPurpose::SecondFactor,
     });
     SecondFactorPage {
         action: state.settings.endpoint(paths::SECOND_FACTOR),
