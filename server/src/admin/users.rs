@@ -9,12 +9,13 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
-pub use model::{PasswordInput, SecondFactor, UpstreamIdentity, User, UserCreate, UserPage, UserUpdate};
+pub use model::{EmailSent, PasswordInput, SecondFactor, UpstreamIdentity, User, UserCreate, UserPage, UserUpdate};
 
 use super::ApiTags;
 use super::auth::AdminAuth;
 use super::paging::Paging;
 use super::problem::ApiResult;
+use crate::manage::account::recovery;
 use crate::manage::{passkeys, users};
 use crate::state::AppState;
 use crate::store::users::UserFilter;
@@ -29,6 +30,13 @@ enum Created {
 enum Done {
     #[oai(status = 204)]
     NoContent,
+}
+
+#[derive(ApiResponse)]
+enum Sent {
+    /// The message is on its way (it is sent in the background).
+    #[oai(status = 202)]
+    Accepted(Json<EmailSent>),
 }
 
 #[derive(Default)]
@@ -117,6 +125,37 @@ impl UsersApi {
     ) -> ApiResult<Done> {
         users::set_password(state, &auth.by(), id.0, &body.0.password).await?;
         Ok(Done::NoContent)
+    }
+
+    /// E-mail a user a password reset link
+    ///
+    /// A single-use link to choose a new password, valid for `HUB_PASSWORD_RESET_TTL_SECS`,
+    /// void once the password changes. For a user who forgot theirs, or one who should set
+    /// a first one themselves. 409 when the hub sends no e-mail, the user has no address,
+    /// or is disabled. Audited.
+    #[oai(path = "/:id/password-reset-email", method = "post", operation_id = "sendUserPasswordReset")]
+    async fn send_password_reset(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> ApiResult<Sent> {
+        Ok(Sent::Accepted(Json(recovery::send_password_reset(state, &auth.by(), id.0).await?.into())))
+    }
+
+    /// E-mail a user a link that verifies their address
+    ///
+    /// A single-use link, valid for `HUB_EMAIL_VERIFICATION_TTL_SECS`; opened, it makes
+    /// `email_verified` true. 409 when the hub sends no e-mail, the user has no address, or
+    /// it is verified already. Audited.
+    #[oai(path = "/:id/verification-email", method = "post", operation_id = "sendUserVerification")]
+    async fn send_verification(
+        &self,
+        auth: AdminAuth,
+        Data(state): Data<&AppState>,
+        id: Path<Uuid>,
+    ) -> ApiResult<Sent> {
+        Ok(Sent::Accepted(Json(recovery::send_verification(state, &auth.by(), id.0).await?.into())))
     }
 
     /// Read a user's second factors

@@ -45,6 +45,18 @@ pub enum UserCommand {
     },
     /// Show a user's groups, or change them with --add and --remove.
     Groups(UserGroups),
+    /// E-mail a user a single-use link to choose a new password. Needs HUB_SMTP_HOST, and
+    /// HUB_REDIS_URL (the running hub must find the link); else use the admin API.
+    SendPasswordReset {
+        /// The user's username.
+        username: String,
+    },
+    /// E-mail a user a single-use link that verifies their address (as for
+    /// send-password-reset).
+    SendVerification {
+        /// The user's username.
+        username: String,
+    },
     /// Show whether a user has a second factor, and their passkeys; remove the TOTP factor
     /// with --reset (a lost phone: their sessions end, and the next sign-in that requires
     /// one enrols a new one), or one passkey with --remove-passkey.
@@ -175,6 +187,28 @@ pub async fn run(state: &AppState, command: UserCommand) -> anyhow::Result<()> {
             users::delete(state, &by(), user.id).await?;
             println!("deleted {}", user.username);
         }
+        UserCommand::SendPasswordReset { username } => {
+            let user = users::find_by_username(state, &username).await?;
+            links_reach_the_running_hub(state)?;
+            let sent = crate::manage::account::recovery::send_password_reset(state, &by(), user.id).await?;
+            println!(
+                "sending {} a password reset link (valid for {} s) to {}",
+                user.username,
+                sent.valid_for.as_secs(),
+                sent.to
+            );
+        }
+        UserCommand::SendVerification { username } => {
+            let user = users::find_by_username(state, &username).await?;
+            links_reach_the_running_hub(state)?;
+            let sent = crate::manage::account::recovery::send_verification(state, &by(), user.id).await?;
+            println!(
+                "sending {} a verification link (valid for {} s) to {}",
+                user.username,
+                sent.valid_for.as_secs(),
+                sent.to
+            );
+        }
         UserCommand::SecondFactor { username, reset, remove_passkey } => {
             let user = users::find_by_username(state, &username).await?;
             if reset {
@@ -263,4 +297,15 @@ fn read_password() -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// A link lives in the session store: only Redis shares it with the running hub.
+fn links_reach_the_running_hub(state: &AppState) -> anyhow::Result<()> {
+    if state.settings.redis_url.is_none() {
+        anyhow::bail!(
+            "without HUB_REDIS_URL the link would live in this command only: use the admin API \
+             (POST /admin/api/v1/users/{{id}}/password-reset-email or …/verification-email)"
+        );
+    }
+    Ok(())
 }

@@ -9,6 +9,7 @@ import { href, navigate, pageOf, queryObject } from '../../router';
 import { ConsentTable } from '../consents';
 import { SessionTable } from '../sessions';
 import { bodyOf, NEW_USER, PasswordForm, useGroupNames, UserForm, valuesOf } from './form';
+import { EmailLinks } from './email-links';
 import { SecondFactorPanel } from './second-factor';
 import { UpstreamLinksPanel } from './upstream-links';
 
@@ -203,6 +204,10 @@ export function UserEdit({ id }: { id: string }) {
       <section class="panel" aria-labelledby="password-title">
         <h2 id="password-title">Password</h2>
         <PasswordForm userId={current.id} hasPassword={current.has_password || passwordSet} onDone={() => setPasswordSet(true)} />
+      </section>
+      <section class="panel" aria-labelledby="email-links-title">
+        <h2 id="email-links-title">E-mailed links</h2>
+        <EmailLinks userId={current.id} email={current.email ?? undefined} emailVerified={current.email_verified} />
       </section>
       <section class="panel" aria-labelledby="second-factor-title">
         <h2 id="second-factor-title">Second factor</h2>

@@ -148,6 +148,21 @@ pub struct Address {
     pub country: Option<Text>,
 }
 
+/// A message with a single-use link, on its way to the user.
+#[derive(Debug, Object)]
+pub struct EmailSent {
+    /// The address it goes to: the user's.
+    pub sent_to: String,
+    /// How long the link works, in seconds.
+    pub expires_in: u64,
+}
+
+impl From<crate::manage::account::recovery::Sent> for EmailSent {
+    fn from(sent: crate::manage::account::recovery::Sent) -> Self {
+        Self { sent_to: sent.to, expires_in: sent.valid_for.as_secs() }
+    }
+}
+
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct PasswordInput {
