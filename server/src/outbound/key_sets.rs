@@ -21,6 +21,9 @@ const RECENT_FOR: Duration = Duration::from_secs(60);
 /// The shortest time between two fetches of one set: tokens with made-up `kid`s (anyone
 /// can post a logout token) cost the server at most one request per interval.
 pub const REFETCH_AFTER: Duration = Duration::from_secs(2);
+/// Past this many servers, a server not seen before first makes the cache forget the ones
+/// it would have to ask again anyway (a deleted client's, a registration's long gone).
+const SWEEP_FROM: usize = 256;
 
 /// One server's keys, in the form each verifier reads.
 #[derive(Debug)]
@@ -40,6 +43,16 @@ struct Entry {
     failure: Option<(Instant, FetchError)>,
     /// Held while this server is asked, so a burst makes one request, not one each.
     fetching: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Entry {
+    /// Whether forgetting it would change an answer: a caller holds or waits for its fetch,
+    /// its set is still fresh, or its failure still spaces the next request.
+    fn still_useful(&self) -> bool {
+        Arc::strong_count(&self.fetching) > 1
+            || self.set.as_ref().is_some_and(|(fetched, _)| fetched.elapsed() < FRESH_FOR)
+            || self.failure.as_ref().is_some_and(|(failed, _)| failed.elapsed() < REFETCH_AFTER)
+    }
 }
 
 #[derive(Default)]
@@ -99,6 +112,9 @@ impl KeySetCache {
 
     fn with_entry<T>(&self, url: &str, f: impl FnOnce(&mut Entry) -> T) -> T {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= SWEEP_FROM && !entries.contains_key(url) {
+            entries.retain(|_, entry| entry.still_useful());
+        }
         f(entries.entry(url.to_owned()).or_default())
     }
 
@@ -130,4 +146,37 @@ async fn fetch(http: &reqwest::Client, url: &str) -> Result<Arc<KeySet>, FetchEr
     let core: CoreJsonWebKeySet = serde_json::from_value(Value::Object(document.clone()))
         .map_err(|e| FetchError::Invalid(format!("{url}: not a JWK set: {e}")))?;
     Ok(Arc::new(KeySet { core, document }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set() -> Arc<KeySet> {
+        Arc::new(KeySet { core: CoreJsonWebKeySet::new(Vec::new()), document: Map::new() })
+    }
+
+    #[test]
+    fn servers_it_would_ask_again_are_forgotten_once_there_are_many() {
+        let cache = KeySetCache::default();
+        let Some(stale) = Instant::now().checked_sub(FRESH_FOR + Duration::from_secs(1)) else { return };
+        cache.with_entry("https://fresh.example/jwks", |entry| entry.set = Some((Instant::now(), set())));
+        let held = cache.with_entry("https://busy.example/jwks", |entry| entry.fetching.clone());
+        // Put in directly: through `with_entry`, the last of them would sweep the others.
+        for n in 0..SWEEP_FROM {
+            let entry = Entry { set: Some((stale, set())), ..Entry::default() };
+            cache.entries.lock().unwrap().insert(format!("https://gone{n}.example/jwks"), entry);
+        }
+        let count = || cache.entries.lock().unwrap().len();
+        assert_eq!(count(), SWEEP_FROM + 2, "below the threshold, nothing is swept");
+        cache.with_entry("https://gone0.example/jwks", |_| ());
+        assert_eq!(count(), SWEEP_FROM + 2, "a server already known sweeps nothing");
+
+        cache.with_entry("https://new.example/jwks", |_| ());
+        let entries = cache.entries.lock().unwrap();
+        let mut kept: Vec<&str> = entries.keys().map(String::as_str).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["https://busy.example/jwks", "https://fresh.example/jwks", "https://new.example/jwks"]);
+        drop(held);
+    }
 }
